@@ -1,0 +1,237 @@
+"""Stage 6: one row per hotspot with stable ID, counts, trend and an area polygon, ranked."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as c
+from geo.project import WGS84
+from geo.settings import Settings
+
+#: Hotspot summary columns before the per-category ``n_<category>`` columns.
+HOTSPOT_COLUMNS: tuple[str, ...] = (
+    c.HOTSPOT_ID,
+    c.RANK,
+    c.WARD_CODE,
+    c.WARD_NAME,
+    c.KIND,
+    c.N_INCIDENTS,
+    c.SCORE,
+    c.N_LOCATIONS,
+    c.CATEGORIES,
+    c.TOP_CATEGORY,
+    c.FIRST_MONTH,
+    c.LAST_MONTH,
+    c.RECENT_COUNT,
+    c.PREVIOUS_COUNT,
+    c.TREND,
+    c.CENTROID_X,
+    c.CENTROID_Y,
+    c.CENTROID_LON,
+    c.CENTROID_LAT,
+    c.AREA_M2,
+    c.CLUSTER,
+)
+
+
+def trend_periods(months: pd.Series | list[str], trend_months: int) -> tuple[list[str], list[str]]:
+    """The latest ``trend_months`` calendar months of the data and the same span before them.
+
+    Returns ``([], [])`` when the data spans fewer than ``2 * trend_months`` months.
+    """
+    ms = sorted(set(map(str, months)))
+    if not ms:
+        return [], []
+    first, last = pd.Period(ms[0], "M"), pd.Period(ms[-1], "M")
+    if (last - first).n + 1 < 2 * trend_months:
+        return [], []
+    recent = [str(last - i) for i in range(trend_months)][::-1]
+    previous = [str(last - trend_months - i) for i in range(trend_months)][::-1]
+    return recent, previous
+
+
+def trend_label(recent: int, previous: int) -> str:
+    """Classify a change in counts.
+
+    ``new`` (nothing before, something now); ``rising`` (up by 25 % or more and by at least
+    2); ``falling`` (down by 25 % or more and by at least 2); otherwise ``steady``.
+    """
+    if previous == 0 and recent > 0:
+        return "new"
+    if recent >= previous * 1.25 and recent - previous >= 2:
+        return "rising"
+    if recent <= previous * 0.75 and previous - recent >= 2:
+        return "falling"
+    return "steady"
+
+
+def summarise_hotspots(
+    clustered: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    settings: Settings,
+) -> gpd.GeoDataFrame:
+    """Summarise clusters into hotspots with stable IDs, ranked by weighted score.
+
+    ID rule: inside each ward, hotspots are ordered by score (high first), then incident
+    count (high first), then centroid x, then centroid y, and numbered ``<ward_code>-01``,
+    ``-02``, ...; the same input therefore always gives the same IDs. ``rank`` orders all
+    hotspots in the study area by score, then count, then ID.
+
+    Parameters
+    ----------
+    clustered
+        Incidents with Point ``geometry`` (metric CRS), ``ward_code``, ``ward_name``,
+        ``cluster`` (-1 = noise), ``weight``, ``category``, ``month``.
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` in the same CRS; polygons are clipped
+        to their ward.
+    settings
+        ``hull_buffer_m``, ``trend_months`` and category labels.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`HOTSPOT_COLUMNS` then ``n_<category>`` (int) for each category in
+        the data; ``geometry`` is the buffered convex hull of the members (Polygon, metric
+        CRS), ``area_m2`` its area. ``kind`` is ``"single location"`` when every incident
+        shares one map point (a busy snap point, not an area), else ``"area"``. Sorted by
+        ``rank``. ``cluster`` is the DBSCAN label inside the ward (links members to their
+        hotspot). Empty (with these columns and the CRS) when there are no clusters.
+
+    """
+    members = clustered.loc[clustered[c.CLUSTER].to_numpy() >= 0]
+    cats_present = [k for k in settings.categories if k in set(clustered[c.CATEGORY])]
+    count_cols = [c.COUNT_PREFIX + k for k in cats_present]
+    if members.empty:
+        empty = pd.DataFrame({col: pd.Series(dtype=object) for col in HOTSPOT_COLUMNS})
+        for col in count_cols:
+            empty[col] = pd.Series(dtype="int64")
+        return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=clustered.crs))
+
+    px = members.geometry.x.to_numpy()
+    py = members.geometry.y.to_numpy()
+    df = pd.DataFrame(
+        {
+            c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
+            c.CLUSTER: members[c.CLUSTER].to_numpy(),
+            "px": px,
+            "py": py,
+            c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
+            c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
+            c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
+        }
+    )
+    key = [c.WARD_CODE, c.CLUSTER]
+    g = df.groupby(key, sort=True)
+    summary = g.agg(
+        n_incidents=(c.WEIGHT, "size"),
+        score=(c.WEIGHT, "sum"),
+        first_month=(c.MONTH, "min"),
+        last_month=(c.MONTH, "max"),
+        centroid_x=("px", "mean"),
+        centroid_y=("py", "mean"),
+    )
+    pts = df.drop_duplicates(subset=[*key, "px", "py"]).sort_values(key, kind="stable")
+    summary[c.N_LOCATIONS] = pts.groupby(key, sort=True).size()
+
+    counts = pd.crosstab([df[c.WARD_CODE], df[c.CLUSTER]], df[c.CATEGORY])
+    counts = counts.reindex(columns=cats_present, fill_value=0).reindex(summary.index)
+    for k in cats_present:
+        summary[c.COUNT_PREFIX + k] = counts[k].to_numpy(dtype="int64")
+    summary[c.CATEGORIES] = [
+        _category_text(row, cats_present, settings) for row in counts.to_numpy()
+    ]
+    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts.to_numpy()]
+
+    recent, previous = trend_periods(clustered[c.MONTH], settings.trend_months)
+    if recent:
+        rc = df[df[c.MONTH].isin(recent)].groupby(key).size()
+        pc = df[df[c.MONTH].isin(previous)].groupby(key).size()
+        summary[c.RECENT_COUNT] = rc.reindex(summary.index, fill_value=0).astype("int64")
+        summary[c.PREVIOUS_COUNT] = pc.reindex(summary.index, fill_value=0).astype("int64")
+        summary[c.TREND] = [
+            trend_label(int(r), int(p))
+            for r, p in zip(summary[c.RECENT_COUNT], summary[c.PREVIOUS_COUNT], strict=True)
+        ]
+    else:
+        summary[c.RECENT_COUNT] = 0
+        summary[c.PREVIOUS_COUNT] = 0
+        summary[c.TREND] = "n/a"
+
+    # hull of each cluster's distinct points, buffered, clipped to its ward
+    group_no = pts.groupby(key, sort=True).ngroup().to_numpy()
+    hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
+    polys = shapely.buffer(shapely.convex_hull(hulls), settings.hull_buffer_m, quad_segs=8)
+    ward_geom = wards.set_index(c.WARD_CODE).geometry
+    clip = ward_geom.reindex(summary.index.get_level_values(c.WARD_CODE)).to_numpy()
+    polys = shapely.intersection(polys, clip)
+
+    summary = summary.reset_index()
+    names = wards.set_index(c.WARD_CODE)[c.WARD_NAME]
+    summary[c.WARD_NAME] = summary[c.WARD_CODE].map(names).to_numpy(dtype=object)
+    summary[c.KIND] = np.where(summary[c.N_LOCATIONS] == 1, "single location", "area")
+    out = gpd.GeoDataFrame(summary, geometry=polys, crs=clustered.crs)
+    out[c.AREA_M2] = out.geometry.area
+    lonlat = gpd.GeoSeries(
+        gpd.points_from_xy(out[c.CENTROID_X], out[c.CENTROID_Y]), crs=clustered.crs
+    ).to_crs(WGS84)
+    out[c.CENTROID_LON] = lonlat.x.to_numpy()
+    out[c.CENTROID_LAT] = lonlat.y.to_numpy()
+
+    # stable IDs inside each ward, then the study-wide rank
+    out = out.sort_values(
+        [c.WARD_CODE, c.SCORE, c.N_INCIDENTS, c.CENTROID_X, c.CENTROID_Y],
+        ascending=[True, False, False, True, True],
+        kind="stable",
+    )
+    seq = out.groupby(c.WARD_CODE, sort=False).cumcount() + 1
+    out[c.HOTSPOT_ID] = out[c.WARD_CODE].astype(str) + "-" + seq.map("{:02d}".format)
+    out = out.sort_values(
+        [c.SCORE, c.N_INCIDENTS, c.HOTSPOT_ID], ascending=[False, False, True], kind="stable"
+    )
+    out[c.RANK] = np.arange(1, len(out) + 1)
+    out = out.reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        out[[*HOTSPOT_COLUMNS, *count_cols, "geometry"]], geometry="geometry", crs=clustered.crs
+    )
+
+
+def label_incidents(clustered: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``hotspot_id`` to clustered incidents ("" for noise).
+
+    Parameters
+    ----------
+    clustered
+        Incidents with ``ward_code`` and ``cluster``.
+    hotspots
+        Output of :func:`summarise_hotspots` built from the same incidents (its
+        ``ward_code`` and ``cluster`` columns identify each hotspot's members).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``clustered`` plus ``hotspot_id`` (str).
+
+    """
+    out = clustered.copy()
+    lookup = pd.Series(
+        hotspots[c.HOTSPOT_ID].to_numpy(dtype=object),
+        index=pd.MultiIndex.from_arrays(
+            [hotspots[c.WARD_CODE].astype(str), hotspots[c.CLUSTER].astype("int64")]
+        ),
+        dtype=object,
+    )
+    keys = pd.MultiIndex.from_arrays([out[c.WARD_CODE].astype(str), out[c.CLUSTER].astype("int64")])
+    ids = lookup.reindex(keys).to_numpy(dtype=object)
+    out[c.HOTSPOT_ID] = np.where(pd.isna(ids), "", ids).astype(object)
+    return out
+
+
+def _category_text(row: np.ndarray, keys: list[str], settings: Settings) -> str:
+    order = sorted(
+        (i for i in range(len(keys)) if row[i] > 0), key=lambda i: (-int(row[i]), keys[i])
+    )
+    return ", ".join(f"{settings.label(keys[i])} {int(row[i])}" for i in order)

@@ -1,0 +1,332 @@
+"""Stage 1: read incident CSVs (police.uk or local) and ward boundary files into raw frames."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import columns as c
+from geo.errors import ValidationError
+
+#: police.uk street-level CSV columns, as published.
+POLICE_UK_COLUMNS: tuple[str, ...] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+#: The police.uk columns the pipeline needs; the others may be absent.
+POLICE_UK_REQUIRED: tuple[str, ...] = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
+#: Local incident CSV: required columns (plus longitude/latitude or easting/northing).
+LOCAL_REQUIRED: tuple[str, ...] = ("id", "date", "category")
+#: Local incident CSV: optional confidential columns.
+LOCAL_OPTIONAL: tuple[str, ...] = ("source", "notes", "location")
+
+CsvSource = str | Path | tuple[str, bytes]
+"""A CSV path, or ``(display name, file bytes)`` for an upload."""
+
+_WARD_CODE_RE = re.compile(r"^WD\d{2}CD$", re.IGNORECASE)
+_WARD_NAME_RE = re.compile(r"^WD\d{2}NM$", re.IGNORECASE)
+
+
+def incident_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into a sorted list of CSV files.
+
+    Raises
+    ------
+    ValidationError
+        When a path does not exist, or a folder holds no ``.csv`` file.
+
+    """
+    out: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() == ".csv" and q.is_file())
+            if not found:
+                problems.append(f"{p}: folder holds no .csv files")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            problems.append(f"{p}: no such file or folder")
+    if problems:
+        raise ValidationError(problems)
+    if not out:
+        raise ValidationError("no incident files given")
+    return out
+
+
+def read_incident_csv(source: CsvSource) -> pd.DataFrame:
+    """Read one police.uk or local incident CSV into the raw incident schema.
+
+    The format is detected from the header. Every value is kept as text so that
+    validation can report exactly what was written.
+
+    Parameters
+    ----------
+    source
+        A path, or ``(name, bytes)`` for an uploaded file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row, columns :data:`geo.columns.RAW_COLUMNS`: ``source_file``
+        (str, file name), ``row`` (int, spreadsheet row, header = 1), ``source_kind``
+        (``police.uk``/``local``), ``raw_id``, ``raw_date``, ``raw_category``, ``raw_x``,
+        ``raw_y`` (text as written), ``xy_crs`` (``EPSG:4326`` or ``EPSG:27700``),
+        ``location``, ``lsoa_code``, ``outcome``, ``report_source``, ``notes`` (text).
+
+    Raises
+    ------
+    ValidationError
+        When the file cannot be read, is empty, is not CSV text, or lacks columns.
+
+    """
+    name, handle = _open(source)
+    try:
+        df = pd.read_csv(
+            handle,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            skipinitialspace=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise ValidationError(f"{name}: the file is empty") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
+    except pd.errors.ParserError as exc:
+        raise ValidationError(f"{name}: not a readable CSV ({_first_line(exc)})") from None
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    df.columns = [str(col).strip() for col in df.columns]
+    if set(POLICE_UK_REQUIRED) <= set(df.columns):
+        return _police_uk(df, name)
+    lower = {col.lower(): col for col in df.columns}
+    if set(LOCAL_REQUIRED) <= set(lower):
+        return _local(df.rename(columns={v: k for k, v in lower.items()}), name)
+    looks_police = len(set(POLICE_UK_COLUMNS) & set(df.columns)) >= 3
+    if looks_police:
+        missing = [col for col in POLICE_UK_REQUIRED if col not in df.columns]
+        raise ValidationError(f"{name}: police.uk CSV is missing column(s) {', '.join(missing)}")
+    missing = [col for col in LOCAL_REQUIRED if col not in lower]
+    raise ValidationError(
+        f"{name}: not a police.uk or local incident CSV: missing column(s) "
+        f"{', '.join(missing)} (found: {', '.join(map(str, df.columns[:8])) or 'none'})"
+    )
+
+
+def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
+    """Read many incident CSVs (see :func:`read_incident_csv`) into one raw frame.
+
+    Paths that are folders are expanded to their ``.csv`` files. Columns as in
+    :func:`read_incident_csv`; rows keep file order.
+    """
+    expanded: list[CsvSource] = []
+    paths = [s for s in sources if not isinstance(s, tuple)]
+    if paths:
+        expanded.extend(incident_files(paths))
+    expanded.extend(s for s in sources if isinstance(s, tuple))
+    if not expanded:
+        raise ValidationError("no incident files given")
+    frames = [read_incident_csv(s) for s in expanded]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def empty_raw() -> pd.DataFrame:
+    """A raw incident frame with no rows and the raw schema."""
+    df = pd.DataFrame({col: pd.Series(dtype=str) for col in c.RAW_COLUMNS})
+    df[c.ROW] = df[c.ROW].astype("int64")
+    return df
+
+
+def load_boundaries(
+    source: str | Path | tuple[str, bytes],
+    *,
+    code_col: str | None = None,
+    name_col: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read ward polygons from GeoJSON, GeoPackage or (zipped) Shapefile, in any CRS.
+
+    Parameters
+    ----------
+    source
+        A path, or ``(name, bytes)`` for an upload.
+    code_col, name_col
+        Columns holding the ward code and name. By default ONS ``WDyyCD``/``WDyyNM``
+        are detected; without a name column the code is used as the name.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``ward_code`` (str), ``ward_name`` (str), ``geometry`` (Polygon or
+        MultiPolygon), in the file's CRS. Geometry is not yet checked or repaired
+        (see :func:`geo.validate.validate_wards`).
+
+    Raises
+    ------
+    ValidationError
+        Unreadable file, no CRS, no polygons, or no ward code column.
+
+    """
+    import pyogrio
+
+    if isinstance(source, tuple):
+        name, data = source
+        handle: str | io.BytesIO = io.BytesIO(data)
+    else:
+        name, handle = str(source), str(source)
+        if not Path(source).exists():
+            raise ValidationError(f"{name}: no such boundary file")
+    try:
+        gdf = pyogrio.read_dataframe(handle)
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
+        raise ValidationError(
+            f"{name}: not a readable boundary file (GeoJSON, GeoPackage or zipped Shapefile): "
+            f"{_first_line(exc)}"
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        raise ValidationError(f"{name}: the file has no geometries")
+    if len(gdf) == 0:
+        raise ValidationError(f"{name}: the file has no features")
+    if gdf.crs is None:
+        raise ValidationError(f"{name}: the file has no coordinate reference system (CRS)")
+    types = set(gdf.geom_type.dropna())
+    if not types & {"Polygon", "MultiPolygon"}:
+        found = ", ".join(sorted(types)) or "no geometry"
+        raise ValidationError(f"{name}: no polygon features (found {found}); wards must be areas")
+    code = code_col or _detect(gdf.columns, _WARD_CODE_RE)
+    if code is None or code not in gdf.columns:
+        wanted = code_col or "a WDyyCD column"
+        raise ValidationError(f"{name}: ward code column {wanted!r} not found")
+    nm = name_col or _detect(gdf.columns, _WARD_NAME_RE) or code
+    if nm not in gdf.columns:
+        raise ValidationError(f"{name}: ward name column {nm!r} not found")
+    out = gpd.GeoDataFrame(
+        {
+            c.WARD_CODE: gdf[code].astype(str).str.strip().to_numpy(),
+            c.WARD_NAME: gdf[nm].astype(str).str.strip().to_numpy(),
+        },
+        geometry=gdf.geometry.to_numpy(),
+        crs=gdf.crs,
+    )
+    out.attrs["source"] = name
+    return out
+
+
+def _detect(cols: Iterable[object], pattern: re.Pattern[str]) -> str | None:
+    hits = sorted(str(col) for col in cols if pattern.match(str(col)))
+    return hits[-1] if hits else None  # newest vintage if several
+
+
+def _open(source: CsvSource) -> tuple[str, str | IO[bytes]]:
+    if isinstance(source, tuple):
+        name, data = source
+        if b"\x00" in data[:4096]:
+            raise ValidationError(f"{name}: not a CSV text file (it contains binary data)")
+        return name, io.BytesIO(data)
+    p = Path(source)
+    if not p.is_file():
+        raise ValidationError(f"{p}: no such file")
+    with p.open("rb") as fh:
+        if b"\x00" in fh.read(4096):
+            raise ValidationError(f"{p.name}: not a CSV text file (it contains binary data)")
+    return p.name, str(p)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _col(df: pd.DataFrame, name: str) -> np.ndarray:
+    if name in df.columns:
+        return df[name].to_numpy(dtype=object)
+    return np.full(len(df), "", dtype=object)
+
+
+def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
+    n = len(df)
+    data: dict[str, object] = {
+        c.SOURCE_FILE: np.full(n, name, dtype=object),
+        c.ROW: np.arange(2, n + 2, dtype="int64"),
+        c.SOURCE_KIND: np.full(n, kind, dtype=object),
+    }
+    data.update(values)
+    out = pd.DataFrame(data)
+    return out[list(c.RAW_COLUMNS)]
+
+
+def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    return _frame(
+        df,
+        name,
+        "police.uk",
+        {
+            c.RAW_ID: _col(df, "Crime ID"),
+            c.RAW_DATE: _col(df, "Month"),
+            c.RAW_CATEGORY: _col(df, "Crime type"),
+            c.RAW_X: _col(df, "Longitude"),
+            c.RAW_Y: _col(df, "Latitude"),
+            c.XY_CRS: np.full(len(df), "EPSG:4326", dtype=object),
+            c.LOCATION: _col(df, "Location"),
+            c.LSOA_CODE: _col(df, "LSOA code"),
+            c.OUTCOME: _col(df, "Last outcome category"),
+            c.REPORT_SOURCE: np.full(len(df), "", dtype=object),
+            c.NOTES: _col(df, "Context"),
+        },
+    )
+
+
+def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    has_ll = {"longitude", "latitude"} <= set(df.columns)
+    has_en = {"easting", "northing"} <= set(df.columns)
+    if not has_ll and not has_en:
+        raise ValidationError(
+            f"{name}: local incident CSV needs longitude and latitude columns "
+            "(or easting and northing in EPSG:27700)"
+        )
+    n = len(df)
+    lon, lat = _col(df, "longitude"), _col(df, "latitude")
+    east, north = _col(df, "easting"), _col(df, "northing")
+    if has_ll and has_en:
+        use_en = (pd.Series(lon).str.strip() == "") & (pd.Series(east).str.strip() != "")
+        use = use_en.to_numpy()
+    else:
+        use = np.full(n, has_en and not has_ll)
+    return _frame(
+        df,
+        name,
+        "local",
+        {
+            c.RAW_ID: _col(df, "id"),
+            c.RAW_DATE: _col(df, "date"),
+            c.RAW_CATEGORY: _col(df, "category"),
+            c.RAW_X: np.where(use, east, lon),
+            c.RAW_Y: np.where(use, north, lat),
+            c.XY_CRS: np.where(use, "EPSG:27700", "EPSG:4326").astype(object),
+            c.LOCATION: _col(df, "location"),
+            c.LSOA_CODE: np.full(n, "", dtype=object),
+            c.OUTCOME: np.full(n, "", dtype=object),
+            c.REPORT_SOURCE: _col(df, "source"),
+            c.NOTES: _col(df, "notes"),
+        },
+    )
