@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
-.venv/bin/ruff check geo tests app.py benchmarks
-.venv/bin/ruff format --check geo tests app.py benchmarks
+.venv/bin/ruff check
+.venv/bin/ruff format --check
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
