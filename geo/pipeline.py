@@ -186,6 +186,7 @@ def run_pipeline(
     def cluster_progress(msg: str, frac: float) -> None:
         report(msg, 0.45 + 0.45 * frac)
 
+    report("Clustering incidents", 0.45)
     clustered = cluster_incidents(assigned.accepted, settings, progress=cluster_progress)
     report("Summarising hotspots", 0.92)
     hotspots = summarise_hotspots(clustered, metric_wards, settings)

@@ -142,7 +142,7 @@ def validate_incidents(
     with np.errstate(invalid="ignore"):
         lat_bad = is_ll & (np.abs(y) > 90)
         lon_bad = is_ll & (np.abs(x) > 180)
-        swapped = lat_bad & (np.abs(x) <= 90)
+        swapped = np.zeros(n, dtype=bool)
         if expected_bounds is not None:
             x0, y0, x1, y1 = expected_bounds
             m = _SWAP_MARGIN_DEG
@@ -151,7 +151,7 @@ def validate_incidents(
             swapped |= is_ll & ~inside & inside_sw
         en_bad_e = ~is_ll & ((x < 0) | (x > _EN_MAX_E))
         en_bad_n = ~is_ll & ((y < 0) | (y > _EN_MAX_N))
-        swapped_en = ~is_ll & en_bad_e & (y >= 0) & (y <= _EN_MAX_E) & (x <= _EN_MAX_N)
+        swapped_en = ~is_ll & (x > _EN_MAX_E) & (x <= _EN_MAX_N) & (y >= 0) & (y <= _EN_MAX_E)
     reject(
         swapped,
         _fmt("longitude {} and latitude {} look swapped", x.astype(object), y.astype(object)),
@@ -387,20 +387,34 @@ class _LazyMessages:
 
 def _show(v: object) -> object:
     if isinstance(v, float | np.floating):
-        return f"{float(v):g}"
+        return np.format_float_positional(float(v), trim="-")
     return v
 
 
 def _parse_dates(raw: pd.DataFrame) -> pd.Series:
+    """Parse each distinct date text once (``YYYY-MM``, ISO 8601, or ``DD/MM/YYYY``)."""
     text = raw[c.RAW_DATE].astype(str).str.strip()
-    out = pd.to_datetime(text, format="%Y-%m", errors="coerce")
-    todo = out.isna() & (text != "")
-    if todo.any():
-        iso = pd.to_datetime(text[todo], format="ISO8601", errors="coerce")
-        out = out.astype("datetime64[ns]")
-        out[todo] = iso.astype("datetime64[ns]")
-        todo2 = out.isna() & (text != "")
-        if todo2.any():
-            uk = pd.to_datetime(text[todo2], format="%d/%m/%Y", errors="coerce")
-            out[todo2] = uk.astype("datetime64[ns]")
-    return out.astype("datetime64[ns]")
+    uniq = pd.unique(text)
+    parsed = {v: _parse_one(str(v)) for v in uniq}
+    return pd.Series(text.map(parsed).to_numpy(dtype="datetime64[ns]"), index=raw.index)
+
+
+_DATE_FORMATS = (
+    "%Y-%m",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
+
+
+def _parse_one(value: str) -> np.datetime64:
+    for fmt in _DATE_FORMATS:
+        try:
+            ts = pd.to_datetime(value, format=fmt)
+        except (ValueError, OverflowError):
+            continue
+        if 1900 <= ts.year <= 2100:
+            return np.datetime64(ts.to_datetime64(), "ns")
+    return np.datetime64("NaT", "ns")

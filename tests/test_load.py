@@ -1,0 +1,132 @@
+"""Reading police.uk and local CSVs and boundary files, and their error messages."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+from conftest import DATA
+from shapely.geometry import Point, box
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.load import incident_files, load_boundaries, load_incidents, read_incident_csv
+
+POLICE_HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context\r\n"
+)
+
+
+def test_police_uk_csv_as_published():
+    text = POLICE_HEADER + (
+        ",2018-06,Thames Valley Police,Thames Valley Police,-1.199165,51.742153,"
+        "On or near Meyseys Road,E01028556,Oxford 013D,Anti-social behaviour,,\r\n"
+        "abc123,2018-06,Thames Valley Police,Thames Valley Police,-1.2,51.74,"
+        "On or near Fletcher Road,E01028556,Oxford 013D,Drugs,Under investigation,\r\n"
+    )
+    raw = read_incident_csv(("2018-06-test.csv", text.encode()))
+    assert list(raw.columns) == list(c.RAW_COLUMNS)
+    assert list(raw[c.ROW]) == [2, 3]
+    assert list(raw[c.SOURCE_KIND]) == ["police.uk", "police.uk"]
+    assert list(raw[c.RAW_ID]) == ["", "abc123"]
+    assert list(raw[c.RAW_CATEGORY]) == ["Anti-social behaviour", "Drugs"]
+    assert list(raw[c.XY_CRS]) == ["EPSG:4326"] * 2
+    assert raw[c.LOCATION].iloc[1] == "On or near Fletcher Road"
+    assert raw[c.OUTCOME].iloc[1] == "Under investigation"
+
+
+def test_local_csv_with_easting_northing_and_lon_lat():
+    text = (
+        "id,date,category,longitude,latitude,easting,northing,source,notes\n"
+        "a,2018-07-01,needle_find,-1.2,51.74,,,council,two needles\n"
+        "b,2018-07-02,dealing_report,,,453300,203100,postbox,car seen\n"
+    )
+    raw = read_incident_csv(("local.csv", text.encode()))
+    assert list(raw[c.XY_CRS]) == ["EPSG:4326", "EPSG:27700"]
+    assert list(raw[c.RAW_X]) == ["-1.2", "453300"]
+    assert list(raw[c.REPORT_SOURCE]) == ["council", "postbox"]
+    assert list(raw[c.NOTES]) == ["two needles", "car seen"]
+
+
+def test_local_header_is_case_insensitive():
+    text = "ID,Date,Category,Easting,Northing\nx,2018-07-01,asb,453300,203100\n"
+    raw = read_incident_csv(("l.csv", text.encode()))
+    assert raw[c.RAW_ID].iloc[0] == "x"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "l.csv: the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "l.csv: not a CSV text file (it contains binary data)"),
+        (b"\xff\xfe\xfa bad", "l.csv: not a CSV text file (it is not UTF-8 text)"),
+        (b"name,value\nx,1\n", "l.csv: not a police.uk or local incident CSV: missing column(s)"),
+        (b"id,date,category\nx,2018-01-01,asb\n", "needs longitude and latitude columns"),
+        (
+            b"Crime ID,Month,Longitude,Latitude\nx,2018-01,1,2\n",
+            "l.csv: police.uk CSV is missing column(s) Crime type",
+        ),
+    ],
+)
+def test_bad_files_name_the_file_and_problem(data, message):
+    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_incident_csv(("l.csv", data))
+
+
+def test_folder_expands_to_sorted_csvs_and_missing_paths_are_named(tmp_path):
+    files = incident_files([DATA / "incidents"])
+    assert len(files) == 9
+    assert files == sorted(files)
+    with pytest.raises(ValidationError, match="nope.csv: no such file or folder"):
+        incident_files([tmp_path / "nope.csv"])
+    with pytest.raises(ValidationError, match="folder holds no .csv files"):
+        incident_files([tmp_path])
+
+
+def test_shipped_incidents_load_with_every_row():
+    raw = load_incidents([DATA / "incidents"])
+    assert len(raw) == 3707
+    assert raw[c.SOURCE_FILE].nunique() == 9
+
+
+def test_boundaries_detect_ons_columns():
+    wards = load_boundaries(DATA / "boundaries" / "se_oxford_wards_WD13.geojson")
+    assert list(wards.columns) == [c.WARD_CODE, c.WARD_NAME, "geometry"]
+    assert len(wards) == 7
+    assert "Rose Hill and Iffley" in set(wards[c.WARD_NAME])
+    assert wards.crs.to_epsg() == 4326
+
+
+def test_boundaries_named_columns_gpkg_any_crs(tmp_path):
+    g = gpd.GeoDataFrame(
+        {"code": ["A", "B"], "label": ["Alpha", "Beta"]},
+        geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
+        crs="EPSG:32630",
+    )
+    path = tmp_path / "w.gpkg"
+    g.to_file(path)
+    wards = load_boundaries(path, code_col="code", name_col="label")
+    assert list(wards[c.WARD_NAME]) == ["Alpha", "Beta"]
+    assert wards.crs.to_epsg() == 32630
+    with pytest.raises(ValidationError, match="ward code column 'WDyyCD' not found|not found"):
+        load_boundaries(path)
+
+
+def test_boundaries_without_polygons_are_refused(tmp_path):
+    g = gpd.GeoDataFrame({"WD13CD": ["A"]}, geometry=[Point(0, 0)], crs="EPSG:27700")
+    path = tmp_path / "pts.geojson"
+    g.to_file(path, driver="GeoJSON")
+    with pytest.raises(ValidationError, match="no polygon features \\(found Point\\)"):
+        load_boundaries(path)
+
+
+def test_boundary_bytes_upload_and_garbage():
+    text = (DATA / "boundaries" / "se_oxford_wards_WD13.geojson").read_bytes()
+    assert len(load_boundaries(("up.geojson", text))) == 7
+    with pytest.raises(ValidationError, match="up.geojson: not a readable boundary file"):
+        load_boundaries(("up.geojson", b"not json at all"))
+    empty = json.dumps({"type": "FeatureCollection", "features": []}).encode()
+    with pytest.raises(ValidationError, match="up.geojson: "):
+        load_boundaries(("up.geojson", empty))

@@ -1,0 +1,148 @@
+"""Every rejection reason, exactly; ward polygon repair."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon, box
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.load import read_incident_csv
+from geo.settings import Settings
+from geo.validate import summarise_reasons, validate_incidents, validate_wards
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context\n"
+)
+OXFORD = (-1.30, 51.70, -1.15, 51.80)
+
+
+def police(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    lines = [
+        f"{i},{m},TVP,TVP,{lon},{lat},On or near X,E01,Oxford 1,{t},," for i, m, lon, lat, t in rows
+    ]
+    return read_incident_csv(("p.csv", (HEADER + "\n".join(lines) + "\n").encode()))
+
+
+def reasons(raw: pd.DataFrame) -> dict[int, str]:
+    checked = validate_incidents(raw, Settings(), expected_bounds=OXFORD)
+    assert len(checked.accepted) + len(checked.rejected) == len(raw)
+    return dict(zip(checked.rejected[c.ROW], checked.rejected[c.REASON], strict=True))
+
+
+def test_each_police_uk_rejection_reason():
+    raw = police(
+        [
+            ("a", "2018-06", "-1.2", "51.74", "Drugs"),  # row 2 ok
+            ("", "2018-06", "-1.2", "51.74", "Anti-social behaviour"),  # 3 ok: ASB, no id
+            ("b", "2018-06", "", "", "Drugs"),  # 4 missing coordinates
+            ("c", "2018-06", "abc", "51.74", "Drugs"),  # 5 not a number
+            ("d", "2018-06", "-1.2", "151.2", "Drugs"),  # 6 latitude out of range
+            ("e", "2018-06", "51.74", "-1.2", "Drugs"),  # 7 swapped
+            ("f", "2018-13", "-1.2", "51.74", "Drugs"),  # 8 bad date
+            ("g", "", "-1.2", "51.74", "Drugs"),  # 9 missing date
+            ("h", "2018-06", "-1.2", "51.74", "Jaywalking"),  # 10 unknown category
+            ("a", "2018-07", "-1.2", "51.74", "Drugs"),  # 11 duplicate of row 2
+            ("", "2018-06", "-1.2", "51.74", "Anti-social behaviour"),  # 12 ok: ASB again
+            ("i", "2018-06", "-200", "51.74", "Drugs"),  # 13 longitude out of range
+        ]
+    )
+    assert reasons(raw) == {
+        4: "missing coordinates (the incident could not be mapped)",
+        5: "longitude 'abc' is not a number",
+        6: "latitude 151.2 is outside [-90, 90]",
+        7: "longitude 51.74 and latitude -1.2 look swapped",
+        8: "date '2018-13' is not a valid date",
+        9: "missing date",
+        10: "unknown category 'Jaywalking'",
+        11: "duplicate id 'a' (first seen in p.csv row 2)",
+        13: "longitude -200 is outside [-180, 180]",
+    }
+
+
+def test_local_rejections_and_easting_northing():
+    text = (
+        "id,date,category,easting,northing,source,notes\n"
+        "a,2018-07-01,needle_find,453300,203100,council,x\n"  # 2 ok
+        ",2018-07-01,needle_find,453300,203100,council,x\n"  # 3 missing id
+        "b,2018-07-01,needle_find,-5,203100,,\n"  # 4 easting out of range
+        "c,2018-07-01,needle_find,453300,2000000,,\n"  # 5 northing out of range
+        "d,2018-07-01,needle_find,1203100,453300,,\n"  # 6 swapped
+        "e,14/07/2018,dealing_report,453300,203100,,\n"  # 7 ok UK date
+        "f,yesterday,dealing_report,453300,203100,,\n"  # 8 bad date
+    )
+    raw = read_incident_csv(("l.csv", text.encode()))
+    checked = validate_incidents(raw, Settings())
+    got = dict(zip(checked.rejected[c.ROW], checked.rejected[c.REASON], strict=True))
+    assert got == {
+        3: "missing id",
+        4: "easting -5 is outside [0, 700000]",
+        5: "northing 2000000 is outside [0, 1300000]",
+        6: "easting 1203100 and northing 453300 look swapped",
+        8: "date 'yesterday' is not a valid date",
+    }
+    acc = checked.accepted.set_index(c.INCIDENT_ID)
+    assert str(acc.loc["e", c.DATE].date()) == "2018-07-14"
+    assert acc.loc["e", c.MONTH] == "2018-07"
+    assert acc.loc["a", c.WEIGHT] == 2.0
+    assert acc.loc["a", c.NOTES] == "x"
+
+
+def test_accepted_ids_fall_back_to_file_and_row_for_asb():
+    raw = police([("", "2018-06", "-1.2", "51.74", "Anti-social behaviour")])
+    acc = validate_incidents(raw, Settings()).accepted
+    assert list(acc[c.INCIDENT_ID]) == ["p.csv#2"]
+    assert list(acc[c.CATEGORY]) == ["asb"]
+
+
+def test_summarise_reasons_folds_values():
+    raw = police(
+        [
+            ("a", "2018-06", "-1.2", "51.74", "Drugs"),
+            ("a", "2018-06", "-1.2", "51.74", "Drugs"),
+            ("b", "2018-06", "-1.2", "151", "Drugs"),
+            ("c", "2018-06", "-1.2", "152", "Drugs"),
+        ]
+    )
+    table = summarise_reasons(validate_incidents(raw, Settings()).rejected)
+    assert table.to_dict(orient="records") == [
+        {"stage": "invalid", "reason": "latitude … is outside [-90, 90]", "rows": 2},
+        {"stage": "invalid", "reason": "duplicate id '…'", "rows": 1},
+    ]
+
+
+def test_invalid_ward_polygon_is_repaired_and_reported():
+    bowtie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
+    wards = gpd.GeoDataFrame(
+        {c.WARD_CODE: ["B", "A"], c.WARD_NAME: ["Bow", "Box"]},
+        geometry=[bowtie, box(20, 0, 30, 10)],
+        crs="EPSG:27700",
+    )
+    check = validate_wards(wards)
+    assert list(check.wards[c.WARD_CODE]) == ["A", "B"]  # sorted by code
+    assert check.wards.geometry.is_valid.all()
+    assert len(check.notes) == 1 and "ward B had an invalid polygon" in check.notes[0]
+    assert check.wards.geometry.iloc[1].area == pytest.approx(50.0)
+
+
+def test_ward_without_geometry_is_an_error():
+    wards = gpd.GeoDataFrame(
+        {c.WARD_CODE: ["A"], c.WARD_NAME: ["A"]}, geometry=[Polygon()], crs="EPSG:27700"
+    )
+    with pytest.raises(ValidationError, match="feature 1 \\(ward A\\) has no geometry"):
+        validate_wards(wards)
+
+
+def test_features_sharing_a_code_are_merged():
+    wards = gpd.GeoDataFrame(
+        {c.WARD_CODE: ["A", "A"], c.WARD_NAME: ["A", "A"]},
+        geometry=[box(0, 0, 1, 1), box(5, 5, 6, 6)],
+        crs="EPSG:27700",
+    )
+    check = validate_wards(wards)
+    assert len(check.wards) == 1
+    assert check.wards.geometry.iloc[0].area == pytest.approx(2.0)
+    assert "merged" in check.notes[0]
