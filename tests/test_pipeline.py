@@ -102,3 +102,18 @@ def test_ward_override_changes_only_that_ward(two_wards, ward_eps, expected):
     s = UNIT.replace(ward_overrides={WEST: WardOverride(eps_m=ward_eps)})
     r = run_pipeline(local_csv(group_rows()), two_wards, s)
     assert len(r.hotspots) == expected
+
+
+def test_group_straddling_ward_edge_is_not_joined_across_it(two_wards):
+    # three incidents each side of x = 451000, all within 20 m: DBSCAN over both wards would
+    # find one cluster of 6; inside each ward there are only 3 (< min_samples 5), so none.
+    rows = [
+        dict(id=f"s{i}", date="2018-06-01", category="asb", easting=451000 + dx, northing=200500)
+        for i, dx in enumerate([-15, -10, -5, 5, 10, 15])
+    ]
+    r = run_pipeline(local_csv(rows), two_wards, UNIT)
+    assert sorted(r.incidents[c.WARD_CODE]) == [WEST] * 3 + [EAST] * 3
+    assert len(r.hotspots) == 0
+    assert r.counts.noise == 6
+    r2 = run_pipeline(local_csv(rows), two_wards, UNIT.replace(min_samples=3))
+    assert sorted(r2.hotspots[c.HOTSPOT_ID]) == [f"{WEST}-01", f"{EAST}-01"]
