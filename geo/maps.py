@@ -77,7 +77,7 @@ def base_map(
     m.options["max_zoom"] = 18
     m.get_root().header.add_child(  # type: ignore[attr-defined]
         folium.Element(
-            f"<style>.leaflet-container{{background:{BACKGROUND};}}"
+            f"<style>.leaflet-container{{background:{BACKGROUND} !important;}}"
             ".ward-label{font:600 13px/1.2 sans-serif;color:#1d3550;text-align:center;"
             "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;}</style>"
         )

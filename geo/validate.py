@@ -396,7 +396,7 @@ def _parse_dates(raw: pd.DataFrame) -> pd.Series:
     text = raw[c.RAW_DATE].astype(str).str.strip()
     uniq = pd.unique(text)
     parsed = {v: _parse_one(str(v)) for v in uniq}
-    return pd.Series(text.map(parsed).to_numpy(dtype="datetime64[ns]"), index=raw.index)
+    return pd.to_datetime(text.map(parsed)).astype("datetime64[ns]")
 
 
 _DATE_FORMATS = (
@@ -409,12 +409,12 @@ _DATE_FORMATS = (
 )
 
 
-def _parse_one(value: str) -> np.datetime64:
+def _parse_one(value: str) -> pd.Timestamp | None:
     for fmt in _DATE_FORMATS:
         try:
-            ts = pd.to_datetime(value, format=fmt)
+            ts = pd.Timestamp(pd.to_datetime(value, format=fmt))
         except (ValueError, OverflowError):
             continue
         if 1900 <= ts.year <= 2100:
-            return np.datetime64(ts.to_datetime64(), "ns")
-    return np.datetime64("NaT", "ns")
+            return ts
+    return None
