@@ -350,6 +350,51 @@ def _add_postbox_command(sub: argparse._SubParsersAction) -> None:  # type: igno
     lg.set_defaults(func=_cmd_postbox_log)
 
 
+def _cmd_export_public(args: argparse.Namespace) -> int:
+    from geo.public import PublicSettings, public_view, write_public
+
+    public = PublicSettings(min_count=args.min_count, generalise_m=args.generalise_m)
+    result = run_from_args(args)
+    view = public_view(result, public=public)
+    paths = write_public(result, args.out, public=public, title=args.title, view=view)
+    print(
+        f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
+        f"{public.generalise_m:g} m grid; smaller groups are not shown"
+    )
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    return 0
+
+
+def _add_export_public_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from geo.public import DEFAULT_TITLE, MIN_COUNT_FLOOR
+
+    p = sub.add_parser(
+        "export-public",
+        help="write the public meeting map (HTML) and areas (GeoJSON), safe to show in public",
+        description=(
+            "Writes public_map.html (opens offline) and public_hotspots.geojson built only "
+            "from the public view: hotspot areas with at least --min-count incidents, counts "
+            "in bands, outlines on a grid; no incidents, dates, notes, sources or locations."
+        ),
+    )
+    add_data_options(p)
+    p.add_argument(
+        "--min-count",
+        type=int,
+        default=5,
+        help=f"hide hotspots with fewer incidents (default 5, at least {MIN_COUNT_FLOOR})",
+    )
+    p.add_argument(
+        "--generalise-m",
+        type=float,
+        default=50.0,
+        help="grid size in metres that outlines are drawn on (default 50, at least 50)",
+    )
+    p.add_argument("--title", default=DEFAULT_TITLE, help="map title")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.set_defaults(func=_cmd_export_public)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m geo`` argument parser with every command."""
     parser = _Parser(prog="python -m geo", description=__doc__)
@@ -363,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_intervention_command(sub)
     _add_postbox_command(sub)
+    _add_export_public_command(sub)
     for register in EXTRA_COMMANDS:
         register(sub)
     return parser
