@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from geo import columns as c
@@ -41,8 +42,6 @@ def write_outputs(result: PipelineResult, out_dir: str | Path) -> dict[str, Path
     The map includes an aggregated incident density layer (staff only). Returns the
     paths by file name.
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     m = hotspot_map(result.wards, result.hotspots, incidents=result.incidents)
     texts = {
         "hotspots.geojson": hotspots_geojson(result),
@@ -51,8 +50,20 @@ def write_outputs(result: PipelineResult, out_dir: str | Path) -> dict[str, Path
         "summary.json": json.dumps(result.summary(), indent=2, default=str),
         "map.html": offline_html(m),
     }
+    return write_texts(out_dir, texts, OUTPUT_FILES)
+
+
+def write_texts(
+    out_dir: str | Path, texts: Mapping[str, str], names: Sequence[str]
+) -> dict[str, Path]:
+    """Write ``texts[name]`` to ``out_dir/name`` (UTF-8) for each of ``names``, in order.
+
+    Creates ``out_dir`` if needed and returns the paths by file name.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    for name in OUTPUT_FILES:
+    for name in names:
         p = out / name
         p.write_text(texts[name], encoding="utf-8")
         paths[name] = p

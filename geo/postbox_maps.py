@@ -175,22 +175,16 @@ def write_postbox_outputs(
     Returns the paths by file name (:data:`POSTBOX_FILES`). Staff outputs: the ranking
     counts incidents near each site.
     """
+    from geo.export import write_texts
     from geo.offline import offline_html
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     m = postbox_map(wards, ranked, plan=plan, hotspots=hotspots, radius_m=radius_m)
     texts = {
         "postbox_ranking.csv": _csv(ranked),
         "postbox_plan.csv": _csv(plan),
         "postbox_map.html": offline_html(m),
     }
-    paths: dict[str, Path] = {}
-    for name in POSTBOX_FILES:
-        p = out / name
-        p.write_text(texts[name], encoding="utf-8")
-        paths[name] = p
-    return paths
+    return write_texts(out_dir, texts, POSTBOX_FILES)
 
 
 def _csv(gdf: gpd.GeoDataFrame) -> str:

@@ -278,11 +278,6 @@ def write_public(
         "public_map.html": public_html(result.wards, view, title=title, public_settings=public),
         "public_hotspots.geojson": public_geojson(view),
     }
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    for name in PUBLIC_FILES:
-        p = out / name
-        p.write_text(texts[name], encoding="utf-8")
-        paths[name] = p
-    return paths
+    from geo.export import write_texts
+
+    return write_texts(out_dir, texts, PUBLIC_FILES)
