@@ -112,6 +112,37 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    from geo.appsupport import hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("New staff password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            raise ValidationError("The two passwords differ; nothing was printed.")
+    print(hash_password(password))
+    return 0
+
+
+def _add_hash_password_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "hash-password",
+        help="print a salted hash of a new staff password for the app's protected pages",
+        description=(
+            "Prints a salted scrypt hash of a staff password. Put it in .streamlit/secrets.toml "
+            'as staff_password_hash = "..." or in the environment variable '
+            "HOTSPOTS_STAFF_PASSWORD_HASH. The password itself is never stored."
+        ),
+    )
+    p.add_argument(
+        "--stdin", action="store_true", help="read the password from the first line of stdin"
+    )
+    p.set_defaults(func=_cmd_hash_password)
+
+
 def _cmd_intervention(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -555,6 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     p.set_defaults(func=_cmd_hotspots)
 
+    _add_hash_password_command(sub)
     _add_intervention_command(sub)
     _add_postbox_command(sub)
     _add_export_public_command(sub)

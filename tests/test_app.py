@@ -1,0 +1,1049 @@
+"""The Streamlit app through AppTest (every page, the password gate, uploads, settings, maps),
+and the pure helpers behind it in ``geo.appsupport``."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from conftest import DATA, EAST, WEST, group_rows, local_csv
+from shapely.geometry import Point
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from geo import appsupport as aps
+from geo import columns as c
+from geo import public
+from geo.cli import main as cli_main
+from geo.errors import ValidationError
+from geo.pipeline import run_files, run_pipeline
+from geo.settings import Settings, settings_from_toml
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
+PASSWORD = "correct horse battery staple"
+# n=2**10 keeps verification fast in tests; the CLI uses 2**14
+HASH = aps.hash_password(PASSWORD, salt=b"fixed test salt!", n=2**10)
+N_WARDS = 7
+
+
+# --- helpers ------------------------------------------------------------------------------
+@pytest.fixture
+def downloads(monkeypatch):
+    """Bytes of every download button, by file id (AppTest keeps media in memory)."""
+    store: dict[str, bytes] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            fid = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+            store[fid] = self.get_file(fid).content
+            return fid
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return store
+
+
+def download(at: AppTest, store: dict[str, bytes], label: str) -> bytes:
+    buttons = [b for b in at.get("download_button") if b.proto.label == label]
+    assert len(buttons) == 1, [b.proto.label for b in at.get("download_button")]
+    fid = buttons[0].proto.url.rsplit("/", 1)[-1].split(".")[0]
+    return store[fid]
+
+
+def new_app(
+    monkeypatch,
+    *,
+    hash_env: str | None = None,
+    secrets: dict | None = None,
+    page: str | None = None,
+) -> AppTest:
+    """A fresh browser session (opened at ``?page=<page>``); never reads a real secrets.toml."""
+    if hash_env is None:
+        monkeypatch.delenv(HASH_ENV, raising=False)
+    else:
+        monkeypatch.setenv(HASH_ENV, hash_env)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets = secrets if secrets is not None else {"unrelated": "no password here"}
+    if page:
+        at.query_params["page"] = page.lower()
+    return at
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "Something went wrong" in e.value]
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="page").set_value(page)
+    return run(at)
+
+
+def sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="password").set_value(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    return run(at)
+
+
+def staff_app(monkeypatch, page: str) -> AppTest:
+    at = run(new_app(monkeypatch, hash_env=HASH, page=page))
+    assert at.sidebar.radio(key="page").value == page
+    return sign_in(at)
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The one table on the page that has ``column``."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def iframe_html(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert len(frames) == 1
+    return str(frames[0].proto.srcdoc)
+
+
+def feature_collections(html: str) -> list[dict]:
+    """Every GeoJSON FeatureCollection a folium map adds to itself."""
+    dec = json.JSONDecoder()
+    return [dec.raw_decode(html, m.end())[0] for m in re.finditer(r"geo_json_\w+_add\(", html)]
+
+
+def area_features(html: str) -> list[dict]:
+    """Hotspot / public area features (ward outline features carry ``ward_code``)."""
+    return [
+        f
+        for fc in feature_collections(html)
+        for f in fc["features"]
+        if "ward_code" not in f["properties"]
+    ]
+
+
+def ward_features(html: str) -> list[dict]:
+    return [
+        f
+        for fc in feature_collections(html)
+        for f in fc["features"]
+        if "ward_code" in f["properties"]
+    ]
+
+
+# --- synthetic upload (labelled synthetic; generated here) ---------------------------------
+def synthetic_local_csv() -> bytes:
+    """SYNTHETIC local incident CSV in EPSG:27700 inside the shipped SE Oxford wards.
+
+    A: 12 dealing reports within 20 m (Rose Hill and Iffley), B: 7 drugs incidents within
+    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12 < 20, so
+    a hotspot only when min_samples <= 12), four isolated ASB reports more than 100 m from
+    any ward edge and label, and one row with an unknown category. Every row carries a note
+    and a source that must never reach a public artefact.
+    """
+    rows = []
+
+    def add(i, prefix, cat, x, y, month):
+        rows.append(
+            {
+                "id": f"SYN-{prefix}-{i}",
+                "date": f"2018-{month:02d}-1{i % 9}",
+                "category": cat,
+                "easting": x,
+                "northing": y,
+                "source": f"SYN-SOURCE-{prefix}{i}",
+                "notes": f"SYN-NOTE-{prefix}{i} seen at no. {i}",
+            }
+        )
+
+    for i in range(12):
+        add(i, "A", "dealing_report", 453125 + (i % 4) * 5, 203625 + (i // 4) * 5, 9 + i % 3)
+    for i in range(7):
+        add(i, "B", "drugs", 455323 + (i % 3) * 4, 204719 + (i // 3) * 4, 9 + i % 3)
+    for i in range(4):
+        add(i, "C", "drugs", 455472 + i * 3, 203114, 10 + i % 2)
+    for i, (x, y) in enumerate(ISOLATED_EN):
+        add(i, "I", "asb", x, y, 11)
+    add(0, "X", "unicorn", 453900, 202600, 11)
+    return pd.DataFrame(rows).to_csv(index=False).encode()
+
+
+ISOLATED_EN = [(453950, 202500), (455100, 202400), (454300, 204100), (452650, 204950)]
+
+
+def isolated_lonlat() -> list[tuple[float, float]]:
+    pts = gpd.GeoSeries([Point(x, y) for x, y in ISOLATED_EN], crs="EPSG:27700").to_crs(4326)
+    return [(round(p.x, 4), round(p.y, 4)) for p in pts]
+
+
+def all_vertices(html: str) -> set[tuple[float, float]]:
+    out: set[tuple[float, float]] = set()
+
+    def walk(coords):
+        if coords and isinstance(coords[0], int | float):
+            out.add((round(coords[0], 4), round(coords[1], 4)))
+        else:
+            for part in coords:
+                walk(part)
+
+    for fc in feature_collections(html):
+        for f in fc["features"]:
+            walk(f["geometry"]["coordinates"])
+    for lat, lon in re.findall(r"L\.marker\(\s*\[([-\d.]+),\s*([-\d.]+)\]", html):
+        out.add((round(float(lon), 4), round(float(lat), 4)))
+    return out
+
+
+def points_geojson() -> bytes:
+    pts = gpd.GeoDataFrame(
+        {"WD13CD": ["E05006563"], "WD13NM": ["Rose Hill and Iffley"]},
+        geometry=[Point(-1.23, 51.73)],
+        crs="EPSG:4326",
+    )
+    return pts.to_json().encode()
+
+
+# ==========================================================================================
+# geo.appsupport: pure helpers
+# ==========================================================================================
+def test_password_hash_verifies_only_the_right_password():
+    stored = aps.hash_password("a long enough password", n=2**10)
+    assert stored.startswith("scrypt:1024:8:1:")
+    assert aps.verify_password("a long enough password", stored)
+    assert not aps.verify_password("a long enough passwore", stored)
+    assert not aps.verify_password("", stored)
+
+
+def test_password_hashes_are_salted():
+    a = aps.hash_password("same password here", n=2**10)
+    b = aps.hash_password("same password here", n=2**10)
+    assert a != b
+    assert aps.verify_password("same password here", a) and aps.verify_password(
+        "same password here", b
+    )
+
+
+def test_fixed_salt_gives_the_same_hash():
+    salt = b"0123456789abcdef"
+    assert aps.hash_password("abcdefghijk", salt=salt, n=2**10) == aps.hash_password(
+        "abcdefghijk", salt=salt, n=2**10
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "plain text password",
+        "scrypt:1024:8:1:c2FsdA==",  # no key
+        "scrypt:1000:8:1:c2FsdHNhbHRzYWx0:a2V5a2V5a2V5a2V5a2V5a2V5",  # n not a power of two
+        "scrypt:1024:8:1:!!!:a2V5a2V5a2V5a2V5a2V5a2V5",  # salt not base64
+        "scrypt:1024:8:1:c2FsdA==:a2V5",  # key too short
+        "pbkdf2:1024:8:1:c2FsdA==:a2V5a2V5a2V5a2V5a2V5a2V5",
+    ],
+)
+def test_malformed_hash_is_a_configuration_error(stored):
+    with pytest.raises(ValidationError, match="hash is not valid"):
+        aps.verify_password("whatever password", stored)
+    with pytest.raises(ValidationError, match="hash is not valid"):
+        aps.check_password_hash(stored)
+
+
+def test_short_password_is_refused():
+    with pytest.raises(ValidationError, match="at least 10 characters. Got 9"):
+        aps.hash_password("123456789")
+
+
+def test_hash_password_command_prints_a_hash_that_verifies(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a staff password 123\n"))
+    assert cli_main(["hash-password", "--stdin"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert aps.verify_password("a staff password 123", line)
+    assert not aps.verify_password("a staff password 124", line)
+
+
+def test_hash_password_command_refuses_a_short_password(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli_main(["hash-password", "--stdin"]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("last", "months", "expected"),
+    [
+        ("2018-11", 1, ("2018-11", "2018-11")),
+        ("2018-11", 3, ("2018-09", "2018-11")),
+        ("2018-11", 6, ("2018-06", "2018-11")),
+        ("2018-11", 12, ("2017-12", "2018-11")),
+        ("2018-02", 3, ("2017-12", "2018-02")),
+    ],
+)
+def test_month_window_counts_back_from_the_data_not_today(last, months, expected):
+    assert aps.month_window(last, months) == expected
+
+
+@pytest.mark.parametrize(("last", "months"), [("2018-13", 3), ("Nov 2018", 3), ("2018-11", 0)])
+def test_month_window_refuses_bad_input(last, months):
+    with pytest.raises(ValidationError):
+        aps.month_window(last, months)
+
+
+@pytest.mark.parametrize(("months", "trend"), [(1, 1), (3, 1), (6, 3), (12, 3)])
+def test_window_settings_sets_months_and_trend(months, trend):
+    s = aps.window_settings(Settings(), last_month="2018-11", months=months)
+    assert (s.since, s.until) == aps.month_window("2018-11", months)
+    assert s.trend_months == trend
+    assert s.eps_m == Settings().eps_m
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("2018-09-street.csv", "2018-09-street.csv"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\my file.csv", "my_file.csv"),
+        ("<script>alert(1)</script>.csv", "script_.csv"),
+        ("..", "upload"),
+    ],
+)
+def test_upload_names_are_never_paths(name, safe):
+    assert aps.safe_upload_name(name) == safe
+
+
+def test_incident_uploads_are_checked_before_reading():
+    ok = aps.incident_uploads([("a.csv", b"x,y\n1,2\n"), ("dir/a.csv", b"x,y\n3,4\n")])
+    assert [n for n, _ in ok] == ["a.csv", "a-2.csv"]
+    small = aps.UploadLimits(max_file_mb=0.00001, max_files=2)
+    with pytest.raises(ValidationError) as exc:
+        aps.incident_uploads(
+            [
+                ("notes.txt", b"x"),
+                ("empty.csv", b"  \n"),
+                ("big.csv", b"x" * 100),
+                ("pic.csv", b"\x89PNG\r\n\x1a\n\x00\x00"),
+            ],
+            limits=small,
+        )
+    assert exc.value.problems == [
+        "4 files uploaded; at most 2 at a time.",
+        "notes.txt: not a CSV file (only .csv incident files are read)",
+        "empty.csv: the file is empty",
+        "big.csv: 0.0 MB is over the 1e-05 MB limit",
+        "pic.csv: not a CSV text file (it contains binary data)",
+    ]
+    with pytest.raises(ValidationError, match="No incident files"):
+        aps.incident_uploads([])
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "wards.csv",
+            b"a,b",
+            "wards.csv: not a boundary file (expected .geojson, .json, .gpkg, .zip)",
+        ),
+        ("wards.geojson", b"", "wards.geojson: the file is empty"),
+        ("wards.geojson", b"hello", "wards.geojson: not GeoJSON"),
+        ("wards.gpkg", b"{}", "wards.gpkg: not a GeoPackage"),
+        ("wards.zip", b"PK not really", "wards.zip: not a zip file"),
+        ("wards.zip", _zip({"readme.txt": b"x"}), "wards.zip: the zip holds no Shapefile"),
+        ("wards.zip", _zip({"w.shp": b"\x00" * 3_000_000}), "unpacks to 3.0 MB, over the 2 MB"),
+    ],
+)
+def test_boundary_uploads_are_checked_before_reading(name, data, message):
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        aps.boundary_upload(name, data, limits=aps.UploadLimits(max_unzipped_mb=2))
+
+
+def test_boundary_upload_accepts_the_three_formats(tmp_path):
+    src = gpd.read_file(DATA / "boundaries" / "se_oxford_wards_WD13.geojson")
+    src.to_file(tmp_path / "w.gpkg", driver="GPKG")
+    src.to_file(tmp_path / "w.shp")
+    shp = _zip({p.name: p.read_bytes() for p in tmp_path.glob("w.*") if p.suffix != ".gpkg"})
+    for name, data in [
+        ("w.geojson", (DATA / "boundaries" / "se_oxford_wards_WD13.geojson").read_bytes()),
+        ("w.gpkg", (tmp_path / "w.gpkg").read_bytes()),
+        ("w.zip", shp),
+    ]:
+        assert aps.boundary_upload(name, data) == (name, data)
+
+
+def test_settings_upload_checks():
+    assert aps.settings_upload("s.toml", b"[clustering]\neps_m = 60.0\n") == (
+        "[clustering]\neps_m = 60.0\n"
+    )
+    for name, data, msg in [
+        ("s.txt", b"x", "not a settings file (expected .toml)"),
+        ("s.toml", b"", "the file is empty"),
+        ("s.toml", b"\xff\xfe\x00", "not UTF-8 text"),
+    ]:
+        with pytest.raises(ValidationError, match=re.escape(msg)):
+            aps.settings_upload(name, data)
+
+
+def test_sources_digest_changes_with_any_byte():
+    a = aps.sources_digest([("a.csv", b"1")], None)
+    assert a != aps.sources_digest([("a.csv", b"2")], None)
+    assert a != aps.sources_digest([("b.csv", b"1")], None)
+    assert a != aps.sources_digest([("a.csv", b"1")], ("w.geojson", b"{}"))
+    assert a == aps.sources_digest([("a.csv", b"1")], None)
+    assert aps.sources_digest(None, None) == "shipped"
+
+
+def test_neutralise_markup_leaves_no_tags():
+    df = pd.DataFrame({c.WARD_NAME: ["<img src=x onerror=alert(1)>", "Cowley"], "n": [1, 2]})
+    out = aps.neutralise_markup(df, [c.WARD_NAME, "missing"])
+    assert list(out[c.WARD_NAME]) == ["‹img src=x onerror=alert(1)›", "Cowley"]
+    assert df[c.WARD_NAME][0].startswith("<")  # input not changed
+
+
+def test_ward_overrides_and_weights():
+    wo = aps.ward_overrides({"E1": (60.0, None), "E2": (None, None), "E3": (None, 7)})
+    assert set(wo) == {"E1", "E3"}
+    assert (wo["E1"].eps_m, wo["E1"].min_samples) == (60.0, None)
+    assert (wo["E3"].eps_m, wo["E3"].min_samples) == (None, 7)
+    s = aps.with_weights(Settings(), {"drugs": 5.0})
+    assert s.categories["drugs"].weight == 5.0
+    assert s.categories["asb"].weight == Settings().categories["asb"].weight
+    with pytest.raises(ValidationError, match="Unknown category"):
+        aps.with_weights(Settings(), {"nope": 1.0})
+    with pytest.raises(ValidationError, match="weight"):
+        aps.with_weights(Settings(), {"drugs": 0.0})
+
+
+UNIT = Settings(eps_m=20, min_samples=5).replace(
+    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
+)
+
+
+def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
+    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
+    hs = aps.hotspots_in_wards(r.hotspots, [WEST])
+    table = aps.patrol_table(hs)
+    assert table.to_dict("records") == [
+        {
+            "Rank": 1,
+            "Hotspot": f"{WEST}-01",
+            "Ward": "West",
+            "Incidents": 5,
+            "Trend": "– (window too short)",
+            "Recent": 0,
+            "Before": 0,
+            "Kind": "area",
+            "Score": 5.0,
+            "Category mix": "Drugs 5",
+            "Months": "2018-06–2018-06",
+        }
+    ]
+    assert len(aps.hotspots_in_wards(r.hotspots, [EAST])) == 0
+    svg = aps.svg_map(r.wards, hs)
+    assert svg.count('class="hotspot"') == 1
+    assert svg.count("<text") == 2 + 1  # two ward names, one rank
+    sheet = aps.patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
+    assert f"<td>{WEST}-01</td>" in sheet and "Staff only" in sheet and "<script" not in sheet
+    assert "seen at no. 4" not in sheet and "resident" not in sheet
+
+
+def test_patrol_sheet_lists_at_most_max_rows():
+    r = run_files()
+    sheet = aps.patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
+    assert sheet.count("<tr>") == 1 + 4
+    assert f"{len(r.hotspots) - 4} more hotspot(s) are in the CSV download" in sheet
+    assert sheet.count('class="hotspot"') == 4
+
+
+def test_monthly_counts_fill_gaps_and_split_hotspots():
+    inc = pd.DataFrame(
+        {
+            c.MONTH: ["2018-01", "2018-01", "2018-03", "2018-03", "2018-03"],
+            c.WARD_CODE: ["A", "A", "A", "B", "A"],
+            c.HOTSPOT_ID: ["A-01", "", "", "B-01", "A-01"],
+        }
+    )
+    out = aps.monthly_counts(inc)
+    assert list(out.index) == ["2018-01", "2018-02", "2018-03"]
+    assert out["In a hotspot"].tolist() == [1, 0, 2]
+    assert out["Not in a hotspot"].tolist() == [1, 0, 1]
+    only_a = aps.monthly_counts(inc, ["A"])
+    assert only_a["In a hotspot"].tolist() == [1, 0, 1]
+
+
+def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
+    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
+    mix = aps.category_mix(r.hotspots, UNIT)
+    assert mix.to_dict("index") == {f"{WEST}-01": {"Drugs": 5}}
+
+
+# ==========================================================================================
+# The app: Meeting page (public)
+# ==========================================================================================
+def meeting_expected(months: int) -> gpd.GeoDataFrame:
+    s = aps.window_settings(Settings(), last_month="2018-11", months=months)
+    return public.public_view(run_files(settings=s))
+
+
+def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, downloads):
+    at = run(new_app(monkeypatch))
+    assert at.sidebar.radio(key="page").value == "Meeting"
+    assert titles(at) == ["Where problems concentrate in South East Oxford"]
+    assert not at.error
+    assert not at.text_input  # no password box
+    html = iframe_html(at)
+    assert len(ward_features(html)) == N_WARDS
+    expected = meeting_expected(6)
+    areas = area_features(html)
+    assert len(areas) == len(expected) > 0
+    assert {f["properties"]["area_id"] for f in areas} == set(expected[public.AREA_ID])
+    table = at.dataframe[0].value
+    assert list(table.columns) == [
+        public.AREA_ID,
+        c.WARD_NAME,
+        public.INCIDENTS_BAND,
+        public.MAIN_PROBLEMS,
+        c.TREND,
+    ]
+    assert len(table) == len(expected)
+    text = " ".join(m.value for m in at.markdown)
+    assert "never shows single incidents" in text
+    # the standalone download is the same public view, offline
+    page = download(at, downloads, "Download this map for the meeting (HTML, opens offline)")
+    dl = page.decode()
+    assert len(area_features(dl)) == len(expected)
+    assert not re.findall(r'<(?:script src|link rel="stylesheet" href)="https?://', dl)
+    assert "Open Government Licence" in dl
+
+
+def test_meeting_map_shows_no_incident_detail_on_shipped_data(monkeypatch):
+    at = run(new_app(monkeypatch))
+    html = iframe_html(at)
+    allowed = set(public.public_fields("areas")) - {"geometry"}
+    for f in area_features(html):
+        assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert set(f["properties"]) <= allowed
+    for fc in feature_collections(html):
+        assert all(f["geometry"]["type"] != "Point" for f in fc["features"])
+    # the only markers are the ward name labels
+    assert html.count("L.marker(") == N_WARDS
+    assert html.count("L.divIcon(") == N_WARDS
+    assert "L.circleMarker" not in html and "L.heatLayer" not in html
+    raw = pd.concat(
+        pd.read_csv(p, dtype=str, keep_default_na=False)
+        for p in sorted((DATA / "incidents").glob("*.csv"))
+    )
+    ids = [i for i in raw["Crime ID"] if i]
+    assert ids and not [i for i in ids if i in html]
+    assert "On or near" not in html and "hotspot_id" not in html
+    assert not re.search(r"E050065\d\d-\d\d", html)  # no staff hotspot IDs
+
+
+def test_meeting_period_control_redraws_the_map(monkeypatch):
+    at = run(new_app(monkeypatch))
+    at.radio(key="meeting_window").set_value("Last 3 months")
+    run(at)
+    html = iframe_html(at)
+    expected = meeting_expected(3)
+    assert len(area_features(html)) == len(expected)
+    assert "September 2018 to November 2018" in html
+    assert len(expected) != len(meeting_expected(6))
+
+
+def chart_data(at: AppTest) -> pd.DataFrame:
+    import pyarrow as pa
+
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    (dataset,) = charts[0].proto.datasets
+    return pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+
+
+def test_meeting_month_chart_is_rounded_and_complete(monkeypatch):
+    at = run(new_app(monkeypatch))
+    data = chart_data(at)
+    used = run_files().incidents[c.MONTH].value_counts().sort_index()
+    assert list(used.index) == [f"2018-{m:02d}" for m in range(3, 12)]
+    expected = [int(n // 5 + (n % 5 >= 2.5)) * 5 for n in used]  # nearest 5, halves up
+    labels = [f"{m} 2018" for m in ("Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov")]
+    assert data.iloc[:, 0].tolist() == labels
+    assert data["Reports (rounded)"].tolist() == expected
+    assert "Reports per month, whole area" in [h.value for h in at.subheader]
+    assert "rounded to the nearest 5" in " ".join(x.value for x in at.caption)
+
+
+# ==========================================================================================
+# Password gate
+# ==========================================================================================
+@pytest.mark.parametrize("page", ["Patrol", "Analyst"])
+def test_staff_pages_refused_when_no_password_is_configured(monkeypatch, page):
+    at = run(new_app(monkeypatch))
+    go(at, page)
+    assert titles(at) == [f"{page}: staff only"]
+    assert "no staff password has been set" in errors(at)
+    assert "python -m geo hash-password" in " ".join(m.value for m in at.markdown)
+    assert not at.text_input and not at.metric and not at.get("iframe")
+    go(at, "Meeting")
+    assert titles(at) == ["Where problems concentrate in South East Oxford"]
+    assert len(at.get("iframe")) == 1
+
+
+@pytest.mark.parametrize("page", ["Patrol", "Analyst"])
+def test_staff_pages_refuse_a_wrong_password(monkeypatch, page):
+    at = run(new_app(monkeypatch, hash_env=HASH))
+    go(at, page)
+    assert not at.error
+    sign_in(at, "correct horse battery stapler")
+    assert "Wrong password" in errors(at)
+    assert titles(at) == [f"{page}: staff only"]
+    assert not at.metric and not at.get("iframe")
+    sign_in(at, "")
+    assert "Wrong password" in errors(at)
+
+
+@pytest.mark.parametrize(
+    ("page", "title"), [("Patrol", "Patrol planning"), ("Analyst", "Tune the clustering")]
+)
+def test_staff_pages_open_with_the_right_password(monkeypatch, page, title):
+    at = staff_app(monkeypatch, page)
+    assert titles(at) == [title]
+    assert not at.error
+    assert metrics(at)["Hotspots"]
+    assert len(at.get("iframe")) == 1
+    assert at.sidebar.success[0].value == "Signed in as staff."
+    go(at, "Meeting")  # still open, and the same session keeps the sign-in
+    go(at, page)
+    assert titles(at) == [title]
+    next(b for b in at.sidebar.button if b.label == "Sign out").click()
+    run(at)
+    assert titles(at) == [f"{page}: staff only"]
+
+
+def test_password_hash_can_come_from_secrets_toml(monkeypatch):
+    at = new_app(monkeypatch, secrets={"staff_password_hash": HASH})
+    run(at)
+    go(at, "Patrol")
+    assert not at.error
+    sign_in(at, "not it at all")
+    assert "Wrong password" in errors(at)
+    sign_in(at)
+    assert titles(at) == ["Patrol planning"]
+
+
+def test_environment_hash_wins_over_secrets(monkeypatch):
+    other = aps.hash_password("another staff password", n=2**10)
+    at = new_app(monkeypatch, hash_env=HASH, secrets={"staff_password_hash": other})
+    run(at)
+    go(at, "Patrol")
+    sign_in(at, "another staff password")
+    assert "Wrong password" in errors(at)
+    sign_in(at)
+    assert titles(at) == ["Patrol planning"]
+
+
+def test_a_malformed_configured_hash_keeps_the_pages_closed(monkeypatch):
+    at = new_app(monkeypatch, hash_env="my password in clear")
+    run(at)
+    go(at, "Analyst")
+    text = errors(at)
+    assert "no staff password has been set" in text and "hash is not valid" in text
+    assert not at.text_input
+
+
+def test_repeated_wrong_passwords_lock_the_form(monkeypatch):
+    at = run(new_app(monkeypatch, hash_env=HASH))
+    go(at, "Patrol")
+    for _ in range(5):
+        sign_in(at, "guess guess guess")
+    sign_in(at)  # right, but locked
+    assert "Too many wrong passwords" in errors(at)
+    assert titles(at) == ["Patrol: staff only"]
+
+
+def test_changing_the_configured_password_signs_staff_out(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    monkeypatch.setenv(HASH_ENV, aps.hash_password("the new staff password", n=2**10))
+    run(at)
+    assert titles(at) == ["Patrol: staff only"]
+
+
+# ==========================================================================================
+# Patrol page
+# ==========================================================================================
+def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads):
+    at = staff_app(monkeypatch, "Patrol")
+    caption = " ".join(x.value for x in at.caption)
+    assert "2018-09 to 2018-11 (3 months)" in caption
+    assert "last month (2018-11), not from today" in caption
+    expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
+    m = metrics(at)
+    assert m["Hotspots"] == str(len(expected.hotspots))
+    assert m["Incidents in hotspots"] == str(int(expected.hotspots[c.N_INCIDENTS].sum()))
+    assert m["Incidents in these wards"] == str(len(expected.incidents))
+    table = at.dataframe[0].value
+    assert list(table["Rank"]) == list(range(1, len(expected.hotspots) + 1))
+    assert list(table["Hotspot"]) == list(expected.hotspots[c.HOTSPOT_ID])
+    assert len(area_features(iframe_html(at))) == len(table)
+    assert "L.heatLayer" in iframe_html(at)  # aggregated density layer, not markers
+    assert iframe_html(at).count("L.marker(") == N_WARDS
+    sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
+    assert sheet.count('class="hotspot"') == min(15, len(table))
+    assert f"<td>{table['Hotspot'][0]}</td>" in sheet
+    assert "2018-09 to 2018-11 (3 months)" in sheet
+    gj = json.loads(download(at, downloads, "Hotspots (GeoJSON)"))
+    assert [f["properties"][c.HOTSPOT_ID] for f in gj["features"]] == list(table["Hotspot"])
+    csv = pd.read_csv(io.BytesIO(download(at, downloads, "Hotspots (CSV)")))
+    assert list(csv[c.HOTSPOT_ID]) == list(table["Hotspot"])
+
+
+def test_patrol_ward_and_window_choices(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    at.multiselect(key="patrol_wards").set_value(["E05006549"])  # Cowley
+    at.radio(key="patrol_window").set_value(12)
+    run(at)
+    assert "2017-12 to 2018-11 (12 months)" in " ".join(x.value for x in at.caption)
+    expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=12))
+    cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
+    table = at.dataframe[0].value
+    assert set(table["Ward"]) == {"Cowley"}
+    assert list(table["Hotspot"]) == list(cowley[c.HOTSPOT_ID])
+    html = iframe_html(at)
+    assert len(area_features(html)) == len(cowley)
+    assert [f["properties"]["ward_name"] for f in ward_features(html)] == ["Cowley"]
+    at.multiselect(key="patrol_wards").set_value([])
+    run(at)
+    assert "Pick at least one ward" in at.warning[0].value
+
+
+# ==========================================================================================
+# Analyst page
+# ==========================================================================================
+def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    before = len(area_features(iframe_html(at)))
+    assert before == len(run_files().hotspots)
+    at.slider(key="a_eps").set_value(150.0)
+    run(at)
+    expected = len(run_files(settings=Settings(eps_m=150.0)).hotspots)
+    assert expected != before
+    assert len(area_features(iframe_html(at))) == expected
+    assert metrics(at)["Hotspots"] == str(expected)
+    at.slider(key="a_ms").set_value(40)
+    run(at)
+    expected = run_files(settings=Settings(eps_m=150.0, min_samples=40))
+    assert len(area_features(iframe_html(at))) == len(expected.hotspots)
+    share = expected.counts.noise / expected.counts.accepted
+    assert metrics(at)["Noise (not in any hotspot)"] == f"{share:.0%}"
+
+
+def test_weights_and_ward_overrides_change_the_run(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.number_input(key="a_w_shoplifting").set_value(3.0)
+    at.number_input(key="a_oe_E05006557").set_value(200.0)  # Littlemore
+    run(at)
+    s = aps.with_weights(Settings(), {"shoplifting": 3.0}).replace(
+        ward_overrides=aps.ward_overrides({"E05006557": (200.0, None)})
+    )
+    expected = run_files(settings=s)
+    features = area_features(iframe_html(at))
+    assert len(features) == len(expected.hotspots)
+    by_ward = pd.Series([f["properties"]["ward_name"] for f in features]).value_counts()
+    assert by_ward.to_dict() == expected.hotspots[c.WARD_NAME].value_counts().to_dict()
+    code = " ".join(x.value for x in at.code)
+    assert "[ward_overrides.E05006557]" in code and "eps_m = 200.0" in code
+
+
+def test_settings_save_and_load_round_trip(monkeypatch, downloads):
+    at = staff_app(monkeypatch, "Analyst")
+    at.slider(key="a_eps").set_value(120.0)
+    run(at)
+    saved = download(at, downloads, "Save settings (TOML)").decode()
+    assert settings_from_toml(saved).eps_m == 120.0
+    # load a file written by hand: the widgets and the run follow it
+    text = "[clustering]\neps_m = 60.0\nmin_samples = 10\n[categories.drugs]\nweight = 4.0\n"
+    at.file_uploader(key="settings_upload").set_value(("mine.toml", text.encode(), "text/plain"))
+    next(b for b in at.button if b.label == "Load settings").click()
+    run(at)
+    assert "Loaded settings from mine.toml." in at.success[0].value
+    assert at.slider(key="a_eps").value == 60.0
+    assert at.slider(key="a_ms").value == 10
+    assert at.number_input(key="a_w_drugs").value == 4.0
+    expected = run_files(settings=settings_from_toml(text))
+    assert metrics(at)["Hotspots"] == str(len(expected.hotspots))
+    # and the page uses them: saving again gives the loaded settings back
+    again = settings_from_toml(download(at, downloads, "Save settings (TOML)").decode())
+    assert again.to_dict() == settings_from_toml(text).to_dict()
+    # the other pages use the same settings
+    go(at, "Patrol")
+    go(at, "Analyst")
+    assert at.slider(key="a_eps").value == 60.0
+
+
+BAD_SETTINGS = [
+    ("bad.toml", b"[clustering\neps_m = 1", "bad.toml: not valid TOML"),
+    ("bad.toml", b"[clustering]\nepsilon = 60.0\n", "bad.toml: unknown key clustering.epsilon"),
+    ("bad.toml", b"[clustering]\neps_m = -5.0\n", "The 'eps_m' setting must be > 0"),
+    ("bad.toml", b"", "bad.toml: the file is empty"),
+]
+
+
+def test_bad_settings_files_are_refused_and_change_nothing(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.slider(key="a_eps").set_value(100.0)
+    run(at)
+    for name, data, message in BAD_SETTINGS:
+        at.file_uploader(key="settings_upload").set_value((name, data, "text/plain"))
+        next(b for b in at.button if b.label == "Load settings").click()
+        run(at)
+        text = errors(at)
+        assert "Could not load the settings file" in text, name
+        assert message in text, (message, text)
+        assert "The settings in use did not change." in text
+        assert at.slider(key="a_eps").value == 100.0
+
+
+# ==========================================================================================
+# Data page: uploads and reconciled counts
+# ==========================================================================================
+SHIPPED_METRICS = {"Rows read": "3,707", "Used": "3,697", "Set aside": "10"}
+
+
+def upload(at: AppTest, incidents=(), boundaries=None) -> AppTest:
+    if incidents:
+        at.file_uploader(key="up_incidents").set_value(list(incidents))
+    if boundaries:
+        at.file_uploader(key="up_boundaries").set_value(boundaries)
+    next(b for b in at.button if b.label == "Use these files").click()
+    return run(at)
+
+
+def test_data_page_shows_reconciled_counts_and_reasons(monkeypatch):
+    at = run(new_app(monkeypatch, page="Data"))
+    m = metrics(at)
+    assert {k: m[k] for k in SHIPPED_METRICS} == SHIPPED_METRICS
+    assert m["Hotspots"] == str(len(run_files().hotspots))
+    assert any("3,707 rows read = 3,697 used + 10 set aside" in x.value for x in at.markdown)
+    reasons = at.dataframe[0].value
+    assert reasons.to_dict("records") == [
+        {"stage": "outside_wards", "reason": "outside every ward in the boundary file", "rows": 10}
+    ]
+    assert len(at.dataframe) == 1  # row-by-row table is for staff only
+
+
+BAD_UPLOADS = [
+    (
+        [("wrong.csv", b"name,value\nx,1\n", "text/csv")],
+        None,
+        "wrong.csv: not a police.uk or local incident CSV: missing column(s) id, date, category",
+    ),
+    (
+        [("police.csv", b"Crime ID,Month,Latitude\n1,2018-01,51.7\n", "text/csv")],
+        None,
+        "police.csv: police.uk CSV is missing column(s) Longitude, Crime type",
+    ),
+    (
+        [("sheet.csv", b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "text/csv")],
+        None,
+        "sheet.csv: not a CSV text file (it contains binary data)",
+    ),
+    (
+        [
+            (
+                "latin.csv",
+                "id,date,category\nx,2018-01-01,caf\xe9\n".encode("latin-1"),
+                "text/csv",
+            )
+        ],
+        None,
+        "latin.csv: not a CSV text file (it is not UTF-8 text)",
+    ),
+    ([("empty.csv", b"", "text/csv")], None, "empty.csv: the file is empty"),
+    ([("blank.csv", b"\n\n", "text/csv")], None, "blank.csv: the file is empty"),
+    (
+        None,
+        ("points.geojson", points_geojson(), "application/geo+json"),
+        "points.geojson: no polygon features (found Point); wards must be areas",
+    ),
+    (
+        None,
+        ("wards.geojson", b"not json at all", "application/geo+json"),
+        "wards.geojson: not GeoJSON",
+    ),
+    (
+        None,
+        ("wards.zip", _zip({"readme.txt": b"x"}), "application/zip"),
+        "wards.zip: the zip holds no Shapefile (.shp)",
+    ),
+    (None, None, "Choose at least one file to upload first."),
+]
+
+
+def test_bad_uploads_show_a_plain_error_and_keep_the_data(monkeypatch):
+    at = run(new_app(monkeypatch, page="Data"))
+    for incidents, boundaries, message in BAD_UPLOADS:
+        at.file_uploader(key="up_incidents").set_value(None)
+        at.file_uploader(key="up_boundaries").set_value(None)
+        upload(at, incidents or (), boundaries)
+        text = errors(at)
+        assert "The uploaded files could not be used" in text, message
+        assert message in text, (message, text)
+        assert "Nothing changed: the app still uses the previous data (Shipped data" in text
+        assert "Traceback" not in text
+        m = metrics(at)
+        assert {k: m[k] for k in SHIPPED_METRICS} == SHIPPED_METRICS
+    go(at, "Meeting")
+    assert len(area_features(iframe_html(at))) == len(meeting_expected(6))
+
+
+def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypatch):
+    at = run(new_app(monkeypatch, hash_env=HASH, page="Data"))
+    upload(at, [("../../synthetic local.csv", synthetic_local_csv(), "text/csv")])
+    assert "Now using the uploaded files" in at.success[0].value
+    assert "synthetic_local.csv" in at.success[0].value
+    m = metrics(at)
+    # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12) and B (7) are hotspots
+    assert (m["Rows read"], m["Used"], m["Set aside"]) == ("28", "27", "1")
+    assert (m["In hotspots"], m["Hotspots"]) == ("19", "2")
+    assert at.dataframe[0].value.to_dict("records") == [
+        {"stage": "invalid", "reason": "unknown category '…'", "rows": 1}
+    ]
+    # a later bad upload keeps these files in use
+    upload(at, [("empty.csv", b"", "text/csv")])
+    assert "still uses the previous data (Uploaded: synthetic_local.csv" in errors(at)
+    assert metrics(at)["Rows read"] == "28"
+
+    go(at, "Meeting")
+    html = iframe_html(at)
+    areas = area_features(html)
+    assert sorted(f["properties"]["incidents_band"] for f in areas) == ["10-19", "5-9"]
+    for secret in ("SYN-", "SYN-NOTE", "SYN-SOURCE", "seen at no.", "unicorn"):
+        assert secret not in html
+    vertices = all_vertices(html)
+    assert not set(isolated_lonlat()) & vertices
+
+    # staff lower min_samples: C (4 incidents) becomes a staff hotspot, never a public area
+    go(at, "Analyst")
+    sign_in(at)
+    at.slider(key="a_ms").set_value(12)
+    run(at)
+    assert metrics(at)["Hotspots"] == "3"
+    go(at, "Meeting")
+    html = iframe_html(at)
+    assert len(area_features(html)) == 2
+    assert "SYN-" not in html
+
+    go(at, "Data")  # signed in: every set-aside row, with file and row number
+    rows = at.dataframe[1].value
+    assert rows[[c.SOURCE_FILE, c.ROW, c.STAGE]].to_dict("records") == [
+        {c.SOURCE_FILE: "synthetic_local.csv", c.ROW: 29, c.STAGE: "invalid"}
+    ]
+    next(b for b in at.button if b.label == "Go back to the shipped data").click()
+    run(at)
+    m = metrics(at)
+    assert {k: m[k] for k in SHIPPED_METRICS} == SHIPPED_METRICS
+
+
+def test_uploaded_boundaries_replace_the_wards(monkeypatch):
+    wards = gpd.read_file(DATA / "boundaries" / "se_oxford_wards_WD13.geojson")
+    two = wards[wards["WD13NM"].isin(["Cowley", "Littlemore"])]
+    at = run(new_app(monkeypatch, page="Data"))
+    upload(at, boundaries=("<b>two</b> wards.geojson", two.to_json().encode(), "application/json"))
+    expected = run_files(boundaries=("two.geojson", two.to_json().encode()))
+    m = metrics(at)
+    assert m["Used"] == f"{expected.counts.accepted:,}"
+    assert m["Set aside"] == f"{expected.counts.rejected:,}"
+    assert "wards: b_wards.geojson" in at.success[0].value
+    go(at, "Meeting")
+    assert len(ward_features(iframe_html(at))) == 2
+
+
+# ==========================================================================================
+# Postbox and intervention panels
+# ==========================================================================================
+def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
+    from geo import postbox as pb
+    from geo.placements import read_placements
+    from geo.sites import load_sites
+
+    log = tmp_path / "placements.sqlite"
+    monkeypatch.setenv("HOTSPOTS_PLACEMENT_LOG", str(log))
+    at = staff_app(monkeypatch, "Patrol")
+    at.toggle(key="patrol_postbox").set_value(True)
+    run(at)
+    r = run_files()
+    ranked = pb.recommend(r.incidents, r.hotspots, load_sites(wards=r.wards).sites)
+    top = ranked.iloc[0]
+    assert any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)
+    assert len(at.get("iframe")) == 2  # hotspot map and postbox map
+    postbox_html = str(at.get("iframe")[1].proto.srcdoc)
+    assert "L.circle(" in postbox_html  # the coverage circle(s)
+    plan = at.dataframe[1].value
+    assert len(plan) == pb.PostboxSettings().plan_weeks
+    assert plan[pb.WEEK].tolist() == [1, 2, 3, 4]
+    assert plan["name"].is_unique
+    breakdown = at.dataframe[2].value
+    assert breakdown[c.RANK].tolist() == list(range(1, 11))
+    assert breakdown["name"].iloc[0] == top["name"]
+    # log a placement: written once, a clash refused, the note about the reference date shown
+    next(b for b in at.button if b.label == "Log this placement").click()
+    run(at)
+    assert any("Logged placement #1" in x.value for x in at.success)
+    assert len(read_placements(log)) == 1
+    next(b for b in at.button if b.label == "Log this placement").click()
+    run(at)
+    assert "The placement was not logged" in errors(at)
+    assert len(read_placements(log)) == 1
+    assert any("start after the reference date 2018-11-30" in i.value for i in at.info)
+
+
+def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOTSPOTS_PLACEMENT_LOG", str(tmp_path / "placements.sqlite"))
+    at = run(new_app(monkeypatch))
+    at.toggle(key="meeting_postbox").set_value(True)
+    run(at)
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["week", "start_date", "end_date", "name", "ward_name"]
+    assert table["start_date"].iloc[0] == "Sat 01 Dec 2018"  # the day after the data ends
+    assert not (tmp_path / "placements.sqlite").exists()  # reading never creates the log
+
+
+def test_analyst_intervention_panel(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.toggle(key="analyst_interventions").set_value(True)
+    run(at)
+    ivs = frame_with(at, "area_wide")
+    assert list(ivs["intervention_id"]) == ["EX-TEAM-START", "EX-PRIORY-RD", "EX-OXFORD-RD"]
+    at.selectbox(key="iv_id").set_value("EX-PRIORY-RD")
+    run(at)
+    effects = frame_with(at, "before_months")
+    assert set(effects["intervention_id"]) == {"EX-PRIORY-RD"}
+    assert len(at.get("iframe")) == 2
+    assert "notes" not in " ".join(map(str, effects.columns))
+    at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
+    run(at)
+    assert "The interventions file could not be used" in errors(at)
