@@ -139,8 +139,8 @@ class Settings:
 
     """
 
-    eps_m: float = 80.0
-    min_samples: int = 20
+    eps_m: float = 60.0
+    min_samples: int = 15
     hull_buffer_m: float = 25.0
     trend_months: int = 3
     since: str | None = None

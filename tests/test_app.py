@@ -155,7 +155,7 @@ def synthetic_local_csv() -> bytes:
     """SYNTHETIC local incident CSV in EPSG:27700 inside the shipped SE Oxford wards.
 
     A: 12 dealing reports within 20 m (Rose Hill and Iffley), B: 7 drugs incidents within
-    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12 < 20, so
+    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12 < 15, so
     a hotspot only when min_samples <= 12), four isolated ASB reports more than 100 m from
     any ward edge and label, and one row with an unknown category. Every row carries a note
     and a source that must never reach a public artefact.

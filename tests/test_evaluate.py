@@ -408,7 +408,8 @@ def test_sweep_row_at_current_settings_equals_the_evaluation(cli_run):
     summary = pd.read_csv(cli_run / "evaluation_summary.csv")
     d = summary[(summary["method"] == "dbscan") & (summary[c.WARD_CODE] == ALL_WARDS)].iloc[0]
     sweep = pd.read_csv(cli_run / "sweep.csv")
-    row = sweep[(sweep["eps_m"] == 80) & (sweep["min_samples"] == 20)].iloc[0]
+    now = Settings()  # the evaluation ran at the default settings
+    row = sweep[(sweep["eps_m"] == now.eps_m) & (sweep["min_samples"] == now.min_samples)].iloc[0]
     assert row["pai"] == pytest.approx(d["pai_mean"], rel=1e-5)
     assert row["hit_rate"] == pytest.approx(d["hit_rate_mean"], rel=1e-5)
     assert row["area_share"] == pytest.approx(d["area_share_mean"], rel=1e-5)
