@@ -83,8 +83,10 @@ def base_map(
         )
     )
     layer = folium.FeatureGroup(name="Wards", show=True)
+    labels = w[[c.WARD_CODE, c.WARD_NAME, "geometry"]].copy()
+    labels[c.WARD_NAME] = labels[c.WARD_NAME].astype(str).map(html_lib.escape)
     folium.GeoJson(
-        w[[c.WARD_CODE, c.WARD_NAME, "geometry"]].to_json(),
+        labels.to_json(),
         name="Ward outlines",
         style_function=lambda _f: WARD_STYLE,
         tooltip=folium.GeoJsonTooltip(fields=[c.WARD_NAME], aliases=["Ward"]),
@@ -130,6 +132,9 @@ def add_hotspot_layer(
     for col in h.columns:
         if col != "geometry" and h[col].dtype.kind == "f":
             h[col] = h[col].round(1)
+        elif col != "geometry" and h[col].dtype.kind in "OSUT":
+            # folium puts popup and tooltip values into the page as HTML: escape text
+            h[col] = h[col].astype(str).map(html_lib.escape)
     h["_colour"] = [score_colour(float(s), breaks) for s in hotspots[value_col]]
     folium.GeoJson(
         h.to_json(),

@@ -71,3 +71,14 @@ def test_hotspot_geojson_properties_round_trip(result):
     assert gj["features"][0]["properties"]["n_incidents"] == 5
     lon, lat = gj["features"][0]["geometry"]["coordinates"][0][0]
     assert -8 < lon < 2 and 49 < lat < 61
+
+
+def test_text_in_popups_and_labels_is_escaped(two_wards):
+    wards = two_wards.copy()
+    wards.loc[0, "ward_name"] = "<img src=x onerror=alert(1)>"
+    r = run_pipeline(local_csv(group_rows()), wards, Settings(eps_m=20, min_samples=5))
+    html = offline_html(hotspot_map(r.wards, r.hotspots))
+    assert "<img src=x" not in html
+    assert "onerror=alert(1)" in html  # present only in escaped form
+    # escaped once (&lt; &gt;), then written as JSON (\u0026 is "&")
+    assert html.count("\\u0026lt;img src=x onerror=alert(1)\\u0026gt;") == 3
