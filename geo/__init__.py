@@ -1,7 +1,17 @@
 """Ward-bounded DBSCAN hotspot mapping for neighbourhood policing.
 
 Data flows one way: load → validate → project to metres → assign wards → cluster →
-hotspots → maps/exports. :func:`run_files` and :func:`run_pipeline` compose the stages.
+hotspots → postbox siting → maps/exports. :func:`run_files` and :func:`run_pipeline` compose
+the stages; this package exports only that core. The rest lives in its own modules, imported
+where needed (some pull in heavier libraries):
+
+- ``geo.public``: the public-safe meeting view (allow-list, minimum count, generalised areas).
+- ``geo.postbox``, ``geo.sites``, ``geo.placements``: postbox siting, rotation plan, log.
+- ``geo.evaluate``, ``geo.tuning``, ``geo.baselines``: evaluation on later months, k-distance,
+  parameter sweep, KDE / Gi* / naive baselines.
+- ``geo.interventions``, ``geo.intervention_effect``, ``geo.displacement``: before/after and
+  displacement around warrants, closure orders and other interventions.
+- ``geo.maps``, ``geo.offline``, ``geo.export``: staff maps and outputs that work offline.
 """
 
 from geo.errors import ValidationError
