@@ -1,14 +1,14 @@
-"""Aids for choosing DBSCAN's eps_m and min_samples: weighted k-distance, knee, parameter sweep.
+"""Choosing DBSCAN's eps_m and min_samples: the eps_m x min_samples sweep on later months.
 
-Everything here works like the clustering: per ward, on distinct map points (identical
-coordinates merged into weights, :func:`geo.cluster.dedupe_points`), with ``min_samples``
-counting category weights, the point itself included.
+Like the clustering, everything works per ward on distinct map points with ``min_samples``
+counting category weights. This module runs and scores the sweep; the weighted k-distance,
+its knee, core share and red flags live in :mod:`geo.kdistance` and the plots in
+:mod:`geo.tuning_plots`. Every public name of those modules is importable from here.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,32 +16,49 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.figure import Figure
-from sklearn.neighbors import NearestNeighbors
 
 from geo import columns as c
-from geo.cluster import cluster_incidents, dedupe_points
+from geo.cluster import cluster_incidents
 from geo.errors import ValidationError
-from geo.evaluate import (
-    hit_rate,
-    inside_hotspots,
-    pai,
-    prepare,
-    rolling_folds,
-    rri,
-    union_by_ward,
+from geo.evaluate_folds import inside_hotspots, prepare, rolling_folds, union_by_ward
+from geo.kdistance import (
+    FEW_CORE_SHARE,
+    KDISTANCE_COLUMNS,
+    MANY_CORE_SHARE,
+    ONE_CLUSTER_SHARE,
+    chord_knee,
+    core_share,
+    k_distance,
+    k_distance_points,
+    k_distance_table,
+    red_flags,
+    suggest_eps,
 )
-from geo.project import require_metric
+from geo.measures import hit_rate, pai, rri
 from geo.settings import Settings
+from geo.tuning_plots import plot_k_distance, plot_sweep
+
+__all__ = [
+    "FEW_CORE_SHARE",
+    "KDISTANCE_COLUMNS",
+    "MANY_CORE_SHARE",
+    "ONE_CLUSTER_SHARE",
+    "SWEEP_COLUMNS",
+    "ProgressFn",
+    "chord_knee",
+    "core_share",
+    "hotspot_hulls",
+    "k_distance",
+    "k_distance_points",
+    "k_distance_table",
+    "plot_k_distance",
+    "plot_sweep",
+    "red_flags",
+    "suggest_eps",
+    "sweep",
+]
 
 ProgressFn = Callable[[str, float], None]
-
-#: Red flag: fewer than this share of incidents sit on core points.
-FEW_CORE_SHARE = 0.05
-#: Red flag: more than this share of incidents sit on core points.
-MANY_CORE_SHARE = 0.90
-#: Red flag: one hotspot holds at least this share of a ward's incidents.
-ONE_CLUSTER_SHARE = 0.80
 
 #: Columns of :func:`sweep`.
 SWEEP_COLUMNS: tuple[str, ...] = (
@@ -62,250 +79,6 @@ SWEEP_COLUMNS: tuple[str, ...] = (
     "red_flags",
 )
 
-#: Columns of :func:`k_distance_table`.
-KDISTANCE_COLUMNS: tuple[str, ...] = ("k", "rank", "share", "k_distance_m", "suggested_eps_m")
-
-
-# --- k-distance -----------------------------------------------------------------------------
-def k_distance(
-    points: gpd.GeoDataFrame | np.ndarray,
-    weights: np.ndarray | Sequence[float] | None = None,
-    *,
-    k: float,
-    groups: np.ndarray | Sequence[str] | None = None,
-) -> np.ndarray:
-    """Sorted weighted k-distances: for each distinct point, the radius that holds weight k.
-
-    A distinct point's k-distance is the smallest distance d such that the points within d
-    of it (itself included, identical coordinates merged) weigh at least ``k`` in total.
-    It is a DBSCAN core point exactly when its k-distance <= ``eps_m`` with ``min_samples =
-    k`` (up to floating-point rounding), so the sorted curve shows how the share of core
-    points grows with ``eps_m``; its knee (:func:`suggest_eps`) is the usual choice of eps.
-
-    Parameters
-    ----------
-    points
-        A GeoDataFrame of Point ``geometry`` in a metric CRS (its ``weight`` and
-        ``ward_code`` columns are used when present and ``weights``/``groups`` are not
-        given), or an ``(n, 2)`` array of coordinates in metres.
-    weights
-        ``(n,)`` positive weight per row (default 1 each).
-    k
-        Weight to reach (``min_samples``), > 0.
-    groups
-        ``(n,)`` group (ward) per row; distances are computed inside each group only, as
-        DBSCAN runs inside each ward. Default: one group (or ``ward_code`` of a GeoDataFrame).
-
-    Returns
-    -------
-    numpy.ndarray
-        Float k-distances in metres, one per distinct point per group, sorted ascending; 0
-        where a point's own weight reaches ``k``, ``inf`` where its whole group weighs less
-        than ``k``.
-
-    """
-    kd, _ = k_distance_points(points, weights, k=k, groups=groups)
-    return np.sort(kd)
-
-
-def k_distance_points(
-    points: gpd.GeoDataFrame | np.ndarray,
-    weights: np.ndarray | Sequence[float] | None = None,
-    *,
-    k: float,
-    groups: np.ndarray | Sequence[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Unsorted k-distances of :func:`k_distance`, with the number of rows at each point.
-
-    Returns
-    -------
-    tuple
-        ``(k_distances, n_rows)``: one float and one int per distinct point per group,
-        groups in order of first appearance, points sorted by x then y inside a group.
-
-    """
-    xy, w, g = _points(points, weights, groups)
-    if isinstance(k, bool) or not isinstance(k, int | float) or not k > 0:
-        raise ValidationError(f"The 'k' option of k_distance must be > 0. Got {k!r} instead.")
-    kds: list[np.ndarray] = [np.empty(0)]
-    counts: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
-    for code in pd.unique(g):
-        rows = g == code
-        pts, pw, inverse = dedupe_points(xy[rows], w[rows])
-        kds.append(_k_distance_one(pts, pw, float(k)))
-        counts.append(np.bincount(inverse, minlength=len(pts)).astype(np.int64))
-    return np.concatenate(kds), np.concatenate(counts)
-
-
-def _points(
-    points: gpd.GeoDataFrame | np.ndarray,
-    weights: np.ndarray | Sequence[float] | None,
-    groups: np.ndarray | Sequence[str] | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if isinstance(points, gpd.GeoDataFrame):
-        require_metric(points.crs, "points")
-        xy = np.column_stack([points.geometry.x.to_numpy(), points.geometry.y.to_numpy()])
-        if weights is None and c.WEIGHT in points:
-            weights = points[c.WEIGHT].to_numpy(dtype=float)
-        if groups is None and c.WARD_CODE in points:
-            groups = points[c.WARD_CODE].astype(str).to_numpy(dtype=object)
-    else:
-        xy = np.asarray(points, dtype=float).reshape(-1, 2) if len(points) else np.empty((0, 2))
-    n = len(xy)
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    g = np.zeros(n, dtype=object) if groups is None else np.asarray(groups, dtype=object)
-    problems = []
-    if not np.isfinite(xy).all():
-        problems.append("k_distance: coordinates must be finite numbers")
-    if w.shape != (n,) or g.shape != (n,):
-        problems.append(f"k_distance: weights and groups need one value per point ({n})")
-    elif n and not (np.isfinite(w).all() and (w > 0).all()):
-        problems.append("k_distance: weights must be positive numbers")
-    if problems:
-        raise ValidationError(problems)
-    return xy, w, g
-
-
-def _k_distance_one(pts: np.ndarray, w: np.ndarray, k: float) -> np.ndarray:
-    n = len(pts)
-    if n == 0:
-        return np.empty(0)
-    # enough neighbours that their weight must reach k (each weighs at least w.min())
-    n_nb = int(min(n, math.ceil(k / float(w.min())) + 1))
-    dist, idx = NearestNeighbors(n_neighbors=n_nb, algorithm="kd_tree").fit(pts).kneighbors(pts)
-    cum = np.cumsum(w[idx], axis=1)  # column 0 is the point itself at distance 0
-    reached = cum >= k
-    first = np.argmax(reached, axis=1)
-    out: np.ndarray = np.where(reached.any(axis=1), dist[np.arange(n), first], np.inf)
-    return out
-
-
-def k_distance_table(incidents: gpd.GeoDataFrame, *, k_values: Sequence[float]) -> pd.DataFrame:
-    """The k-distance curve of ``incidents`` for each ``k``, with its suggested eps.
-
-    Parameters
-    ----------
-    incidents
-        Point ``geometry`` (metric CRS), ``weight`` and ``ward_code``, e.g. a fit window of
-        :func:`geo.evaluate.prepare`'s incidents.
-    k_values
-        The ``min_samples`` values to draw.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`KDISTANCE_COLUMNS`: ``k`` (float), ``rank`` (int, 1 = smallest), ``share``
-        (float, rank / number of distinct points, 0-1], ``k_distance_m`` (float, metres,
-        ``inf`` when the ward weighs less than k), ``suggested_eps_m`` (float, the knee of
-        this k's curve, :func:`suggest_eps`, repeated on each row; NaN when there is none).
-
-    """
-    frames = []
-    for k in k_values:
-        kd = k_distance(incidents, k=k)
-        n = len(kd)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "k": np.full(n, float(k)),
-                    "rank": np.arange(1, n + 1, dtype=np.int64),
-                    "share": np.arange(1, n + 1) / max(n, 1),
-                    "k_distance_m": kd,
-                    "suggested_eps_m": np.full(n, suggest_eps(kd)),
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame({col: pd.Series(dtype=float) for col in KDISTANCE_COLUMNS})
-    return pd.concat(frames, ignore_index=True)[list(KDISTANCE_COLUMNS)]
-
-
-def suggest_eps(kdist: np.ndarray | Sequence[float]) -> float:
-    """Suggested ``eps_m``: the knee of a k-distance curve.
-
-    The curve is sorted ascending and infinite values are left out. The knee is found with
-    the ``kneed`` package (Satopää et al. 2011, "Finding a 'Kneedle' in a haystack"; convex,
-    increasing curve, sensitivity S = 1, first knee). When kneed finds none, the point
-    farthest below the straight line (chord) from the first to the last point of the curve,
-    both axes scaled to [0, 1], is used instead.
-
-    Returns
-    -------
-    float
-        The k-distance at the knee, in metres; the common value when the curve is flat;
-        NaN for fewer than 3 finite values or a straight line (no knee).
-
-    """
-    y = np.sort(np.asarray(kdist, dtype=float))
-    y = y[np.isfinite(y)]
-    if len(y) < 3:
-        return math.nan
-    if y[0] == y[-1]:
-        return float(y[0])
-    from kneed import KneeLocator
-
-    x = np.arange(len(y), dtype=float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # kneed warns when it finds no knee; handled below
-        locator = KneeLocator(x, y, curve="convex", direction="increasing", S=1.0)
-    if locator.knee is not None and locator.knee_y is not None:
-        return float(locator.knee_y)
-    return chord_knee(y)
-
-
-def chord_knee(kdist: np.ndarray | Sequence[float]) -> float:
-    """Knee by the max-distance-to-chord rule (the fallback of :func:`suggest_eps`).
-
-    With the sorted finite curve scaled to [0, 1] on both axes, the chord runs from (0, 0)
-    to (1, 1); the knee is the point farthest below it, i.e. with the largest x − y. NaN
-    when no point lies below the chord (or fewer than 3 finite values).
-    """
-    y = np.sort(np.asarray(kdist, dtype=float))
-    y = y[np.isfinite(y)]
-    if len(y) < 3 or y[0] == y[-1]:
-        return math.nan
-    xs = np.arange(len(y)) / (len(y) - 1)
-    ys = (y - y[0]) / (y[-1] - y[0])
-    gap = xs - ys
-    i = int(np.argmax(gap))
-    return float(y[i]) if gap[i] > 1e-12 else math.nan
-
-
-def core_share(
-    kdist: np.ndarray, eps_m: float, *, counts: np.ndarray | Sequence[int] | None = None
-) -> float:
-    """Share of points that are DBSCAN core points at ``eps_m`` (k-distance <= ``eps_m``).
-
-    With ``counts`` (rows at each distinct point, :func:`k_distance_points`), the share of
-    incidents that sit on core points; otherwise the share of distinct points. NaN if empty.
-    """
-    kd = np.asarray(kdist, dtype=float)
-    n = np.ones(len(kd)) if counts is None else np.asarray(counts, dtype=float)
-    total = float(n.sum())
-    return float(n[kd <= eps_m].sum()) / total if total > 0 else math.nan
-
-
-def red_flags(*, n_hotspots: float, core_share: float, largest_share: float) -> list[str]:
-    """Plain-English warnings about a parameter pair (empty when it looks sound).
-
-    ``core_share`` is the share of incidents on core points (:func:`core_share`).
-    Flags: ``no hotspots``; ``almost no core points`` (core share < :data:`FEW_CORE_SHARE`:
-    min_samples too high or eps too small, hotspots rest on one or two busy map points);
-    ``almost all points are core points`` (> :data:`MANY_CORE_SHARE`: eps too large or
-    min_samples too small, clusters merge); ``one hotspot holds ... of a ward's incidents``
-    (at least :data:`ONE_CLUSTER_SHARE`: everything one cluster).
-    """
-    flags = []
-    if n_hotspots == 0:
-        flags.append("no hotspots")
-    if core_share < FEW_CORE_SHARE:
-        flags.append(f"almost no core points ({100 * core_share:.0f} %)")
-    if core_share > MANY_CORE_SHARE:
-        flags.append(f"almost all points are core points ({100 * core_share:.0f} %)")
-    if largest_share >= ONE_CLUSTER_SHARE:
-        flags.append(f"one hotspot holds {100 * largest_share:.0f} % of a ward's incidents")
-    return flags
-
 
 # --- sweep ----------------------------------------------------------------------------------
 def sweep(
@@ -321,7 +94,7 @@ def sweep(
 ) -> pd.DataFrame:
     """DBSCAN over a grid of ``eps_m`` × ``min_samples``, each judged on the following months.
 
-    For each pair and each rolling-origin fold (:func:`geo.evaluate.rolling_folds`: fit on
+    For each pair and each rolling-origin fold (:func:`geo.evaluate_folds.rolling_folds`: fit on
     ``window_months`` months, test on the next), DBSCAN is fitted with ``settings`` (ward
     overrides dropped, so the pair applies in every ward) and its hotspots are scored
     study-wide as in :func:`geo.evaluate.evaluate_methods`; the table gives the mean over
@@ -506,114 +279,3 @@ def hotspot_hulls(
     polys = shapely.intersection(polys, ward_geom.reindex(codes).to_numpy())
     out = counts.rename(c.N_INCIDENTS).astype("int64").reset_index()
     return gpd.GeoDataFrame(out, geometry=polys, crs=clustered.crs)
-
-
-# --- plots ----------------------------------------------------------------------------------
-def plot_sweep(table: pd.DataFrame, *, current: tuple[float, int] | None = None) -> Figure:
-    """Heatmaps of a :func:`sweep` table: PAI, hit rate, hotspots and noise share.
-
-    Rows are ``min_samples``, columns ``eps_m``; each cell shows its value, "!" marks pairs
-    with red flags, and a black frame marks ``current`` ``(eps_m, min_samples)``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A new figure (no pyplot state).
-
-    """
-    eps = sorted(set(table["eps_m"].astype(float)))
-    mss = sorted(set(table["min_samples"].astype(int)))
-    t = table.set_index(["min_samples", "eps_m"])
-    panels = [
-        ("pai", "PAI next month (higher is better)", "{:.0f}", "viridis", 1.0),
-        ("hit_rate", "Hit rate next month (%)", "{:.0f}", "viridis", 100.0),
-        ("n_hotspots", "Hotspots (mean per window)", "{:.0f}", "cividis", 1.0),
-        ("noise_share", "Noise share (%)", "{:.0f}", "magma_r", 100.0),
-    ]
-    fig = Figure(figsize=(11, 8.5), layout="constrained")
-    axes = fig.subplots(2, 2)
-    for ax, (col, title, fmt, cmap, scale) in zip(axes.ravel(), panels, strict=True):
-        grid = np.array(
-            [[float(t[col].get((m, e), np.nan)) * scale for e in eps] for m in mss], dtype=float
-        )
-        im = ax.imshow(grid, origin="lower", cmap=cmap, aspect="auto")
-        fig.colorbar(im, ax=ax, shrink=0.85)
-        for i, m in enumerate(mss):
-            for j, e in enumerate(eps):
-                v = grid[i, j]
-                flag = str(t["red_flags"].get((m, e), "")) != ""
-                text = ("n/a" if np.isnan(v) else fmt.format(v)) + (" !" if flag else "")
-                ax.text(
-                    j,
-                    i,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white",
-                    bbox={"facecolor": "black", "alpha": 0.35, "pad": 1, "linewidth": 0},
-                )
-        if current is not None and current[0] in eps and current[1] in mss:
-            j, i = eps.index(float(current[0])), mss.index(int(current[1]))
-            ax.add_patch(_frame(j, i))
-        ax.set_xticks(range(len(eps)), [f"{e:g}" for e in eps])
-        ax.set_yticks(range(len(mss)), [str(m) for m in mss])
-        ax.set_xlabel("eps_m (metres)")
-        ax.set_ylabel("min_samples (weighted)")
-        ax.set_title(title, fontsize=10)
-    n = int(table["n_folds"].max()) if len(table) else 0
-    fig.suptitle(
-        f"DBSCAN parameter sweep, mean over {n} rolling windows "
-        "(! = red flag; frame = current settings)"
-    )
-    return fig
-
-
-def _frame(j: int, i: int) -> Any:
-    from matplotlib.patches import Rectangle
-
-    return Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2.5)
-
-
-def plot_k_distance(table: pd.DataFrame, *, current_eps_m: float | None = None) -> Figure:
-    """k-distance curves of a :func:`k_distance_table`, one line per k, knees marked.
-
-    The y axis stops a little above the largest knee (the last few isolated points would
-    squash the curves); a dashed line marks ``current_eps_m``.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A new figure (no pyplot state).
-
-    """
-    fig = Figure(figsize=(8, 5), layout="constrained")
-    ax = fig.subplots()
-    tops = [] if current_eps_m is None else [current_eps_m]
-    for k, part in table.groupby("k", sort=True):
-        kd = part["k_distance_m"].to_numpy(dtype=float)
-        share = part["share"].to_numpy(dtype=float)
-        ok = np.isfinite(kd)
-        knee = float(part["suggested_eps_m"].iloc[0])
-        label = f"k = {k:g}" + ("" if math.isnan(knee) else f" (knee {knee:.0f} m)")
-        (line,) = ax.plot(share[ok], kd[ok], label=label)
-        if not math.isnan(knee):
-            tops.append(knee)
-            x = float(share[ok][np.argmax(kd[ok] >= knee)])
-            ax.plot([x], [knee], "o", color=line.get_color(), markersize=7)
-    if current_eps_m is not None:
-        ax.axhline(
-            current_eps_m,
-            color="black",
-            linestyle="--",
-            linewidth=1,
-            label=f"current eps_m = {current_eps_m:g} m",
-        )
-    if tops:
-        ax.set_ylim(0, 1.4 * max(tops))
-    ax.set_xlabel("share of distinct map points, sorted by k-distance")
-    ax.set_ylabel("k-distance (m): radius that holds weight k")
-    ax.set_title("Weighted k-distance inside each ward; dots = knee (suggested eps_m)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    return fig

@@ -1,0 +1,145 @@
+"""Patrol page tables: hotspots of chosen wards, the ranked list, category and month counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import columns as c
+from geo.settings import Settings
+
+
+def hotspots_in_wards(hotspots: gpd.GeoDataFrame, ward_codes: Iterable[str]) -> gpd.GeoDataFrame:
+    """Hotspots of the chosen wards, re-ranked 1..n among themselves.
+
+    Parameters
+    ----------
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots` (``rank``, ``ward_code``, ...).
+    ward_codes
+        Codes of the wards to keep.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Same columns and CRS; ``rank`` renumbered from 1 in the study-wide order.
+
+    """
+    keep = hotspots[c.WARD_CODE].isin(list(ward_codes)).to_numpy()
+    out = hotspots.loc[keep].sort_values(c.RANK, kind="stable").reset_index(drop=True)
+    out[c.RANK] = np.arange(1, len(out) + 1, dtype="int64")
+    return out
+
+
+_TREND_WORDS = {
+    "rising": "▲ rising",
+    "falling": "▼ falling",
+    "steady": "● steady",
+    "new": "★ new",
+    "n/a": "– (window too short)",
+}
+
+
+def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.DataFrame:
+    """The ranked hotspot list a sergeant reads: one row per hotspot, plain headings.
+
+    Parameters
+    ----------
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots` or :func:`hotspots_in_wards`.
+    top_categories
+        How many categories of the mix to name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Rank`` (int), ``Hotspot`` (id), ``Ward``, ``Incidents`` (int), ``Trend`` (with an
+        arrow), ``Recent`` and ``Before`` (int, incidents in the two trend periods),
+        ``Kind`` (``area``/``single location``), ``Score`` (float, weighted), ``Category
+        mix`` (e.g. ``"Drugs 5, Anti-social behaviour 3 (+2 more)"``), ``Months``
+        (``first–last``). Sorted by rank.
+
+    """
+    h = hotspots.sort_values(c.RANK, kind="stable")
+    mix = []
+    for text in h[c.CATEGORIES].astype(str):
+        parts = [p for p in text.split(", ") if p]
+        more = len(parts) - top_categories
+        mix.append(", ".join(parts[:top_categories]) + (f" (+{more} more)" if more > 0 else ""))
+    return pd.DataFrame(
+        {
+            "Rank": h[c.RANK].to_numpy(dtype="int64"),
+            "Hotspot": h[c.HOTSPOT_ID].astype(str).to_numpy(),
+            "Ward": h[c.WARD_NAME].astype(str).to_numpy(),
+            "Incidents": h[c.N_INCIDENTS].to_numpy(dtype="int64"),
+            "Trend": [_TREND_WORDS.get(str(t), str(t)) for t in h[c.TREND]],
+            "Recent": h[c.RECENT_COUNT].to_numpy(dtype="int64"),
+            "Before": h[c.PREVIOUS_COUNT].to_numpy(dtype="int64"),
+            "Kind": h[c.KIND].astype(str).to_numpy(),
+            "Score": h[c.SCORE].to_numpy(dtype=float).round(1),
+            "Category mix": mix,
+            "Months": (h[c.FIRST_MONTH].astype(str) + "–" + h[c.LAST_MONTH].astype(str)).to_numpy(),
+        }
+    )
+
+
+def category_mix(hotspots: gpd.GeoDataFrame, settings: Settings, *, top: int = 10) -> pd.DataFrame:
+    """Incidents per category in the ``top`` ranked hotspots (for a stacked bar chart).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: hotspot id (rank order); one int column per category present, named by
+        its plain-English label; categories with no incidents here are left out.
+
+    """
+    h = hotspots.sort_values(c.RANK, kind="stable").head(top)
+    cols = {key: c.COUNT_PREFIX + key for key in settings.categories}
+    data = {
+        settings.label(key): h[col].to_numpy(dtype="int64")
+        for key, col in cols.items()
+        if col in h.columns and int(h[col].sum()) > 0
+    }
+    return pd.DataFrame(data, index=pd.Index(h[c.HOTSPOT_ID].astype(str), name="hotspot"))
+
+
+def monthly_counts(
+    incidents: pd.DataFrame, ward_codes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Incidents per month, split into in a hotspot and not in any hotspot (staff chart).
+
+    Parameters
+    ----------
+    incidents
+        ``PipelineResult.incidents``: ``month`` (``YYYY-MM``), ``ward_code``,
+        ``hotspot_id`` ("" for noise).
+    ward_codes
+        Only these wards (default all).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``month`` (every month from the first to the last, gaps filled with 0);
+        columns ``In a hotspot`` and ``Not in a hotspot`` (int).
+
+    """
+    inc = incidents
+    if ward_codes is not None:
+        inc = inc.loc[inc[c.WARD_CODE].isin(list(ward_codes)).to_numpy()]
+    cols = ["In a hotspot", "Not in a hotspot"]
+    if inc.empty:
+        return pd.DataFrame({k: pd.Series(dtype="int64") for k in cols}).rename_axis(c.MONTH)
+    months = pd.period_range(min(inc[c.MONTH]), max(inc[c.MONTH]), freq="M").astype(str)
+    in_hot = inc[c.HOTSPOT_ID].astype(str).to_numpy() != ""
+    frame = pd.DataFrame(
+        {
+            c.MONTH: inc[c.MONTH].astype(str).to_numpy(),
+            cols[0]: in_hot.astype("int64"),
+            cols[1]: (~in_hot).astype("int64"),
+        }
+    )
+    out = frame.groupby(c.MONTH).sum().reindex(list(months), fill_value=0)
+    return out.rename_axis(c.MONTH).astype("int64")
