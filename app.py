@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -18,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from geo import appsupport as aps
 from geo import columns as c
+from geo import evaluate as ev
 from geo import postbox as pb
 from geo import public, tuning
 from geo.errors import ValidationError
@@ -710,6 +713,225 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             )
 
 
+# --- evaluation on later months (Analyst) -------------------------------------------------
+EVAL_PERMUTATIONS = 99
+EVAL_WINDOW = "eval_window"
+EVAL_REQUEST = "eval_request"
+EVAL_WARD_COLUMNS = {
+    "Hit rate (%)": st.column_config.NumberColumn(format="%.1f"),
+    "PAI (mean)": st.column_config.NumberColumn(format="%.1f"),
+    "PAI (std)": st.column_config.NumberColumn(format="%.1f"),
+    "RRI (mean)": st.column_config.NumberColumn(format="%.2f"),
+    "Area share (%)": st.column_config.NumberColumn(format="%.2f"),
+}
+EVAL_STABILITY_COLUMNS = {
+    "period_before": "Window",
+    "period_after": "Next window",
+    c.WARD_NAME: "Ward",
+    "n_before": "Hotspots",
+    "n_after": "Hotspots next",
+    "n_persisting": "Persisting",
+    "share_persisting": "Share persisting",
+    "jaccard": "Area overlap (Jaccard)",
+}
+
+
+@dataclasses.dataclass
+class EvaluationSlot:
+    """One evaluation of :func:`geo.evaluate.evaluate_methods`, read-only once filled."""
+
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    evaluation: ev.Evaluation | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def evaluation_slot(key: str, settings_toml: str, window_months: int) -> EvaluationSlot:
+    """The cached holder of the evaluation of (file digests, settings TOML, window).
+
+    :func:`run_evaluation` fills it outside this function so that a progress bar can be
+    drawn while the evaluation runs: Streamlit replays what a cached function draws, and
+    cannot replay updates to a bar created outside it.
+    """
+    return EvaluationSlot()
+
+
+def run_evaluation(settings: Settings, window_months: int) -> ev.Evaluation:
+    """The evaluation of ``settings`` on the data in use, with a progress bar while it runs."""
+    d = ss["data"]
+    slot = evaluation_slot(d["key"], settings.to_toml(), window_months)
+    bar = st.empty()
+
+    def progress(message: str, fraction: float) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{message}…")
+
+    try:
+        with slot.lock:  # another session running the same evaluation: wait for it
+            if slot.evaluation is None:
+                progress("Reading the data", 0.0)
+                raw, wards = load_data(d["key"], d["incidents"], d["boundaries"])
+                slot.evaluation = ev.evaluate_methods(
+                    raw,
+                    wards,
+                    settings,
+                    window_months=window_months,
+                    permutations=EVAL_PERMUTATIONS,
+                    progress=progress,
+                )
+    except ValidationError:
+        bar.empty()
+        raise
+    bar.empty()
+    return slot.evaluation
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """CSV text as ``python -m geo evaluate`` writes it."""
+    return frame.to_csv(index=False, float_format="%.6g")
+
+
+def _share(value: float) -> str:
+    return "n/a" if value != value else f"{value:.0%}"
+
+
+def evaluation_section(settings: Settings, result: PipelineResult) -> None:
+    """On request: every method judged on later months at DBSCAN's area, and stability."""
+    st.subheader("How good are these hotspots? (evaluation on later months)")
+    st.write(
+        "A useful hotspot map points to where incidents happen next. Here each method is "
+        "fitted on a window of past months and judged on the month after it; then the window "
+        "moves on a month. Kernel density, Getis-Ord Gi* and last month's busiest grid cells "
+        "each mark the same area as the DBSCAN hotspots in every ward, so the numbers compare "
+        "like with like."
+    )
+    months = sorted(set(result.incidents[c.MONTH].astype(str)))
+    try:
+        longest = len(ev.rolling_folds(months, window_months=1))
+    except ValidationError:
+        st.info("The evaluation needs at least two months of data.")
+        return
+    windows = list(range(1, longest + 1))
+    if ss.get(EVAL_WINDOW) not in windows:
+        ss[EVAL_WINDOW] = min(3, longest)
+    if longest > 1:
+        window = int(
+            st.select_slider(
+                "Months fitted before each test month",
+                options=windows,
+                key=EVAL_WINDOW,
+                help="A longer window gives steadier hotspots but leaves fewer months to test on.",
+            )
+        )
+    else:
+        window = 1
+    folds = ev.rolling_folds(months, window_months=window)
+    tests = f"{len(folds)} test month{'s' if len(folds) != 1 else ''}"
+    st.caption(
+        f"{tests} ({folds[0].test_month} to {folds[-1].test_month}), each judged with what "
+        f"the methods marked from the {window} month{'s' if window != 1 else ''} before it, "
+        f"using the settings above (eps_m {settings.eps_m:g} m, min_samples "
+        f"{settings.min_samples}). This takes tens of seconds."
+    )
+    d = ss["data"]
+    request = (d["key"], settings.to_toml(), window)
+    if st.button("Evaluate these settings", key="eval_run"):
+        ss[EVAL_REQUEST] = request
+    if ss.get(EVAL_REQUEST) != request:
+        if EVAL_REQUEST in ss:
+            st.caption(
+                "The data, settings or window changed since the last evaluation: press the "
+                "button to evaluate these."
+            )
+        return
+    try:
+        evaluation = run_evaluation(settings, window)
+    except ValidationError as exc:
+        ss.pop(EVAL_REQUEST, None)
+        show_problem("The evaluation cannot run with the data and settings in use:", exc)
+        return
+    show_evaluation(evaluation, settings)
+
+
+def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
+    """Summary table, PAI plot, stability, per-ward breakdown and CSV downloads."""
+    folds = evaluation.folds
+    window = len(folds[0].fit_months)
+    st.markdown(f"**All wards: mean ± standard deviation over {len(folds)} test month(s)**")
+    st.dataframe(ev.summary_text(evaluation.summary), hide_index=True, width="stretch")
+    st.caption(
+        "**Hit rate**: the share of the test month's incidents that fell inside the marked "
+        "areas. **PAI** (Predictive Accuracy Index) = hit rate ÷ share of the wards' area "
+        "marked: 1 is no better than marking places at random; 20 means the marked areas "
+        "caught twenty times their share of the incidents. All methods mark the same area "
+        "(Area share), so a higher PAI means a method anticipated the next month better. "
+        "**RRI** (Recapture Rate Index): above 1, the areas held a larger share of the test "
+        "month's incidents than of the fitted months'; below 1, the problem moved away."
+    )
+    fig = ev.plot_pai_by_method(evaluation.table, current=(settings.eps_m, settings.min_samples))
+    st.pyplot(fig, alt="PAI and hit rate of each method: mean bars and one dot per test month")
+    plt.close(fig)
+
+    st.markdown("**Do the hotspots last?** (DBSCAN hotspots of each window against the next)")
+    stability = evaluation.stability
+    overall = stability[stability[c.WARD_CODE] == ev.ALL_WARDS]
+    if overall.empty:
+        st.write("Stability needs at least two test months.")
+    else:
+        s1, s2 = st.columns(2)
+        s1.metric(
+            "Hotspots persisting into the next window",
+            _share(float(overall["share_persisting"].mean())),
+        )
+        jaccard = float(overall["jaccard"].mean())
+        s2.metric("Mean area overlap (Jaccard)", "n/a" if jaccard != jaccard else f"{jaccard:.2f}")
+        st.caption(
+            "Persisting: a hotspot overlaps a hotspot of the next window in the same ward. "
+            "Area overlap: the area both windows mark ÷ the area either marks (1 = the same "
+            f"places). Consecutive {window}-month windows share {window - 1} month(s), which "
+            "raises both numbers."
+        )
+
+    with st.expander("Per ward"):
+        per_ward = evaluation.summary[evaluation.summary[c.WARD_CODE] != ev.ALL_WARDS]
+        wards_table = pd.DataFrame(
+            {
+                "Ward": per_ward[c.WARD_NAME],
+                "Method": per_ward["method"].map(dict(ev.METHOD_LABELS)),
+                "Hit rate (%)": 100 * per_ward["hit_rate_mean"],
+                "PAI (mean)": per_ward["pai_mean"],
+                "PAI (std)": per_ward["pai_std"],
+                "RRI (mean)": per_ward["rri_mean"],
+                "Area share (%)": 100 * per_ward["area_share_mean"],
+                "Months": per_ward["n_folds"],
+            }
+        ).sort_values("Ward", kind="stable")
+        st.dataframe(wards_table, hide_index=True, width="stretch", column_config=EVAL_WARD_COLUMNS)
+        st.caption("Means over the test months; empty where a ward had no incidents to test.")
+        st.markdown("**Stability, window by window**")
+        st.dataframe(
+            stability[list(EVAL_STABILITY_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=EVAL_STABILITY_COLUMNS,
+        )
+
+    e1, e2, e3 = st.columns(3)
+    e1.download_button(
+        "Evaluation by month, method and ward (CSV)",
+        _csv(evaluation.table),
+        "evaluation.csv",
+        "text/csv",
+    )
+    e2.download_button(
+        "Evaluation summary (CSV)",
+        _csv(evaluation.summary),
+        "evaluation_summary.csv",
+        "text/csv",
+    )
+    e3.download_button(
+        "Hotspot stability (CSV)", _csv(evaluation.stability), "stability.csv", "text/csv"
+    )
+
+
 def page_analyst() -> None:
     if not staff_gate("Analyst"):
         return
@@ -741,6 +963,7 @@ def page_analyst() -> None:
         height=560,
     )
     choosing_eps(settings, result)
+    evaluation_section(settings, result)
 
     st.subheader("Interventions")
     if st.toggle("Evaluate a warrant, closure order or team start", key="analyst_interventions"):

@@ -1047,3 +1047,99 @@ def test_analyst_intervention_panel(monkeypatch):
     at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
     run(at)
     assert "The interventions file could not be used" in errors(at)
+
+
+# ==========================================================================================
+# Analyst page: evaluation on later months
+# ==========================================================================================
+EVAL_METHODS = ["DBSCAN hotspots", "Kernel density", "Getis-Ord Gi*", "Last month's busiest cells"]
+MEAN_STD = re.compile(r"^(\d+\.\d) ± (\d+\.\d)$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def evaluate_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Evaluate these settings")
+
+
+def frames_with(at: AppTest, column: str) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if column in d.value.columns]
+
+
+def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
+    at = staff_app(monkeypatch, "Analyst")
+    assert frames_with(at, "PAI") == [] and len(at.image) == 0  # nothing runs unasked
+    # shipped data 2018-03..2018-11 (9 months), window 6: test months 09, 10 and 11
+    at.select_slider(key="eval_window").set_value(6)
+    at.slider(key="a_eps").set_value(80.0)  # the analyst's settings, not the defaults
+    run(at)
+    assert any("3 test months (2018-09 to 2018-11)" in x.value for x in at.caption)
+    evaluate_button(at).click()
+    run(at)
+
+    table = frame_with(at, "PAI")
+    assert list(table["Method"]) == EVAL_METHODS
+    assert list(table["Months"]) == [3, 3, 3, 3]
+    summary = pd.read_csv(io.BytesIO(download(at, downloads, "Evaluation summary (CSV)")))
+    overall = summary[summary[c.WARD_CODE] == "all"]
+    assert list(overall["method"]) == ["dbscan", "kde", "gi_star", "naive"]
+    for shown, mean, std in zip(table["PAI"], overall["pai_mean"], overall["pai_std"], strict=True):
+        found = MEAN_STD.match(shown)
+        assert found, shown
+        assert float(found[1]) == pytest.approx(mean, abs=0.051)
+        assert float(found[2]) == pytest.approx(std, abs=0.051)
+        assert mean > 0
+    assert all(re.match(r"^\d+\.\d % ± \d+\.\d$", x) for x in table["Hit rate"])
+
+    # the app evaluated the shipped data with the settings in use and the chosen window
+    rows = pd.read_csv(
+        io.BytesIO(download(at, downloads, "Evaluation by month, method and ward (CSV)")),
+        dtype={"test_month": str, "fit_first": str, "fit_last": str},
+    )
+    assert sorted(set(rows["test_month"])) == ["2018-09", "2018-10", "2018-11"]
+    first = rows[(rows["test_month"] == "2018-09") & (rows[c.WARD_CODE] == "all")]
+    assert set(first["method"]) == {"dbscan", "kde", "gi_star", "naive"}
+    assert set(first["fit_first"]) == {"2018-03"} and set(first["fit_last"]) == {"2018-08"}
+    fitted = run_files(settings=Settings(eps_m=80.0, since="2018-03", until="2018-08")).hotspots
+    area = float(fitted.dissolve(c.WARD_CODE).geometry.area.sum())  # overlaps once
+    dbscan = first[first["method"] == "dbscan"].iloc[0]
+    assert dbscan["area_m2"] == pytest.approx(area, rel=1e-5)
+    september = run_files().incidents[c.MONTH].astype(str) == "2018-09"
+    assert set(first["n_test"]) == {int(september.sum())}
+
+    # the PAI plot is a PNG image
+    assert len(at.image) == 1
+    fid = at.image[0].proto.imgs[0].url.rsplit("/", 1)[-1].split(".")[0]
+    assert downloads[fid].startswith(PNG_MAGIC)
+
+    # stability: two pairs of consecutive windows, averaged over the study-wide rows
+    stability = pd.read_csv(io.BytesIO(download(at, downloads, "Hotspot stability (CSV)")))
+    pairs = stability[stability[c.WARD_CODE] == "all"]
+    assert len(pairs) == 2
+    shown = metrics(at)
+    assert shown["Hotspots persisting into the next window"] == (
+        f"{pairs['share_persisting'].mean():.0%}"
+    )
+    assert shown["Mean area overlap (Jaccard)"] == f"{pairs['jaccard'].mean():.2f}"
+
+    # per-ward breakdown: every ward and method
+    per_ward = frame_with(at, "PAI (std)")
+    assert len(per_ward) == 4 * N_WARDS
+    assert per_ward["Ward"].nunique() == N_WARDS
+    assert set(per_ward["Method"]) == set(EVAL_METHODS)
+
+    # other settings hide the results until asked; going back shows them (cached) again
+    at.slider(key="a_eps").set_value(150.0)
+    run(at)
+    assert frames_with(at, "PAI") == [] and len(at.image) == 0
+    assert any("changed since the last evaluation" in x.value for x in at.caption)
+    at.slider(key="a_eps").set_value(80.0)
+    run(at)
+    assert list(frame_with(at, "PAI")["Method"]) == EVAL_METHODS
+
+
+def test_analyst_evaluation_needs_two_months(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.select_slider(key="a_months").set_value(("2018-11", "2018-11"))
+    run(at)
+    assert "The evaluation needs at least two months of data." in [x.value for x in at.info]
+    assert not [b for b in at.button if b.label == "Evaluate these settings"]
