@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import tomli_w
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.placements import SLIPS
+from geo.settings import parse_toml, read_settings_text
 from geo.sites import LATITUDE, LONGITUDE, NAME, SITE_ID, SITE_KIND
 
 # --- columns of the ranked table and the plan --------------------------------------------
@@ -203,20 +203,9 @@ def postbox_settings_from_dict(
 
 def postbox_settings_from_toml(text: str, *, source: str = "postbox.toml") -> PostboxSettings:
     """Parse TOML with a ``[postbox]`` table (other tables are ignored)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{source}: not valid TOML ({exc})") from None
-    return postbox_settings_from_dict(data, source=source)
+    return postbox_settings_from_dict(parse_toml(text, source=source), source=source)
 
 
 def load_postbox_settings(path: str | Path) -> PostboxSettings:
     """Read :class:`PostboxSettings` from the ``[postbox]`` table of a TOML file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"{p}: cannot read settings file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{p}: settings file is not UTF-8 text") from None
-    return postbox_settings_from_toml(text, source=str(p))
+    return postbox_settings_from_toml(read_settings_text(path), source=str(Path(path)))

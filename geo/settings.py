@@ -340,25 +340,33 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> 
         raise ValidationError([f"{source}: {p}" for p in exc.problems]) from None
 
 
-def settings_from_toml(text: str, *, source: str = "settings.toml") -> Settings:
-    """Parse TOML text written by :meth:`Settings.to_toml` (or by hand)."""
+def parse_toml(text: str, *, source: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a :class:`ValidationError` naming ``source``."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(f"{source}: not valid TOML ({exc})") from None
-    return settings_from_dict(data, source=source)
 
 
-def load_settings(path: str | Path) -> Settings:
-    """Read settings from a TOML file; errors name the file."""
+def read_settings_text(path: str | Path) -> str:
+    """Text of a settings file; unreadable or non-UTF-8 files raise naming the file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValidationError(f"{p}: cannot read settings file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise ValidationError(f"{p}: settings file is not UTF-8 text") from None
-    return settings_from_toml(text, source=str(p))
+
+
+def settings_from_toml(text: str, *, source: str = "settings.toml") -> Settings:
+    """Parse TOML text written by :meth:`Settings.to_toml` (or by hand)."""
+    return settings_from_dict(parse_toml(text, source=source), source=source)
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read settings from a TOML file; errors name the file."""
+    return settings_from_toml(read_settings_text(path), source=str(Path(path)))
 
 
 def save_settings(settings: Settings, path: str | Path) -> Path:
