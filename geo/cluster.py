@@ -7,6 +7,8 @@ from collections.abc import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.spatial import KDTree
 from sklearn.cluster import DBSCAN
 
 from geo import columns as c
@@ -75,7 +77,13 @@ def cluster_incidents(
     """Run DBSCAN separately inside each ward, so no cluster crosses a ward boundary.
 
     Each ward uses ``settings.params_for(ward_code)`` (study-wide ``eps_m``/``min_samples``
-    unless overridden); incident weights come from the ``weight`` column.
+    unless overridden); incident weights come from the ``weight`` column. The labels are
+    those of :func:`dbscan_labels` run on each ward's incidents on their own: wards that
+    share parameters are clustered in one scikit-learn DBSCAN call whose neighbourhoods
+    never cross a ward boundary (one call per ward would cost thousands of calls on a
+    national file). Weights that are not exact binary fractions (e.g. 0.1) can make a
+    weighted count land within rounding of ``min_samples``; each point's neighbours are
+    then summed in a fixed order (nearest first), so the outcome is reproducible.
 
     Parameters
     ----------
@@ -94,12 +102,108 @@ def cluster_incidents(
     if len(out):
         xy = np.column_stack([out.geometry.x.to_numpy(), out.geometry.y.to_numpy()])
         w = out[c.WEIGHT].to_numpy(dtype=float)
-        codes = out[c.WARD_CODE].to_numpy(dtype=object)
-        groups = pd.Series(np.arange(len(out))).groupby(codes, sort=True).indices
-        for i, (code, rows) in enumerate(groups.items()):
-            eps, ms = settings.params_for(str(code))
-            labels[rows] = dbscan_labels(xy[rows], w[rows], eps_m=eps, min_samples=ms)
+        ward_of, codes = pd.factorize(out[c.WARD_CODE].to_numpy(dtype=object), sort=True)
+        params: dict[tuple[float, int], list[int]] = {}
+        for k, code in enumerate(codes):
+            params.setdefault(settings.params_for(str(code)), []).append(k)
+        done = 0
+        for (eps, ms), wards in params.items():
+            in_group = np.zeros(len(codes), dtype=bool)
+            in_group[wards] = True
+            rows = np.flatnonzero(in_group[ward_of])
+            labels[rows] = _ward_labels(xy[rows], w[rows], ward_of[rows], eps_m=eps, min_samples=ms)
+            done += len(wards)
             if progress is not None:
-                progress(f"Clustering ward {code}", (i + 1) / len(groups))
+                progress(f"Clustering ward {codes[wards[-1]]}", done / len(codes))
     out[c.CLUSTER] = labels
     return out
+
+
+def _ward_labels(
+    xy: np.ndarray, weights: np.ndarray, ward: np.ndarray, *, eps_m: float, min_samples: float
+) -> np.ndarray:
+    """:func:`dbscan_labels` inside each ward (``ward``: int per row), in one DBSCAN call.
+
+    Distinct points are ordered by ward, then x, then y (within a ward, the order
+    :func:`dedupe_points` gives), so scikit-learn numbers each ward's clusters
+    consecutively and in the order a run on that ward alone would; subtracting the ward's
+    first label gives the per-ward labels.
+    """
+    # distinct (ward, x, y) by hashing (cheaper than sorting every row), then sorted
+    xy_code, xy_values = pd.factorize(
+        np.ascontiguousarray(xy, dtype=float).view(np.complex128).ravel(), use_na_sentinel=False
+    )
+    n_xy = max(len(xy_values), 1)
+    combo_code, combos = pd.factorize(ward.astype(np.int64) * n_xy + xy_code)
+    combo_ward, combo_xy = combos // n_xy, xy_values[combos % n_xy]
+    order = np.lexsort((combo_xy.imag, combo_xy.real, combo_ward))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    inverse = rank[combo_code]
+    points = np.column_stack([combo_xy.real[order], combo_xy.imag[order]])
+    point_ward = combo_ward[order]
+    n = len(points)
+    point_w = np.bincount(inverse, weights=weights, minlength=n)
+
+    # neighbours within eps_m (inclusive) in the same ward
+    pairs = KDTree(points).query_pairs(eps_m, output_type="ndarray")
+    pairs = pairs[point_ward[pairs[:, 0]] == point_ward[pairs[:, 1]]]
+    point_labels = np.full(n, -1, dtype=np.int64)
+    used = _maybe_in_cluster(pairs, point_w, n, min_samples)
+    if used.any():
+        # DBSCAN on the points that may be in a cluster (others are noise whatever happens:
+        # not core and no core neighbour), keeping their order so labels are unchanged
+        new_index = np.cumsum(used) - 1
+        pairs = pairs[used[pairs[:, 0]] & used[pairs[:, 1]]]
+        pairs = new_index[pairs]
+        m = int(used.sum())
+        kept = points[used]
+        dist = np.hypot(*(kept[pairs[:, 0]] - kept[pairs[:, 1]]).T)
+        dist = np.minimum(dist, eps_m)  # the tree already decided; keep its decision
+        self_idx = np.arange(m)  # each point is its own neighbour
+        rows = np.concatenate([self_idx, pairs[:, 0], pairs[:, 1]])
+        cols = np.concatenate([self_idx, pairs[:, 1], pairs[:, 0]])
+        data = np.concatenate([np.zeros(m), dist, dist])
+        # each row sorted by distance (as scikit-learn wants), then by point: a canonical
+        # neighbour order, so weight sums do not depend on how the tree found the pairs
+        by_row = np.lexsort((cols, data, rows))
+        graph = sparse.csr_matrix(
+            (data[by_row], cols[by_row], np.r_[0, np.cumsum(np.bincount(rows, minlength=m))]),
+            shape=(m, m),
+        )
+        model = DBSCAN(eps=eps_m, min_samples=min_samples, metric="precomputed")
+        fitted = model.fit(graph, sample_weight=point_w[used])
+        point_labels[used] = np.asarray(fitted.labels_, dtype=np.int64)
+
+    # a ward's clusters are numbered consecutively, so its smallest label is its first
+    clustered = point_labels >= 0
+    first = np.full(int(point_ward.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, point_ward[clustered], point_labels[clustered])
+    in_ward = np.where(clustered, point_labels - first[point_ward], -1)
+    out: np.ndarray = in_ward[inverse]
+    return out
+
+
+def _maybe_in_cluster(
+    pairs: np.ndarray, weights: np.ndarray, n: int, min_samples: float
+) -> np.ndarray:
+    """Points that may be core or border points: those that are not are DBSCAN noise.
+
+    A point is *possibly core* when its weight plus its neighbours' reaches ``min_samples``
+    (with a tiny tolerance, so float summation order can never exclude a true core point).
+    Points neither possibly core nor next to one cannot be in any cluster, and removing them
+    changes no other point's core status (only non-core points neighbour them) nor any label.
+    With non-positive weights nothing is excluded.
+    """
+    if not (weights > 0).all():
+        return np.ones(n, dtype=bool)
+    total = (
+        weights
+        + np.bincount(pairs[:, 0], weights=weights[pairs[:, 1]], minlength=n)
+        + np.bincount(pairs[:, 1], weights=weights[pairs[:, 0]], minlength=n)
+    )
+    maybe_core: np.ndarray = total >= min_samples - 1e-9 * np.maximum(total, min_samples)
+    used = maybe_core.copy()
+    used[pairs[maybe_core[pairs[:, 1]], 0]] = True
+    used[pairs[maybe_core[pairs[:, 0]], 1]] = True
+    return used

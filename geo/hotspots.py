@@ -42,7 +42,8 @@ def trend_periods(months: pd.Series | list[str], trend_months: int) -> tuple[lis
 
     Returns ``([], [])`` when the data spans fewer than ``2 * trend_months`` months.
     """
-    ms = sorted(set(map(str, months)))
+    distinct = months.unique() if isinstance(months, pd.Series) else months
+    ms = sorted(set(map(str, distinct)))
     if not ms:
         return [], []
     first, last = pd.Period(ms[0], "M"), pd.Period(ms[-1], "M")
@@ -102,17 +103,21 @@ def summarise_hotspots(
         hotspot). Empty (with these columns and the CRS) when there are no clusters.
 
     """
-    members = clustered.loc[clustered[c.CLUSTER].to_numpy() >= 0]
-    cats_present = [k for k in settings.categories if k in set(clustered[c.CATEGORY])]
+    in_cluster = clustered[c.CLUSTER].to_numpy() >= 0
+    seen = set(clustered[c.CATEGORY].unique())
+    cats_present = [k for k in settings.categories if k in seen]
     count_cols = [c.COUNT_PREFIX + k for k in cats_present]
-    if members.empty:
+    if not in_cluster.any():
         empty = pd.DataFrame({col: pd.Series(dtype=object) for col in HOTSPOT_COLUMNS})
         for col in count_cols:
             empty[col] = pd.Series(dtype="int64")
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=clustered.crs))
 
-    px = members.geometry.x.to_numpy()
-    py = members.geometry.y.to_numpy()
+    # only the rows in a cluster and the columns needed (not a copy of every column)
+    members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
+    member_points = clustered.geometry[in_cluster]
+    px = member_points.x.to_numpy()
+    py = member_points.y.to_numpy()
     df = pd.DataFrame(
         {
             c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
@@ -134,17 +139,22 @@ def summarise_hotspots(
         centroid_x=("px", "mean"),
         centroid_y=("py", "mean"),
     )
-    pts = df.drop_duplicates(subset=[*key, "px", "py"]).sort_values(key, kind="stable")
-    summary[c.N_LOCATIONS] = pts.groupby(key, sort=True).size()
+    # hotspot number of each member (summary row order), for integer-keyed counting
+    df["hotspot"] = g.ngroup().to_numpy()
+    pts = df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot", kind="stable")
+    summary[c.N_LOCATIONS] = np.bincount(pts["hotspot"], minlength=len(summary))
 
-    counts = pd.crosstab([df[c.WARD_CODE], df[c.CLUSTER]], df[c.CATEGORY])
-    counts = counts.reindex(columns=cats_present, fill_value=0).reindex(summary.index)
-    for k in cats_present:
-        summary[c.COUNT_PREFIX + k] = counts[k].to_numpy(dtype="int64")
-    summary[c.CATEGORIES] = [
-        _category_text(row, cats_present, settings) for row in counts.to_numpy()
-    ]
-    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts.to_numpy()]
+    cat_codes, cat_values = pd.factorize(df[c.CATEGORY], use_na_sentinel=False)
+    column_of = np.array([cats_present.index(k) if k in cats_present else -1 for k in cat_values])
+    cat_col = column_of[cat_codes]
+    known = cat_col >= 0
+    n_cats = len(cats_present)
+    flat = df["hotspot"].to_numpy()[known] * n_cats + cat_col[known]
+    counts = np.bincount(flat, minlength=len(summary) * n_cats).reshape(len(summary), n_cats)
+    for j, k in enumerate(cats_present):
+        summary[c.COUNT_PREFIX + k] = counts[:, j].astype("int64")
+    summary[c.CATEGORIES] = [_category_text(row, cats_present, settings) for row in counts]
+    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts]
 
     recent, previous = trend_periods(clustered[c.MONTH], settings.trend_months)
     if recent:
@@ -162,7 +172,7 @@ def summarise_hotspots(
         summary[c.TREND] = "n/a"
 
     # hull of each cluster's distinct points, buffered, clipped to its ward
-    group_no = pts.groupby(key, sort=True).ngroup().to_numpy()
+    group_no = pts["hotspot"].to_numpy()
     hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
     polys = shapely.buffer(shapely.convex_hull(hulls), settings.hull_buffer_m, quad_segs=8)
     ward_geom = wards.set_index(c.WARD_CODE).geometry

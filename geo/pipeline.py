@@ -10,6 +10,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow
 import pyproj
 
 from geo import columns as c
@@ -174,34 +175,49 @@ def run_pipeline(
     ward_check = validate_wards(wards)
     lon_lat_bounds = wgs84_bounds(ward_check.wards)
     report("Checking incident rows", 0.15)
+    rows_read = len(raw)
     checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
+    # Frames are let go as soon as the next stage has what it needs, so a national file
+    # (millions of rows) never holds every intermediate copy at once; a caller that hands
+    # over its only reference to ``raw`` (as run_files does) gets that memory back too.
+    del raw
+    invalid = checked.rejected
     filtered = apply_filters(checked.accepted, settings)
+    del checked
+    _release_memory()
     report("Projecting to metres", 0.3)
     crs = _metric_crs(lon_lat_bounds)
     metric_wards = project_wards(ward_check.wards, crs)
     points = project_incidents(filtered.accepted, crs)
+    filtered_out = filtered.rejected
+    del filtered
     report("Assigning wards", 0.4)
     assigned = assign_wards(points, metric_wards)
+    del points
 
     def cluster_progress(msg: str, frac: float) -> None:
         report(msg, 0.45 + 0.45 * frac)
 
     report("Clustering incidents", 0.45)
     clustered = cluster_incidents(assigned.accepted, settings, progress=cluster_progress)
+    outside = assigned.rejected
+    del assigned
+    _release_memory()
     report("Summarising hotspots", 0.92)
     hotspots = summarise_hotspots(clustered, metric_wards, settings)
     incidents = label_incidents(clustered, hotspots)
+    del clustered
     rejected = (
-        pd.concat([checked.rejected, assigned.rejected, filtered.rejected], ignore_index=True)
+        pd.concat([invalid, outside, filtered_out], ignore_index=True)
         .sort_values([c.SOURCE_FILE, c.ROW], kind="stable")
         .reset_index(drop=True)
     )
     n_clustered = int((incidents[c.CLUSTER].to_numpy() >= 0).sum())
     counts = Counts(
-        rows_read=len(raw),
-        invalid=len(checked.rejected),
-        outside_wards=len(assigned.rejected),
-        filtered=len(filtered.rejected),
+        rows_read=rows_read,
+        invalid=len(invalid),
+        outside_wards=len(outside),
+        filtered=len(filtered_out),
         clustered=n_clustered,
         noise=len(incidents) - n_clustered,
         hotspots=len(hotspots),
@@ -245,13 +261,24 @@ def run_files(
     bsrc = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
     if progress:
         progress("Reading incident files", 0.0)
-    raw = load_incidents(sources)
+    loaded = [load_incidents(sources)]
     wards = load_boundaries(bsrc, code_col=code_col, name_col=name_col)
     inputs = {
-        "incident_files": sorted(set(raw[c.SOURCE_FILE])),
+        "incident_files": sorted(set(loaded[0][c.SOURCE_FILE].unique())),
         "boundaries": bsrc[0] if isinstance(bsrc, tuple) else Path(bsrc).name,
     }
-    return run_pipeline(raw, wards, settings, progress=progress, inputs=inputs)
+    # pass on the only reference, so the raw rows are freed once they are validated
+    return run_pipeline(loaded.pop(), wards, settings, progress=progress, inputs=inputs)
+
+
+def _release_memory() -> None:
+    """Hand memory freed by Arrow-backed text columns back to the operating system.
+
+    pyarrow's allocator keeps freed memory for reuse; after the raw rows are dropped that is
+    gigabytes on a national file, which the geometry stages (which allocate elsewhere)
+    could not use.
+    """
+    pyarrow.default_memory_pool().release_unused()
 
 
 def _metric_crs(bounds: tuple[float, float, float, float]) -> pyproj.CRS:

@@ -117,27 +117,34 @@ def validate_incidents(
     """
     n = len(raw)
     reason = np.full(n, "", dtype=object)
+    open_rows = np.ones(n, dtype=bool)  # rows with no reason yet
 
     def reject(mask: np.ndarray, text: np.ndarray | str) -> None:
-        todo = mask & (reason == "")
+        todo = mask & open_rows
+        if not todo.any():
+            return
         if isinstance(text, str):
             reason[todo] = text
         else:
             reason[todo] = text[todo]
+        open_rows[todo] = False
 
+    # Each distinct text is parsed once: police.uk repeats coordinates (shared map points),
+    # months and categories across millions of rows.
     rx = raw[c.RAW_X].astype(str).str.strip()
     ry = raw[c.RAW_Y].astype(str).str.strip()
     is_ll = (raw[c.XY_CRS] == "EPSG:4326").to_numpy()
-    xname = np.where(is_ll, "longitude", "easting")
-    yname = np.where(is_ll, "latitude", "northing")
+    xname = _Choice(is_ll, "longitude", "easting")
+    yname = _Choice(is_ll, "latitude", "northing")
     missing = ((rx == "") | (ry == "")).to_numpy()
     reject(missing, "missing coordinates (the incident could not be mapped)")
-    x = pd.to_numeric(rx, errors="coerce").to_numpy(dtype=float)
-    y = pd.to_numeric(ry, errors="coerce").to_numpy(dtype=float)
+    x = _numbers(rx)
+    y = _numbers(ry)
     bad_x = ~np.isfinite(x)
     bad_y = ~np.isfinite(y)
-    reject(bad_x, _fmt("{} {!r} is not a number", xname, rx.to_numpy()))
-    reject(bad_y, _fmt("{} {!r} is not a number", yname, ry.to_numpy()))
+    reject(bad_x, _fmt("{} {!r} is not a number", xname, rx))
+    reject(bad_y, _fmt("{} {!r} is not a number", yname, ry))
+    del rx, ry  # text no longer needed (keeps the peak down on national files)
 
     with np.errstate(invalid="ignore"):
         lat_bad = is_ll & (np.abs(y) > 90)
@@ -152,76 +159,85 @@ def validate_incidents(
         en_bad_e = ~is_ll & ((x < 0) | (x > _EN_MAX_E))
         en_bad_n = ~is_ll & ((y < 0) | (y > _EN_MAX_N))
         swapped_en = ~is_ll & (x > _EN_MAX_E) & (x <= _EN_MAX_N) & (y >= 0) & (y <= _EN_MAX_E)
-    reject(
-        swapped,
-        _fmt("longitude {} and latitude {} look swapped", x.astype(object), y.astype(object)),
-    )
+    reject(swapped, _fmt("longitude {} and latitude {} look swapped", x, y))
     reject(swapped_en, _fmt("easting {} and northing {} look swapped", x, y))
-    reject(lat_bad, _fmt("latitude {} is outside [-90, 90]", y.astype(object)))
-    reject(lon_bad, _fmt("longitude {} is outside [-180, 180]", x.astype(object)))
-    reject(en_bad_e, _fmt("easting {} is outside [0, 700000]", x.astype(object)))
-    reject(en_bad_n, _fmt("northing {} is outside [0, 1300000]", y.astype(object)))
+    reject(lat_bad, _fmt("latitude {} is outside [-90, 90]", y))
+    reject(lon_bad, _fmt("longitude {} is outside [-180, 180]", x))
+    reject(en_bad_e, _fmt("easting {} is outside [0, 700000]", x))
+    reject(en_bad_n, _fmt("northing {} is outside [0, 1300000]", y))
 
-    dates = _parse_dates(raw)
+    date_codes, date_values = _parse_dates_coded(raw)
+    dates = date_values.to_numpy(dtype="datetime64[ns]")[date_codes]
     rd = raw[c.RAW_DATE].astype(str).str.strip()
     reject((rd == "").to_numpy(), "missing date")
-    reject(dates.isna().to_numpy(), _fmt("date {!r} is not a valid date", rd.to_numpy()))
+    reject(np.isnat(dates), _fmt("date {!r} is not a valid date", rd))
+    del rd
 
     rc = raw[c.RAW_CATEGORY].astype(str)
-    mapping = {v: settings.category_key(v) for v in pd.unique(rc)}
-    cats = rc.map(mapping)
-    reject(cats.isna().to_numpy(), _fmt("unknown category {!r}", rc.str.strip().to_numpy()))
+    cat_codes, cat_texts = pd.factorize(rc, use_na_sentinel=False)
+    cat_keys = np.array([settings.category_key(v) for v in cat_texts], dtype=object)
+    cat_shown = np.asarray(pd.Index(cat_texts).str.strip(), dtype=object)
+    unknown = pd.isna(cat_keys)[cat_codes]
+    reject(unknown, _fmt("unknown category {!r}", _ByCode(cat_shown, cat_codes)))
 
     rid = raw[c.RAW_ID].astype(str).str.strip()
     is_local = (raw[c.SOURCE_KIND] == "local").to_numpy()
     reject(is_local & (rid == "").to_numpy(), "missing id")
 
-    ok_so_far = reason == ""
-    has_id = (rid != "").to_numpy() & ok_so_far
-    key = raw[c.SOURCE_KIND].astype(str) + "\x1f" + rid
-    dup = key.duplicated(keep="first").to_numpy() & has_id
+    has_id = (rid != "").to_numpy() & open_rows
+    key = _id_keys(raw[c.SOURCE_KIND], rid)
+    dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
     if dup.any():
         candidates = pd.DataFrame({"key": key[has_id], "pos": np.flatnonzero(has_id)})
         first_pos = candidates.groupby("key", sort=False)["pos"].min()
         dup_pos = np.flatnonzero(dup)
-        first = first_pos.reindex(key.iloc[dup_pos]).to_numpy()
+        first = first_pos.reindex(key[dup_pos]).to_numpy()
         texts = reason.copy()
-        ids = rid.to_numpy(dtype=object)
-        files = raw[c.SOURCE_FILE].to_numpy(dtype=object)
-        rows = raw[c.ROW].to_numpy()
-        for i, f in zip(dup_pos, first, strict=True):
-            ident = str(ids[i])
+        ids = rid.iloc[dup_pos].to_numpy(dtype=object)
+        files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
+        rows = raw[c.ROW].iloc[first].to_numpy()
+        for j, i in enumerate(dup_pos):
+            ident = str(ids[j])
             short = ident if len(ident) <= 16 else ident[:12] + "…"
-            texts[i] = f"duplicate id {short!r} (first seen in {files[f]} row {rows[f]})"
+            texts[i] = f"duplicate id {short!r} (first seen in {files[j]} row {rows[j]})"
         reject(dup, texts)
 
-    ok = reason == ""
-    acc = raw.loc[ok]
+    ok = open_rows
+    keep: np.ndarray | slice = slice(None) if ok.all() else ok
     weights = {k: float(v.weight) for k, v in settings.categories.items()}
-    acc_cats = cats[ok].astype(str)
-    acc_ids = rid[ok]
-    fallback = acc[c.SOURCE_FILE].astype(str) + "#" + acc[c.ROW].astype(str)
+    cat_weights = np.array(
+        [weights.get(k, np.nan) if isinstance(k, str) else np.nan for k in cat_keys], dtype=float
+    )
+    acc_cat_codes = cat_codes[ok]
+    acc_date_codes = date_codes[ok]
+    months = date_values.dt.strftime("%Y-%m").to_numpy(dtype=object)
+    acc_ids = rid[keep]
+    no_id = (acc_ids == "").to_numpy()
+    fallback = (
+        raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
+    )
+    acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
     accepted = pd.DataFrame(
         {
-            c.INCIDENT_ID: np.where(acc_ids == "", fallback, acc_ids).astype(object),
-            c.SOURCE_FILE: acc[c.SOURCE_FILE].to_numpy(dtype=object),
-            c.ROW: acc[c.ROW].to_numpy(dtype="int64"),
-            c.SOURCE_KIND: acc[c.SOURCE_KIND].to_numpy(dtype=object),
+            c.INCIDENT_ID: _text(acc_ids),
+            c.SOURCE_FILE: _text(raw[c.SOURCE_FILE][keep]),
+            c.ROW: raw[c.ROW].to_numpy(dtype="int64")[ok],
+            c.SOURCE_KIND: _text(raw[c.SOURCE_KIND][keep]),
             c.X: x[ok],
             c.Y: y[ok],
-            c.XY_CRS: acc[c.XY_CRS].to_numpy(dtype=object),
-            c.DATE: dates[ok].to_numpy(dtype="datetime64[ns]"),
-            c.MONTH: dates[ok].dt.strftime("%Y-%m").to_numpy(dtype=object),
-            c.CATEGORY: acc_cats.to_numpy(dtype=object),
-            c.WEIGHT: acc_cats.map(weights).to_numpy(dtype=float),
-            c.LOCATION: acc[c.LOCATION].to_numpy(dtype=object),
-            c.LSOA_CODE: acc[c.LSOA_CODE].to_numpy(dtype=object),
-            c.OUTCOME: acc[c.OUTCOME].to_numpy(dtype=object),
-            c.REPORT_SOURCE: acc[c.REPORT_SOURCE].to_numpy(dtype=object),
-            c.NOTES: acc[c.NOTES].to_numpy(dtype=object),
+            c.XY_CRS: _text(raw[c.XY_CRS][keep]),
+            c.DATE: dates[ok],
+            c.MONTH: _take_text(months, acc_date_codes),
+            c.CATEGORY: _take_text(cat_keys, acc_cat_codes),
+            c.WEIGHT: cat_weights[acc_cat_codes],
+            c.LOCATION: _text(raw[c.LOCATION][keep]),
+            c.LSOA_CODE: _text(raw[c.LSOA_CODE][keep]),
+            c.OUTCOME: _text(raw[c.OUTCOME][keep]),
+            c.REPORT_SOURCE: _text(raw[c.REPORT_SOURCE][keep]),
+            c.NOTES: _text(raw[c.NOTES][keep]),
         }
     )
-    rejected = rejected_rows(raw.loc[~ok], "invalid", reason[~ok])
+    rejected = rejected_rows(raw.loc[~ok, [c.SOURCE_FILE, c.ROW]], "invalid", reason[~ok])
     assert len(accepted) + len(rejected) == n, "validation lost rows"
     return Checked(accepted=accepted, rejected=rejected)
 
@@ -281,21 +297,23 @@ def apply_filters(accepted: pd.DataFrame, settings: Settings) -> Checked:
 
     """
     reason = np.full(len(accepted), "", dtype=object)
-    month = accepted[c.MONTH].astype(str).to_numpy()
-    if settings.since:
-        reason[(month < settings.since) & (reason == "")] = (
-            f"before the chosen months (since {settings.since})"
-        )
-    if settings.until:
-        reason[(month > settings.until) & (reason == "")] = (
-            f"after the chosen months (until {settings.until})"
-        )
+    if settings.since or settings.until:
+        # compare each distinct month once
+        codes, months = pd.factorize(accepted[c.MONTH].astype(str), use_na_sentinel=False)
+        distinct = np.asarray(months, dtype=object)
+        if settings.since:
+            before = (distinct < settings.since)[codes]
+            reason[before & (reason == "")] = f"before the chosen months (since {settings.since})"
+        if settings.until:
+            after = (distinct > settings.until)[codes]
+            reason[after & (reason == "")] = f"after the chosen months (until {settings.until})"
     if settings.include:
         out = ~accepted[c.CATEGORY].isin(settings.include).to_numpy()
         reason[out & (reason == "")] = "category not chosen"
     keep = reason == ""
+    kept = accepted if keep.all() else accepted.loc[keep]  # no copy when nothing is set aside
     return Checked(
-        accepted=accepted.loc[keep].reset_index(drop=True),
+        accepted=kept.reset_index(drop=True),
         rejected=rejected_rows(accepted.loc[~keep], "filtered", reason[~keep]),
     )
 
@@ -365,24 +383,99 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     return None
 
 
-def _fmt(template: str, *cols: np.ndarray) -> np.ndarray:
+def _fmt(template: str, *cols: object) -> np.ndarray:
     """Format a message per row lazily (only rows that end up rejected are formatted)."""
     return _LazyMessages(template, cols)  # type: ignore[return-value]
 
 
 class _LazyMessages:
-    """Array-like of messages formatted only where indexed (keeps the 6M-row path cheap)."""
+    """Array-like of messages formatted only where indexed (keeps the 6M-row path cheap).
 
-    def __init__(self, template: str, cols: tuple[np.ndarray, ...]) -> None:
+    Columns are arrays, Series, or :class:`_Choice`/:class:`_ByCode`; only the indexed
+    rows are ever turned into Python objects.
+    """
+
+    def __init__(self, template: str, cols: tuple[object, ...]) -> None:
         self.template = template
         self.cols = cols
 
     def __getitem__(self, mask: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero(mask)
+        cols = [_take(col, idx) for col in self.cols]
         out = np.empty(len(idx), dtype=object)
-        for j, i in enumerate(idx):
-            out[j] = self.template.format(*(_show(col[i]) for col in self.cols))
+        for j in range(len(idx)):
+            out[j] = self.template.format(*(_show(col[j]) for col in cols))
         return out
+
+
+class _Choice:
+    """Per row ``yes`` where ``mask`` else ``no``, built only for the rows asked for."""
+
+    def __init__(self, mask: np.ndarray, yes: str, no: str) -> None:
+        self.mask, self.yes, self.no = mask, yes, no
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        return np.where(self.mask[idx], self.yes, self.no)
+
+
+class _ByCode:
+    """Per row ``values[codes]`` (distinct values and a code per row), built on demand."""
+
+    def __init__(self, values: np.ndarray, codes: np.ndarray) -> None:
+        self.values, self.codes = values, codes
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        out: np.ndarray = self.values[self.codes[idx]]
+        return out
+
+
+def _take(col: object, idx: np.ndarray) -> np.ndarray:
+    if isinstance(col, _Choice | _ByCode):
+        return col.take(idx)
+    if isinstance(col, pd.Series):
+        return col.iloc[idx].to_numpy(dtype=object)
+    out: np.ndarray = np.asarray(col)[idx]
+    return out
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(text, errors="coerce")`` as floats, converting each distinct text once."""
+    codes, uniq = pd.factorize(text)  # missing text gets code -1, and NaN
+    values = pd.to_numeric(pd.Series(uniq, dtype=text.dtype), errors="coerce")
+    out: np.ndarray = np.append(values.to_numpy(dtype=float), np.nan)[codes]
+    return out
+
+
+def _id_keys(kind: pd.Series, rid: pd.Series) -> np.ndarray:
+    """One int per row, equal exactly when source kind and id are equal (missing ids: one key)."""
+    kind_codes, _ = pd.factorize(kind)  # missing values: code -1, overridden below
+    id_codes, ids = pd.factorize(rid)
+    key = kind_codes.astype(np.int64) * (len(ids) + 1) + id_codes
+    missing = (kind.isna() | rid.isna()).to_numpy()
+    out: np.ndarray = np.where(missing, -1, key)
+    return out
+
+
+#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
+_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _text(s: pd.Series) -> object:
+    """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
+
+    Text columns already of the inferred text dtype are passed on as they are (no round
+    trip through millions of Python strings).
+    """
+    if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+        return s.array
+    return s.to_numpy(dtype=object)
+
+
+def _take_text(values: np.ndarray, codes: np.ndarray) -> object:
+    """``values[codes]`` (Python strings) as a frame column, without a Python string per row."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=object)
+    return _text(pd.Series(values).take(codes))
 
 
 def _show(v: object) -> object:
@@ -393,10 +486,21 @@ def _show(v: object) -> object:
 
 def _parse_dates(raw: pd.DataFrame) -> pd.Series:
     """Parse each distinct date text once (``YYYY-MM``, ISO 8601, or ``DD/MM/YYYY``)."""
+    codes, parsed = _parse_dates_coded(raw)
+    text = raw[c.RAW_DATE]
+    return pd.Series(parsed.to_numpy()[codes], index=text.index, name=text.name)
+
+
+def _parse_dates_coded(raw: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Parse each distinct stripped date text once.
+
+    Returns ``(codes, dates)``: for every row the index of its text, and the parsed date of
+    each distinct text (datetime64[ns], NaT when unparsable).
+    """
     text = raw[c.RAW_DATE].astype(str).str.strip()
-    uniq = pd.unique(text)
-    parsed = {v: _parse_one(str(v)) for v in uniq}
-    return pd.to_datetime(text.map(parsed)).astype("datetime64[ns]")
+    codes, uniq = pd.factorize(text, use_na_sentinel=False)
+    parsed = pd.to_datetime(pd.Series([_parse_one(str(v)) for v in uniq], dtype=object))
+    return codes, parsed.astype("datetime64[ns]")
 
 
 _DATE_FORMATS = (
