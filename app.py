@@ -120,8 +120,22 @@ def current_settings() -> Settings:
 
 
 def data_months(settings: Settings) -> list[str]:
-    """Months present in the chosen data (every category, no month filter)."""
-    full = get_result(settings.replace(since=None, until=None, include=()))
+    """Months present in the chosen data (every category, no month filter).
+
+    Clustering settings do not change which months there are, so they are reset to the
+    defaults: one cached run serves every position of the eps_m and min_samples sliders.
+    """
+    d = Settings()
+    full = get_result(
+        settings.replace(
+            since=None,
+            until=None,
+            include=(),
+            eps_m=d.eps_m,
+            min_samples=d.min_samples,
+            ward_overrides={},
+        )
+    )
     return sorted(set(full.incidents[c.MONTH].astype(str)))
 
 
@@ -653,7 +667,9 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
         if has_knee:
             st.write(
                 f"Suggested eps_m: **{knee:.0f} m** (the knee of the curve: most map points "
-                "have weight k within this distance)."
+                "have weight k within this distance). Treat it as an upper limit: on crime "
+                "data the knee makes most map points core points and hotspots cover much of "
+                "each ward. Choose with the sweep on the right and the evaluation below."
             )
             st.button(f"Use {5 * round(knee / 5):.0f} m", on_click=use_suggested_eps, args=(knee,))
         else:
