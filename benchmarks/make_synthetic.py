@@ -52,6 +52,8 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
+from geo.load import POLICE_UK_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 WARDS_FILE = DATA / "synthetic_wards.gpkg"
@@ -70,20 +72,6 @@ BACKGROUND_SHARE = 0.10  # share of map points outside towns (countryside)
 SEGMENT_M = 60.0  # densify ward edges to at most this length
 MISSING_COORD_RATE = 0.02
 
-POLICE_UK_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
 
 # Thames Valley Police, June 2018 (18,188 rows): share of each crime type
 CRIME_MIX = {
