@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from shapely.geometry import Point
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.load import CsvSource
+from geo.load import CsvSource, read_text_csv
 from geo.pipeline import DATA_DIR
 from geo.project import require_metric
 from geo.validate import empty_rejected, rejected_rows
@@ -124,24 +123,7 @@ def read_interventions_csv(source: CsvSource) -> pd.DataFrame:
         Unreadable or empty file, missing required columns, unknown columns.
 
     """
-    if isinstance(source, tuple):
-        name, handle = source[0], io.BytesIO(source[1])
-        head = source[1][:4096]
-    else:
-        p = Path(source)
-        if not p.is_file():
-            raise ValidationError(f"{p}: no such interventions file")
-        name, handle, head = p.name, io.BytesIO(p.read_bytes()), p.read_bytes()[:4096]
-    if b"\x00" in head:
-        raise ValidationError(f"{name}: not a CSV text file (it contains binary data)")
-    try:
-        df = pd.read_csv(handle, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ValidationError(f"{name}: the file is empty") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        raise ValidationError(f"{name}: not a readable CSV ({str(exc).strip()})") from None
+    name, df = read_text_csv(source, what="interventions file")
     df.columns = [str(col).strip().lower() for col in df.columns]
     known = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *CONFIDENTIAL_COLUMNS)
     problems = [f"{name}: missing column {col!r}" for col in REQUIRED_COLUMNS if col not in df]

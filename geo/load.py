@@ -100,28 +100,7 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
         When the file cannot be read, is empty, is not CSV text, or lacks columns.
 
     """
-    name, handle = _open(source)
-    df = _read_with_pyarrow(handle)
-    try:
-        if df is None:
-            if not isinstance(handle, str):
-                handle.seek(0)
-            df = pd.read_csv(
-                handle,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="utf-8-sig",
-                skipinitialspace=False,
-            )
-    except pd.errors.EmptyDataError:
-        raise ValidationError(f"{name}: the file is empty") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        raise ValidationError(f"{name}: not a readable CSV ({_first_line(exc)})") from None
-    except OSError as exc:
-        raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    name, df = read_text_csv(source, fast=True)
     df.columns = [str(col).strip() for col in df.columns]
     if set(POLICE_UK_REQUIRED) <= set(df.columns):
         return _police_uk(df, name)
@@ -242,7 +221,62 @@ def _detect(cols: Iterable[object], pattern: re.Pattern[str]) -> str | None:
     return hits[-1] if hits else None  # newest vintage if several
 
 
-def _open(source: CsvSource) -> tuple[str, str | IO[bytes]]:
+def read_text_csv(
+    source: CsvSource, *, what: str = "file", empty_what: str = "file", fast: bool = False
+) -> tuple[str, pd.DataFrame]:
+    """Read any CSV with every value kept as text; every failure names the file.
+
+    Shared by the incident, sites and interventions readers so a bad file gets the same
+    plain-English message whichever it is.
+
+    Parameters
+    ----------
+    source
+        A path, or ``(name, bytes)`` for an upload.
+    what, empty_what
+        How a missing file (``"<path>: no such <what>"``) and an empty one (``"<name>: the
+        <empty_what> is empty"``) are described.
+    fast
+        Try pyarrow's parser first (large police.uk files); pandas' C parser reads whatever
+        it does not read cleanly and its messages stay the reference.
+
+    Returns
+    -------
+    tuple
+        ``(file name, frame of str columns as written; header names unchanged)``.
+
+    Raises
+    ------
+    ValidationError
+        Missing, binary, non-UTF-8, empty or unparsable file.
+
+    """
+    name, handle = _open(source, what=what)
+    df = _read_with_pyarrow(handle) if fast else None
+    try:
+        if df is None:
+            if not isinstance(handle, str):
+                handle.seek(0)
+            df = pd.read_csv(
+                handle,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding="utf-8-sig",
+                skipinitialspace=False,
+            )
+    except pd.errors.EmptyDataError:
+        raise ValidationError(f"{name}: the {empty_what} is empty") from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
+    except pd.errors.ParserError as exc:
+        raise ValidationError(f"{name}: not a readable CSV ({_first_line(exc)})") from None
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    return name, df
+
+
+def _open(source: CsvSource, *, what: str = "file") -> tuple[str, str | IO[bytes]]:
     if isinstance(source, tuple):
         name, data = source
         if b"\x00" in data[:4096]:
@@ -250,7 +284,7 @@ def _open(source: CsvSource) -> tuple[str, str | IO[bytes]]:
         return name, io.BytesIO(data)
     p = Path(source)
     if not p.is_file():
-        raise ValidationError(f"{p}: no such file")
+        raise ValidationError(f"{p}: no such {what}")
     with p.open("rb") as fh:
         if b"\x00" in fh.read(4096):
             raise ValidationError(f"{p.name}: not a CSV text file (it contains binary data)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +13,11 @@ import pyproj
 
 from geo import columns as c
 from geo.errors import ValidationError
+from geo.load import read_text_csv
 from geo.pipeline import DATA_DIR
 from geo.project import WGS84, choose_metric_crs
 from geo.validate import rejected_rows
+from geo.wards import first_ward
 
 #: The shipped candidate sites in and around Rose Hill, Iffley and Littlemore.
 DEFAULT_SITES = DATA_DIR / "sites" / "se_oxford_sites.csv"
@@ -217,27 +218,7 @@ def load_sites(
 
 
 def _read(source: SitesSource) -> tuple[str, pd.DataFrame]:
-    if isinstance(source, tuple):
-        name, data = source
-        handle: str | io.BytesIO = io.BytesIO(data)
-        if b"\x00" in data[:4096]:
-            raise ValidationError(f"{name}: not a CSV text file (it contains binary data)")
-    else:
-        p = Path(source)
-        name, handle = p.name, str(p)
-        if not p.is_file():
-            raise ValidationError(f"{p}: no such sites file")
-    try:
-        df = pd.read_csv(
-            handle, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
-    except pd.errors.EmptyDataError:
-        raise ValidationError(f"{name}: the sites file is empty") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "parse error"
-        raise ValidationError(f"{name}: not a readable CSV ({first})") from None
+    name, df = read_text_csv(source, what="sites file", empty_what="sites file")
     cols = [str(col).strip().lower() for col in df.columns]
     missing = [col for col in REQUIRED_COLUMNS if col not in cols]
     if missing:
@@ -290,12 +271,7 @@ def _with_wards(
     order = wards.to_crs(crs).sort_values(c.WARD_CODE, kind="stable").reset_index(drop=True)
     pts = sites.to_crs(crs).geometry.to_numpy()
     idx_site, idx_ward = order.sindex.query(pts, predicate="intersects")
-    ward_of = np.full(len(sites), -1, dtype=np.int64)
-    if len(idx_site):
-        pairs = np.lexsort((idx_ward, idx_site))
-        idx_site, idx_ward = idx_site[pairs], idx_ward[pairs]
-        first = np.r_[True, idx_site[1:] != idx_site[:-1]]
-        ward_of[idx_site[first]] = idx_ward[first]
+    ward_of = first_ward(idx_site, idx_ward, len(sites))
     inside = ward_of >= 0
     out = sites.copy()
     out.loc[inside, c.WARD_CODE] = order[c.WARD_CODE].to_numpy(dtype=object)[ward_of[inside]]

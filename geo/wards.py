@@ -50,13 +50,7 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     idx_ward, idx_pt = shapely.STRtree(queried).query(
         order.geometry.to_numpy(), predicate="intersects"
     )
-    # sort pairs by point, then ward: a point's lowest ward index is its lowest code
-    ward_of_point = np.full(len(queried), -1, dtype=np.int64)
-    if len(idx_pt):
-        pairs = np.lexsort((idx_ward, idx_pt))
-        idx_pt, idx_ward = idx_pt[pairs], idx_ward[pairs]
-        first = np.r_[True, idx_pt[1:] != idx_pt[:-1]]
-        ward_of_point[idx_pt[first]] = idx_ward[first]
+    ward_of_point = first_ward(idx_pt, idx_ward, len(queried))
     ward_of = ward_of_point[point_of]
     inside = ward_of >= 0
     # no copy of the columns when every point is in a ward (new columns go on the copy only)
@@ -70,3 +64,30 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
         np.full((~inside).sum(), OUTSIDE_REASON),
     )
     return Checked(accepted=acc, rejected=rej)
+
+
+def first_ward(idx_pt: np.ndarray, idx_ward: np.ndarray, n_points: int) -> np.ndarray:
+    """Apply the tie rule to (point, ward) intersection pairs.
+
+    Parameters
+    ----------
+    idx_pt, idx_ward
+        Pairs from a spatial query, in any order; ward indices refer to wards sorted by
+        code, so the lowest index is the lowest code.
+    n_points
+        Number of points queried.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_points,)`` int: each point's ward index (lowest code on shared edges), -1 for
+        points outside every ward.
+
+    """
+    ward_of = np.full(n_points, -1, dtype=np.int64)
+    if len(idx_pt):
+        pairs = np.lexsort((idx_ward, idx_pt))
+        idx_pt, idx_ward = idx_pt[pairs], idx_ward[pairs]
+        first = np.r_[True, idx_pt[1:] != idx_pt[:-1]]
+        ward_of[idx_pt[first]] = idx_ward[first]
+    return ward_of
