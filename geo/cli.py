@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -94,6 +94,11 @@ def run_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         bar.close()
 
 
+def _print_written(paths: Mapping[str, Path]) -> None:
+    """One line listing the files a command wrote."""
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
 def _cmd_hotspots(args: argparse.Namespace) -> int:
     from geo.export import write_outputs
 
@@ -108,7 +113,7 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
             f"  #{row.rank} {row.hotspot_id} {row.ward_name}: {row.n_incidents} incidents, "
             f"score {row.score:.1f}, {row.trend}"
         )
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    _print_written(paths)
     return 0
 
 
@@ -188,7 +193,7 @@ def _cmd_intervention(args: argparse.Namespace) -> int:
             )
         for warning in r.warnings:
             print(f"  caution: {warning}")
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    _print_written(paths)
     return 0
 
 
@@ -295,7 +300,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         paths = write_postbox_outputs(
             args.out, ranked, plan, result.wards, hotspots=result.hotspots, radius_m=ps.radius_m
         )
-        print(f"wrote {', '.join(str(p) for p in paths.values())}")
+        _print_written(paths)
     return 0
 
 
@@ -392,7 +397,7 @@ def _cmd_export_public(args: argparse.Namespace) -> int:
         f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
         f"{public.generalise_m:g} m grid; smaller groups are not shown"
     )
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    _print_written(paths)
     return 0
 
 
@@ -530,7 +535,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"k={k:g}: {e:.0f} m" for k, e in zip(knees["k"], knees["suggested_eps_m"], strict=True)
         )
     )
-    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    _print_written(paths)
     return 0
 
 
