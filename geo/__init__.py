@@ -2,8 +2,9 @@
 
 Data flows one way: load → validate → project to metres → assign wards → cluster →
 hotspots → postbox siting → maps/exports. :func:`run_files` and :func:`run_pipeline` compose
-the stages; this package exports only that core. The rest lives in its own modules, imported
-where needed (some pull in heavier libraries):
+the stages (:func:`prepare_incidents` then :func:`cluster_prepared` split them, so only the
+clustering is rerun when a clustering setting changes); this package exports only that core.
+The rest lives in its own modules, imported where needed (some pull in heavier libraries):
 
 - ``geo.public``: the public-safe meeting view (allow-list, minimum count, generalised areas).
 - ``geo.postbox``, ``geo.sites``, ``geo.placements``: postbox siting, rotation plan, log.
@@ -21,6 +22,10 @@ from geo.pipeline import (
     DEFAULT_INCIDENTS,
     Counts,
     PipelineResult,
+    Prepared,
+    cluster_prepared,
+    preparation_settings,
+    prepare_incidents,
     run_files,
     run_pipeline,
 )
@@ -32,12 +37,16 @@ __all__ = [
     "Category",
     "Counts",
     "PipelineResult",
+    "Prepared",
     "Settings",
     "ValidationError",
     "WardOverride",
+    "cluster_prepared",
     "load_boundaries",
     "load_incidents",
     "load_settings",
+    "preparation_settings",
+    "prepare_incidents",
     "read_incident_csv",
     "run_files",
     "run_pipeline",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -142,31 +145,138 @@ class PipelineResult:
         }
 
 
-def run_pipeline(
+#: Settings fields read only by clustering and the hotspot summaries (geo/cluster.py via
+#: ``Settings.params_for``; geo/hotspots.py). Every other field is read while preparing the
+#: incidents (categories, aliases and weights in geo/validate.py ``validate_incidents``;
+#: since/until/include in ``apply_filters``), so a change to it needs a new preparation.
+#: (The summaries also read ``categories``, for labels and column order: a preparation
+#: field, so it is the same in both stages.)
+CLUSTERING_FIELDS: tuple[str, ...] = (
+    "eps_m",
+    "min_samples",
+    "ward_overrides",
+    "hull_buffer_m",
+    "trend_months",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Incidents checked, filtered, projected and assigned to wards, ready to cluster.
+
+    The expensive part of a run that no clustering setting changes: build it once with
+    :func:`prepare_incidents`, then call :func:`cluster_prepared` for each
+    ``eps_m``/``min_samples``/``ward_overrides``/``hull_buffer_m``/``trend_months`` to try.
+    Treat it as read-only (it may be shared between many runs); :func:`cluster_prepared`
+    never changes it. Compared by identity (frames have no plain ``==``).
+
+    Attributes
+    ----------
+    settings
+        The settings passed to :func:`prepare_incidents`; only their
+        :func:`preparation_settings` part decided what is here.
+    crs
+        The metric CRS of ``wards`` and ``incidents``.
+    wards
+        ``ward_code`` (str), ``ward_name`` (str), ``geometry`` (Polygon/MultiPolygon, metric
+        CRS), sorted by code, repaired and merged as in :func:`geo.validate.validate_wards`.
+    incidents
+        Incidents that will be clustered, input order kept: :data:`geo.validate.ACCEPTED_COLUMNS`
+        (``x``/``y`` float as given in ``xy_crs``, ``date`` datetime64, ``month``
+        ``YYYY-MM``, ``category`` key, ``weight`` float), then ``geometry`` (Point, metres,
+        metric CRS), ``ward_code`` (str), ``ward_name`` (str). Holds confidential columns
+        (``location``, ``notes``, ``report_source``): staff only.
+    invalid, outside_wards, filtered_out
+        Rows set aside by validation, for lying outside every ward, and by the
+        ``since``/``until``/``include`` filters: ``source_file`` (str), ``row`` (int64),
+        ``stage`` (``invalid``/``outside_wards``/``filtered``), ``reason`` (str).
+    rows_read
+        Raw rows read; equals ``len(incidents)`` plus the three rejected tables.
+    notes
+        Plain-English notes about the inputs (e.g. repaired ward polygons).
+    inputs
+        Names of the incident files read and the boundary file.
+
+    """
+
+    settings: Settings
+    crs: pyproj.CRS
+    wards: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    invalid: pd.DataFrame
+    outside_wards: pd.DataFrame
+    filtered_out: pd.DataFrame
+    rows_read: int
+    notes: tuple[str, ...] = ()
+    inputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        kept = len(self.incidents)
+        set_aside = len(self.invalid) + len(self.outside_wards) + len(self.filtered_out)
+        if self.rows_read != kept + set_aside:
+            raise AssertionError(
+                f"prepared rows do not reconcile: {self.rows_read} read, {kept} kept, "
+                f"{set_aside} set aside"
+            )
+
+
+def preparation_settings(settings: Settings) -> Settings:
+    """The part of ``settings`` that :func:`prepare_incidents` uses.
+
+    Parameters
+    ----------
+    settings
+        Any settings.
+
+    Returns
+    -------
+    Settings
+        ``settings`` with every field in :data:`CLUSTERING_FIELDS` reset to its
+        ``Settings()`` default. Two settings with equal preparation settings give the same
+        :class:`Prepared`, so ``preparation_settings(s).to_toml()`` serves as a cache key
+        (``Settings`` itself is not hashable).
+
+    """
+    defaults = Settings()
+    return settings.replace(**{name: getattr(defaults, name) for name in CLUSTERING_FIELDS})
+
+
+def prepare_incidents(
     raw: pd.DataFrame,
     wards: gpd.GeoDataFrame,
     settings: Settings | None = None,
     *,
     progress: ProgressFn | None = None,
     inputs: dict[str, Any] | None = None,
-) -> PipelineResult:
-    """Run validate → filter → project → assign wards → cluster → hotspots on loaded data.
+) -> Prepared:
+    """Run validate → filter → project → assign wards: everything before clustering.
 
     Parameters
     ----------
     raw
         Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.load.load_incidents`).
+        Not changed; a caller that hands over its only reference (``prepare_incidents(
+        frames.pop(), ...)``) gets its memory back once the rows are validated.
     wards
         ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
         :func:`geo.load.load_boundaries`).
     settings
-        Defaults to ``Settings()``.
+        Defaults to ``Settings()``. Only :func:`preparation_settings` of it is used here
+        (categories, aliases, weights, ``since``/``until``/``include``).
     progress
-        Called as ``progress(message, fraction_done)``.
+        Called as ``progress(message, fraction_done)``, fractions 0.05 to 0.4 (the share of
+        a whole :func:`run_pipeline` run).
+    inputs
+        Names of the input files, kept for the result.
 
     Returns
     -------
-    PipelineResult
+    Prepared
+
+    Raises
+    ------
+    ValidationError
+        When a ward has an empty or non-polygonal geometry, or no wards remain.
 
     """
     settings = settings or Settings()
@@ -194,14 +304,69 @@ def run_pipeline(
     report("Assigning wards", 0.4)
     assigned = assign_wards(points, metric_wards)
     del points
+    return Prepared(
+        settings=settings,
+        crs=pyproj.CRS(crs),
+        wards=metric_wards,
+        incidents=assigned.accepted,
+        invalid=invalid,
+        outside_wards=assigned.rejected,
+        filtered_out=filtered_out,
+        rows_read=rows_read,
+        notes=tuple(ward_check.notes),
+        inputs=MappingProxyType(copy.deepcopy(dict(inputs or {}))),
+    )
+
+
+def cluster_prepared(
+    prepared: Prepared,
+    settings: Settings | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> PipelineResult:
+    """Run cluster → hotspots on prepared incidents, leaving ``prepared`` unchanged.
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare_incidents`. Nothing in it is modified, so one value can serve
+        any number of runs. A caller that hands over its only reference (as
+        :func:`run_pipeline` does) gets the incidents' memory back once they are clustered.
+    settings
+        Defaults to ``prepared.settings``. Only the fields in :data:`CLUSTERING_FIELDS`
+        may differ from ``prepared.settings``.
+    progress
+        Called as ``progress(message, fraction_done)``, fractions 0.45 to 1.0 (the share of
+        a whole :func:`run_pipeline` run).
+
+    Returns
+    -------
+    PipelineResult
+        As :func:`run_pipeline` with ``settings`` would give it; every frame in it is new
+        (none is shared with ``prepared``).
+
+    Raises
+    ------
+    ValueError
+        When ``settings`` differs from ``prepared.settings`` in a field that preparation
+        uses (the result would not be what those settings ask for).
+
+    """
+    settings = settings or prepared.settings
+    _check_same_preparation(prepared.settings, settings)
+    report = progress or (lambda _m, _f: None)
+    crs = prepared.crs
+    metric_wards = prepared.wards
+    invalid, outside, filtered_out = prepared.invalid, prepared.outside_wards, prepared.filtered_out
+    rows_read, notes, inputs = prepared.rows_read, prepared.notes, prepared.inputs
 
     def cluster_progress(msg: str, frac: float) -> None:
         report(msg, 0.45 + 0.45 * frac)
 
     report("Clustering incidents", 0.45)
-    clustered = cluster_incidents(assigned.accepted, settings, progress=cluster_progress)
-    outside = assigned.rejected
-    del assigned
+    clustered = cluster_incidents(prepared.incidents, settings, progress=cluster_progress)
+    # the caller's reference (if any) keeps the prepared incidents; otherwise they go now
+    del prepared
     _release_memory()
     report("Summarising hotspots", 0.92)
     hotspots = summarise_hotspots(clustered, metric_wards, settings)
@@ -226,13 +391,55 @@ def run_pipeline(
     return PipelineResult(
         settings=settings,
         crs=pyproj.CRS(crs),
-        wards=metric_wards,
+        wards=metric_wards.copy(),
         incidents=incidents,
         rejected=rejected,
         hotspots=hotspots,
         counts=counts,
-        notes=list(ward_check.notes),
-        inputs=dict(inputs or {}),
+        notes=list(notes),
+        inputs=copy.deepcopy(dict(inputs)),
+    )
+
+
+def run_pipeline(
+    raw: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    settings: Settings | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> PipelineResult:
+    """Run validate → filter → project → assign wards → cluster → hotspots on loaded data.
+
+    The same as :func:`cluster_prepared` on :func:`prepare_incidents`; call those two
+    directly to rerun only the clustering when a :data:`CLUSTERING_FIELDS` setting changes.
+
+    Parameters
+    ----------
+    raw
+        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.load.load_incidents`).
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
+        :func:`geo.load.load_boundaries`).
+    settings
+        Defaults to ``Settings()``.
+    progress
+        Called as ``progress(message, fraction_done)``.
+
+    Returns
+    -------
+    PipelineResult
+
+    """
+    settings = settings or Settings()
+    # hand on the only references (to the raw rows, then to the prepared incidents), so
+    # each is freed as soon as the stage after it has what it needs
+    held = [raw]
+    del raw
+    return cluster_prepared(
+        prepare_incidents(held.pop(), wards, settings, progress=progress, inputs=inputs),
+        settings,
+        progress=progress,
     )
 
 
@@ -284,3 +491,20 @@ def _release_memory() -> None:
 def _metric_crs(bounds: tuple[float, float, float, float]) -> pyproj.CRS:
     """Metric CRS from the wards' extent (every used incident lies in a ward)."""
     return choose_metric_crs(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
+
+
+def _check_same_preparation(prepared_with: Settings, settings: Settings) -> None:
+    """Raise ``ValueError`` unless both settings prepare incidents the same way."""
+    before, now = preparation_settings(prepared_with), preparation_settings(settings)
+    if before == now:
+        return
+    differ = [
+        f.name
+        for f in dataclasses.fields(Settings)
+        if getattr(before, f.name) != getattr(now, f.name)
+    ]
+    raise ValueError(
+        "The settings differ from those the incidents were prepared with in "
+        f"{', '.join(differ)}; prepare the incidents again with these settings (only "
+        f"{', '.join(CLUSTERING_FIELDS)} can change between clustering runs)."
+    )
