@@ -9,7 +9,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
 from folium.plugins import HeatMap
+from folium.template import Template
 
 from geo import columns as c
 from geo.project import WGS84
@@ -31,6 +34,37 @@ STAFF_POPUP: tuple[tuple[str, str], ...] = (
     (c.FIRST_MONTH, "First month"),
     (c.LAST_MONTH, "Last month"),
 )
+
+
+#: Outlines drawn on maps are simplified by this many metres (invisible at street scale)...
+DISPLAY_TOLERANCE_M = 0.5
+#: ...and their longitudes and latitudes rounded to this grid (about 0.1 m).
+DISPLAY_GRID_DEG = 1e-6
+
+
+def for_display(
+    frame: gpd.GeoDataFrame, *, tolerance_m: float = DISPLAY_TOLERANCE_M
+) -> gpd.GeoDataFrame:
+    """A WGS84 copy for drawing: the same picture in about half the bytes.
+
+    Outlines are simplified by ``tolerance_m`` (topology kept) when ``frame`` is in a
+    metric CRS, and coordinates are rounded to :data:`DISPLAY_GRID_DEG`. Every other column
+    is kept as it is.
+
+    Parameters
+    ----------
+    frame
+        Any GeoDataFrame with a CRS.
+
+    """
+    geom = frame.geometry
+    crs = frame.crs
+    if crs is not None and crs.is_projected and crs.axis_info[0].unit_name in ("metre", "meter"):
+        geom = geom.simplify(tolerance_m)
+    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=geom, crs=crs)
+    out = out.to_crs(WGS84)
+    rounded = shapely.set_precision(out.geometry.to_numpy(), DISPLAY_GRID_DEG)
+    return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=WGS84))
 
 
 def score_breaks(scores: Sequence[float] | np.ndarray, n: int = len(SCORE_COLOURS)) -> list[float]:
@@ -64,7 +98,7 @@ def base_map(
         background, which is all that works with no network.
 
     """
-    w = wards.to_crs(WGS84)
+    w = for_display(wards)
     minx, miny, maxx, maxy = w.total_bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -107,7 +141,7 @@ def base_map(
 
 
 def add_hotspot_layer(
-    m: folium.Map,
+    m: Element,
     hotspots: gpd.GeoDataFrame,
     *,
     fields: Sequence[tuple[str, str]] = STAFF_POPUP,
@@ -118,6 +152,8 @@ def add_hotspot_layer(
 
     Parameters
     ----------
+    m
+        The map, or a layer group on it.
     hotspots
         Polygons (any CRS) with ``value_col`` and the ``fields`` columns.
     fields
@@ -128,7 +164,7 @@ def add_hotspot_layer(
     if len(hotspots) == 0:
         return breaks
     cols = [col for col, _ in fields]
-    h = hotspots.to_crs(WGS84)[[*dict.fromkeys([*cols, value_col]), "geometry"]].copy()
+    h = for_display(hotspots)[[*dict.fromkeys([*cols, value_col]), "geometry"]].copy()
     for col in h.columns:
         if col != "geometry" and h[col].dtype.kind == "f":
             h[col] = h[col].round(1)
@@ -152,8 +188,8 @@ def add_hotspot_layer(
     return breaks
 
 
-def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:
-    """A fixed legend box (plain HTML, no external scripts) with one row per colour class."""
+def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
+    """A legend box (plain HTML, class ``hotspot-legend``) with one row per colour class."""
     rows = []
     lower = 0.0
     for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
@@ -168,13 +204,104 @@ def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str 
     if not rows:
         rows.append("<div>No hotspots with these settings</div>")
     extra = f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>' if note else ""
-    box = (
+    return (
         '<div class="hotspot-legend" style="position:absolute;bottom:24px;left:12px;z-index:9999;'
         "background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
         'border-radius:4px;font:13px/1.4 sans-serif;max-width:240px">'
         f"<b>{html_lib.escape(title)}</b>{''.join(rows)}{extra}</div>"
     )
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+
+
+def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:
+    """A fixed legend box on the page (see :func:`legend_html`)."""
+    m.get_root().html.add_child(folium.Element(legend_html(title, breaks, note)))  # type: ignore[attr-defined]
+
+
+class LegendLayer(MacroElement):
+    """A legend box drawn over the map as a Leaflet layer of the group it is added to.
+
+    Unlike :func:`add_legend` it comes and goes with its layer group: hidden when the group
+    is switched off, and replaced together with the group's polygons when a renderer swaps
+    the group for a new one (``streamlit-folium``'s ``feature_group_to_add``).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = new (L.Layer.extend({
+            onAdd: function (map) {
+                this._box = L.DomUtil.create("div", "legend-layer");
+                this._box.innerHTML = {{ this.box_html|tojson }};
+                L.DomEvent.disableClickPropagation(this._box);
+                L.DomEvent.disableScrollPropagation(this._box);
+                map.getContainer().appendChild(this._box);
+                return this;
+            },
+            onRemove: function () {
+                L.DomUtil.remove(this._box);
+                return this;
+            }
+        }))();
+        {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, box_html: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "LegendLayer"
+        self.box_html = box_html
+
+
+def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """A "Hotspots" layer group: polygons coloured by weighted score, popups and a legend.
+
+    Parameters
+    ----------
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots` (staff columns, any CRS).
+
+    """
+    group = folium.FeatureGroup(name="Hotspots", show=True)
+    breaks = add_hotspot_layer(group, hotspots)
+    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents"
+    LegendLayer(legend_html("Hotspot weighted score", breaks, note)).add_to(group)
+    return group
+
+
+def density_layer(incidents: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """An "Incident density" layer group (off at first): a heat layer of distinct map points.
+
+    Parameters
+    ----------
+    incidents
+        Point ``geometry`` (any CRS) and ``weight``; aggregated by
+        :func:`incident_heat_points`, never drawn as individual markers.
+
+    """
+    group = folium.FeatureGroup(name="Incident density", show=False)
+    if len(incidents):
+        HeatMap(  # type: ignore[no-untyped-call]
+            incident_heat_points(incidents), radius=18, blur=14, min_opacity=0.25
+        ).add_to(group)
+    return group
+
+
+def staff_layers(
+    hotspots: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | None = None
+) -> list[folium.FeatureGroup]:
+    """The layer groups a staff map draws over :func:`base_map`: density (if given), hotspots.
+
+    Parameters
+    ----------
+    hotspots
+        As in :func:`hotspot_layer`.
+    incidents
+        As in :func:`density_layer`; ``None`` or empty leaves the density layer out.
+
+    """
+    layers = [density_layer(incidents)] if incidents is not None and len(incidents) else []
+    return [*layers, hotspot_layer(hotspots)]
 
 
 def hotspot_map(
@@ -185,6 +312,8 @@ def hotspot_map(
     tiles: str | None = None,
 ) -> folium.Map:
     """Staff map: wards, hotspots coloured by score, optional incident density layer.
+
+    :func:`base_map` with :func:`staff_layers` added and a layer switcher.
 
     Parameters
     ----------
@@ -205,23 +334,8 @@ def hotspot_map(
 
     """
     m = base_map(wards, tiles=tiles)
-    if incidents is not None and len(incidents):
-        heat = incident_heat_points(incidents)
-        HeatMap(  # type: ignore[no-untyped-call]
-            heat,
-            name="Incident density",
-            radius=18,
-            blur=14,
-            min_opacity=0.25,
-            show=False,
-        ).add_to(m)
-    breaks = add_hotspot_layer(m, hotspots)
-    add_legend(
-        m,
-        title="Hotspot weighted score",
-        breaks=breaks,
-        note=f"{len(hotspots)} hotspots; darker = more (weighted) incidents",
-    )
+    for layer in staff_layers(hotspots, incidents=incidents):
+        layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

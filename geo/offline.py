@@ -1,43 +1,67 @@
-"""Make folium maps render with no network: Leaflet and plugins inlined from Python packages."""
+"""Make folium maps render with no network: Leaflet and plugins from Python packages.
+
+Three ways, for three uses:
+
+- :func:`offline_html` renders a standalone page with every script and stylesheet inlined
+  (downloads, ``st.iframe``);
+- :func:`use_served_resources` points a map's resources at URLs where the app serves the
+  package folders of :func:`asset_folders` (``streamlit-folium`` loads them once, then only
+  updates the map's layers; the browser caches the files);
+- :func:`use_offline_resources` points them at inline ``data:`` URLs, for a renderer that
+  loads by URL but has nothing to serve the files.
+"""
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import folium
 from branca.element import Element
 from folium.elements import JSCSSMixin
 
+E = TypeVar("E", bound=Element)
+
+#: Known resources by folium's name: ``(kind, folder key in asset_folders(), file name)``.
+ASSET_FILES: dict[str, tuple[str, str, str]] = {
+    "leaflet": ("js", "leaflet", "leaflet.js"),
+    "leaflet_css": ("css", "leaflet", "leaflet.css"),
+    "leaflet-heat.js": ("js", "folium", "leaflet_heat.min.js"),
+    "markerclusterjs": ("js", "markercluster", "leaflet.markercluster.js"),
+    "markerclustercss": ("css", "markercluster", "MarkerCluster.css"),
+    "markerclusterdefaultcss": ("css", "markercluster", "MarkerCluster.Default.css"),
+}
+
 
 @cache
-def _leaflet_dir() -> Path:
+def asset_folders() -> dict[str, Path]:
+    """Installed folders holding the files of :data:`ASSET_FILES`, by folder key.
+
+    ``leaflet``: ``xstatic-leaflet`` (``leaflet.js``, ``leaflet.css`` and its ``images/``);
+    ``markercluster``: ``xstatic-leaflet-markercluster``; ``folium``: folium's bundled
+    templates (``leaflet_heat.min.js``).
+    """
     import xstatic.pkg.leaflet as leaflet
-
-    return Path(leaflet.BASE_DIR)
-
-
-@cache
-def _markercluster_dir() -> Path:
     import xstatic.pkg.leaflet_markercluster as mc
 
-    return Path(mc.BASE_DIR)
-
-
-@cache
-def _folium_templates() -> Path:
-    return Path(folium.__file__).parent / "templates"
+    return {
+        "leaflet": Path(leaflet.BASE_DIR),
+        "markercluster": Path(mc.BASE_DIR),
+        "folium": Path(folium.__file__).parent / "templates",
+    }
 
 
 @cache
 def _leaflet_css() -> str:
-    css = (_leaflet_dir() / "leaflet.css").read_text(encoding="utf-8")
+    folder = asset_folders()["leaflet"]
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(m: re.Match[str]) -> str:
-        img = _leaflet_dir() / m.group(1)
-        data = base64.b64encode(img.read_bytes()).decode("ascii")
+        data = base64.b64encode((folder / m.group(1)).read_bytes()).decode("ascii")
         return f"url(data:image/png;base64,{data})"
 
     return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
@@ -46,18 +70,11 @@ def _leaflet_css() -> str:
 @cache
 def _asset(name: str) -> tuple[str, str] | None:
     """``(kind, text)`` of a known asset by folium's resource name, or None if not needed."""
-    files: dict[str, tuple[str, Path]] = {
-        "leaflet": ("js", _leaflet_dir() / "leaflet.js"),
-        "leaflet-heat.js": ("js", _folium_templates() / "leaflet_heat.min.js"),
-        "markerclusterjs": ("js", _markercluster_dir() / "leaflet.markercluster.js"),
-        "markerclustercss": ("css", _markercluster_dir() / "MarkerCluster.css"),
-        "markerclusterdefaultcss": ("css", _markercluster_dir() / "MarkerCluster.Default.css"),
-    }
     if name == "leaflet_css":
-        return "css", _leaflet_css()
-    if name in files:
-        kind, path = files[name]
-        return kind, path.read_text(encoding="utf-8")
+        return "css", _leaflet_css()  # its images inlined too
+    if name in ASSET_FILES:
+        kind, folder, file = ASSET_FILES[name]
+        return kind, (asset_folders()[folder] / file).read_text(encoding="utf-8")
     return None
 
 
@@ -97,6 +114,93 @@ class _Constant:
 
     def __call__(self, _match: re.Match[str]) -> str:
         return self.text
+
+
+def _data_url(kind: str, text: str) -> str:
+    mime = "text/javascript" if kind == "js" else "text/css"
+    return f"data:{mime};base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
+
+
+@cache
+def _asset_data_url(name: str) -> str | None:
+    """A ``data:`` URL of a known asset by folium's resource name (see :func:`_asset`)."""
+    asset = _asset(name)
+    return None if asset is None else _data_url(*asset)
+
+
+def use_offline_resources(m: E) -> E:
+    """Point every script and stylesheet the map's elements load at an inline ``data:`` URL.
+
+    See :func:`use_served_resources`; this variant needs nothing served, at the price of
+    sending Leaflet (about 250 kB) with the map every time.
+
+    Raises
+    ------
+    ValueError
+        If an element needs a remote resource this module has no offline copy of.
+
+    """
+    return _repoint(m, _asset_data_url)
+
+
+def use_served_resources(m: E, folder_urls: Mapping[str, str]) -> E:
+    """Point every script and stylesheet the map's elements load at the app's own server.
+
+    Changes ``default_js`` / ``default_css`` of each element under ``m`` (on the instances,
+    never on folium's classes, so other maps are untouched); resources the maps do not use
+    (:data:`DROPPED`: jQuery, Bootstrap, icon fonts) are removed. Call it on a fresh map (and
+    on any layer group added to it later) just before handing it to a renderer.
+
+    Parameters
+    ----------
+    m
+        A folium map or any element of one.
+    folder_urls
+        For each key of :func:`asset_folders`, the URL (absolute, or relative to the page
+        that loads the map) under which that folder's files are served, ending in ``/``.
+
+    Returns
+    -------
+    The same element, for chaining.
+
+    Raises
+    ------
+    ValueError
+        If an element needs a remote resource this module has no copy of.
+
+    """
+
+    def url(name: str) -> str | None:
+        if name not in ASSET_FILES:
+            return None
+        _kind, folder, file = ASSET_FILES[name]
+        return folder_urls[folder] + file
+
+    return _repoint(m, url)
+
+
+def _repoint(m: E, url_of: Callable[[str], str | None]) -> E:
+    stack: list[Element] = [m]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, JSCSSMixin):
+            el.default_js = _local(el.default_js, url_of)
+            el.default_css = _local(el.default_css, url_of)
+        stack.extend(el._children.values())
+    return m
+
+
+def _local(
+    resources: list[tuple[str, str]], url_of: Callable[[str], str | None]
+) -> list[tuple[str, str]]:
+    out = []
+    for name, url in resources:
+        local = url_of(name)  # by folium's name, so a map can be pointed again
+        if local is None and name not in DROPPED:
+            raise ValueError(f"map resource {name!r} ({url}) has no offline copy")
+        if local is not None:
+            out.append((name, local))
+    return out
 
 
 def offline_html(m: folium.Map) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import folium
+import folium.plugins
+import numpy as np
 import pytest
 from conftest import group_rows, local_csv
 
@@ -55,8 +58,6 @@ def test_score_classes():
 
 
 def test_unknown_remote_resource_is_refused(result):
-    import folium
-
     m = hotspot_map(result.wards, result.hotspots)
     el = folium.plugins.Fullscreen()
     el.add_to(m)
@@ -82,3 +83,98 @@ def test_text_in_popups_and_labels_is_escaped(two_wards):
     assert "onerror=alert(1)" in html  # present only in escaped form
     # escaped once (&lt; &gt;), then written as JSON (\u0026 is "&")
     assert html.count("\\u0026lt;img src=x onerror=alert(1)\\u0026gt;") == 3
+
+
+# --- maps whose layers a renderer swaps (the app's staff map) ------------------------------
+def _links(m) -> list[tuple[str, str]]:
+    from geo.offline import _resources
+
+    return [(name, url) for _kind, name, url in _resources(m)]
+
+
+def test_served_resources_point_at_the_package_folders(result):
+    from geo.offline import ASSET_FILES, asset_folders, use_served_resources
+
+    m = hotspot_map(result.wards, result.hotspots, incidents=result.incidents)
+    urls = {key: f"../served-{key}/" for key in asset_folders()}
+    assert use_served_resources(m, urls) is m
+    links = _links(m)
+    names = {name for name, _ in links}
+    assert {"leaflet", "leaflet_css", "leaflet-heat.js"} <= names
+    assert "jquery" not in names and "bootstrap" not in names  # dropped, never needed
+    for name, url in links:
+        _kind, folder, file = ASSET_FILES[name]
+        assert url == f"../served-{folder}/{file}"
+        assert (asset_folders()[folder] / file).is_file()  # the server has the file
+    # the images leaflet.css refers to are in the served folder too
+    css = (asset_folders()["leaflet"] / "leaflet.css").read_text()
+    for image in re.findall(r"url\((images/[\w.-]+)\)", css):
+        assert (asset_folders()["leaflet"] / image).is_file()
+    # only this map's elements changed, never folium's classes
+    assert folium.Map.default_js[0][1].startswith("https://")
+
+
+def test_data_url_resources_decode_to_the_package_files(result):
+    import base64
+
+    from geo.offline import asset_folders, use_offline_resources
+
+    m = use_offline_resources(hotspot_map(result.wards, result.hotspots))
+    links = dict(_links(m))
+    assert set(links) == {"leaflet", "leaflet_css"}
+    js = base64.b64decode(links["leaflet"].split(",", 1)[1]).decode()
+    assert js == (asset_folders()["leaflet"] / "leaflet.js").read_text()
+    css = base64.b64decode(links["leaflet_css"].split(",", 1)[1]).decode()
+    assert "url(images/" not in css and "url(data:image/png;base64," in css
+
+
+def test_unknown_resource_is_refused_when_served(result):
+    from geo.offline import asset_folders, use_served_resources
+
+    m = hotspot_map(result.wards, result.hotspots)
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(ValueError, match="has no offline copy"):
+        use_served_resources(m, {key: "x/" for key in asset_folders()})
+
+
+def test_staff_layers_carry_the_hotspots_legend_and_density(result):
+    from geo.maps import staff_layers
+
+    density, hotspots = staff_layers(result.hotspots, incidents=result.incidents)
+    assert (density.layer_name, density.show) == ("Incident density", False)
+    assert (hotspots.layer_name, hotspots.show) == ("Hotspots", True)
+    assert [type(ch).__name__ for ch in density._children.values()] == ["HeatMap"]
+    kinds = [type(ch).__name__ for ch in hotspots._children.values()]
+    assert kinds == ["GeoJson", "LegendLayer"]
+    assert len(staff_layers(result.hotspots)) == 1  # no incidents: no density layer
+    # the legend is a layer of the hotspot group: it goes when the group is swapped
+    m = hotspot_map(result.wards, result.hotspots)
+    html = offline_html(m)
+    legend = re.search(r"var (legend_layer_\w+) = new \(L\.Layer\.extend", html)
+    assert legend is not None
+    assert f".addLayer({legend.group(1)});" in html
+    assert "hotspot-legend" in html and "1 hotspots; darker" in html
+
+
+def test_display_frames_are_simplified_rounded_and_keep_columns(result):
+    import shapely
+
+    from geo.maps import DISPLAY_GRID_DEG, for_display
+
+    shown = for_display(result.hotspots)
+    assert shown.crs.to_epsg() == 4326
+    assert list(shown.columns) == list(result.hotspots.columns)
+    assert (shown.index == result.hotspots.index).all()
+    coords = shapely.get_coordinates(shown.geometry.to_numpy())
+    assert np.allclose(coords, np.round(coords / DISPLAY_GRID_DEG) * DISPLAY_GRID_DEG)
+    before = shapely.get_num_coordinates(result.hotspots.geometry.to_numpy()).sum()
+    after = shapely.get_num_coordinates(shown.geometry.to_numpy()).sum()
+    assert after < before  # buffered hulls lose vertices that change nothing on screen
+    # the outline moves by well under a metre
+    back = shown.to_crs(result.hotspots.crs)
+    moved = back.geometry.hausdorff_distance(result.hotspots.geometry, align=False)
+    assert float(moved.max()) < 0.7
+    assert shown.geometry.is_valid.all()
+    # a frame already in degrees is only rounded
+    again = for_display(shown)
+    assert shapely.get_num_coordinates(again.geometry.to_numpy()).sum() == after
