@@ -18,11 +18,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import folium
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
+from streamlit_folium import st_folium
 
 from geo import appsupport as aps
 from geo import columns as c
@@ -36,10 +39,19 @@ from geo.intervention_effect import InterventionResult, evaluate_intervention
 from geo.intervention_report import effects_table, intervention_map, series_png
 from geo.interventions import EXAMPLE_INTERVENTIONS, interventions_table, load_interventions
 from geo.load import load_boundaries, load_incidents
-from geo.maps import hotspot_map
-from geo.offline import offline_html
-from geo.pipeline import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS, PipelineResult, run_pipeline
+from geo.maps import base_map, density_layer, for_display, hotspot_layer
+from geo.offline import asset_folders, offline_html, use_served_resources
+from geo.pipeline import (
+    DEFAULT_BOUNDARIES,
+    DEFAULT_INCIDENTS,
+    PipelineResult,
+    Prepared,
+    cluster_prepared,
+    preparation_settings,
+    prepare_incidents,
+)
 from geo.placements import DEFAULT_DB, Placement, add_placement, read_placements
+from geo.project import WGS84
 from geo.settings import Settings, settings_from_toml
 from geo.sites import NAME, SITE_ID, load_sites
 from geo.validate import summarise_reasons
@@ -86,6 +98,29 @@ def load_data(
     return raw, wards
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def prepared_cached(
+    key: str,
+    preparation_toml: str,
+    _incidents: Sequence[tuple[str, bytes]] | None,
+    _boundaries: tuple[str, bytes] | None,
+) -> Prepared:
+    """Checked, filtered, projected, ward-assigned incidents per (file digests, settings).
+
+    Keyed on the settings that decide them (:func:`geo.pipeline.preparation_settings`), so
+    moving a clustering slider reuses them and only clustering runs again. Shared
+    read-only: ``cluster_prepared`` never changes it.
+    """
+    raw, wards = load_data(key, _incidents, _boundaries)
+    names = [n for n, _ in _incidents] if _incidents else sorted(set(raw[c.SOURCE_FILE]))
+    inputs = {
+        "incident_files": names,
+        "boundaries": _boundaries[0] if _boundaries else DEFAULT_BOUNDARIES.name,
+    }
+    settings = settings_from_toml(preparation_toml)
+    return prepare_incidents(raw, wards, settings, inputs=inputs)
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def run_cached(
     key: str,
@@ -99,13 +134,9 @@ def run_cached(
     (not picklable) and unpickling four GeoDataFrames on every rerun costs ~0.1 s each;
     nothing in this app modifies a result (pandas copy-on-write protects derived frames).
     """
-    raw, wards = load_data(key, _incidents, _boundaries)
-    names = [n for n, _ in _incidents] if _incidents else sorted(set(raw[c.SOURCE_FILE]))
-    inputs = {
-        "incident_files": names,
-        "boundaries": _boundaries[0] if _boundaries else DEFAULT_BOUNDARIES.name,
-    }
-    return run_pipeline(raw, wards, settings_from_toml(settings_toml), inputs=inputs)
+    settings = settings_from_toml(settings_toml)
+    prep_toml = preparation_settings(settings).to_toml()
+    return cluster_prepared(prepared_cached(key, prep_toml, _incidents, _boundaries), settings)
 
 
 def get_result(settings: Settings, data: dict[str, Any] | None = None) -> PipelineResult:
@@ -151,27 +182,80 @@ def safe_for_map(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
-def staff_map(
+def map_asset_urls() -> dict[str, str]:
+    """Where this server serves Leaflet's files, relative to the map component's page.
+
+    Each package folder of :func:`geo.offline.asset_folders` is declared as the file folder
+    of a component that is never drawn: Streamlit then serves its files at
+    ``/component/<name>/<file>`` (cached by the browser), next to streamlit-folium's own
+    ``/component/streamlit_folium.st_folium/index.html``. Leaflet is then loaded once per
+    map frame instead of being sent inline with every redraw.
+    """
+    return {
+        key: f"../{components.declare_component(f'assets_{key}', path=folder).name}/"
+        for key, folder in asset_folders().items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def staff_map_frames(
     key: str,
     settings_toml: str,
     ward_codes: tuple[str, ...] | None,
     _incidents: Sequence[tuple[str, bytes]] | None,
     _boundaries: tuple[str, bytes] | None,
-) -> str:
-    """HTML of a fresh staff map (all wards, or the chosen ones with a density layer).
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """``(wards, hotspots, incidents or None)`` of a staff map, ready to draw.
 
-    Only the rendered text is cached; a new folium map is built whenever the inputs change.
+    In WGS84 with outlines simplified for display (:func:`geo.maps.for_display`) and
+    markup stripped from names; the chosen wards only, with their incidents for the
+    density layer, when ``ward_codes`` is given. Shared read-only between reruns.
     """
     result = run_cached(key, settings_toml, _incidents, _boundaries)
-    if ward_codes is None:
-        m = hotspot_map(safe_for_map(result.wards), safe_for_map(result.hotspots))
-    else:
-        hs = aps.hotspots_in_wards(result.hotspots, ward_codes)
-        wards = result.wards[result.wards[c.WARD_CODE].isin(ward_codes).to_numpy()]
-        inc = result.incidents[result.incidents[c.WARD_CODE].isin(ward_codes).to_numpy()]
-        m = hotspot_map(safe_for_map(wards), safe_for_map(hs), incidents=inc)
-    return map_html(m)
+    wards, hotspots, incidents = result.wards, result.hotspots, None
+    if ward_codes is not None:
+        hotspots = aps.hotspots_in_wards(hotspots, ward_codes)
+        wards = wards[wards[c.WARD_CODE].isin(ward_codes).to_numpy()]
+        incidents = result.incidents[result.incidents[c.WARD_CODE].isin(ward_codes).to_numpy()]
+        incidents = incidents[[c.WEIGHT, "geometry"]].to_crs(WGS84)
+    return for_display(safe_for_map(wards)), for_display(safe_for_map(hotspots)), incidents
+
+
+def show_staff_map(
+    settings: Settings, ward_codes: Sequence[str] | None, *, key: str, height: int
+) -> None:
+    """Draw the staff map: the wards (all, or the chosen ones) with hotspot layers over them.
+
+    ``streamlit-folium`` keeps the map (and the viewer's pan and zoom) while only its layer
+    groups change, so a slider that changes the hotspots redraws just them; Leaflet is
+    loaded once from this server (:func:`map_asset_urls`). The wards are the fixed base;
+    with chosen wards an incident density layer (off at first) joins the base. A fresh
+    folium map is built every run (a folium map must not be rendered twice).
+    """
+    d = ss["data"]
+    codes = None if ward_codes is None else tuple(ward_codes)
+    wards, hotspots, incidents = staff_map_frames(
+        d["key"], settings.to_toml(), codes, d["incidents"], d["boundaries"]
+    )
+    m = base_map(wards)
+    m.options["prefer_canvas"] = False  # SVG, as in map_html: crisp when printed
+    if incidents is not None and len(incidents):
+        # part of the fixed base: streamlit-folium shows every swapped layer group, and the
+        # density layer should start switched off
+        density_layer(incidents).add_to(m)
+    urls = map_asset_urls()
+    use_served_resources(m, urls)
+    hotspots_layer = use_served_resources(hotspot_layer(hotspots), urls)
+    st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        feature_group_to_add=hotspots_layer,
+        layer_control=folium.LayerControl(collapsed=False),
+        returned_objects=[],
+        render=False,  # rendered once inside st_folium; a second pass repeats statements
+    )
 
 
 MEETING_COLUMNS = {
@@ -407,9 +491,7 @@ def page_patrol() -> None:
     table = aps.patrol_table(hs)
     st.dataframe(table, hide_index=True, width="stretch")
     wards_sel = result.wards[result.wards[c.WARD_CODE].isin(codes).to_numpy()]
-    d = ss["data"]
-    html = staff_map(d["key"], ws.to_toml(), tuple(codes), d["incidents"], d["boundaries"])
-    st.iframe(html, height=600)
+    show_staff_map(ws, codes, key="patrol_map", height=600)
 
     left, right = st.columns(2)
     with left:
@@ -493,16 +575,54 @@ def init_widget(key: str, value: object) -> None:
         ss[key] = value
 
 
+#: One step of the eps_m slider (arrow keys move it by one step).
+EPS_STEP_M = 5.0
+
+
+def eps_range(base: Settings) -> tuple[float, float]:
+    """``(lowest, highest)`` position of the eps_m slider."""
+    return min(10.0, float(base.eps_m)), max(500.0, float(base.eps_m))
+
+
+def prefetch_next_steps(settings: Settings) -> threading.Thread:
+    """Start computing, in the background, the runs one eps_m slider step either side.
+
+    Moving the slider by a step (an arrow key, a short drag) then finds its run and its
+    map layers in the cache, as for a value seen before. The thread only fills the shared
+    caches (nothing is drawn) and is left to finish on its own.
+    """
+    d = dict(ss["data"])
+    lo, hi = eps_range(settings)
+    neighbours = [
+        settings.replace(eps_m=eps)
+        for eps in (settings.eps_m + EPS_STEP_M, settings.eps_m - EPS_STEP_M)
+        if lo <= eps <= hi
+    ]
+
+    def work() -> None:
+        for s in neighbours:
+            try:
+                staff_map_frames(d["key"], s.to_toml(), None, d["incidents"], d["boundaries"])
+            except Exception:  # a failure here only means no head start; the page reports it
+                log.exception("prefetching eps_m %s failed", s.eps_m)
+                return
+
+    thread = threading.Thread(target=work, name="prefetch-eps", daemon=True)
+    thread.start()
+    return thread
+
+
 def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str]) -> Settings:
     """Widgets for every setting; returns the settings they describe (validated)."""
     init_widget("a_eps", float(base.eps_m))
     init_widget("a_ms", int(base.min_samples))
     s1, s2 = st.columns(2)
+    lo, hi = eps_range(base)
     eps = s1.slider(
         "eps_m: cluster radius (metres)",
-        min_value=min(10.0, float(base.eps_m)),
-        max_value=max(500.0, float(base.eps_m)),
-        step=5.0,
+        min_value=lo,
+        max_value=hi,
+        step=EPS_STEP_M,
         format="%.0f m",
         key="a_eps",
     )
@@ -604,14 +724,12 @@ def use_suggested_eps(value: float) -> None:
     ss["a_eps"] = float(min(max(5 * round(value / 5), 10), 5000))
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if v != v else v) for k, v in r.items()} for r in frame.to_dict("records")]
-
-
 def choosing_eps(settings: Settings, result: PipelineResult) -> None:
     """k-distance plot with the suggested eps_m, and hotspots / noise against eps_m.
 
-    Charts are plain Vega-Lite specifications (cheap to build on every slider move).
+    Charts are plain Vega-Lite specifications whose data are named datasets. Moving the
+    eps_m slider changes only the datasets (the current-eps_m line), not the specification,
+    so the browser updates the drawn charts in place instead of building them again.
     """
     st.subheader("Choosing eps_m")
     d = ss["data"]
@@ -623,15 +741,17 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
         curve, knee = k_distance_curve(d["key"], key_toml, k, result.incidents)
         finite = curve[np.isfinite(curve["k_distance_m"].to_numpy())]
         has_knee = knee == knee
-        top = max(4 * knee if has_knee else 0.0, 2 * settings.eps_m, 50.0)
+        # the scale does not follow eps_m, so a slider move leaves the specification as it is
+        top = max(4 * knee if has_knee else 0.0, 2 * eps_range(settings)[0], 50.0)
         rules = [{"metres": settings.eps_m, "line": f"current eps_m {settings.eps_m:g} m"}]
         if has_knee:
             rules.append({"metres": knee, "line": f"suggested eps_m {knee:.0f} m"})
         spec = {
             "height": 300,
+            "datasets": {"curve": finite.round(4), "rules": pd.DataFrame(rules)},
             "layer": [
                 {
-                    "data": {"values": _records(finite.round(4))},
+                    "data": {"name": "curve"},
                     "mark": {"type": "line"},
                     "encoding": {
                         "x": {
@@ -648,7 +768,7 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
                     },
                 },
                 {
-                    "data": {"values": rules},
+                    "data": {"name": "rules"},
                     "mark": dash,
                     "encoding": {
                         "y": {"field": "metres", "type": "quantitative"},
@@ -682,23 +802,23 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             return
         with st.spinner("Trying eps_m from 20 to 300 m…"):
             table = eps_sweep(d["key"], key_toml, span - 1, d["incidents"], d["boundaries"])
-        points = _records(
-            pd.DataFrame(
-                {
-                    "eps_m": table["eps_m"],
-                    "hotspots": table["n_hotspots"].round(1),
-                    "noise_pct": (100 * table["noise_share"]).round(1),
-                }
-            )
+        points = pd.DataFrame(
+            {
+                "eps_m": table["eps_m"],
+                "hotspots": table["n_hotspots"].round(1),
+                "noise_pct": (100 * table["noise_share"]).round(1),
+            }
         )
+        current = pd.DataFrame({"eps_m": [float(settings.eps_m)]})
 
         def panel(field: str, title: str) -> dict[str, Any]:
             x = {"field": "eps_m", "type": "quantitative", "title": "eps_m (metres)"}
             return {
                 "height": 130,
+                "datasets": {"points": points, "current": current},
                 "layer": [
                     {
-                        "data": {"values": points},
+                        "data": {"name": "points"},
                         "mark": {"type": "line", "point": True},
                         "encoding": {
                             "x": x,
@@ -706,7 +826,7 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
                         },
                     },
                     {
-                        "data": {"values": [{"eps_m": settings.eps_m}]},
+                        "data": {"name": "current"},
                         "mark": {**dash, "color": "black"},
                         "encoding": {"x": x},
                     },
@@ -973,11 +1093,7 @@ def page_analyst() -> None:
     m2.metric("Incidents in hotspots", n.clustered)
     m3.metric("Noise (not in any hotspot)", f"{noise_share:.0%}")
     m4.metric("Incidents used", n.accepted)
-    d = ss["data"]
-    st.iframe(
-        staff_map(d["key"], settings.to_toml(), None, d["incidents"], d["boundaries"]),
-        height=560,
-    )
+    show_staff_map(settings, None, key="analyst_map", height=560)
     choosing_eps(settings, result)
     evaluation_section(settings, result)
 
@@ -1018,6 +1134,7 @@ def page_analyst() -> None:
     f2.button("Load settings", on_click=load_settings_file)
     with st.expander("Settings in use (TOML)"):
         st.code(settings.to_toml(), language="toml")
+    prefetch_next_steps(settings)
 
 
 # --- Postbox ("have your say") -----------------------------------------------------------

@@ -125,6 +125,18 @@ def iframe_html(at: AppTest) -> str:
     return str(frames[0].proto.srcdoc)
 
 
+def staff_map_js(at: AppTest) -> str:
+    """The Leaflet script of the one staff map (a streamlit-folium component): base + layers."""
+    maps = at.get("component_instance")
+    assert len(maps) == 1
+    assert maps[0].proto.component_name == "streamlit_folium.st_folium"
+    args = json.loads(maps[0].proto.json_args)
+    # Leaflet and its plugins come from this server (package folders), never from a CDN
+    links = [*args["js_links"], *args["css_links"]]
+    assert links and all(link.startswith("../app.assets_") for link in links)
+    return "\n".join(args[k] or "" for k in ("script", "feature_group", "layer_control"))
+
+
 def feature_collections(html: str) -> list[dict]:
     """Every GeoJSON FeatureCollection a folium map adds to itself."""
     dec = json.JSONDecoder()
@@ -608,6 +620,7 @@ def test_staff_pages_refused_when_no_password_is_configured(monkeypatch, page):
     assert "no staff password has been set" in errors(at)
     assert "python -m geo hash-password" in " ".join(m.value for m in at.markdown)
     assert not at.text_input and not at.metric and not at.get("iframe")
+    assert not at.get("component_instance")
     go(at, "Meeting")
     assert titles(at) == ["Where problems concentrate in South East Oxford"]
     assert len(at.get("iframe")) == 1
@@ -621,7 +634,7 @@ def test_staff_pages_refuse_a_wrong_password(monkeypatch, page):
     sign_in(at, "correct horse battery stapler")
     assert "Wrong password" in errors(at)
     assert titles(at) == [f"{page}: staff only"]
-    assert not at.metric and not at.get("iframe")
+    assert not at.metric and not at.get("iframe") and not at.get("component_instance")
     sign_in(at, "")
     assert "Wrong password" in errors(at)
 
@@ -634,7 +647,8 @@ def test_staff_pages_open_with_the_right_password(monkeypatch, page, title):
     assert titles(at) == [title]
     assert not at.error
     assert metrics(at)["Hotspots"]
-    assert len(at.get("iframe")) == 1
+    assert not at.get("iframe")
+    assert "L.map(" in staff_map_js(at)
     assert at.sidebar.success[0].value == "Signed in as staff."
     go(at, "Meeting")  # still open, and the same session keeps the sign-in
     go(at, page)
@@ -708,9 +722,10 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     table = at.dataframe[0].value
     assert list(table["Rank"]) == list(range(1, len(expected.hotspots) + 1))
     assert list(table["Hotspot"]) == list(expected.hotspots[c.HOTSPOT_ID])
-    assert len(area_features(iframe_html(at))) == len(table)
-    assert "L.heatLayer" in iframe_html(at)  # aggregated density layer, not markers
-    assert iframe_html(at).count("L.marker(") == N_WARDS
+    js = staff_map_js(at)
+    assert len(area_features(js)) == len(table)
+    assert "L.heatLayer" in js  # aggregated density layer, not markers
+    assert js.count("L.marker(") == N_WARDS
     sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
     assert sheet.count('class="hotspot"') == min(15, len(table))
     assert f"<td>{table['Hotspot'][0]}</td>" in sheet
@@ -732,7 +747,7 @@ def test_patrol_ward_and_window_choices(monkeypatch):
     table = at.dataframe[0].value
     assert set(table["Ward"]) == {"Cowley"}
     assert list(table["Hotspot"]) == list(cowley[c.HOTSPOT_ID])
-    html = iframe_html(at)
+    html = staff_map_js(at)
     assert len(area_features(html)) == len(cowley)
     assert [f["properties"]["ward_name"] for f in ward_features(html)] == ["Cowley"]
     at.multiselect(key="patrol_wards").set_value([])
@@ -745,20 +760,56 @@ def test_patrol_ward_and_window_choices(monkeypatch):
 # ==========================================================================================
 def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
     at = staff_app(monkeypatch, "Analyst")
-    before = len(area_features(iframe_html(at)))
+    before = len(area_features(staff_map_js(at)))
     assert before == len(run_files().hotspots)
     at.slider(key="a_eps").set_value(150.0)
     run(at)
     expected = len(run_files(settings=Settings(eps_m=150.0)).hotspots)
     assert expected != before
-    assert len(area_features(iframe_html(at))) == expected
+    assert len(area_features(staff_map_js(at))) == expected
     assert metrics(at)["Hotspots"] == str(expected)
     at.slider(key="a_ms").set_value(40)
     run(at)
     expected = run_files(settings=Settings(eps_m=150.0, min_samples=40))
-    assert len(area_features(iframe_html(at))) == len(expected.hotspots)
+    assert len(area_features(staff_map_js(at))) == len(expected.hotspots)
     share = expected.counts.noise / expected.counts.accepted
     assert metrics(at)["Noise (not in any hotspot)"] == f"{share:.0%}"
+
+
+def test_next_eps_steps_are_computed_ahead(monkeypatch):
+    import threading
+
+    import geo.pipeline
+
+    calls: list[tuple[float, int]] = []
+    real = geo.pipeline.cluster_prepared
+
+    def recording(prepared, settings=None, **kwargs):
+        calls.append((settings.eps_m, settings.min_samples))
+        return real(prepared, settings, **kwargs)
+
+    def prefetch_done() -> None:
+        for t in threading.enumerate():
+            if t.name == "prefetch-eps":
+                t.join(timeout=60)
+                assert not t.is_alive()
+
+    monkeypatch.setattr(geo.pipeline, "cluster_prepared", recording)
+    at = staff_app(monkeypatch, "Analyst")
+    at.slider(key="a_ms").set_value(13)  # a min_samples no other test uses: nothing cached
+    run(at)
+    prefetch_done()
+    assert {(55.0, 13), (60.0, 13), (65.0, 13)} <= set(calls)
+    # one step on is served from the cache: no clustering for it in the page's own run
+    calls.clear()
+    at.slider(key="a_eps").set_value(65.0)
+    run(at)
+    prefetch_done()
+    assert (65.0, 13) not in calls
+    assert (70.0, 13) in calls  # and the next step after that is computed ahead
+    assert len(area_features(staff_map_js(at))) == len(
+        run_files(settings=Settings(eps_m=65.0, min_samples=13)).hotspots
+    )
 
 
 def test_weights_and_ward_overrides_change_the_run(monkeypatch):
@@ -770,7 +821,7 @@ def test_weights_and_ward_overrides_change_the_run(monkeypatch):
         ward_overrides=aps.ward_overrides({"E05006557": (200.0, None)})
     )
     expected = run_files(settings=s)
-    features = area_features(iframe_html(at))
+    features = area_features(staff_map_js(at))
     assert len(features) == len(expected.hotspots)
     by_ward = pd.Series([f["properties"]["ward_name"] for f in features]).value_counts()
     assert by_ward.to_dict() == expected.hotspots[c.WARD_NAME].value_counts().to_dict()
@@ -999,8 +1050,9 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     ranked = pb.recommend(r.incidents, r.hotspots, load_sites(wards=r.wards).sites)
     top = ranked.iloc[0]
     assert any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)
-    assert len(at.get("iframe")) == 2  # hotspot map and postbox map
-    postbox_html = str(at.get("iframe")[1].proto.srcdoc)
+    assert len(at.get("component_instance")) == 1  # the hotspot map
+    assert len(at.get("iframe")) == 1  # the postbox map
+    postbox_html = str(at.get("iframe")[0].proto.srcdoc)
     assert "L.circle(" in postbox_html  # the coverage circle(s)
     plan = at.dataframe[1].value
     assert len(plan) == pb.PostboxSettings().plan_weeks
@@ -1042,7 +1094,7 @@ def test_analyst_intervention_panel(monkeypatch):
     run(at)
     effects = frame_with(at, "before_months")
     assert set(effects["intervention_id"]) == {"EX-PRIORY-RD"}
-    assert len(at.get("iframe")) == 2
+    assert len(at.get("iframe")) == 1  # the intervention map (the hotspot map is a component)
     assert "notes" not in " ".join(map(str, effects.columns))
     at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
     run(at)

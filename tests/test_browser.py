@@ -41,6 +41,10 @@ WARD_STROKE = "#2b4a6f"  # geo.maps.WARD_STYLE
 AREA_STROKE = "#7a0019"  # hotspot and public area outlines
 N_WARDS = 7
 VIEWPORT = {"width": 1400, "height": 2300}
+#: The public maps are standalone pages in ``st.iframe``; the staff maps are streamlit-folium
+#: components, whose frame stays loaded while their layers change.
+PAGE_MAP = "iframe[srcdoc]"
+STAFF_MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def free_port() -> int:
@@ -141,23 +145,24 @@ def wait_idle(page, timeout_ms: int = 120_000) -> None:
     )
 
 
-def wait_paths(page, stroke: str, n: int, timeout_ms: int = 60_000) -> None:
-    """Wait until the map iframe has drawn exactly ``n`` interactive paths with ``stroke``."""
+def wait_paths(page, stroke: str, n: int, timeout_ms: int = 60_000, frame: str = PAGE_MAP) -> None:
+    """Wait until the map ``frame`` has drawn exactly ``n`` interactive paths with ``stroke``."""
     page.wait_for_function(
-        """([stroke, n]) => {
-            const f = document.querySelector('iframe[srcdoc]');
+        """([stroke, n, frame]) => {
+            const f = document.querySelector(frame);
             const d = f && f.contentDocument;
             if (!d) return false;
             return d.querySelectorAll(`path.leaflet-interactive[stroke="${stroke}"]`).length === n;
         }""",
-        arg=[stroke, n],
+        arg=[stroke, n, frame],
         timeout=timeout_ms,
+        polling="raf",
     )
 
 
-def count_paths(page, stroke: str) -> int:
-    frame = page.frame_locator("iframe[srcdoc]").first
-    return int(frame.locator(f'path.leaflet-interactive[stroke="{stroke}"]').count())
+def count_paths(page, stroke: str, frame: str = PAGE_MAP) -> int:
+    located = page.frame_locator(frame).first
+    return int(located.locator(f'path.leaflet-interactive[stroke="{stroke}"]').count())
 
 
 def sign_in(page) -> None:
@@ -165,14 +170,15 @@ def sign_in(page) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def shot(page, name: str, height: int) -> Path:
+def shot(page, name: str, height: int, frame: str = PAGE_MAP) -> Path:
     """Screenshot of the top ``height`` pixels once the map has stopped zooming."""
     page.wait_for_function(
-        """() => {
-            const f = document.querySelector('iframe[srcdoc]');
+        """(frame) => {
+            const f = document.querySelector(frame);
             const d = f && f.contentDocument;
             return !d || !d.querySelector('.leaflet-zoom-anim');
-        }"""
+        }""",
+        arg=frame,
     )
     page.wait_for_timeout(600)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -220,32 +226,57 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
     page.get_by_role("heading", name="Tune the clustering").wait_for(timeout=120_000)
     wait_idle(page)
     before = len(run_files().hotspots)
-    wait_paths(page, WARD_STROKE, N_WARDS)
-    wait_paths(page, AREA_STROKE, before)
-    # one keyboard step of the slider: the default eps_m -> 5 m more
+    wait_paths(page, WARD_STROKE, N_WARDS, frame=STAFF_MAP)
+    wait_paths(page, AREA_STROKE, before, frame=STAFF_MAP)
+    # keyboard steps of the slider: one 5 m step at a time with a pause to look at the map
+    # (the app computes the next step either side meanwhile), then values computed before,
+    # then jumps to the ends of the slider, which nothing has computed
     default = Settings().eps_m
-    target = default + 5.0
-    after = len(run_files(settings=Settings(eps_m=target)).hotspots)
-    assert after != before
+    steps = [
+        ("ArrowRight", default + 5, "one step on"),
+        ("ArrowRight", default + 10, "one step on"),
+        ("ArrowLeft", default + 5, "computed before"),
+        ("ArrowLeft", default, "computed before"),
+        ("End", 500.0, "new"),
+        ("Home", 10.0, "new"),
+    ]
+    expected = {v: len(run_files(settings=Settings(eps_m=v)).hotspots) for _, v, _ in steps}
+    expected[default] = before
+    assert len({expected[v] for v in (default, default + 5, default + 10, 500.0)}) == 4
     thumb = page.locator("input[type=range][aria-label^='eps_m']")
     assert thumb.input_value() == f"{default:g}"
-    timings = []
-    # the first step computes a new run; stepping back and forth again is served from the cache
-    steps = (("ArrowRight", target, after), ("ArrowLeft", default, before)) * 2
-    for key, value, n_expected in steps:
+    frame = page.frame_locator(STAFF_MAP).first
+    # a mark in the map's page: it survives only if the layers are swapped in place
+    frame.locator("body").evaluate("b => { window.keptAcrossRedraws = true; }")
+    timings: dict[str, list[float]] = {}
+    page.wait_for_timeout(1500)  # reading the page before the first move
+    for key, value, kind in steps:
+        page.wait_for_timeout(1500)  # looking at the map
         thumb.focus()
         start = time.perf_counter()
         thumb.press(key)
-        wait_paths(page, AREA_STROKE, n_expected)
-        timings.append(time.perf_counter() - start)
+        wait_paths(page, AREA_STROKE, expected[value], frame=STAFF_MAP)
+        timings.setdefault(kind, []).append(time.perf_counter() - start)
         wait_idle(page)
         assert thumb.input_value() == f"{value:g}"
-    assert count_paths(page, AREA_STROKE) == before
+        legend = frame.locator(".hotspot-legend")
+        assert legend.count() == 1  # the old legend went with the old layer group
+        assert f"{expected[value]} hotspots" in legend.inner_text()
+    assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
+    # back to the default for the screenshot: ten quick steps, only the last one is drawn
+    thumb.focus()
+    for _ in range(round((default - 10.0) / 5.0)):
+        thumb.press("ArrowRight")
+    wait_paths(page, AREA_STROKE, before, frame=STAFF_MAP)
+    wait_idle(page)
+    assert thumb.input_value() == f"{default:g}"
     print(
-        "eps_m slider redraw (key press to new map drawn; first uncached, then cached): "
-        + ", ".join(f"{t:.2f} s" for t in timings)
+        "eps_m slider redraw, key press to new map drawn: "
+        + "; ".join(f"{k}: " + ", ".join(f"{t:.2f} s" for t in v) for k, v in timings.items())
     )
-    assert shot(page, "analyst.png", 2300).stat().st_size > 10_000
+    assert count_paths(page, AREA_STROKE, frame=STAFF_MAP) == before
+    assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
+    assert shot(page, "analyst.png", 2300, frame=STAFF_MAP).stat().st_size > 10_000
     w.assert_clean()
 
 
@@ -259,8 +290,16 @@ def test_patrol_and_data_pages_render(server, browser):
     page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
     wait_idle(page)
     expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
-    wait_paths(page, AREA_STROKE, len(expected.hotspots))
-    assert shot(page, "patrol.png", 1900).stat().st_size > 10_000
+    wait_paths(page, AREA_STROKE, len(expected.hotspots), frame=STAFF_MAP)
+    frame = page.frame_locator(STAFF_MAP).first
+    # the density layer is offered but starts switched off, so the hotspots stay readable
+    density = frame.get_by_label("Incident density")
+    assert not density.is_checked()
+    assert frame.locator("canvas.leaflet-heatmap-layer").count() == 0
+    density.check()
+    frame.locator("canvas.leaflet-heatmap-layer").wait_for()
+    density.uncheck()
+    assert shot(page, "patrol.png", 1900, frame=STAFF_MAP).stat().st_size > 10_000
     page.goto(f"{server}/?page=data")
     wait_idle(page)
     page.get_by_text("3,707 rows read = 3,697 used + 10 set aside").wait_for()
