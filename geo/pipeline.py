@@ -4,318 +4,52 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyarrow
 import pyproj
 
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.hotspots import label_incidents, summarise_hotspots
 from geo.load import CsvSource, load_boundaries, load_incidents
-from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
+from geo.prepare import (
+    CLUSTERING_FIELDS,
+    Prepared,
+    ProgressFn,
+    _release_memory,
+    preparation_settings,
+    prepare_incidents,
+)
+from geo.result import Counts, PipelineResult
 from geo.settings import Settings
-from geo.validate import apply_filters, summarise_reasons, validate_incidents, validate_wards
-from geo.wards import assign_wards
 
-ProgressFn = Callable[[str, float], None]
+# Counts and PipelineResult live in geo.result and the preparation stage in geo.prepare; both
+# are re-exported here so ``from geo.pipeline import ...`` keeps working.
+__all__ = [
+    "CLUSTERING_FIELDS",
+    "DATA_DIR",
+    "DEFAULT_BOUNDARIES",
+    "DEFAULT_INCIDENTS",
+    "Counts",
+    "PipelineResult",
+    "Prepared",
+    "ProgressFn",
+    "cluster_prepared",
+    "preparation_settings",
+    "prepare_incidents",
+    "run_files",
+    "run_pipeline",
+]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: Shipped police.uk street-level crime for South East Oxford, March-November 2018.
 DEFAULT_INCIDENTS = DATA_DIR / "incidents"
 #: Shipped ONS 2013 wards of South East Oxford.
 DEFAULT_BOUNDARIES = DATA_DIR / "boundaries" / "se_oxford_wards_WD13.geojson"
-
-
-@dataclass(frozen=True)
-class Counts:
-    """How every input row was used.
-
-    ``rows_read == accepted + rejected`` and ``accepted == clustered + noise`` always hold
-    (checked when built).
-    """
-
-    rows_read: int
-    invalid: int
-    outside_wards: int
-    filtered: int
-    clustered: int
-    noise: int
-    hotspots: int
-
-    @property
-    def rejected(self) -> int:
-        """Rows set aside for any reason (invalid, outside every ward, filtered out)."""
-        return self.invalid + self.outside_wards + self.filtered
-
-    @property
-    def accepted(self) -> int:
-        """Rows that reached clustering."""
-        return self.clustered + self.noise
-
-    def __post_init__(self) -> None:
-        if self.rows_read != self.accepted + self.rejected:
-            raise AssertionError(f"counts do not reconcile: {self}")
-
-    def as_dict(self) -> dict[str, int]:
-        """All counts, including the derived ``accepted`` and ``rejected``."""
-        return {
-            "rows_read": self.rows_read,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "invalid": self.invalid,
-            "outside_wards": self.outside_wards,
-            "filtered": self.filtered,
-            "clustered": self.clustered,
-            "noise": self.noise,
-            "hotspots": self.hotspots,
-        }
-
-    def sentence(self) -> str:
-        """One plain-English line, e.g. for a CLI or a page caption."""
-        return (
-            f"{self.rows_read:,} rows read = {self.accepted:,} used + {self.rejected:,} set aside "
-            f"({self.invalid:,} invalid, {self.outside_wards:,} outside the wards, "
-            f"{self.filtered:,} filtered out); {self.accepted:,} used = {self.clustered:,} in "
-            f"{self.hotspots:,} hotspots + {self.noise:,} not in any hotspot"
-        )
-
-
-@dataclass(frozen=True)
-class PipelineResult:
-    """Everything a run produced.
-
-    Attributes
-    ----------
-    settings
-        The settings used.
-    crs
-        The metric CRS of ``wards``, ``incidents`` and ``hotspots``.
-    wards
-        ``ward_code``, ``ward_name``, ``geometry`` (metric CRS), sorted by code.
-    incidents
-        Used incidents: :data:`geo.validate.ACCEPTED_COLUMNS` plus ``geometry`` (Point),
-        ``ward_code``, ``ward_name``, ``cluster`` (-1 noise), ``hotspot_id`` ("" noise).
-        Holds confidential columns (``location``, ``notes``, ``report_source``): staff only.
-    rejected
-        ``source_file``, ``row``, ``stage`` (``invalid``/``outside_wards``/``filtered``),
-        ``reason``; sorted by file and row.
-    hotspots
-        See :func:`geo.hotspots.summarise_hotspots`.
-    counts
-        Reconciled counts.
-    notes
-        Plain-English notes about the inputs (e.g. repaired ward polygons).
-    inputs
-        Names of the incident files read and the boundary file.
-
-    """
-
-    settings: Settings
-    crs: pyproj.CRS
-    wards: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    rejected: pd.DataFrame
-    hotspots: gpd.GeoDataFrame
-    counts: Counts
-    notes: list[str] = field(default_factory=list)
-    inputs: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-ready summary: counts, rejection reasons, settings, inputs, CRS."""
-        months = sorted(set(self.incidents[c.MONTH])) if len(self.incidents) else []
-        return {
-            "counts": self.counts.as_dict(),
-            "rejected_by_reason": summarise_reasons(self.rejected).to_dict(orient="records"),
-            "months": {
-                "first": months[0] if months else None,
-                "last": months[-1] if months else None,
-            },
-            "crs": self.crs.to_string(),
-            "inputs": self.inputs,
-            "notes": list(self.notes),
-            "settings": self.settings.to_dict(),
-        }
-
-
-#: Settings fields read only by clustering and the hotspot summaries (geo/cluster.py via
-#: ``Settings.params_for``; geo/hotspots.py). Every other field is read while preparing the
-#: incidents (categories, aliases and weights in geo/validate.py ``validate_incidents``;
-#: since/until/include in ``apply_filters``), so a change to it needs a new preparation.
-#: (The summaries also read ``categories``, for labels and column order: a preparation
-#: field, so it is the same in both stages.)
-CLUSTERING_FIELDS: tuple[str, ...] = (
-    "eps_m",
-    "min_samples",
-    "ward_overrides",
-    "hull_buffer_m",
-    "trend_months",
-)
-
-
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """Incidents checked, filtered, projected and assigned to wards, ready to cluster.
-
-    The expensive part of a run that no clustering setting changes: build it once with
-    :func:`prepare_incidents`, then call :func:`cluster_prepared` for each
-    ``eps_m``/``min_samples``/``ward_overrides``/``hull_buffer_m``/``trend_months`` to try.
-    Treat it as read-only (it may be shared between many runs); :func:`cluster_prepared`
-    never changes it. Compared by identity (frames have no plain ``==``).
-
-    Attributes
-    ----------
-    settings
-        The settings passed to :func:`prepare_incidents`; only their
-        :func:`preparation_settings` part decided what is here.
-    crs
-        The metric CRS of ``wards`` and ``incidents``.
-    wards
-        ``ward_code`` (str), ``ward_name`` (str), ``geometry`` (Polygon/MultiPolygon, metric
-        CRS), sorted by code, repaired and merged as in :func:`geo.validate.validate_wards`.
-    incidents
-        Incidents that will be clustered, input order kept: :data:`geo.validate.ACCEPTED_COLUMNS`
-        (``x``/``y`` float as given in ``xy_crs``, ``date`` datetime64, ``month``
-        ``YYYY-MM``, ``category`` key, ``weight`` float), then ``geometry`` (Point, metres,
-        metric CRS), ``ward_code`` (str), ``ward_name`` (str). Holds confidential columns
-        (``location``, ``notes``, ``report_source``): staff only.
-    invalid, outside_wards, filtered_out
-        Rows set aside by validation, for lying outside every ward, and by the
-        ``since``/``until``/``include`` filters: ``source_file`` (str), ``row`` (int64),
-        ``stage`` (``invalid``/``outside_wards``/``filtered``), ``reason`` (str).
-    rows_read
-        Raw rows read; equals ``len(incidents)`` plus the three rejected tables.
-    notes
-        Plain-English notes about the inputs (e.g. repaired ward polygons).
-    inputs
-        Names of the incident files read and the boundary file.
-
-    """
-
-    settings: Settings
-    crs: pyproj.CRS
-    wards: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    invalid: pd.DataFrame
-    outside_wards: pd.DataFrame
-    filtered_out: pd.DataFrame
-    rows_read: int
-    notes: tuple[str, ...] = ()
-    inputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __post_init__(self) -> None:
-        kept = len(self.incidents)
-        set_aside = len(self.invalid) + len(self.outside_wards) + len(self.filtered_out)
-        if self.rows_read != kept + set_aside:
-            raise AssertionError(
-                f"prepared rows do not reconcile: {self.rows_read} read, {kept} kept, "
-                f"{set_aside} set aside"
-            )
-
-
-def preparation_settings(settings: Settings) -> Settings:
-    """The part of ``settings`` that :func:`prepare_incidents` uses.
-
-    Parameters
-    ----------
-    settings
-        Any settings.
-
-    Returns
-    -------
-    Settings
-        ``settings`` with every field in :data:`CLUSTERING_FIELDS` reset to its
-        ``Settings()`` default. Two settings with equal preparation settings give the same
-        :class:`Prepared`, so ``preparation_settings(s).to_toml()`` serves as a cache key
-        (``Settings`` itself is not hashable).
-
-    """
-    defaults = Settings()
-    return settings.replace(**{name: getattr(defaults, name) for name in CLUSTERING_FIELDS})
-
-
-def prepare_incidents(
-    raw: pd.DataFrame,
-    wards: gpd.GeoDataFrame,
-    settings: Settings | None = None,
-    *,
-    progress: ProgressFn | None = None,
-    inputs: dict[str, Any] | None = None,
-) -> Prepared:
-    """Run validate → filter → project → assign wards: everything before clustering.
-
-    Parameters
-    ----------
-    raw
-        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.load.load_incidents`).
-        Not changed; a caller that hands over its only reference (``prepare_incidents(
-        frames.pop(), ...)``) gets its memory back once the rows are validated.
-    wards
-        ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
-        :func:`geo.load.load_boundaries`).
-    settings
-        Defaults to ``Settings()``. Only :func:`preparation_settings` of it is used here
-        (categories, aliases, weights, ``since``/``until``/``include``).
-    progress
-        Called as ``progress(message, fraction_done)``, fractions 0.05 to 0.4 (the share of
-        a whole :func:`run_pipeline` run).
-    inputs
-        Names of the input files, kept for the result.
-
-    Returns
-    -------
-    Prepared
-
-    Raises
-    ------
-    ValidationError
-        When a ward has an empty or non-polygonal geometry, or no wards remain.
-
-    """
-    settings = settings or Settings()
-    report = progress or (lambda _m, _f: None)
-    report("Checking ward boundaries", 0.05)
-    ward_check = validate_wards(wards)
-    lon_lat_bounds = wgs84_bounds(ward_check.wards)
-    report("Checking incident rows", 0.15)
-    rows_read = len(raw)
-    checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
-    # Frames are let go as soon as the next stage has what it needs, so a national file
-    # (millions of rows) never holds every intermediate copy at once; a caller that hands
-    # over its only reference to ``raw`` (as run_files does) gets that memory back too.
-    del raw
-    invalid = checked.rejected
-    filtered = apply_filters(checked.accepted, settings)
-    del checked
-    _release_memory()
-    report("Projecting to metres", 0.3)
-    crs = _metric_crs(lon_lat_bounds)
-    metric_wards = project_wards(ward_check.wards, crs)
-    points = project_incidents(filtered.accepted, crs)
-    filtered_out = filtered.rejected
-    del filtered
-    report("Assigning wards", 0.4)
-    assigned = assign_wards(points, metric_wards)
-    del points
-    return Prepared(
-        settings=settings,
-        crs=pyproj.CRS(crs),
-        wards=metric_wards,
-        incidents=assigned.accepted,
-        invalid=invalid,
-        outside_wards=assigned.rejected,
-        filtered_out=filtered_out,
-        rows_read=rows_read,
-        notes=tuple(ward_check.notes),
-        inputs=MappingProxyType(copy.deepcopy(dict(inputs or {}))),
-    )
 
 
 def cluster_prepared(
@@ -329,12 +63,12 @@ def cluster_prepared(
     Parameters
     ----------
     prepared
-        From :func:`prepare_incidents`. Nothing in it is modified, so one value can serve
-        any number of runs. A caller that hands over its only reference (as
+        From :func:`~geo.prepare.prepare_incidents`. Nothing in it is modified, so one value
+        can serve any number of runs. A caller that hands over its only reference (as
         :func:`run_pipeline` does) gets the incidents' memory back once they are clustered.
     settings
-        Defaults to ``prepared.settings``. Only the fields in :data:`CLUSTERING_FIELDS`
-        may differ from ``prepared.settings``.
+        Defaults to ``prepared.settings``. Only the fields in
+        :data:`~geo.prepare.CLUSTERING_FIELDS` may differ from ``prepared.settings``.
     progress
         Called as ``progress(message, fraction_done)``, fractions 0.45 to 1.0 (the share of
         a whole :func:`run_pipeline` run).
@@ -411,8 +145,9 @@ def run_pipeline(
 ) -> PipelineResult:
     """Run validate → filter → project → assign wards → cluster → hotspots on loaded data.
 
-    The same as :func:`cluster_prepared` on :func:`prepare_incidents`; call those two
-    directly to rerun only the clustering when a :data:`CLUSTERING_FIELDS` setting changes.
+    The same as :func:`cluster_prepared` on :func:`~geo.prepare.prepare_incidents`; call those
+    two directly to rerun only the clustering when a :data:`~geo.prepare.CLUSTERING_FIELDS`
+    setting changes.
 
     Parameters
     ----------
@@ -476,21 +211,6 @@ def run_files(
     }
     # pass on the only reference, so the raw rows are freed once they are validated
     return run_pipeline(loaded.pop(), wards, settings, progress=progress, inputs=inputs)
-
-
-def _release_memory() -> None:
-    """Hand memory freed by Arrow-backed text columns back to the operating system.
-
-    pyarrow's allocator keeps freed memory for reuse; after the raw rows are dropped that is
-    gigabytes on a national file, which the geometry stages (which allocate elsewhere)
-    could not use.
-    """
-    pyarrow.default_memory_pool().release_unused()
-
-
-def _metric_crs(bounds: tuple[float, float, float, float]) -> pyproj.CRS:
-    """Metric CRS from the wards' extent (every used incident lies in a ward)."""
-    return choose_metric_crs(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))
 
 
 def _check_same_preparation(prepared_with: Settings, settings: Settings) -> None:
