@@ -1,0 +1,98 @@
+"""Helpers shared by the ``python -m geo`` commands: parser, data options, progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NoReturn
+
+from geo.settings import Settings, load_settings
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+class _Progress:
+    """A tqdm progress bar on stderr fed by the pipeline's ``progress(message, fraction)``."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=100, file=sys.stderr, leave=False, bar_format="{l_bar}{bar}|")
+
+    def __call__(self, message: str, fraction: float) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(message[:40].ljust(40))
+            self.bar.n = round(100 * fraction)
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """``--config`` file (or defaults) with command-line options applied on top."""
+    base = load_settings(args.config) if getattr(args, "config", None) else Settings()
+    changes: dict[str, object] = {}
+    for opt in ("eps_m", "min_samples", "since", "until"):
+        value = getattr(args, opt, None)
+        if value is not None:
+            changes[opt] = value
+    if getattr(args, "categories", None):
+        changes["include"] = tuple(x.strip() for x in args.categories.split(",") if x.strip())
+    return base.replace(**changes) if changes else base
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by commands that run the hotspot pipeline."""
+    p.add_argument(
+        "incidents",
+        nargs="*",
+        type=Path,
+        help="incident CSV files or folders (default: the shipped data/incidents)",
+    )
+    p.add_argument("--boundaries", type=Path, help="ward boundary file (GeoJSON, GPKG, SHP)")
+    p.add_argument("--ward-code-col", help="ward code column (default: detect WDyyCD)")
+    p.add_argument("--ward-name-col", help="ward name column (default: detect WDyyNM)")
+    p.add_argument("--config", type=Path, help="settings TOML (as saved by the app)")
+    p.add_argument("--eps-m", type=float, help="DBSCAN radius in metres")
+    p.add_argument("--min-samples", type=int, help="weighted incidents for a core point")
+    p.add_argument("--since", help="first month YYYY-MM")
+    p.add_argument("--until", help="last month YYYY-MM")
+    p.add_argument("--categories", help="comma-separated category keys, e.g. drugs,asb")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Run the pipeline as the data options ask, with a progress bar."""
+    from geo.pipeline import run_files
+
+    settings = settings_from_args(args)
+    bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
+    try:
+        return run_files(
+            [str(p) for p in args.incidents] or None,
+            args.boundaries,
+            settings,
+            code_col=args.ward_code_col,
+            name_col=args.ward_name_col,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+
+
+def _print_written(paths: Mapping[str, Path]) -> None:
+    """One line listing the files a command wrote."""
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
