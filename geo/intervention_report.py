@@ -19,7 +19,7 @@ import pandas as pd
 from geo import columns as c
 from geo.displacement import CONTINUITY, MEASURE_GROUPS
 from geo.intervention_effect import InterventionResult, location_lonlat
-from geo.maps import base_map
+from geo.maps import base_map, legend_box, swatch
 from geo.project import WGS84
 
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")
@@ -332,25 +332,16 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
 
 
 def _legend(m: folium.Map, result: InterventionResult) -> None:
-    def swatch(colour: str, label: str, dashed: bool = False) -> str:
-        border = "dashed" if dashed else "solid"
-        return (
-            f'<div><span style="display:inline-block;width:14px;height:14px;'
-            f"border:2px {border} {colour};background:{colour}33;margin-right:6px;"
-            f'vertical-align:middle"></span>{html_lib.escape(label)}</div>'
-        )
+    def row(colour: str, label: str, dashed: bool = False) -> str:
+        border = f"2px {'dashed' if dashed else 'solid'} {colour}"
+        return swatch(html_lib.escape(label), f"{colour}33", border=border)
 
     w = result.windows
-    rows = [swatch(AREA_COLOURS[a], a) for a in result.areas["area"]]
-    rows.append(swatch(PERIOD_COLOURS["before"], f"hotspots {w.before[0]}..{w.before[-1]}", True))
-    rows.append(swatch(PERIOD_COLOURS["after"], f"hotspots {w.after[0]}..{w.after[-1]}"))
-    box = (
-        '<div class="intervention-legend" style="position:absolute;bottom:24px;left:12px;'
-        "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
-        'border-radius:4px;font:13px/1.4 sans-serif">'
-        f"<b>{html_lib.escape(result.intervention.intervention_id)} (staff only)</b>"
-        f"{''.join(rows)}</div>"
-    )
+    rows = [row(AREA_COLOURS[a], a) for a in result.areas["area"]]
+    rows.append(row(PERIOD_COLOURS["before"], f"hotspots {w.before[0]}..{w.before[-1]}", True))
+    rows.append(row(PERIOD_COLOURS["after"], f"hotspots {w.after[0]}..{w.after[-1]}"))
+    title = f"{result.intervention.intervention_id} (staff only)"
+    box = legend_box(title, rows, css_class="intervention-legend", max_width_px=None)
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
 
 

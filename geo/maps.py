@@ -188,28 +188,59 @@ def add_hotspot_layer(
     return breaks
 
 
+def swatch(label_html: str, fill: str, *, border: str = "1px solid #7a0019") -> str:
+    """One legend row: a 14-pixel colour square (``fill``, CSS ``border``) and its label.
+
+    ``label_html`` is inserted as HTML: escape any text that is not the caller's own.
+    """
+    return (
+        '<div><span style="display:inline-block;width:14px;height:14px;'
+        f"background:{fill};border:{border};margin-right:6px;vertical-align:middle"
+        f'"></span>{label_html}</div>'
+    )
+
+
+def legend_box(
+    title: str,
+    rows: Sequence[str],
+    *,
+    note: str = "",
+    css_class: str = "hotspot-legend",
+    bottom_px: int = 24,
+    max_width_px: int | None = 240,
+) -> str:
+    """A legend box over the lower left of a map (plain HTML, no scripts).
+
+    Parameters
+    ----------
+    title, note
+        Plain text (escaped here); ``note`` is a grey line under the rows.
+    rows
+        HTML rows, e.g. from :func:`swatch`.
+
+    """
+    width = f";max-width:{max_width_px}px" if max_width_px else ""
+    extra = f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>' if note else ""
+    return (
+        f'<div class="{css_class}" style="position:absolute;bottom:{bottom_px}px;left:12px;'
+        "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
+        f'border-radius:4px;font:13px/1.4 sans-serif{width}">'
+        f"<b>{html_lib.escape(title)}</b>{''.join(rows)}{extra}</div>"
+    )
+
+
 def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
-    """A legend box (plain HTML, class ``hotspot-legend``) with one row per colour class."""
+    """The hotspot score legend: one :func:`swatch` per colour class (see :func:`legend_box`)."""
     rows = []
     lower = 0.0
     for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
         if upper < lower:
             continue
-        rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
-            f'border:1px solid #7a0019;margin-right:6px;vertical-align:middle"></span>'
-            f"{lower:.0f}–{upper:.0f}</div>"
-        )
+        rows.append(swatch(f"{lower:.0f}–{upper:.0f}", colour))
         lower = upper
     if not rows:
         rows.append("<div>No hotspots with these settings</div>")
-    extra = f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>' if note else ""
-    return (
-        '<div class="hotspot-legend" style="position:absolute;bottom:24px;left:12px;z-index:9999;'
-        "background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
-        'border-radius:4px;font:13px/1.4 sans-serif;max-width:240px">'
-        f"<b>{html_lib.escape(title)}</b>{''.join(rows)}{extra}</div>"
-    )
+    return legend_box(title, rows, note=note)
 
 
 def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:

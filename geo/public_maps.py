@@ -12,7 +12,7 @@ import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.maps import SCORE_COLOURS, base_map
+from geo.maps import SCORE_COLOURS, base_map, legend_box, swatch
 from geo.offline import offline_html
 from geo.project import WGS84
 from geo.public_schema import (
@@ -132,9 +132,7 @@ def public_map(
 
 def _add_band_legend(m: folium.Map, public: PublicSettings, *, shown: int) -> None:
     rows = [
-        f'<div><span style="display:inline-block;width:14px;height:14px;'
-        f"background:{band_colour(rank, public)};border:1px solid #7a0019;margin-right:6px;"
-        f'vertical-align:middle"></span>{html_lib.escape(label)} incidents</div>'
+        swatch(f"{html_lib.escape(label)} incidents", band_colour(rank, public))
         for rank, (_lo, _hi, label) in enumerate(public.bands(), start=1)
     ]
     if not shown:
@@ -143,13 +141,7 @@ def _add_band_legend(m: folium.Map, public: PublicSettings, *, shown: int) -> No
         f"Areas with fewer than {public.min_count} incidents are not shown. "
         f"Outlines follow a {public.generalise_m:g} m grid."
     )
-    box = (
-        '<div class="hotspot-legend" style="position:absolute;bottom:40px;left:12px;'
-        "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
-        'border-radius:4px;font:13px/1.4 sans-serif;max-width:240px">'
-        f"<b>Incidents in each area</b>{''.join(rows)}"
-        f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div></div>'
-    )
+    box = legend_box("Incidents in each area", rows, note=note, bottom_px=40)
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
 
 
