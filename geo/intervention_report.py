@@ -19,7 +19,8 @@ import pandas as pd
 from geo import columns as c
 from geo.displacement import CONTINUITY, MEASURE_GROUPS
 from geo.intervention_effect import InterventionResult, location_lonlat
-from geo.maps import base_map, legend_box, swatch
+from geo.legend import legend_box, swatch
+from geo.maps import base_map
 from geo.project import WGS84
 
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")

@@ -10,15 +10,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from folium.plugins import HeatMap
-from folium.template import Template
 
 from geo import columns as c
+from geo.legend import SCORE_COLOURS, LegendLayer, legend_html
 from geo.project import WGS84
 
-#: Sequential colours (light = lower score, dark = higher score), 5 classes.
-SCORE_COLOURS: tuple[str, ...] = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 WARD_STYLE = {"color": "#2b4a6f", "weight": 2, "fillColor": "#dfe7f0", "fillOpacity": 0.35}
 BACKGROUND = "#f4f1ea"
 
@@ -186,102 +184,6 @@ def add_hotspot_layer(
         tooltip=folium.GeoJsonTooltip(fields=cols[:3], aliases=[a for _, a in fields][:3]),
     ).add_to(m)
     return breaks
-
-
-def swatch(label_html: str, fill: str, *, border: str = "1px solid #7a0019") -> str:
-    """One legend row: a 14-pixel colour square (``fill``, CSS ``border``) and its label.
-
-    ``label_html`` is inserted as HTML: escape any text that is not the caller's own.
-    """
-    return (
-        '<div><span style="display:inline-block;width:14px;height:14px;'
-        f"background:{fill};border:{border};margin-right:6px;vertical-align:middle"
-        f'"></span>{label_html}</div>'
-    )
-
-
-def legend_box(
-    title: str,
-    rows: Sequence[str],
-    *,
-    note: str = "",
-    css_class: str = "hotspot-legend",
-    bottom_px: int = 24,
-    max_width_px: int | None = 240,
-) -> str:
-    """A legend box over the lower left of a map (plain HTML, no scripts).
-
-    Parameters
-    ----------
-    title, note
-        Plain text (escaped here); ``note`` is a grey line under the rows.
-    rows
-        HTML rows, e.g. from :func:`swatch`.
-
-    """
-    width = f";max-width:{max_width_px}px" if max_width_px else ""
-    extra = f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>' if note else ""
-    return (
-        f'<div class="{css_class}" style="position:absolute;bottom:{bottom_px}px;left:12px;'
-        "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
-        f'border-radius:4px;font:13px/1.4 sans-serif{width}">'
-        f"<b>{html_lib.escape(title)}</b>{''.join(rows)}{extra}</div>"
-    )
-
-
-def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
-    """The hotspot score legend: one :func:`swatch` per colour class (see :func:`legend_box`)."""
-    rows = []
-    lower = 0.0
-    for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
-        if upper < lower:
-            continue
-        rows.append(swatch(f"{lower:.0f}–{upper:.0f}", colour))
-        lower = upper
-    if not rows:
-        rows.append("<div>No hotspots with these settings</div>")
-    return legend_box(title, rows, note=note)
-
-
-def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:
-    """A fixed legend box on the page (see :func:`legend_html`)."""
-    m.get_root().html.add_child(folium.Element(legend_html(title, breaks, note)))  # type: ignore[attr-defined]
-
-
-class LegendLayer(MacroElement):
-    """A legend box drawn over the map as a Leaflet layer of the group it is added to.
-
-    Unlike :func:`add_legend` it comes and goes with its layer group: hidden when the group
-    is switched off, and replaced together with the group's polygons when a renderer swaps
-    the group for a new one (``streamlit-folium``'s ``feature_group_to_add``).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = new (L.Layer.extend({
-            onAdd: function (map) {
-                this._box = L.DomUtil.create("div", "legend-layer");
-                this._box.innerHTML = {{ this.box_html|tojson }};
-                L.DomEvent.disableClickPropagation(this._box);
-                L.DomEvent.disableScrollPropagation(this._box);
-                map.getContainer().appendChild(this._box);
-                return this;
-            },
-            onRemove: function () {
-                L.DomUtil.remove(this._box);
-                return this;
-            }
-        }))();
-        {{ this._parent.get_name() }}.addLayer({{ this.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, box_html: str) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "LegendLayer"
-        self.box_html = box_html
 
 
 def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:

@@ -146,7 +146,8 @@ def postbox_map(
         A new map; render it with :func:`geo.offline.offline_html`.
 
     """
-    from geo.maps import add_hotspot_layer, add_legend, base_map
+    from geo.legend import add_legend
+    from geo.maps import add_hotspot_layer, base_map
 
     m = base_map(wards, tiles=tiles)
     if hotspots is not None and len(hotspots):

@@ -12,7 +12,8 @@ import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.maps import SCORE_COLOURS, base_map, legend_box, swatch
+from geo.legend import SCORE_COLOURS, legend_box, swatch
+from geo.maps import base_map
 from geo.offline import offline_html
 from geo.project import WGS84
 from geo.public_schema import (
