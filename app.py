@@ -438,16 +438,27 @@ def page_meeting() -> None:
 
 
 # --- Patrol (staff) ----------------------------------------------------------------------
-def page_patrol() -> None:
-    if not staff_gate("Patrol"):
-        return
-    st.title("Patrol planning")
+def staff_page(page: str, title: str) -> tuple[Settings, list[str], PipelineResult] | None:
+    """Open a staff page: password gate and title; None (after saying why) if it stops there.
+
+    Otherwise ``(settings in use, months of the data, the run with those settings)``.
+    """
+    if not staff_gate(page):
+        return None
+    st.title(title)
     settings = current_settings()
     months = data_months(settings)
     if not months:
         st.warning("The data in use has no incidents inside the wards.")
+        return None
+    return settings, months, get_result(settings)
+
+
+def page_patrol() -> None:
+    opened = staff_page("Patrol", "Patrol planning")
+    if opened is None:
         return
-    base = get_result(settings)
+    settings, months, base = opened
     names = dict(zip(base.wards[c.WARD_CODE], base.wards[c.WARD_NAME], strict=True))
     left, right = st.columns([3, 2])
     codes = left.multiselect(
@@ -1069,17 +1080,12 @@ def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
 
 
 def page_analyst() -> None:
-    if not staff_gate("Analyst"):
+    opened = staff_page("Analyst", "Tune the clustering")
+    if opened is None:
         return
-    st.title("Tune the clustering")
-    base = current_settings()
-    months = data_months(base)
-    if not months:
-        st.warning("The data in use has no incidents inside the wards.")
-        return
-    wards = get_result(base).wards
+    base, months, base_result = opened
     try:
-        settings = analyst_settings(base, wards, months)
+        settings = analyst_settings(base, base_result.wards, months)
     except ValidationError as exc:
         show_problem("These settings cannot be used:", exc, "The previous settings stay in use.")
         settings = base
