@@ -2,264 +2,54 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.pipeline import DATA_DIR
-from geo.sites import SITE_ID, SITE_ID_RE
-
-#: The team's placement log (created on first write; not shipped, see ``.gitignore``).
-DEFAULT_DB = DATA_DIR / "placements.sqlite"
-#: Box id used when the team runs a single postbox.
-DEFAULT_BOX = "box-1"
-#: How long a writer waits for another writer's transaction before giving up.
-BUSY_TIMEOUT_S = 30.0
-#: Schema version stored in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
-
-PLACEMENT_ID = "placement_id"  #: int, assigned by the log, increasing
-BOX_ID = "box_id"  #: str, which postbox (``"box-1"`` by default)
-FROM_DATE = "from_date"  #: datetime64[ns], first day the box stood at the site (inclusive)
-TO_DATE = "to_date"  #: datetime64[ns], last day the box stood at the site (inclusive)
-SLIPS = "slips"  #: int, slips collected during the placement
-NOTE = "note"  #: str, free text (staff only)
-LOGGED_AT = "logged_at"  #: str, UTC time the entry was written (ISO 8601)
-
-#: Columns of :func:`read_placements`, in order.
-PLACEMENT_COLUMNS: tuple[str, ...] = (
-    PLACEMENT_ID,
-    SITE_ID,
+from geo.placement_db import BUSY_TIMEOUT_S, DEFAULT_DB, SCHEMA_VERSION, data_path, open_log
+from geo.placement_records import (
     BOX_ID,
+    DEFAULT_BOX,
     FROM_DATE,
-    TO_DATE,
-    SLIPS,
-    NOTE,
     LOGGED_AT,
+    NOTE,
+    PLACEMENT_COLUMNS,
+    PLACEMENT_ID,
+    SLIPS,
+    TO_DATE,
+    Placement,
+    parse_date,
+    placement_from_text,
 )
+from geo.sites import SITE_ID
 
-_DATE_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
-_SCHEMA: tuple[str, ...] = (
-    f"""CREATE TABLE IF NOT EXISTS placements (
-        placement_id INTEGER PRIMARY KEY AUTOINCREMENT,
-        site_id   TEXT    NOT NULL CHECK (length(site_id) BETWEEN 1 AND 40),
-        box_id    TEXT    NOT NULL CHECK (length(box_id) BETWEEN 1 AND 40),
-        from_date TEXT    NOT NULL CHECK (from_date GLOB '{_DATE_GLOB}'),
-        to_date   TEXT    NOT NULL CHECK (to_date GLOB '{_DATE_GLOB}' AND to_date >= from_date),
-        slips     INTEGER NOT NULL CHECK (typeof(slips) = 'integer' AND slips >= 0),
-        note      TEXT    NOT NULL DEFAULT '' CHECK (length(note) <= 500),
-        logged_at TEXT    NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS placements_box_dates ON placements (box_id, from_date, to_date)",
-    "CREATE INDEX IF NOT EXISTS placements_site ON placements (site_id)",
-)
-_MAX_SLIPS = 100_000
-_MAX_NOTE = 500
-_YEARS = (2000, 2100)
-
-
-@dataclass(frozen=True)
-class Placement:
-    """One stay of a postbox at a site, checked when built.
-
-    Parameters
-    ----------
-    site_id
-        The site's id in the sites CSV.
-    from_date, to_date
-        First and last day at the site (inclusive); ``to_date`` may equal ``from_date``.
-    slips
-        Whole number of slips collected (>= 0).
-    note
-        Optional free text, at most 500 characters (staff only).
-    box_id
-        Which box; placements of the same box may not overlap in time.
-
-    Raises
-    ------
-    ValidationError
-        Naming every problem (e.g. "to date 2018-11-01 is before from date 2018-11-07").
-
-    """
-
-    site_id: str
-    from_date: date
-    to_date: date
-    slips: int
-    note: str = ""
-    box_id: str = DEFAULT_BOX
-
-    def __post_init__(self) -> None:
-        p: list[str] = []
-        for name in (SITE_ID, BOX_ID):
-            v = getattr(self, name)
-            if not isinstance(v, str) or not SITE_ID_RE.match(v):
-                p.append(
-                    f"{name} must be 1-40 letters, digits, '-', '_' or '.' "
-                    f"(starting with a letter or digit). Got {v!r}."
-                )
-        for name in (FROM_DATE, TO_DATE):
-            v = getattr(self, name)
-            if isinstance(v, datetime) or not isinstance(v, date):
-                p.append(f"{name} must be a date. Got {v!r}.")
-            elif not _YEARS[0] <= v.year <= _YEARS[1]:
-                p.append(f"{name} {v.isoformat()} is outside the years {_YEARS[0]}-{_YEARS[1]}.")
-        if (
-            not p
-            and isinstance(self.to_date, date)
-            and isinstance(self.from_date, date)
-            and self.to_date < self.from_date
-        ):
-            p.append(
-                f"to date {self.to_date.isoformat()} is before from date "
-                f"{self.from_date.isoformat()}."
-            )
-        s = self.slips
-        if isinstance(s, bool) or not isinstance(s, int | np.integer):
-            p.append(f"slips must be a whole number >= 0. Got {s!r}.")
-        elif not 0 <= s <= _MAX_SLIPS:
-            p.append(f"slips must be a whole number >= 0 and <= {_MAX_SLIPS}. Got {s}.")
-        if not isinstance(self.note, str) or len(self.note) > _MAX_NOTE:
-            p.append(f"note must be text of at most {_MAX_NOTE} characters.")
-        if p:
-            raise ValidationError(p)
-        object.__setattr__(self, "slips", int(s))
-
-    @property
-    def days(self) -> int:
-        """Days at the site, both ends included."""
-        return (self.to_date - self.from_date).days + 1
-
-    def describe(self) -> str:
-        """One line, e.g. ``"box-1 at littlemore-church 2018-11-01 to 2018-11-07, 4 slips"``."""
-        return (
-            f"{self.box_id} at {self.site_id} {self.from_date.isoformat()} to "
-            f"{self.to_date.isoformat()}, {self.slips} slip{'s' if self.slips != 1 else ''}"
-        )
-
-
-def parse_date(text: str, *, what: str = "date") -> date:
-    """Parse ``YYYY-MM-DD`` strictly, with a message naming ``what`` and the text given."""
-    t = str(text).strip()
-    try:
-        if len(t) != 10:
-            raise ValueError
-        return date.fromisoformat(t)
-    except ValueError:
-        raise ValidationError(f"{what} {t!r} is not a date YYYY-MM-DD") from None
-
-
-def placement_from_text(
-    *,
-    site_id: str,
-    from_date: str,
-    to_date: str,
-    slips: str | int,
-    note: str = "",
-    box_id: str = DEFAULT_BOX,
-) -> Placement:
-    """Build a :class:`Placement` from text as typed in a form or on the command line.
-
-    Every problem is reported at once (``ValidationError``), e.g. ``"from date '2018-13-01'
-    is not a date YYYY-MM-DD; slips must be a whole number >= 0. Got '-2'."``.
-    """
-    problems: list[str] = []
-    dates: list[date] = []
-    for what, text in (("from date", from_date), ("to date", to_date)):
-        try:
-            dates.append(parse_date(text, what=what))
-        except ValidationError as exc:
-            problems += exc.problems
-    n: int | None = None
-    st = str(slips).strip()
-    if st.isdigit():
-        n = int(st)
-    else:
-        problems.append(f"slips must be a whole number >= 0. Got {str(slips)!r}.")
-    if problems:
-        raise ValidationError(problems)
-    assert n is not None
-    return Placement(
-        site_id=str(site_id).strip(),
-        from_date=dates[0],
-        to_date=dates[1],
-        slips=n,
-        note=str(note).strip(),
-        box_id=str(box_id).strip(),
-    )
-
-
-def data_path(
-    value: str | Path,
-    *,
-    base: str | Path = DATA_DIR,
-    suffixes: tuple[str, ...] = (".sqlite", ".db"),
-) -> Path:
-    """Resolve a user-given file name so that it stays inside the ``base`` data folder.
-
-    Relative names are taken inside ``base``; absolute paths, ``..`` and symbolic links
-    must still end up inside it.
-
-    Raises
-    ------
-    ValidationError
-        When the path leaves ``base`` or does not end in one of ``suffixes``.
-
-    """
-    root = Path(base).resolve()
-    p = Path(value)
-    full = (p if p.is_absolute() else root / p).resolve()
-    if not full.is_relative_to(root):
-        raise ValidationError(f"{value}: the placement log must be inside the data folder {root}")
-    if full.suffix.lower() not in suffixes:
-        raise ValidationError(
-            f"{value}: the placement log file name must end in {' or '.join(suffixes)}"
-        )
-    return full
-
-
-def open_log(
-    path: str | Path = DEFAULT_DB, *, busy_timeout_s: float = BUSY_TIMEOUT_S
-) -> sqlite3.Connection:
-    """Open (creating on first use) the placement log.
-
-    The connection is in autocommit mode: callers group writes with ``BEGIN IMMEDIATE`` /
-    ``COMMIT``. The database uses write-ahead logging (WAL), ``synchronous = FULL`` and a
-    busy timeout, so concurrent writers wait for each other instead of failing or losing
-    rows, and a writer killed mid-transaction leaves the last committed state.
-
-    Raises
-    ------
-    ValidationError
-        When the file cannot be opened, is not an SQLite database, or holds another schema.
-
-    """
-    p = Path(path)
-    if p.exists() and not p.is_file():
-        raise ValidationError(f"{p}: not a file")
-    try:
-        con = sqlite3.connect(p, timeout=busy_timeout_s, isolation_level=None)
-    except sqlite3.Error as exc:
-        raise ValidationError(f"{p}: cannot open the placement log ({exc})") from None
-    try:
-        con.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-        _retry_locked(lambda: con.execute("PRAGMA journal_mode = WAL").fetchone(), busy_timeout_s)
-        con.execute("PRAGMA synchronous = FULL")
-        _ensure_schema(con, p)
-    except sqlite3.DatabaseError as exc:
-        con.close()
-        raise ValidationError(f"{p}: not a usable placement log ({exc})") from None
-    except BaseException:
-        con.close()
-        raise
-    return con
+__all__ = [
+    "BOX_ID",
+    "BUSY_TIMEOUT_S",
+    "DEFAULT_BOX",
+    "DEFAULT_DB",
+    "FROM_DATE",
+    "LOGGED_AT",
+    "NOTE",
+    "PLACEMENT_COLUMNS",
+    "PLACEMENT_ID",
+    "SCHEMA_VERSION",
+    "SLIPS",
+    "TO_DATE",
+    "Placement",
+    "add_placement",
+    "add_placements",
+    "data_path",
+    "delete_placement",
+    "empty_placements",
+    "open_log",
+    "parse_date",
+    "placement_from_text",
+    "read_placements",
+]
 
 
 def add_placements(
@@ -434,51 +224,3 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 
 def _tag(i: int, n: int) -> str:
     return f"placement {i}: " if n > 1 else ""
-
-
-def _retry_locked(fn: Callable[[], object], timeout_s: float) -> object:
-    """Run ``fn``, retrying while SQLite reports the database locked (up to ``timeout_s``)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            return fn()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-def _ensure_schema(con: sqlite3.Connection, p: Path) -> None:
-    version = int(con.execute("PRAGMA user_version").fetchone()[0])
-    if version == SCHEMA_VERSION:
-        return
-    if version > SCHEMA_VERSION:
-        raise ValidationError(
-            f"{p}: placement log schema version {version} is newer than this program "
-            f"({SCHEMA_VERSION})"
-        )
-    con.execute("BEGIN IMMEDIATE")
-    try:
-        version = int(con.execute("PRAGMA user_version").fetchone()[0])
-        if version == 0:
-            tables = {
-                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            if tables - {"placements", "sqlite_sequence"}:
-                raise ValidationError(
-                    f"{p}: not a placement log (it holds other tables: {', '.join(sorted(tables))})"
-                )
-            for stmt in _SCHEMA:
-                con.execute(stmt)
-            cols = [r[1] for r in con.execute("PRAGMA table_info(placements)")]
-            if cols != list(PLACEMENT_COLUMNS):
-                raise ValidationError(
-                    f"{p}: the placements table has columns {', '.join(cols)}; expected "
-                    f"{', '.join(PLACEMENT_COLUMNS)}"
-                )
-            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
