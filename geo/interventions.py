@@ -18,7 +18,7 @@ from geo.errors import ValidationError
 from geo.load import CsvSource, read_text_csv
 from geo.pipeline import DATA_DIR
 from geo.project import require_metric
-from geo.validate import empty_rejected, rejected_rows
+from geo.rejected import empty_rejected, rejected_rows
 
 #: Kinds of intervention the team records.
 KINDS: tuple[str, ...] = ("warrant", "closure_order", "team_start", "patrol_operation", "other")

@@ -14,9 +14,11 @@ import pandas as pd
 import pyarrow
 import pyproj
 
+from geo.filters import apply_filters
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
 from geo.settings import Settings
-from geo.validate import apply_filters, validate_incidents, validate_wards
+from geo.validate import validate_incidents
+from geo.validate_wards import validate_wards
 from geo.wards import assign_wards
 
 __all__ = [

@@ -10,8 +10,8 @@ import pandas as pd
 import pyproj
 
 from geo import columns as c
+from geo.rejected import summarise_reasons
 from geo.settings import Settings
-from geo.validate import summarise_reasons
 
 __all__ = ["Counts", "PipelineResult"]
 

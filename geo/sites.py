@@ -16,7 +16,7 @@ from geo.errors import ValidationError
 from geo.load import read_text_csv
 from geo.pipeline import DATA_DIR
 from geo.project import WGS84, choose_metric_crs
-from geo.validate import rejected_rows
+from geo.rejected import rejected_rows
 from geo.wards import first_ward
 
 #: The shipped candidate sites in and around Rose Hill, Iffley and Littlemore.

@@ -1,18 +1,30 @@
-"""Stage 2: check raw incident rows and ward polygons; split rows into accepted and rejected."""
+"""Stage 2: check raw incident rows and split them into accepted and rejected rows."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo import columns as c
-from geo.errors import ValidationError
+from geo.filters import apply_filters
+from geo.rejected import Checked, empty_rejected, rejected_rows, summarise_reasons
+from geo.row_messages import _ByCode, _Choice, _fmt
 from geo.settings import Settings
+from geo.validate_wards import WardCheck, validate_wards
+
+# Ward checks (geo.validate_wards), the month/category filters (geo.filters) and the
+# rejected-rows table (geo.rejected) live in their own modules; re-exported for importers.
+__all__ = [
+    "ACCEPTED_COLUMNS",
+    "Checked",
+    "WardCheck",
+    "apply_filters",
+    "empty_rejected",
+    "rejected_rows",
+    "summarise_reasons",
+    "validate_incidents",
+    "validate_wards",
+]
 
 #: Accepted incident columns, in order (see :func:`validate_incidents`).
 ACCEPTED_COLUMNS: tuple[str, ...] = (
@@ -37,49 +49,6 @@ ACCEPTED_COLUMNS: tuple[str, ...] = (
 # Great Britain national grid extent (EPSG:27700), metres.
 _EN_MAX_E, _EN_MAX_N = 700_000.0, 1_300_000.0
 _SWAP_MARGIN_DEG = 0.5
-
-
-@dataclass(frozen=True)
-class Checked:
-    """Rows split by a check: ``accepted`` rows and ``rejected`` rows with a reason.
-
-    ``rejected`` has columns ``source_file``, ``row``, ``stage``, ``reason``.
-    """
-
-    accepted: pd.DataFrame
-    rejected: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class WardCheck:
-    """Checked ward polygons and what was done to them (``notes``, plain English)."""
-
-    wards: gpd.GeoDataFrame
-    notes: list[str] = field(default_factory=list)
-
-
-def empty_rejected() -> pd.DataFrame:
-    """A rejected-rows table with no rows (``source_file``, ``row``, ``stage``, ``reason``)."""
-    return pd.DataFrame(
-        {
-            c.SOURCE_FILE: pd.Series(dtype=object),
-            c.ROW: pd.Series(dtype="int64"),
-            c.STAGE: pd.Series(dtype=object),
-            c.REASON: pd.Series(dtype=object),
-        }
-    )
-
-
-def rejected_rows(rows: pd.DataFrame, stage: str, reasons: pd.Series | np.ndarray) -> pd.DataFrame:
-    """Build a rejected-rows table from rows of any frame holding ``source_file`` and ``row``."""
-    return pd.DataFrame(
-        {
-            c.SOURCE_FILE: rows[c.SOURCE_FILE].to_numpy(dtype=object),
-            c.ROW: rows[c.ROW].to_numpy(dtype="int64"),
-            c.STAGE: np.full(len(rows), stage, dtype=object),
-            c.REASON: np.asarray(reasons, dtype=object),
-        }
-    )
 
 
 def validate_incidents(
@@ -242,202 +211,6 @@ def validate_incidents(
     return Checked(accepted=accepted, rejected=rejected)
 
 
-_VALUE_RE = re.compile(r"\b(latitude|longitude|easting|northing) -?[0-9.eE+-]+|'[^']*'")
-_FIRST_SEEN_RE = re.compile(r" \(first seen in [^)]*\)")
-
-
-def summarise_reasons(rejected: pd.DataFrame) -> pd.DataFrame:
-    """Count rejected rows by stage and kind of reason (quoted values folded into "…").
-
-    Parameters
-    ----------
-    rejected
-        ``source_file``, ``row``, ``stage``, ``reason``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``stage``, ``reason`` (e.g. ``"duplicate id '…'"``), ``rows`` (int), most rows first.
-
-    """
-    if rejected.empty:
-        return pd.DataFrame({c.STAGE: [], c.REASON: [], "rows": pd.Series(dtype="int64")})
-    fam = rejected[c.REASON].astype(str).str.replace(_FIRST_SEEN_RE, "", regex=True)
-    fam = fam.str.replace(_VALUE_RE, _fold_value, regex=True)
-    out = (
-        pd.DataFrame({c.STAGE: rejected[c.STAGE].astype(str), c.REASON: fam})
-        .groupby([c.STAGE, c.REASON], sort=True)
-        .size()
-        .rename("rows")
-        .reset_index()
-        .sort_values("rows", ascending=False, kind="stable")
-        .reset_index(drop=True)
-    )
-    out["rows"] = out["rows"].astype("int64")
-    return out
-
-
-def _fold_value(m: re.Match[str]) -> str:
-    return f"{m.group(1)} …" if m.group(1) else "'…'"
-
-
-def apply_filters(accepted: pd.DataFrame, settings: Settings) -> Checked:
-    """Keep rows inside ``settings.since``/``until`` and ``settings.include``.
-
-    Parameters
-    ----------
-    accepted
-        Any frame with ``month``, ``category``, ``source_file`` and ``row`` columns.
-
-    Returns
-    -------
-    Checked
-        ``accepted``: the rows kept, same columns; ``rejected``: rows set aside with stage
-        ``"filtered"`` and the reason (e.g. ``"before the chosen months (since 2018-06)"``).
-
-    """
-    reason = np.full(len(accepted), "", dtype=object)
-    if settings.since or settings.until:
-        # compare each distinct month once
-        codes, months = pd.factorize(accepted[c.MONTH].astype(str), use_na_sentinel=False)
-        distinct = np.asarray(months, dtype=object)
-        if settings.since:
-            before = (distinct < settings.since)[codes]
-            reason[before & (reason == "")] = f"before the chosen months (since {settings.since})"
-        if settings.until:
-            after = (distinct > settings.until)[codes]
-            reason[after & (reason == "")] = f"after the chosen months (until {settings.until})"
-    if settings.include:
-        out = ~accepted[c.CATEGORY].isin(settings.include).to_numpy()
-        reason[out & (reason == "")] = "category not chosen"
-    keep = reason == ""
-    kept = accepted if keep.all() else accepted.loc[keep]  # no copy when nothing is set aside
-    return Checked(
-        accepted=kept.reset_index(drop=True),
-        rejected=rejected_rows(accepted.loc[~keep], "filtered", reason[~keep]),
-    )
-
-
-def validate_wards(wards: gpd.GeoDataFrame) -> WardCheck:
-    """Repair invalid ward polygons and merge features that share a ward code.
-
-    Parameters
-    ----------
-    wards
-        Columns ``ward_code``, ``ward_name``, ``geometry`` (polygons, any CRS).
-
-    Returns
-    -------
-    WardCheck
-        ``wards``: one row per ward code, sorted by code, same columns and CRS, valid
-        polygonal geometry; ``notes``: what was repaired or merged.
-
-    Raises
-    ------
-    ValidationError
-        When a ward has an empty or non-polygonal geometry, or no wards remain.
-
-    """
-    source = str(wards.attrs.get("source", "boundaries"))
-    notes: list[str] = []
-    problems: list[str] = []
-    geoms = wards.geometry.to_numpy()
-    fixed: list[shapely.Geometry | None] = []
-    for i, (code, geom) in enumerate(zip(wards[c.WARD_CODE], geoms, strict=True)):
-        if geom is None or geom.is_empty:
-            problems.append(f"{source}: feature {i + 1} (ward {code}) has no geometry")
-            fixed.append(None)
-            continue
-        if not geom.is_valid:
-            why = shapely.is_valid_reason(geom)
-            geom = shapely.make_valid(geom)
-            notes.append(f"{source}: ward {code} had an invalid polygon ({why}); repaired")
-        geom = _polygonal(geom)
-        if geom is None:
-            problems.append(f"{source}: feature {i + 1} (ward {code}) is not a polygon")
-        fixed.append(geom)
-    if problems:
-        raise ValidationError(problems)
-    out = gpd.GeoDataFrame(
-        {c.WARD_CODE: wards[c.WARD_CODE].astype(str), c.WARD_NAME: wards[c.WARD_NAME].astype(str)},
-        geometry=fixed,
-        crs=wards.crs,
-    )
-    if out[c.WARD_CODE].duplicated().any():
-        dups = sorted(set(out.loc[out[c.WARD_CODE].duplicated(), c.WARD_CODE]))
-        notes.append(f"{source}: features sharing a ward code were merged: {', '.join(dups)}")
-        out = out.dissolve(by=c.WARD_CODE, aggfunc="first", as_index=False)
-        out = out[[c.WARD_CODE, c.WARD_NAME, "geometry"]]
-    out = out.sort_values(c.WARD_CODE, kind="stable").reset_index(drop=True)
-    out.attrs["source"] = source
-    return WardCheck(wards=out, notes=notes)
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    if geom.geom_type == "GeometryCollection":
-        parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-        if parts:
-            return shapely.union_all(parts)
-    return None
-
-
-def _fmt(template: str, *cols: object) -> np.ndarray:
-    """Format a message per row lazily (only rows that end up rejected are formatted)."""
-    return _LazyMessages(template, cols)  # type: ignore[return-value]
-
-
-class _LazyMessages:
-    """Array-like of messages formatted only where indexed (keeps the 6M-row path cheap).
-
-    Columns are arrays, Series, or :class:`_Choice`/:class:`_ByCode`; only the indexed
-    rows are ever turned into Python objects.
-    """
-
-    def __init__(self, template: str, cols: tuple[object, ...]) -> None:
-        self.template = template
-        self.cols = cols
-
-    def __getitem__(self, mask: np.ndarray) -> np.ndarray:
-        idx = np.flatnonzero(mask)
-        cols = [_take(col, idx) for col in self.cols]
-        out = np.empty(len(idx), dtype=object)
-        for j in range(len(idx)):
-            out[j] = self.template.format(*(_show(col[j]) for col in cols))
-        return out
-
-
-class _Choice:
-    """Per row ``yes`` where ``mask`` else ``no``, built only for the rows asked for."""
-
-    def __init__(self, mask: np.ndarray, yes: str, no: str) -> None:
-        self.mask, self.yes, self.no = mask, yes, no
-
-    def take(self, idx: np.ndarray) -> np.ndarray:
-        return np.where(self.mask[idx], self.yes, self.no)
-
-
-class _ByCode:
-    """Per row ``values[codes]`` (distinct values and a code per row), built on demand."""
-
-    def __init__(self, values: np.ndarray, codes: np.ndarray) -> None:
-        self.values, self.codes = values, codes
-
-    def take(self, idx: np.ndarray) -> np.ndarray:
-        out: np.ndarray = self.values[self.codes[idx]]
-        return out
-
-
-def _take(col: object, idx: np.ndarray) -> np.ndarray:
-    if isinstance(col, _Choice | _ByCode):
-        return col.take(idx)
-    if isinstance(col, pd.Series):
-        return col.iloc[idx].to_numpy(dtype=object)
-    out: np.ndarray = np.asarray(col)[idx]
-    return out
-
-
 def _numbers(text: pd.Series) -> np.ndarray:
     """``pd.to_numeric(text, errors="coerce")`` as floats, converting each distinct text once."""
     codes, uniq = pd.factorize(text)  # missing text gets code -1, and NaN
@@ -476,19 +249,6 @@ def _take_text(values: np.ndarray, codes: np.ndarray) -> object:
     if len(codes) == 0:
         return np.empty(0, dtype=object)
     return _text(pd.Series(values).take(codes))
-
-
-def _show(v: object) -> object:
-    if isinstance(v, float | np.floating):
-        return np.format_float_positional(float(v), trim="-")
-    return v
-
-
-def _parse_dates(raw: pd.DataFrame) -> pd.Series:
-    """Parse each distinct date text once (``YYYY-MM``, ISO 8601, or ``DD/MM/YYYY``)."""
-    codes, parsed = _parse_dates_coded(raw)
-    text = raw[c.RAW_DATE]
-    return pd.Series(parsed.to_numpy()[codes], index=text.index, name=text.name)
 
 
 def _parse_dates_coded(raw: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:

@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as c
-from geo.validate import Checked, rejected_rows
+from geo.rejected import Checked, rejected_rows
 
 OUTSIDE_REASON = "outside every ward in the boundary file"
 
