@@ -46,8 +46,9 @@ def for_display(
     """A WGS84 copy for drawing: the same picture in about half the bytes.
 
     Outlines are simplified by ``tolerance_m`` (topology kept) when ``frame`` is in a
-    metric CRS, and coordinates are rounded to :data:`DISPLAY_GRID_DEG`. Every other column
-    is kept as it is.
+    metric CRS, and coordinates are rounded to :data:`DISPLAY_GRID_DEG`; a shape smaller
+    than that grid (which rounding would erase) is kept exactly. Every other column is kept
+    as it is.
 
     Parameters
     ----------
@@ -62,6 +63,9 @@ def for_display(
     out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=geom, crs=crs)
     out = out.to_crs(WGS84)
     rounded = shapely.set_precision(out.geometry.to_numpy(), DISPLAY_GRID_DEG)
+    lost = shapely.is_empty(rounded) & ~frame.geometry.is_empty.to_numpy()
+    if lost.any():
+        rounded[lost] = frame.geometry[lost].to_crs(WGS84).to_numpy()
     return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=WGS84))
 
 

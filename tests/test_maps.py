@@ -166,7 +166,8 @@ def test_display_frames_are_simplified_rounded_and_keep_columns(result):
     assert list(shown.columns) == list(result.hotspots.columns)
     assert (shown.index == result.hotspots.index).all()
     coords = shapely.get_coordinates(shown.geometry.to_numpy())
-    assert np.allclose(coords, np.round(coords / DISPLAY_GRID_DEG) * DISPLAY_GRID_DEG)
+    snapped = np.round(coords / DISPLAY_GRID_DEG) * DISPLAY_GRID_DEG
+    assert np.allclose(coords, snapped, rtol=0, atol=1e-9)
     before = shapely.get_num_coordinates(result.hotspots.geometry.to_numpy()).sum()
     after = shapely.get_num_coordinates(shown.geometry.to_numpy()).sum()
     assert after < before  # buffered hulls lose vertices that change nothing on screen
@@ -178,3 +179,18 @@ def test_display_frames_are_simplified_rounded_and_keep_columns(result):
     # a frame already in degrees is only rounded
     again = for_display(shown)
     assert shapely.get_num_coordinates(again.geometry.to_numpy()).sum() == after
+
+
+def test_a_ward_smaller_than_the_display_grid_is_still_drawn(two_wards):
+    from shapely.geometry import box
+
+    from geo.maps import base_map, for_display
+
+    tiny = two_wards.iloc[:1].copy()
+    x, y = tiny.geometry.iloc[0].representative_point().coords[0]
+    tiny["geometry"] = [box(x, y, x + 0.05, y + 0.05)]  # 5 cm: rounding to 0.1 m erases it
+    shown = for_display(tiny)
+    assert not shown.geometry.is_empty.any()
+    assert shown.geometry.iloc[0].area > 0
+    html = offline_html(base_map(tiny))
+    assert html.count('class=\\"ward-label\\"') == 1
