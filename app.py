@@ -32,6 +32,7 @@ from geo import columns as c
 from geo import evaluate as ev
 from geo import postbox as pb
 from geo import public, tuning
+from geo.background import LatestJobWorker
 from geo.errors import ValidationError
 from geo.export import hotspots_csv, hotspots_geojson, rejected_csv
 from geo.intervention_areas import InterventionOptions
@@ -121,7 +122,7 @@ def prepared_cached(
     return prepare_incidents(raw, wards, settings, inputs=inputs)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=24)
 def run_cached(
     key: str,
     settings_toml: str,
@@ -133,6 +134,8 @@ def run_cached(
     A resource cache rather than ``st.cache_data``: the result holds frozen settings
     (not picklable) and unpickling four GeoDataFrames on every rerun costs ~0.1 s each;
     nothing in this app modifies a result (pandas copy-on-write protects derived frames).
+    Each result holds its own copy of the used incidents, hence the modest number of entries
+    (a large upload costs some hundreds of megabytes a result).
     """
     settings = settings_from_toml(settings_toml)
     prep_toml = preparation_settings(settings).to_toml()
@@ -197,7 +200,7 @@ def map_asset_urls() -> dict[str, str]:
     }
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=24)
 def staff_map_frames(
     key: str,
     settings_toml: str,
@@ -233,7 +236,7 @@ def show_staff_map(
     folium map is built every run (a folium map must not be rendered twice).
     """
     d = ss["data"]
-    codes = None if ward_codes is None else tuple(ward_codes)
+    codes = None if ward_codes is None else tuple(sorted(ward_codes))
     wards, hotspots, incidents = staff_map_frames(
         d["key"], settings.to_toml(), codes, d["incidents"], d["boundaries"]
     )
@@ -595,13 +598,25 @@ def eps_range(base: Settings) -> tuple[float, float]:
     return min(10.0, float(base.eps_m)), max(500.0, float(base.eps_m))
 
 
-def prefetch_next_steps(settings: Settings) -> threading.Thread:
-    """Start computing, in the background, the runs one eps_m slider step either side.
+#: Data with more used incidents than this gets no background runs (each would take long).
+PREFETCH_MAX_INCIDENTS = 100_000
+
+
+@st.cache_resource(show_spinner=False)
+def prefetch_worker() -> LatestJobWorker:
+    """The one worker for background runs, shared by every session of this server."""
+    return LatestJobWorker("prefetch-eps")
+
+
+def prefetch_next_steps(settings: Settings, result: PipelineResult) -> None:
+    """Compute, in the background, the runs one eps_m slider step either side.
 
     Moving the slider by a step (an arrow key, a short drag) then finds its run and its
-    map layers in the cache, as for a value seen before. The thread only fills the shared
-    caches (nothing is drawn) and is left to finish on its own.
+    map layers in the cache, as for a value seen before. Only fills the shared caches
+    (nothing is drawn); skipped for data with more than :data:`PREFETCH_MAX_INCIDENTS`.
     """
+    if result.counts.accepted > PREFETCH_MAX_INCIDENTS:
+        return
     d = dict(ss["data"])
     lo, hi = eps_range(settings)
     neighbours = [
@@ -618,9 +633,7 @@ def prefetch_next_steps(settings: Settings) -> threading.Thread:
                 log.exception("prefetching eps_m %s failed", s.eps_m)
                 return
 
-    thread = threading.Thread(target=work, name="prefetch-eps", daemon=True)
-    thread.start()
-    return thread
+    prefetch_worker().submit(work)
 
 
 def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str]) -> Settings:
@@ -752,8 +765,11 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
         curve, knee = k_distance_curve(d["key"], key_toml, k, result.incidents)
         finite = curve[np.isfinite(curve["k_distance_m"].to_numpy())]
         has_knee = knee == knee
-        # the scale does not follow eps_m, so a slider move leaves the specification as it is
-        top = max(4 * knee if has_knee else 0.0, 2 * eps_range(settings)[0], 50.0)
+        # the scale follows eps_m only when its line would leave the chart, so a slider move
+        # usually leaves the specification as it is and only the data change
+        top = max(4 * knee if has_knee else 0.0, 50.0)
+        if settings.eps_m > 0.9 * top:
+            top = 2 * settings.eps_m
         rules = [{"metres": settings.eps_m, "line": f"current eps_m {settings.eps_m:g} m"}]
         if has_knee:
             rules.append({"metres": knee, "line": f"suggested eps_m {knee:.0f} m"})
@@ -1140,7 +1156,7 @@ def page_analyst() -> None:
     f2.button("Load settings", on_click=load_settings_file)
     with st.expander("Settings in use (TOML)"):
         st.code(settings.to_toml(), language="toml")
-    prefetch_next_steps(settings)
+    prefetch_next_steps(settings, result)
 
 
 # --- Postbox ("have your say") -----------------------------------------------------------
