@@ -298,9 +298,19 @@ def meeting_outputs(
     return table, public.default_explanation(view, pub), map_html(m), standalone
 
 
-def period_text(since: str | None, until: str | None, months: int) -> str:
-    """``"2018-09 to 2018-11 (3 months)"``."""
-    return f"{since} to {until} ({months} month{'s' if months != 1 else ''})"
+def period_text(data_months: Sequence[str], since: str, until: str, window: int) -> str:
+    """``"2018-09 to 2018-11 (3 months)"``: the months of the data inside the window.
+
+    Says so when the data has fewer months than the window asked for (e.g. 12 months asked,
+    the data starting 9 months before its last month).
+    """
+    shown = [m for m in data_months if since <= m <= until]
+    if not shown:
+        return f"{since} to {until} (no data in these months)"
+    text = f"{shown[0]} to {shown[-1]} ({len(shown)} month{'s' if len(shown) != 1 else ''}"
+    if len(shown) < window:
+        text += f" of the {window} asked for: the data starts in {data_months[0]}"
+    return text + ")"
 
 
 def show_problem(intro: str, exc: ValidationError, after: str = "") -> None:
@@ -483,11 +493,15 @@ def page_patrol() -> None:
         st.warning("Pick at least one ward.")
         return
     ws = aps.window_settings(settings, last_month=months[-1], months=window)
-    period = period_text(ws.since, ws.until, window)
+    period = period_text(months, str(ws.since), str(ws.until), window)
+    trend = (
+        f"Trend: the last {ws.trend_months} month(s) against the {ws.trend_months} before."
+        if window > 1
+        else "No trend: a 1-month window has no earlier part to compare with."
+    )
     st.caption(
         f"Months {period}, counted back from the data's last month ({months[-1]}), not "
-        f"from today. Trend: the last {ws.trend_months} month(s) against the "
-        f"{ws.trend_months} before."
+        f"from today. {trend}"
     )
     with st.spinner("Finding hotspots…"):
         result = get_result(ws)
@@ -1348,6 +1362,22 @@ def intervention_panel(settings: Settings) -> None:
 
 
 # --- Data (everyone) ---------------------------------------------------------------------
+def nothing_usable(result: PipelineResult, shown: int = 5) -> list[str]:
+    """Why no row of ``result`` can be used: a summary, then the first rows set aside."""
+    n = result.counts
+    first = [
+        f"{r.source_file}, row {r.row}: {r.reason}"
+        for r in result.rejected.head(shown).itertuples(index=False)
+    ]
+    more = [f"… and {n.rejected - shown:,} more rows set aside"] if n.rejected > shown else []
+    return [
+        f"None of the {n.rows_read:,} rows read can be used ({n.invalid:,} invalid, "
+        f"{n.outside_wards:,} outside the wards, {n.filtered:,} filtered out by the settings).",
+        *first,
+        *more,
+    ]
+
+
 def use_uploads() -> None:
     """Check and run the uploaded files; keep the previous data if anything is wrong."""
     files = ss.get("up_incidents") or []
@@ -1373,7 +1403,9 @@ def use_uploads() -> None:
             "label": label,
         }
         with st.spinner("Reading and checking the files…"):
-            get_result(current_settings(), new)
+            result = get_result(current_settings(), new)
+        if result.counts.accepted == 0:
+            raise ValidationError(nothing_usable(result))
     except ValidationError as exc:
         show_problem(
             "The uploaded files could not be used:",

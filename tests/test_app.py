@@ -366,6 +366,18 @@ def test_incident_uploads_are_checked_before_reading():
         aps.incident_uploads([])
 
 
+def far_wards_geojson() -> bytes:
+    """One ward in Edinburgh: no shipped South East Oxford incident falls inside it."""
+    from shapely.geometry import box
+
+    far = gpd.GeoDataFrame(
+        {"WD13CD": ["S13002925"], "WD13NM": ["Far away"]},
+        geometry=[box(-3.25, 55.90, -3.15, 55.98)],
+        crs="EPSG:4326",
+    )
+    return far.to_json().encode()
+
+
 def _zip(files: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -736,12 +748,27 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert list(csv[c.HOTSPOT_ID]) == list(table["Hotspot"])
 
 
+def test_a_one_month_window_says_it_has_no_trend(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    at.radio(key="patrol_window").set_value(1)
+    run(at)
+    caption = " ".join(x.value for x in at.caption)
+    assert "Months 2018-11 to 2018-11 (1 month)" in caption
+    assert "No trend: a 1-month window has no earlier part to compare with." in caption
+    assert "Trend: the last" not in caption
+
+
 def test_patrol_ward_and_window_choices(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
     at.multiselect(key="patrol_wards").set_value(["E05006549"])  # Cowley
     at.radio(key="patrol_window").set_value(12)
     run(at)
-    assert "2017-12 to 2018-11 (12 months)" in " ".join(x.value for x in at.caption)
+    caption = " ".join(x.value for x in at.caption)
+    # the data has 9 of the 12 months asked for, and says so
+    assert "2018-03 to 2018-11 (9 months of the 12 asked for: the data starts in 2018-03)" in (
+        caption
+    )
+    assert "Trend: the last 3 month(s) against the 3 before." in caption
     expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=12))
     cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
     table = at.dataframe[0].value
@@ -951,6 +978,24 @@ BAD_UPLOADS = [
         "wards.zip: the zip holds no Shapefile (.shp)",
     ),
     (None, None, "Choose at least one file to upload first."),
+    # readable files with no usable row: refused too, naming the file, row and reason
+    (
+        [
+            (
+                "badrows.csv",
+                b"Crime ID,Month,Longitude,Latitude,Crime type\nabc,2018-13,-1.2,51.7,Burglary\n",
+                "text/csv",
+            )
+        ],
+        None,
+        "None of the 1 rows read can be used (1 invalid, 0 outside the wards, 0 filtered out "
+        "by the settings).\n- badrows.csv, row 2: date '2018-13' is not a valid date",
+    ),
+    (
+        None,
+        ("far.geojson", far_wards_geojson(), "application/geo+json"),
+        "None of the 3,707 rows read can be used",
+    ),
 ]
 
 
