@@ -1237,11 +1237,28 @@ def postbox_panel(settings: Settings) -> None:
         )
     if len(ranked):
         top = ranked.iloc[0]
-        st.write(f"**Next site: {top[NAME]}** ({top[c.WARD_NAME]}). {top[pb.REASON]}")
+        st.write(f"**Next site: {top[NAME]}** ({top[c.WARD_NAME]}): {top[pb.REASON]}.")
     st.iframe(html, height=520)
     st.markdown("**The next weeks** (chosen together to reach as many incidents as possible)")
     cols = [*PLAN_COLUMNS, pb.NEW_INCIDENTS, pb.COVERED_SHARE, pb.REASON]
-    st.dataframe(pd.DataFrame(plan[cols]), hide_index=True, width="stretch")
+    day = "ddd D MMM YYYY"
+    st.dataframe(
+        pd.DataFrame(plan[cols]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            pb.WEEK: "Week",
+            pb.START_DATE: st.column_config.DateColumn("From", format=day),
+            pb.END_DATE: st.column_config.DateColumn("To", format=day),
+            NAME: "Place",
+            c.WARD_NAME: "Ward",
+            pb.NEW_INCIDENTS: "Incidents newly reached",
+            pb.COVERED_SHARE: st.column_config.NumberColumn(
+                "Share of incidents reached so far", format="percent"
+            ),
+            pb.REASON: "Why this place",
+        },
+    )
     st.markdown("**Score breakdown** (score = demand × yield × cooldown)")
     parts = [
         c.RANK,
@@ -1257,7 +1274,25 @@ def postbox_panel(settings: Settings) -> None:
         pb.N_RECENT,
         pb.SLIPS_PER_WEEK,
     ]
-    st.dataframe(pd.DataFrame(ranked[parts]).head(10).round(2), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(ranked[parts]).head(10).round(2),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c.RANK: "Rank",
+            NAME: "Place",
+            c.WARD_NAME: "Ward",
+            pb.STATUS: "Status",
+            pb.POSTBOX_SCORE: "Score",
+            pb.INCIDENT_SCORE: "Incident demand",
+            pb.HOTSPOT_SCORE: "Hotspot demand",
+            pb.COVERED_SCORE: "Already covered",
+            pb.YIELD_FACTOR: "Slip yield ×",
+            pb.COOLDOWN_FACTOR: "Cooldown ×",
+            pb.N_RECENT: "Recent incidents",
+            pb.SLIPS_PER_WEEK: "Slips a week",
+        },
+    )
     for note in notes:
         st.info(note)
     names = dict(zip(ranked[SITE_ID], ranked[NAME], strict=True))
