@@ -529,18 +529,31 @@ def page_patrol() -> None:
             st.write("No hotspots to show.")
         else:
             long = mix.reset_index().melt("hotspot", var_name="category", value_name="n")
+            # hotspots in rank order; every category keeps its own colour whatever the wards
+            every = [ws.label(k) for k in ws.categories]
             spec = {
                 "height": {"step": 26},
                 "data": {"values": long[long["n"] > 0].to_dict("records")},
                 "mark": {"type": "bar"},
                 "encoding": {
-                    "y": {"field": "hotspot", "type": "nominal", "sort": None, "title": None},
+                    "y": {
+                        "field": "hotspot",
+                        "type": "nominal",
+                        "sort": list(mix.index),
+                        "title": None,
+                    },
                     "x": {"field": "n", "type": "quantitative", "title": "incidents"},
                     "color": {
                         "field": "category",
                         "type": "nominal",
                         "title": None,
-                        "legend": {"orient": "bottom", "columns": 2},
+                        "scale": {"domain": every, "scheme": "tableau20"},
+                        "legend": {
+                            "orient": "bottom",
+                            "columns": 2,
+                            "labelLimit": 280,
+                            "values": list(mix.columns),
+                        },
                     },
                     "tooltip": [{"field": "hotspot"}, {"field": "category"}, {"field": "n"}],
                 },

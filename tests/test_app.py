@@ -748,6 +748,21 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert list(csv[c.HOTSPOT_ID]) == list(table["Hotspot"])
 
 
+def test_category_mix_chart_keeps_rank_order_and_colours(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    at.multiselect(key="patrol_wards").set_value(["E05006549", "E05006557"])  # Cowley, Littlemore
+    run(at)
+    charts = [json.loads(ch.proto.spec) for ch in at.get("vega_lite_chart")]
+    (mix,) = [ch for ch in charts if ch.get("encoding", {}).get("y", {}).get("field") == "hotspot"]
+    table = at.dataframe[0].value
+    assert mix["encoding"]["y"]["sort"] == list(table["Hotspot"].head(10))
+    colour = mix["encoding"]["color"]
+    s = Settings()
+    assert colour["scale"]["domain"] == [s.label(k) for k in s.categories]  # fixed colours
+    assert len(s.categories) <= 20  # one colour each in the 20-colour scheme
+    assert colour["scale"]["scheme"] == "tableau20"
+
+
 def test_a_one_month_window_says_it_has_no_trend(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
     at.radio(key="patrol_window").set_value(1)
