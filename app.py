@@ -1369,6 +1369,11 @@ def evaluate_cached(
     return evaluate_intervention(raw, wards, iv, options=opts, base=base)
 
 
+def plain_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Column headings in words for a table shown as it is: ``before_months`` -> "Before months"."""
+    return {str(col): str(col).replace("_", " ").capitalize() for col in frame.columns}
+
+
 def intervention_panel(settings: Settings) -> None:
     """Staff: did a warrant, closure order or team start change incidents nearby?"""
     upload = st.file_uploader(
@@ -1382,7 +1387,8 @@ def intervention_panel(settings: Settings) -> None:
     except ValidationError as exc:
         show_problem("The interventions file could not be used:", exc)
         return
-    st.dataframe(interventions_table(ivs), hide_index=True, width="stretch")
+    table = interventions_table(ivs)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=plain_labels(table))
     ids = [iv.intervention_id for iv in ivs]
     o1, o2, o3, o4 = st.columns(4)
     iv_id = o1.selectbox("Intervention", ids, key="iv_id")
@@ -1403,8 +1409,9 @@ def intervention_panel(settings: Settings) -> None:
             source,
         )
     for warning in result.warnings:
-        st.warning(warning)
-    st.dataframe(effects_table([result]), hide_index=True, width="stretch")
+        st.warning(warning[:1].upper() + warning[1:])
+    effects = effects_table([result])
+    st.dataframe(effects, hide_index=True, width="stretch", column_config=plain_labels(effects))
     st.iframe(map_html(intervention_map(result)), height=480)
     st.image(series_png([result]), width="stretch")
 
