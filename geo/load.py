@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -270,7 +271,8 @@ def read_text_csv(
     except UnicodeDecodeError:
         raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
     except pd.errors.ParserError as exc:
-        raise ValidationError(f"{name}: not a readable CSV ({_first_line(exc)})") from None
+        reason = _parser_reason(exc, header_fields=_header_fields(handle))
+        raise ValidationError(f"{name}: not a readable CSV{reason}") from None
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
     return name, df
@@ -302,6 +304,77 @@ def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
         return pd.read_csv(handle, engine="pyarrow", dtype=str, keep_default_na=False)
     except Exception:  # any failure: the C parser reads the file (or reports the problem)
         return None
+
+
+#: pandas' parsers: ``Expected 3 fields in line 31, saw 5`` (C engine after "C error: ").
+_PANDAS_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+#: pyarrow: ``CSV parse error: [Row #31: ]Expected 3 columns, got 5: <the row's text>``.
+_ARROW_FIELDS_RE = re.compile(r"(?:Row #(\d+): )?Expected (\d+) columns, got (\d+)")
+#: pandas' C parser: ``EOF inside string starting at row 30`` (0-based, header = row 0).
+_OPEN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
+_LIBRARY_PREFIXES = ("Error tokenizing data. C error: ", "CSV parse error: ")
+
+
+def _parser_reason(exc: BaseException, *, header_fields: int | None = None) -> str:
+    """Plain-English reason a CSV parser refused a file, to follow ``"<name>: not a readable CSV"``.
+
+    Knows pandas' C and Python parsers and pyarrow's; lines are counted as pandas counts
+    them (header = line 1, blank lines included, a quoted value over several lines counts
+    once). The text of the offending row is never repeated (it may hold notes or an
+    address). Anything else keeps the library's short reason without its prefix.
+
+    Parameters
+    ----------
+    exc
+        The parser's exception.
+    header_fields
+        Fields in the file's header line, when known; said instead of the parser's
+        expectation when the two agree.
+
+    """
+    text = str(exc)
+    if m := _PANDAS_FIELDS_RE.search(text):
+        expected, line, saw = int(m[1]), int(m[2]), int(m[3])
+        return _fields_reason(f"line {line}", saw, expected, header_fields)
+    if m := _ARROW_FIELDS_RE.search(text):
+        where = f"line {m[1]}" if m[1] else "a line"
+        return _fields_reason(where, int(m[3]), int(m[2]), header_fields)
+    if m := _OPEN_QUOTE_RE.search(text):
+        return f': a quote (") opened on line {int(m[1]) + 1} is never closed'
+    reason = _first_line(exc)
+    for prefix in _LIBRARY_PREFIXES:
+        reason = reason.removeprefix(prefix)
+    return f" ({reason.strip().rstrip('.')})"
+
+
+def _fields_reason(where: str, saw: int, expected: int, header_fields: int | None) -> str:
+    """``": line 31 has 5 fields but the header has 3 (...)"``."""
+    if header_fields is None or header_fields == expected:
+        than = f"the header has {expected}"
+    else:  # pandas took the extra first field(s) of the first data line as row labels
+        than = f"{expected} were expected and the header has {header_fields}"
+    hint = "is it really a comma-separated file?"
+    if saw > expected:
+        hint += " A value that contains a comma must be in double quotes"
+    return f": {where} has {saw} field{'s' if saw != 1 else ''} but {than} ({hint})"
+
+
+def _header_fields(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> int | None:
+    """Fields in the first non-blank line of a CSV, or ``None`` when that is not known."""
+    try:
+        if isinstance(handle, str):
+            with open(handle, "rb") as fh:
+                head = fh.read(limit_bytes)
+        else:
+            handle.seek(0)
+            head = handle.read(limit_bytes)
+    except OSError:
+        return None
+    text = head.decode("utf-8-sig", errors="replace")
+    line = next((ln for ln in text.splitlines() if ln.strip()), None)
+    if line is None or (len(head) == limit_bytes and "\n" not in text):
+        return None
+    return len(next(csv.reader([line])))
 
 
 def _first_line(exc: BaseException) -> str:
