@@ -315,7 +315,8 @@ def period_text(data_months: Sequence[str], since: str, until: str, window: int)
 
 def show_problem(intro: str, exc: ValidationError, after: str = "") -> None:
     """A plain-English error box listing every problem (never a traceback)."""
-    lines = "\n".join(f"- {p}" for p in exc.problems[:12])
+    # a problem over several lines (e.g. the TOML to write) keeps its line breaks in the bullet
+    lines = "\n".join("- " + p.replace("\n", "  \n  ") for p in exc.problems[:12])
     more = len(exc.problems) - 12
     extra = f"\n- … and {more} more" if more > 0 else ""
     st.error(f"{intro}\n\n{lines}{extra}" + (f"\n\n{after}" if after else ""))
