@@ -275,7 +275,27 @@ def read_text_csv(
         raise ValidationError(f"{name}: not a readable CSV{reason}") from None
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        df = _one_field_more(name, df)
     return name, df
+
+
+def _one_field_more(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Every data row has one field more than the header: pandas made the first a row label.
+
+    When the extra field is empty in every row (a comma at the end of each data line) the
+    rows are read as the header says; otherwise the columns would be shifted, so the file
+    is refused.
+    """
+    header = list(df.columns)
+    # field 1 went to the row labels, field k+1 to column k, the extra last field to the last
+    if header and (df[header[-1]] == "").all():
+        fields = [df.index.to_numpy(dtype=object), *(df[col].to_numpy() for col in header[:-1])]
+        return pd.DataFrame(dict(zip(header, fields, strict=True)), index=pd.RangeIndex(len(df)))
+    raise ValidationError(
+        f"{name}: not a readable CSV: every data line has {len(header) + 1} fields but the "
+        f"header has {len(header)} (a column name missing from the first line?)"
+    )
 
 
 def _open(source: CsvSource, *, what: str = "file") -> tuple[str, str | IO[bytes]]:

@@ -193,3 +193,25 @@ def test_ragged_line_is_named_with_its_counts(header, extra, good_lines):
         f"r.csv: not a readable CSV: line {line} has {header + extra} fields but the header "
         f"has {header} " + COMMA_HINT
     )
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_comma_at_the_end_of_every_data_line_is_read_as_the_header_says(fast):
+    data = b"Crime ID,Month,Longitude\nabc,2018-07,-1.2,\ndef,2018-08,-1.3,\n"
+    name, df = read_text_csv(("trailing.csv", data), fast=fast)
+    assert name == "trailing.csv"
+    assert list(df.columns) == ["Crime ID", "Month", "Longitude"]
+    assert df.to_dict("records") == [
+        {"Crime ID": "abc", "Month": "2018-07", "Longitude": "-1.2"},
+        {"Crime ID": "def", "Month": "2018-08", "Longitude": "-1.3"},
+    ]
+    assert isinstance(df.index, pd.RangeIndex)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_field_more_on_every_data_line_is_refused_not_shifted(fast):
+    data = b"Month,Longitude,Latitude\nabc,2018-07,-1.2,51.7\ndef,2018-08,-1.3,51.8\n"
+    assert refused(("shifted.csv", data), fast=fast) == (
+        "shifted.csv: not a readable CSV: every data line has 4 fields but the header has 3 "
+        "(a column name missing from the first line?)"
+    )
