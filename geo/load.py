@@ -1,21 +1,33 @@
-"""Stage 1: read incident CSVs (police.uk or local) and ward boundary files into raw frames."""
+"""Stage 1: read incident CSVs (police.uk or local) into raw frames; re-exports the file readers."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
 from geo import columns as c
+from geo.boundaries import load_boundaries
+from geo.csv_reader import CsvSource, read_text_csv
+from geo.csv_reader import _parser_reason as _parser_reason  # re-exported for its tests
 from geo.errors import ValidationError
+
+__all__ = [
+    "LOCAL_OPTIONAL",
+    "LOCAL_REQUIRED",
+    "POLICE_UK_COLUMNS",
+    "POLICE_UK_REQUIRED",
+    "CsvSource",
+    "empty_raw",
+    "incident_files",
+    "load_boundaries",
+    "load_incidents",
+    "read_incident_csv",
+    "read_text_csv",
+]
 
 #: police.uk street-level CSV columns, as published.
 POLICE_UK_COLUMNS: tuple[str, ...] = (
@@ -38,12 +50,6 @@ POLICE_UK_REQUIRED: tuple[str, ...] = ("Crime ID", "Month", "Longitude", "Latitu
 LOCAL_REQUIRED: tuple[str, ...] = ("id", "date", "category")
 #: Local incident CSV: optional confidential columns.
 LOCAL_OPTIONAL: tuple[str, ...] = ("source", "notes", "location")
-
-CsvSource = str | Path | tuple[str, bytes]
-"""A CSV path, or ``(display name, file bytes)`` for an upload."""
-
-_WARD_CODE_RE = re.compile(r"^WD\d{2}CD$", re.IGNORECASE)
-_WARD_NAME_RE = re.compile(r"^WD\d{2}NM$", re.IGNORECASE)
 
 
 def incident_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -141,265 +147,6 @@ def empty_raw() -> pd.DataFrame:
     df = pd.DataFrame({col: pd.Series(dtype=str) for col in c.RAW_COLUMNS})
     df[c.ROW] = df[c.ROW].astype("int64")
     return df
-
-
-def load_boundaries(
-    source: str | Path | tuple[str, bytes],
-    *,
-    code_col: str | None = None,
-    name_col: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Read ward polygons from GeoJSON, GeoPackage or (zipped) Shapefile, in any CRS.
-
-    Parameters
-    ----------
-    source
-        A path, or ``(name, bytes)`` for an upload.
-    code_col, name_col
-        Columns holding the ward code and name. By default ONS ``WDyyCD``/``WDyyNM``
-        are detected; without a name column the code is used as the name.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Columns ``ward_code`` (str), ``ward_name`` (str), ``geometry`` (Polygon or
-        MultiPolygon), in the file's CRS. Geometry is not yet checked or repaired
-        (see :func:`geo.validate.validate_wards`).
-
-    Raises
-    ------
-    ValidationError
-        Unreadable file, no CRS, no polygons, or no ward code column.
-
-    """
-    import pyogrio
-
-    if isinstance(source, tuple):
-        name, data = source
-        handle: str | io.BytesIO = io.BytesIO(data)
-    else:
-        name, handle = str(source), str(source)
-        if not Path(source).exists():
-            raise ValidationError(f"{name}: no such boundary file")
-    try:
-        gdf = pyogrio.read_dataframe(handle)
-    except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
-        raise ValidationError(
-            f"{name}: not a readable boundary file (GeoJSON, GeoPackage or zipped Shapefile): "
-            f"{_first_line(exc)}"
-        ) from None
-    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
-        raise ValidationError(f"{name}: the file has no geometries")
-    if len(gdf) == 0:
-        raise ValidationError(f"{name}: the file has no features")
-    if gdf.crs is None:
-        raise ValidationError(f"{name}: the file has no coordinate reference system (CRS)")
-    types = set(gdf.geom_type.dropna())
-    if not types & {"Polygon", "MultiPolygon"}:
-        found = ", ".join(sorted(types)) or "no geometry"
-        raise ValidationError(f"{name}: no polygon features (found {found}); wards must be areas")
-    code = code_col or _detect(gdf.columns, _WARD_CODE_RE)
-    if code is None or code not in gdf.columns:
-        wanted = code_col or "a WDyyCD column"
-        raise ValidationError(f"{name}: ward code column {wanted!r} not found")
-    nm = name_col or _detect(gdf.columns, _WARD_NAME_RE) or code
-    if nm not in gdf.columns:
-        raise ValidationError(f"{name}: ward name column {nm!r} not found")
-    out = gpd.GeoDataFrame(
-        {
-            c.WARD_CODE: gdf[code].astype(str).str.strip().to_numpy(),
-            c.WARD_NAME: gdf[nm].astype(str).str.strip().to_numpy(),
-        },
-        geometry=gdf.geometry.to_numpy(),
-        crs=gdf.crs,
-    )
-    out.attrs["source"] = name
-    return out
-
-
-def _detect(cols: Iterable[object], pattern: re.Pattern[str]) -> str | None:
-    hits = sorted(str(col) for col in cols if pattern.match(str(col)))
-    return hits[-1] if hits else None  # newest vintage if several
-
-
-def read_text_csv(
-    source: CsvSource, *, what: str = "file", empty_what: str = "file", fast: bool = False
-) -> tuple[str, pd.DataFrame]:
-    """Read any CSV with every value kept as text; every failure names the file.
-
-    Shared by the incident, sites and interventions readers so a bad file gets the same
-    plain-English message whichever it is.
-
-    Parameters
-    ----------
-    source
-        A path, or ``(name, bytes)`` for an upload.
-    what, empty_what
-        How a missing file (``"<path>: no such <what>"``) and an empty one (``"<name>: the
-        <empty_what> is empty"``) are described.
-    fast
-        Try pyarrow's parser first (large police.uk files); pandas' C parser reads whatever
-        it does not read cleanly and its messages stay the reference.
-
-    Returns
-    -------
-    tuple
-        ``(file name, frame of str columns as written; header names unchanged)``.
-
-    Raises
-    ------
-    ValidationError
-        Missing, binary, non-UTF-8, empty or unparsable file.
-
-    """
-    name, handle = _open(source, what=what)
-    df = _read_with_pyarrow(handle) if fast else None
-    try:
-        if df is None:
-            if not isinstance(handle, str):
-                handle.seek(0)
-            df = pd.read_csv(
-                handle,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="utf-8-sig",
-                skipinitialspace=False,
-            )
-    except pd.errors.EmptyDataError:
-        raise ValidationError(f"{name}: the {empty_what} is empty") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        reason = _parser_reason(exc, header_fields=_header_fields(handle))
-        raise ValidationError(f"{name}: not a readable CSV{reason}") from None
-    except OSError as exc:
-        raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    if not isinstance(df.index, pd.RangeIndex):
-        df = _one_field_more(name, df)
-    return name, df
-
-
-def _one_field_more(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Every data row has one field more than the header: pandas made the first a row label.
-
-    When the extra field is empty in every row (a comma at the end of each data line) the
-    rows are read as the header says; otherwise the columns would be shifted, so the file
-    is refused.
-    """
-    header = list(df.columns)
-    # field 1 went to the row labels, field k+1 to column k, the extra last field to the last
-    if header and (df[header[-1]] == "").all():
-        fields = [df.index.to_numpy(dtype=object), *(df[col].to_numpy() for col in header[:-1])]
-        return pd.DataFrame(dict(zip(header, fields, strict=True)), index=pd.RangeIndex(len(df)))
-    raise ValidationError(
-        f"{name}: not a readable CSV: every data line has {len(header) + 1} fields but the "
-        f"header has {len(header)} (a column name missing from the first line?)"
-    )
-
-
-def _open(source: CsvSource, *, what: str = "file") -> tuple[str, str | IO[bytes]]:
-    if isinstance(source, tuple):
-        name, data = source
-        if b"\x00" in data[:4096]:
-            raise ValidationError(f"{name}: not a CSV text file (it contains binary data)")
-        return name, io.BytesIO(data)
-    p = Path(source)
-    if not p.is_file():
-        raise ValidationError(f"{p}: no such {what}")
-    with p.open("rb") as fh:
-        if b"\x00" in fh.read(4096):
-            raise ValidationError(f"{p.name}: not a CSV text file (it contains binary data)")
-    return p.name, str(p)
-
-
-def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
-    """Every value as text with pyarrow's parser (several times faster), or ``None``.
-
-    For a well-formed file pyarrow gives the same frame as pandas' C parser. Anything it
-    does not read cleanly (ragged rows, text that is not UTF-8, pyarrow not installed) is
-    left to the C parser, whose result and error messages are the reference.
-    """
-    try:
-        return pd.read_csv(handle, engine="pyarrow", dtype=str, keep_default_na=False)
-    except Exception:  # any failure: the C parser reads the file (or reports the problem)
-        return None
-
-
-#: pandas' parsers: ``Expected 3 fields in line 31, saw 5`` (C engine after "C error: ").
-_PANDAS_FIELDS_RE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-#: pyarrow: ``CSV parse error: [Row #31: ]Expected 3 columns, got 5: <the row's text>``.
-_ARROW_FIELDS_RE = re.compile(r"(?:Row #(\d+): )?Expected (\d+) columns, got (\d+)")
-#: pandas' C parser: ``EOF inside string starting at row 30`` (0-based, header = row 0).
-_OPEN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
-_LIBRARY_PREFIXES = ("Error tokenizing data. C error: ", "CSV parse error: ")
-
-
-def _parser_reason(exc: BaseException, *, header_fields: int | None = None) -> str:
-    """Plain-English reason a CSV parser refused a file, to follow ``"<name>: not a readable CSV"``.
-
-    Knows pandas' C and Python parsers and pyarrow's; lines are counted as pandas counts
-    them (header = line 1, blank lines included, a quoted value over several lines counts
-    once). The text of the offending row is never repeated (it may hold notes or an
-    address). Anything else keeps the library's short reason without its prefix.
-
-    Parameters
-    ----------
-    exc
-        The parser's exception.
-    header_fields
-        Fields in the file's header line, when known; said instead of the parser's
-        expectation when the two agree.
-
-    """
-    text = str(exc)
-    if m := _PANDAS_FIELDS_RE.search(text):
-        expected, line, saw = int(m[1]), int(m[2]), int(m[3])
-        return _fields_reason(f"line {line}", saw, expected, header_fields)
-    if m := _ARROW_FIELDS_RE.search(text):
-        where = f"line {m[1]}" if m[1] else "a line"
-        return _fields_reason(where, int(m[3]), int(m[2]), header_fields)
-    if m := _OPEN_QUOTE_RE.search(text):
-        return f': a quote (") opened on line {int(m[1]) + 1} is never closed'
-    reason = _first_line(exc)
-    for prefix in _LIBRARY_PREFIXES:
-        reason = reason.removeprefix(prefix)
-    return f" ({reason.strip().rstrip('.')})"
-
-
-def _fields_reason(where: str, saw: int, expected: int, header_fields: int | None) -> str:
-    """``": line 31 has 5 fields but the header has 3 (...)"``."""
-    if header_fields is None or header_fields == expected:
-        than = f"the header has {expected}"
-    else:  # pandas took the extra first field(s) of the first data line as row labels
-        than = f"{expected} were expected and the header has {header_fields}"
-    hint = "is it really a comma-separated file?"
-    if saw > expected:
-        hint += " A value that contains a comma must be in double quotes"
-    return f": {where} has {saw} field{'s' if saw != 1 else ''} but {than} ({hint})"
-
-
-def _header_fields(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> int | None:
-    """Fields in the first non-blank line of a CSV, or ``None`` when that is not known."""
-    try:
-        if isinstance(handle, str):
-            with open(handle, "rb") as fh:
-                head = fh.read(limit_bytes)
-        else:
-            handle.seek(0)
-            head = handle.read(limit_bytes)
-    except OSError:
-        return None
-    text = head.decode("utf-8-sig", errors="replace")
-    line = next((ln for ln in text.splitlines() if ln.strip()), None)
-    if line is None or (len(head) == limit_bytes and "\n" not in text):
-        return None
-    return len(next(csv.reader([line])))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 #: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).

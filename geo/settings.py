@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -14,90 +13,28 @@ from typing import Any
 
 import tomli_w
 
+from geo.categories import DEFAULT_ALIASES, DEFAULT_CATEGORIES, GROUPS, Category
 from geo.errors import ValidationError
+from geo.settings_layout import _SECTION_KEYS, _layout_problems
+
+__all__ = [
+    "DEFAULT_ALIASES",
+    "DEFAULT_CATEGORIES",
+    "GROUPS",
+    "Category",
+    "Settings",
+    "WardOverride",
+    "load_settings",
+    "parse_toml",
+    "read_settings_text",
+    "save_settings",
+    "settings_from_dict",
+    "settings_from_toml",
+]
 
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED_KEYS = frozenset({"incidents", "locations"})
-GROUPS = ("asb", "drugs", "other")
-
-
-@dataclass(frozen=True)
-class Category:
-    """One incident category.
-
-    Parameters
-    ----------
-    label
-        Plain-English name shown to people ("Drugs", "Discarded needles").
-    weight
-        Weight of one incident of this category in DBSCAN and in hotspot scores (> 0).
-    group
-        Coarse group for before/after analysis: ``"asb"``, ``"drugs"`` or ``"other"``.
-
-    """
-
-    label: str
-    weight: float = 1.0
-    group: str = "other"
-
-
-def _cat(label: str, weight: float, group: str = "other") -> Category:
-    return Category(label=label, weight=weight, group=group)
-
-
-#: Default categories: the 14 police.uk crime types and the team's local report types.
-#: Weights favour what the neighbourhood team targets (Class A dealing, needles, ASB).
-DEFAULT_CATEGORIES: Mapping[str, Category] = MappingProxyType(
-    {
-        "asb": _cat("Anti-social behaviour", 1.5, "asb"),
-        "drugs": _cat("Drugs", 3.0, "drugs"),
-        "weapons": _cat("Possession of weapons", 2.0),
-        "violence": _cat("Violence and sexual offences", 1.0),
-        "robbery": _cat("Robbery", 1.0),
-        "burglary": _cat("Burglary", 1.0),
-        "criminal_damage": _cat("Criminal damage and arson", 1.0),
-        "public_order": _cat("Public order", 1.0),
-        "shoplifting": _cat("Shoplifting", 0.5),
-        "bicycle_theft": _cat("Bicycle theft", 0.5),
-        "theft_from_person": _cat("Theft from the person", 0.5),
-        "other_theft": _cat("Other theft", 0.5),
-        "vehicle_crime": _cat("Vehicle crime", 0.5),
-        "other_crime": _cat("Other crime", 0.5),
-        "needle_find": _cat("Discarded needles", 2.0, "drugs"),
-        "dealing_report": _cat("Dealing reported by residents", 3.0, "drugs"),
-        "asb_report": _cat("Anti-social behaviour reported by residents", 1.5, "asb"),
-        "postbox_slip": _cat("Postbox slip", 1.0),
-    }
-)
-
-#: Raw category text (police.uk ``Crime type``, local ``category``) -> category key.
-#: Matching ignores case and surrounding spaces; keys themselves always match.
-DEFAULT_ALIASES: Mapping[str, str] = MappingProxyType(
-    {
-        "anti-social behaviour": "asb",
-        "drugs": "drugs",
-        "possession of weapons": "weapons",
-        "violence and sexual offences": "violence",
-        "violent crime": "violence",
-        "robbery": "robbery",
-        "burglary": "burglary",
-        "criminal damage and arson": "criminal_damage",
-        "public order": "public_order",
-        "public disorder and weapons": "public_order",
-        "shoplifting": "shoplifting",
-        "bicycle theft": "bicycle_theft",
-        "theft from the person": "theft_from_person",
-        "other theft": "other_theft",
-        "vehicle crime": "vehicle_crime",
-        "other crime": "other_crime",
-        "needle find": "needle_find",
-        "needles": "needle_find",
-        "dealing report": "dealing_report",
-        "asb report": "asb_report",
-        "postbox slip": "postbox_slip",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -278,135 +215,6 @@ def _problems(s: Settings) -> list[str]:
 def _whole(p: list[str], name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
         p.append(f"The '{name}' setting must be a whole number >= 1. Got {value!r} instead.")
-
-
-#: The sections of a settings file and the keys each takes directly.
-_SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "clustering": ("eps_m", "min_samples", "hull_buffer_m", "trend_months"),
-        "filters": ("since", "until", "include"),
-        "categories": (),
-        "aliases": (),
-        "ward_overrides": (),
-    }
-)
-#: Setting name -> the section it belongs in.
-_HOME = MappingProxyType({k: sec for sec, keys in _SECTION_KEYS.items() for k in keys})
-_CATEGORY_KEYS = ("label", "weight", "group")
-_OVERRIDE_KEYS = ("eps_m", "min_samples")
-#: DBSCAN's usual names for the settings, suggested when written instead of ours.
-_SYNONYMS = MappingProxyType(
-    {"epsilon": "eps_m", "minpts": "min_samples", "min_pts": "min_samples"}
-)
-_SECTIONS_TEXT = (
-    "The sections are [clustering], [filters], [categories.<key>], [aliases] "
-    "and [ward_overrides.<ward code>]."
-)
-
-
-def _closest(name: str, choices: Iterable[str]) -> str | None:
-    """The known name ``name`` was most likely meant to be (case ignored), or ``None``."""
-    low = name.strip().lower()
-    options = list(choices)
-    if _SYNONYMS.get(low) in options:
-        return _SYNONYMS[low]
-    hits = difflib.get_close_matches(low, options, n=1)
-    return hits[0] if hits else None
-
-
-def _toml_value(value: object) -> str:
-    """``value`` as TOML on one line (arrays inline)."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return tomli_w.dumps({"x": value}).strip()[len("x = ") :]
-
-
-def _misplaced(source: str, key: str, value: object, data: Mapping[str, Any]) -> str:
-    """A top-level ``key = value`` whose key is a setting of a section."""
-    sec = _HOME[key]
-    line = f"{key} = {_toml_value(value)}"
-    where = f"{source}: {key} belongs under [{sec}]"
-    if not isinstance(data.get(sec), Mapping):
-        return f"{where}: write it as\n[{sec}]\n{line}"
-    if key in data[sec]:
-        return f"{where}, which already sets it: delete the line '{line}' at the top of the file"
-    return f"{where}: move the line '{line}' into the [{sec}] section"
-
-
-def _top_level_problem(source: str, key: str, value: object, data: Mapping[str, Any]) -> str:
-    """What is wrong with a top-level entry that is not one of the sections."""
-    if not isinstance(value, Mapping):
-        if key in _HOME:
-            return _misplaced(source, key, value, data)
-        guess = _closest(key, _HOME)
-        if guess is None:
-            return f"{source}: unknown setting '{key}' outside any section. {_SECTIONS_TEXT}"
-        sec = _HOME[guess]
-        return (
-            f"{source}: unknown setting '{key}'; did you mean '{guess}'? It belongs under "
-            f"[{sec}]: write it as\n[{sec}]\n{guess} = {_toml_value(value)}"
-        )
-    categories = data.get("categories")
-    guess = _closest(key, _SECTION_KEYS)
-    if key in _HOME:
-        hint = f"; {key} is a setting under [{_HOME[key]}], not a section."
-    elif key in DEFAULT_CATEGORIES or (isinstance(categories, Mapping) and key in categories):
-        hint = f"; did you mean [categories.{key}]?"
-    else:
-        hint = f"; did you mean [{guess}]?" if guess else "."
-    return f"{source}: unknown section [{key}]{hint} {_SECTIONS_TEXT}"
-
-
-def _unknown_key(where: str, key: str, known: tuple[str, ...], takes: str) -> str:
-    """``where.key`` is not one of ``known``: say where it belongs or suggest the closest."""
-    home = _HOME.get(key)
-    if home is not None and home != where:
-        return f"unknown key {where}.{key}; {key} belongs under [{home}]. {takes}"
-    guess = _closest(key, known)
-    hint = f"; did you mean '{guess}'?" if guess else "."
-    return f"unknown key {where}.{key}{hint} {takes}"
-
-
-def _takes(what: str, keys: Iterable[str]) -> str:
-    """``"<what> takes a, b and c."``."""
-    *first, last = keys
-    return f"{what} takes " + (f"{', '.join(first)} and {last}." if first else f"{last}.")
-
-
-def _layout_problems(data: Mapping[str, Any], source: str) -> list[str]:
-    """Every problem with the layout of settings ``data`` (sections, keys, tables)."""
-    p: list[str] = []
-    for key, value in data.items():
-        if key not in _SECTION_KEYS:
-            p.append(_top_level_problem(source, str(key), value, data))
-        elif not isinstance(value, Mapping):
-            p.append(f"{source}: {key} must be a section: write [{key}] on a line of its own")
-        elif key in ("clustering", "filters"):
-            known = _SECTION_KEYS[key]
-            takes = _takes(f"[{key}]", known)
-            p += [
-                f"{source}: {_unknown_key(key, k, known, takes)}" for k in value if k not in known
-            ]
-        elif key in ("categories", "ward_overrides"):
-            fields = _CATEGORY_KEYS if key == "categories" else _OVERRIDE_KEYS
-            takes = _takes("A category" if key == "categories" else "A ward override", fields)
-            for name, spec in value.items():
-                if not isinstance(spec, Mapping):
-                    p.append(f"{source}: {key}.{name} must be a section [{key}.{name}]. {takes}")
-                    continue
-                p += [
-                    f"{source}: {_unknown_key(f'{key}.{name}', k, fields, takes)}"
-                    for k in spec
-                    if k not in fields
-                ]
-    filters = data.get("filters")
-    include = filters.get("include", []) if isinstance(filters, Mapping) else []
-    if not isinstance(include, list):
-        p.append(
-            f"{source}: filters.include must be a list of category keys, "
-            f'e.g. include = ["drugs", "asb"]. Got {include!r}.'
-        )
-    return p
 
 
 def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
