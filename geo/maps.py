@@ -87,9 +87,18 @@ def score_colour(score: float, breaks: Sequence[float]) -> str:
 
 
 def base_map(
-    wards: gpd.GeoDataFrame, *, tiles: str | None = None, height: str = "100%"
+    wards: gpd.GeoDataFrame,
+    *,
+    tiles: str | None = None,
+    height: str = "100%",
+    keep_clear: Sequence[str] = (),
+    labels_away_from: gpd.GeoSeries | None = None,
+    label_gap_m: float = 100.0,
 ) -> folium.Map:
-    """A fresh map fitted to the wards, with ward outlines and name labels.
+    """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
+
+    The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
+    attribution, where no legend or title box of these maps is drawn.
 
     Parameters
     ----------
@@ -98,15 +107,47 @@ def base_map(
     tiles
         A folium tile name (e.g. ``"OpenStreetMap"``) when online; ``None`` draws a plain
         background, which is all that works with no network.
+    height
+        CSS height of the map.
+    keep_clear
+        CSS selectors of boxes drawn over the map (a title, a legend): when the page opens,
+        the wards are fitted into the space the boxes leave free. Each box keeps clear
+        either the strip above or below it (whichever side of the map it is on) or the
+        strip beside it (not for a box across the middle, such as a centred title); of
+        these choices the one that shows the wards largest is used. Boxes that are not on
+        the page are ignored, and the plain fit is used when every choice leaves less than
+        40 % of the width or height. Empty (default): the wards fill the whole map.
+    labels_away_from
+        Shapes (any CRS) the ward names should not cover, e.g. the areas of a public map:
+        each name then goes at the point of its ward farthest from the ward's edges and
+        from these shapes grown by ``label_gap_m`` metres up and down and four times that
+        sideways (a name is wide and low); that is the pole of inaccessibility of the
+        largest free piece, in a plane squeezed four times across, or of the whole ward
+        when nothing is free. ``None`` (default): each name goes at its ward's
+        representative point.
+    label_gap_m
+        Margin in metres kept above and below ``labels_away_from`` (four times it beside).
 
     """
+    from branca.element import MacroElement
+    from folium.template import Template
+    from shapely.ops import polylabel
+
+    def add_script(name: str, body: str, **values: object) -> None:
+        # a script run once the map exists; ``values`` are read as ``this.<name>``
+        el = MacroElement()  # type: ignore[no-untyped-call]
+        el._name = name
+        el._template = Template(f"{{% macro script(this, kwargs) %}}{body}{{% endmacro %}}")
+        el.__dict__.update(values)
+        m.add_child(el)
+
     w = for_display(wards)
     minx, miny, maxx, maxy = w.total_bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         tiles=tiles,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,
         height=height,
         zoom_snap=0.25,
     )
@@ -127,18 +168,92 @@ def base_map(
         style_function=lambda _f: WARD_STYLE,
         tooltip=folium.GeoJsonTooltip(fields=[c.WARD_NAME], aliases=["Ward"]),
     ).add_to(layer)
-    for name, point in zip(w[c.WARD_NAME], w.geometry.representative_point(), strict=True):
+    points = w.geometry.representative_point()
+    if labels_away_from is not None and len(labels_away_from):
+        crs = wards.crs
+        metric = crs if crs is not None and crs.is_projected else wards.estimate_utm_crs()
+        # a name is wide and low: measure in a plane squeezed across by ``aspect``, where
+        # a circle is a wide ellipse on the map
+        aspect = 4.0
+
+        def squeeze(geoms: np.ndarray) -> np.ndarray:
+            return np.asarray(shapely.transform(geoms, lambda xy: xy * [1 / aspect, 1.0]))
+
+        shapes = squeeze(labels_away_from.to_crs(metric).geometry.to_numpy())
+        taken = shapely.union_all(shapely.buffer(shapes, label_gap_m))
+        free_points = []
+        for ward in squeeze(wards.to_crs(metric).geometry.to_numpy()):
+            free = ward.difference(taken)
+            parts = shapely.get_parts(ward if free.is_empty else free)
+            largest = max(parts, key=lambda part: part.area)
+            best = polylabel(largest, tolerance=2.0)
+            free_points.append(shapely.Point(best.x * aspect, best.y))
+        points = gpd.GeoSeries(free_points, index=w.index, crs=metric).to_crs(WGS84)
+    for name, point in zip(w[c.WARD_NAME], points, strict=True):
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
                 html=f'<div class="ward-label">{html_lib.escape(str(name))}</div>',
-                icon_size=(160, 20),
-                icon_anchor=(80, 10),
+                icon_size=(240, 24),
+                icon_anchor=(120, 12),
                 class_name="ward-label-icon",
             ),
+            interactive=False,  # a label only: clicks reach the outlines and areas under it
+            keyboard=False,
         ).add_to(layer)
     layer.add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    add_script(
+        "ScaleControl",
+        'L.control.scale({"metric": true, "imperial": false, "position": "bottomright", '
+        '"maxWidth": 150}).addTo({{ this._parent.get_name() }});',
+    )
+    bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    if not keep_clear:
+        m.fit_bounds(bounds)
+        return m
+    add_script(
+        "FitBesideBoxes",
+        """
+        (function (map, bounds, selectors) {
+            var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
+            selectors.forEach(function (sel) {
+                document.querySelectorAll(sel).forEach(function (el) {
+                    var r = el.getBoundingClientRect();
+                    if (r.width && r.height) { boxes.push(r); }
+                });
+            });
+            // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
+            for (var k = 0; k < (1 << boxes.length); k++) {
+                var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
+                boxes.forEach(function (r, i) {
+                    if (k & (1 << i)) {
+                        var middle = c.left + c.width / 2;
+                        ok = ok && !(r.left < middle && r.right > middle);
+                        if (r.left + r.right < 2 * middle) {
+                            p.left = Math.max(p.left, r.right - c.left + 8);
+                        } else {
+                            p.right = Math.max(p.right, c.right - r.left + 8);
+                        }
+                    } else if (r.top + r.bottom < c.top + c.bottom) {
+                        p.top = Math.max(p.top, r.bottom - c.top + 8);
+                    } else {
+                        p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
+                    }
+                });
+                var w = p.left + p.right, h = p.top + p.bottom;
+                if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
+                var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
+                if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
+            }
+            var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+            map.fitBounds(bounds, {
+                "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
+        """,
+        bounds=bounds,
+        selectors=list(keep_clear),
+    )
     return m
 
 

@@ -555,6 +555,10 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
         c.TREND,
     ]
     assert len(table) == len(expected)
+    # every area in the table carries its number on the map, exactly once
+    numbers = re.findall(r'\\u003cdiv class=\\"area-label\\"\\u003e(\d+)\\u003c/div\\u003e', html)
+    assert sorted(numbers, key=int) == [str(i) for i in range(1, len(table) + 1)]
+    assert sorted(f"Area {n}" for n in numbers) == sorted(table[public.AREA_ID])
     text = " ".join(m.value for m in at.markdown)
     assert "never shows single incidents" in text
     # the standalone download is the same public view, offline
@@ -574,9 +578,17 @@ def test_meeting_map_shows_no_incident_detail_on_shipped_data(monkeypatch):
         assert set(f["properties"]) <= allowed
     for fc in feature_collections(html):
         assert all(f["geometry"]["type"] != "Point" for f in fc["features"])
-    # the only markers are the ward name labels
-    assert html.count("L.marker(") == N_WARDS
-    assert html.count("L.divIcon(") == N_WARDS
+    # the only markers are the ward name labels and one number label per public area
+    n_areas = len(area_features(html))
+    assert n_areas > 0
+    assert html.count("L.marker(") == N_WARDS + n_areas
+    assert html.count("L.divIcon(") == N_WARDS + n_areas
+    classes = re.findall(r'L\.divIcon\(\{[^}]*"className": "([^"]*)"', html)
+    assert sorted(classes) == sorted(["ward-label-icon"] * N_WARDS + ["area-label-icon"] * n_areas)
+    labels = re.findall(
+        r'"html": "\\u003cdiv class=\\"area-label\\"\\u003e([^"]*)\\u003c/div', html
+    )
+    assert sorted(labels, key=int) == [str(i) for i in range(1, n_areas + 1)]  # numbers only
     assert "L.circleMarker" not in html and "L.heatLayer" not in html
     raw = pd.concat(
         pd.read_csv(p, dtype=str, keep_default_na=False)

@@ -201,8 +201,52 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
     wait_paths(page, AREA_STROKE, len(expected))
     frame = page.frame_locator("iframe[srcdoc]").first
     assert frame.locator(".ward-label").count() == N_WARDS
-    assert frame.locator(".leaflet-marker-icon:not(.ward-label-icon)").count() == 0
+    # besides the ward names, only one number label per area, matching the table's "Area N"
+    assert frame.locator(".leaflet-marker-icon.area-label-icon").count() == len(expected)
+    icons = ".leaflet-marker-icon:not(.ward-label-icon):not(.area-label-icon)"
+    assert frame.locator(icons).count() == 0
+    numbers = frame.locator(".area-label-icon .area-label").all_inner_texts()
+    assert sorted(f"Area {n}" for n in numbers) == sorted(expected[public.AREA_ID])
     assert frame.locator(".leaflet-tile").count() == 0  # no tile server needed
+    # one scale bar, metric only, in the lower right; no box covers it, and the first view
+    # leaves every area and number clear of the title and legend boxes
+    assert frame.locator(".leaflet-control-scale-line").count() == 1
+    scale_text = frame.locator(".leaflet-control-scale-line").inner_text()
+    assert scale_text.endswith((" m", " km")) and scale_text.split()[0].isdigit(), scale_text
+    layout = frame.locator("body").evaluate(
+        """(b) => {
+            const d = b.ownerDocument, box = (el) => el.getBoundingClientRect();
+            const all = (sel) => [...d.querySelectorAll(sel)].map(box);
+            const hit = (a, r) =>
+                a.left < r.right && r.left < a.right && a.top < r.bottom && r.top < a.bottom;
+            const boxes = all(".public-title, .public-legend");
+            const map = box(d.querySelector(".leaflet-container"));
+            const scale = box(d.querySelector(".leaflet-control-scale"));
+            const areas = all(`path.leaflet-interactive[stroke="${AREA_STROKE}"]`);
+            const inside = (a) => a.left >= map.left && a.right <= map.right
+                && a.top >= map.top && a.bottom <= map.bottom;
+            return {
+                boxes: boxes.length,
+                areas: areas.length,
+                covered: areas.filter((a) => boxes.some((r) => hit(a, r))).length,
+                numbers_covered: all(".area-label-icon")
+                    .filter((a) => boxes.some((r) => hit(a, r))).length,
+                outside: areas.filter((a) => !inside(a)).length,
+                scale_covered: boxes.some((r) => hit(scale, r)),
+                scale_lower_right: scale.left > map.left + map.width / 2
+                    && scale.top > map.top + map.height / 2,
+            };
+        }""".replace("${AREA_STROKE}", AREA_STROKE)
+    )
+    assert layout == {
+        "boxes": 2,
+        "areas": len(expected),
+        "covered": 0,
+        "numbers_covered": 0,
+        "outside": 0,
+        "scale_covered": False,
+        "scale_lower_right": True,
+    }
     # a meeting-page control redraws the map
     page.get_by_text("Last 3 months").click()
     wait_idle(page)

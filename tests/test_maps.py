@@ -194,3 +194,58 @@ def test_a_ward_smaller_than_the_display_grid_is_still_drawn(two_wards):
     assert shown.geometry.iloc[0].area > 0
     html = offline_html(base_map(tiny))
     assert html.count('class=\\"ward-label\\"') == 1
+
+
+def _scales(html: str) -> list[dict]:
+    return [json.loads(s) for s in re.findall(r"L\.control\.scale\((\{.*?\})\)\.addTo\(", html)]
+
+
+@pytest.mark.parametrize("kind", ["base", "staff", "postbox"])
+def test_scale_is_metric_only_and_away_from_the_lower_left_legends(result, kind):
+    import pandas as pd
+
+    from geo.maps import base_map
+    from geo.postbox_maps import postbox_map
+
+    if kind == "base":
+        m = base_map(result.wards)
+    elif kind == "staff":
+        m = hotspot_map(result.wards, result.hotspots, incidents=result.incidents)
+    else:
+        site = result.wards.to_crs("EPSG:4326").geometry.iloc[0].representative_point()
+        ranked = pd.DataFrame(
+            {
+                "longitude": [site.x],
+                "latitude": [site.y],
+                "rank": [1],
+                "name": ["library"],
+                "status": ["candidate"],
+                "eligible": [True],
+                "score": [12.0],
+                "reason": ["covers 1 hotspot"],
+            }
+        )
+        m = postbox_map(result.wards, ranked, hotspots=result.hotspots)
+    html = offline_html(m)
+    # one scale bar, metres and kilometres only, at the lower right above the attribution
+    assert _scales(html) == [
+        {"metric": True, "imperial": False, "position": "bottomright", "maxWidth": 150}
+    ]
+    assert "L.control.scale()" not in html  # folium's own (metric and imperial, lower left)
+    # every legend box of these maps sits at the lower left, where no scale is
+    legends = re.findall(
+        r'class=\\?"hotspot-legend\\?" style=\\?"position:absolute;([^"\\]*)', html
+    )
+    if kind == "base":
+        assert legends == []
+    else:
+        assert legends and all("left:12px" in style and "right" not in style for style in legends)
+    # staff maps fit the wards to the whole map (no boxes to keep clear)
+    assert len(re.findall(r"\bmap_[0-9a-f]+\.fitBounds\(", html)) == 1
+
+
+def test_ward_labels_let_clicks_through(result):
+    html = offline_html(hotspot_map(result.wards, result.hotspots))
+    options = re.findall(r"L\.marker\(\s*\[[-\d.]+, [-\d.]+\],\s*(\{.*?\})\s*\)", html, flags=re.S)
+    assert len(options) == 2
+    assert all('"interactive": false' in o and '"keyboard": false' in o for o in options)

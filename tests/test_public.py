@@ -25,6 +25,7 @@ from geo import columns as c
 from geo.cli import main
 from geo.errors import ValidationError
 from geo.load import read_incident_csv
+from geo.offline import offline_html
 from geo.pipeline import PipelineResult, run_files, run_pipeline
 from geo.project import WGS84
 from geo.public import (
@@ -143,6 +144,31 @@ def html_geojson_layers(html: str) -> list[dict]:
         obj, _end = dec.raw_decode(html, m.end() - 1)
         layers.append(obj)
     return layers
+
+
+def html_markers(html: str) -> list[dict]:
+    """Every ``L.marker`` of a rendered folium page with its icon: ``lat``, ``lon``,
+    ``options`` (script text), ``icon_html`` and ``icon_class``."""
+    markers = {
+        name: {"lat": float(lat), "lon": float(lon), "options": opts}
+        for name, lat, lon, opts in re.findall(
+            r"var (marker_[0-9a-f]+) = L\.marker\(\s*\[(-?[\d.]+), (-?[\d.]+)\],\s*(\{.*?\})\s*\)",
+            html,
+            flags=re.S,
+        )
+    }
+    icons = {
+        name: (json.loads(f'"{body}"'), cls)
+        for name, body, cls in re.findall(
+            r'var (div_icon_[0-9a-f]+) = L\.divIcon\(\{\s*"html": "((?:[^"\\]|\\.)*)",'
+            r'.*?"className": "([^"]*)"',
+            html,
+            flags=re.S,
+        )
+    }
+    for marker, icon in re.findall(r"(marker_[0-9a-f]+)\.setIcon\((div_icon_[0-9a-f]+)\)", html):
+        markers[marker]["icon_html"], markers[marker]["icon_class"] = icons[icon]
+    return list(markers.values())
 
 
 def assert_no_leak(text: str, result: PipelineResult) -> None:
@@ -320,7 +346,9 @@ def test_public_html_shows_areas_and_hides_every_incident(result):
     for f in areas:
         assert set(f["properties"]) <= ALLOWED
     assert not re.search(r'"type":\s*"(Multi)?(Point|LineString)"', html)
-    assert html.count("L.marker(") == len(result.wards)  # the ward name labels only
+    # the only markers: one name label per ward and one number label per area
+    assert html.count("L.marker(") == len(result.wards) + len(view)
+    assert html.count("L.divIcon(") == len(result.wards) + len(view)
     assert "circleMarker(" not in html and "heatLayer(" not in html
     assert_no_leak(html, result)
     assert "<title>Rose Hill forum, March</title>" in html
@@ -328,6 +356,138 @@ def test_public_html_shows_areas_and_hides_every_incident(result):
     assert "fewer than 5 incidents are not shown" in html
     assert "March 2018 to August 2018" in html
     assert not re.search(r'<(script src|link rel="stylesheet" href)="https?://', html)
+
+
+def _bng_to_lonlat5(x: float, y: float) -> tuple[float, float]:
+    p = gpd.GeoSeries([shapely.Point(x, y)], crs="EPSG:27700").to_crs(WGS84).iloc[0]
+    return round(p.x, 5), round(p.y, 5)
+
+
+def test_each_area_has_one_number_label_at_its_north_west_corner(result):
+    view = public_view(result)
+    html = public_html(result.wards, view)
+    markers = html_markers(html)
+    kinds = sorted(m["icon_class"] for m in markers)
+    assert kinds == ["area-label-icon"] * 3 + ["ward-label-icon"] * 2  # nothing else
+    labels = {}
+    for m in markers:
+        if m["icon_class"] == "area-label-icon":
+            number = re.fullmatch(r'<div class="area-label">(\d+)</div>', m["icon_html"])
+            assert number, m["icon_html"]
+            assert number.group(1) not in labels  # one label per area
+            labels[number.group(1)] = (m["lon"], m["lat"])
+            # not clickable: a click goes through to the area and opens its popup
+            assert '"interactive": false' in m["options"]
+    assert {f"Area {n}" for n in labels} == set(view["area_id"])
+    # worked out by hand: the northernmost outline corner (westernmost of those) of each area
+    assert labels == {
+        "1": _bng_to_lonlat5(X0 + 1000, Y0 + 600),  # East, trimmed to [1000, 1100] x [450, 600]
+        "2": _bng_to_lonlat5(X0 + 550, Y0 + 800),  # B, 3 x 3 squares less the south-east one
+        "3": _bng_to_lonlat5(X0 + 250, Y0 + 400),  # A, [250, 400] x [250, 400]
+    }
+    # each label sits on a point of its own drawn outline: it shows nothing the outline doesn't
+    areas = {f["properties"]["area_id"]: f for f in html_geojson_layers(html)[1]["features"]}
+    for n, (lon, lat) in labels.items():
+        outline = {
+            tuple(xy)
+            for xy in shapely.get_coordinates(
+                shapely.geometry.shape(areas[f"Area {n}"]["geometry"])
+            )
+        }
+        assert (lon, lat) in outline
+
+
+def test_area_labels_use_the_area_number_only():
+    from geo.public_maps import area_number
+
+    assert area_number("Area 12") == "12"
+    assert area_number("Area 3") == "3"
+    assert area_number("Zone B") == "Zone B"  # anything else is shown as it is
+
+
+def test_ward_names_keep_clear_of_the_areas(result):
+    view = public_view(result)
+    markers = [
+        m for m in html_markers(public_html(result.wards, view)) if "ward-label" in m["icon_class"]
+    ]
+    assert len(markers) == 2
+    names = [
+        re.fullmatch(r'<div class="ward-label">(\w+)</div>', m["icon_html"]).group(1)
+        for m in markers
+    ]
+    pts = gpd.GeoSeries([shapely.Point(m["lon"], m["lat"]) for m in markers], crs=WGS84).to_crs(
+        "EPSG:27700"
+    )
+    areas = view.geometry.to_numpy()
+    for name, p in zip(names, pts, strict=True):
+        assert WARDS.loc[WARDS["ward_name"] == name].geometry.iloc[0].contains(p)
+        # at least 100 m above or below every area, 400 m beside it (a name is wide)
+        squeezed = shapely.transform(areas, lambda xy: xy / [4.0, 1.0])
+        assert shapely.distance(shapely.Point(p.x / 4, p.y), squeezed).min() >= 100 - 1e-6
+    # the staff maps keep their names at the wards' representative points
+    from geo.maps import base_map
+
+    staff = html_markers(offline_html(base_map(WARDS)))
+    rep = WARDS.to_crs(WGS84).geometry.representative_point()
+    assert [m["lat"] for m in staff] == pytest.approx(list(rep.y), abs=1e-5)
+    assert [m["lon"] for m in staff] == pytest.approx(list(rep.x), abs=1e-5)
+
+
+def _lightness(colour: str) -> float:
+    """CIE L* of an sRGB colour (D65)."""
+    rgb = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else 24389 / 27 * y
+
+
+def test_band_colours_stand_apart_and_match_the_legend(result):
+    from geo.public_maps import band_colour
+
+    default = PublicSettings()
+    colours = [band_colour(rank, default) for rank in range(1, 5)]
+    assert colours == ["#fed976", "#fd8d3c", "#e31a1c", "#800026"]  # yellow to dark red
+    # lightness (worked out by hand: 88.0, 69.7, 48.5, 25.9) falls by about 20 each band
+    lightness = [_lightness(col) for col in colours]
+    assert lightness == pytest.approx([88.0, 69.7, 48.5, 25.9], abs=0.1)
+    assert (-np.diff(lightness) >= 18).all()
+    view = public_view(result, public=PublicSettings(min_count=3))
+    html = public_html(result.wards, view, public_settings=PublicSettings(min_count=3))
+    # the legend shows the same colours, lowest band first, and the areas are filled with
+    # them at 0.8 opacity (close to the solid swatches over the pale wards)
+    swatches = re.findall(r"background:(#[0-9a-f]{6});border:1px solid #7a0019", html)
+    three = PublicSettings(min_count=3)
+    assert swatches == [band_colour(rank, three) for rank in range(1, len(three.bands()) + 1)]
+    assert len(view) == 4
+    assert set(re.findall(r'"fillOpacity": ([\d.]+)', html)) == {"0.35", "0.8", "0.95"}
+    # (wards, areas, an area under the pointer); every area here is in the 3-9 band
+    assert set(re.findall(r'"fillColor": "(#\w+)", "fillOpacity": 0.8', html)) == {"#fed976"}
+
+
+def test_public_map_fits_beside_its_title_and_legend_and_has_a_metric_scale(result):
+    view = public_view(result)
+    html = public_html(result.wards, view)
+    # the first view is fitted into the space the title and legend boxes leave free...
+    fit = re.search(r'\}\)\((map_[0-9a-f]+), (\[\[.*?\]\]), (\[".*?"\])\);', html)
+    assert fit is not None
+    assert json.loads(fit.group(3)) == [".public-title", ".public-legend"]
+    assert 'class="public-title"' in html and 'class="public-legend"' in html
+    assert html.count('class="public-legend"') == 1  # the explanation is inside the legend
+    assert "Each shaded area is a place where 5 or more incidents" in html
+    # ...in place of folium's plain fit of the whole map
+    assert not re.search(r"\bmap_[0-9a-f]+\.fitBounds\(", html)
+    (lat0, lon0), (lat1, lon1) = json.loads(fit.group(2))
+    w = WARDS.to_crs(WGS84).total_bounds
+    assert (lon0, lat0, lon1, lat1) == pytest.approx(tuple(w), abs=1e-6)
+    # a metric-only scale at the lower right: the legend is at the lower left
+    scales = re.findall(r"L\.control\.scale\((\{.*?\})\)\.addTo\(", html)
+    assert [json.loads(s) for s in scales] == [
+        {"metric": True, "imperial": False, "position": "bottomright", "maxWidth": 150}
+    ]
+    assert re.search(r'class="public-legend" style="position:absolute;bottom:\d+px;left:12px', html)
+    assert "L.control.scale()" not in html
+    # ward names are larger on the public map than on staff maps
+    assert ".ward-label{font-size:16px;}" in html
 
 
 def test_public_map_refuses_the_staff_hotspots(result):
