@@ -1427,8 +1427,9 @@ def nothing_usable(result: PipelineResult, shown: int = 5) -> list[str]:
     ]
     more = [f"… and {n.rejected - shown:,} more rows set aside"] if n.rejected > shown else []
     return [
-        f"None of the {n.rows_read:,} rows read can be used ({n.invalid:,} invalid, "
-        f"{n.outside_wards:,} outside the wards, {n.filtered:,} filtered out by the settings).",
+        f"No row can be used: {n.rows_read:,} row{'s' if n.rows_read != 1 else ''} read, "
+        f"{n.invalid:,} invalid, {n.outside_wards:,} outside the wards, {n.filtered:,} "
+        "filtered out by the settings.",
         *first,
         *more,
     ]

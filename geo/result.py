@@ -63,7 +63,8 @@ class Counts:
     def sentence(self) -> str:
         """One plain-English line, e.g. for a CLI or a page caption."""
         return (
-            f"{self.rows_read:,} rows read = {self.accepted:,} used + {self.rejected:,} set aside "
+            f"{self.rows_read:,} row{'s' if self.rows_read != 1 else ''} read = "
+            f"{self.accepted:,} used + {self.rejected:,} set aside "
             f"({self.invalid:,} invalid, {self.outside_wards:,} outside the wards, "
             f"{self.filtered:,} filtered out); {self.accepted:,} used = {self.clustered:,} in "
             f"{self.hotspots:,} hotspots + {self.noise:,} not in any hotspot"

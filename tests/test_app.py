@@ -1015,13 +1015,13 @@ BAD_UPLOADS = [
             )
         ],
         None,
-        "None of the 1 rows read can be used (1 invalid, 0 outside the wards, 0 filtered out "
-        "by the settings).\n- badrows.csv, row 2: date '2018-13' is not a valid date",
+        "No row can be used: 1 row read, 1 invalid, 0 outside the wards, 0 filtered out by "
+        "the settings.\n- badrows.csv, row 2: date '2018-13' is not a valid date",
     ),
     (
         None,
         ("far.geojson", far_wards_geojson(), "application/geo+json"),
-        "None of the 3,707 rows read can be used",
+        "No row can be used: 3,707 rows read",
     ),
 ]
 

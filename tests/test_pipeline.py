@@ -117,3 +117,12 @@ def test_group_straddling_ward_edge_is_not_joined_across_it(two_wards):
     assert r.counts.noise == 6
     r2 = run_pipeline(local_csv(rows), two_wards, UNIT.replace(min_samples=3))
     assert sorted(r2.hotspots[c.HOTSPOT_ID]) == [f"{WEST}-01", f"{EAST}-01"]
+
+
+def test_counts_sentence_says_row_for_one_row():
+    from geo.result import Counts
+
+    one = Counts(
+        rows_read=1, invalid=1, outside_wards=0, filtered=0, clustered=0, noise=0, hotspots=0
+    )
+    assert one.sentence().startswith("1 row read = 0 used + 1 set aside (1 invalid, ")
