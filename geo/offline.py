@@ -1,21 +1,19 @@
 """Make folium maps render with no network: Leaflet and plugins from Python packages.
 
-Three ways, for three uses:
+Two ways, for two uses:
 
 - :func:`offline_html` renders a standalone page with every script and stylesheet inlined
   (downloads, ``st.iframe``);
 - :func:`use_served_resources` points a map's resources at URLs where the app serves the
   package folders of :func:`asset_folders` (``streamlit-folium`` loads them once, then only
-  updates the map's layers; the browser caches the files);
-- :func:`use_offline_resources` points them at inline ``data:`` URLs, for a renderer that
-  loads by URL but has nothing to serve the files.
+  updates the map's layers; the browser caches the files).
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -93,17 +91,29 @@ DROPPED = frozenset(
 )
 
 
-def _resources(m: folium.Map) -> list[tuple[str, str, str]]:
-    """Every ``(kind, name, url)`` resource the map's elements would load."""
-    seen: list[tuple[str, str, str]] = []
+def _mixins(m: Element) -> Iterator[JSCSSMixin]:
+    """Every element under ``m`` (itself included) that loads scripts or stylesheets."""
     stack: list[Element] = [m]
     while stack:
         el = stack.pop()
         if isinstance(el, JSCSSMixin):
-            seen += [("js", n, u) for n, u in el.default_js]
-            seen += [("css", n, u) for n, u in el.default_css]
+            yield el
         stack.extend(el._children.values())
+
+
+def _resources(m: folium.Map) -> list[tuple[str, str, str]]:
+    """Every ``(kind, name, url)`` resource the map's elements would load."""
+    seen: list[tuple[str, str, str]] = []
+    for el in _mixins(m):
+        seen += [("js", n, u) for n, u in el.default_js]
+        seen += [("css", n, u) for n, u in el.default_css]
     return seen
+
+
+def _check_needed(name: str, url: str, *, have_copy: bool) -> None:
+    """Refuse a resource with no local copy unless the maps never use it (:data:`DROPPED`)."""
+    if not have_copy and name not in DROPPED:
+        raise ValueError(f"map resource {name!r} ({url}) has no offline copy")
 
 
 class _Constant:
@@ -114,33 +124,6 @@ class _Constant:
 
     def __call__(self, _match: re.Match[str]) -> str:
         return self.text
-
-
-def _data_url(kind: str, text: str) -> str:
-    mime = "text/javascript" if kind == "js" else "text/css"
-    return f"data:{mime};base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
-
-
-@cache
-def _asset_data_url(name: str) -> str | None:
-    """A ``data:`` URL of a known asset by folium's resource name (see :func:`_asset`)."""
-    asset = _asset(name)
-    return None if asset is None else _data_url(*asset)
-
-
-def use_offline_resources(m: E) -> E:
-    """Point every script and stylesheet the map's elements load at an inline ``data:`` URL.
-
-    See :func:`use_served_resources`; this variant needs nothing served, at the price of
-    sending Leaflet (about 250 kB) with the map every time.
-
-    Raises
-    ------
-    ValueError
-        If an element needs a remote resource this module has no offline copy of.
-
-    """
-    return _repoint(m, _asset_data_url)
 
 
 def use_served_resources(m: E, folder_urls: Mapping[str, str]) -> E:
@@ -170,37 +153,19 @@ def use_served_resources(m: E, folder_urls: Mapping[str, str]) -> E:
 
     """
 
-    def url(name: str) -> str | None:
-        if name not in ASSET_FILES:
-            return None
-        _kind, folder, file = ASSET_FILES[name]
-        return folder_urls[folder] + file
+    def local(resources: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        out = []
+        for name, url in resources:  # by folium's name, so a map can be pointed again
+            _check_needed(name, url, have_copy=name in ASSET_FILES)
+            if name in ASSET_FILES:
+                _kind, folder, file = ASSET_FILES[name]
+                out.append((name, folder_urls[folder] + file))
+        return out
 
-    return _repoint(m, url)
-
-
-def _repoint(m: E, url_of: Callable[[str], str | None]) -> E:
-    stack: list[Element] = [m]
-    while stack:
-        el = stack.pop()
-        if isinstance(el, JSCSSMixin):
-            el.default_js = _local(el.default_js, url_of)
-            el.default_css = _local(el.default_css, url_of)
-        stack.extend(el._children.values())
+    for el in _mixins(m):
+        el.default_js = local(el.default_js)
+        el.default_css = local(el.default_css)
     return m
-
-
-def _local(
-    resources: list[tuple[str, str]], url_of: Callable[[str], str | None]
-) -> list[tuple[str, str]]:
-    out = []
-    for name, url in resources:
-        local = url_of(name)  # by folium's name, so a map can be pointed again
-        if local is None and name not in DROPPED:
-            raise ValueError(f"map resource {name!r} ({url}) has no offline copy")
-        if local is not None:
-            out.append((name, local))
-    return out
 
 
 def offline_html(m: folium.Map) -> str:
@@ -225,8 +190,7 @@ def offline_html(m: folium.Map) -> str:
             pattern = re.compile(r'<script src="' + re.escape(url) + r'"></script>\s*')
         else:
             pattern = re.compile(r'<link rel="stylesheet" href="' + re.escape(url) + r'"\s*/>\s*')
-        if asset is None and name not in DROPPED:
-            raise ValueError(f"map resource {name!r} ({url}) has no offline copy")
+        _check_needed(name, url, have_copy=asset is not None)
         if asset is None:
             html = pattern.sub("", html)
         else:

@@ -114,20 +114,6 @@ def test_served_resources_point_at_the_package_folders(result):
     assert folium.Map.default_js[0][1].startswith("https://")
 
 
-def test_data_url_resources_decode_to_the_package_files(result):
-    import base64
-
-    from geo.offline import asset_folders, use_offline_resources
-
-    m = use_offline_resources(hotspot_map(result.wards, result.hotspots))
-    links = dict(_links(m))
-    assert set(links) == {"leaflet", "leaflet_css"}
-    js = base64.b64decode(links["leaflet"].split(",", 1)[1]).decode()
-    assert js == (asset_folders()["leaflet"] / "leaflet.js").read_text()
-    css = base64.b64decode(links["leaflet_css"].split(",", 1)[1]).decode()
-    assert "url(images/" not in css and "url(data:image/png;base64," in css
-
-
 def test_unknown_resource_is_refused_when_served(result):
     from geo.offline import asset_folders, use_served_resources
 
