@@ -170,6 +170,16 @@ def sign_in(page) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def open_staff_page(page, base: str, name: str, heading: str) -> None:
+    """Open ``?page=<name>``: it asks for the staff password, then shows ``heading``."""
+    page.goto(f"{base}/?page={name.lower()}")
+    wait_idle(page)
+    assert page.get_by_text(f"{name}: staff only").count() == 1
+    sign_in(page)
+    page.get_by_role("heading", name=heading).wait_for(timeout=120_000)
+    wait_idle(page)
+
+
 def shot(page, name: str, height: int, frame: str = PAGE_MAP) -> Path:
     """Screenshot of the top ``height`` pixels once the map has stopped zooming."""
     page.wait_for_function(
@@ -264,11 +274,7 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
 def test_eps_slider_redraws_the_staff_map(server, browser):
     w = Watched(browser, server)
     page = w.page
-    page.goto(f"{server}/?page=analyst")
-    wait_idle(page)
-    sign_in(page)
-    page.get_by_role("heading", name="Tune the clustering").wait_for(timeout=120_000)
-    wait_idle(page)
+    open_staff_page(page, server, "Analyst", "Tune the clustering")
     before = len(run_files().hotspots)
     wait_paths(page, WARD_STROKE, N_WARDS, frame=STAFF_MAP)
     wait_paths(page, AREA_STROKE, before, frame=STAFF_MAP)
@@ -327,12 +333,7 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
 def test_patrol_and_data_pages_render(server, browser):
     w = Watched(browser, server)
     page = w.page
-    page.goto(f"{server}/?page=patrol")
-    wait_idle(page)
-    assert page.get_by_text("Patrol: staff only").count() == 1
-    sign_in(page)
-    page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
-    wait_idle(page)
+    open_staff_page(page, server, "Patrol", "Patrol planning")
     expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
     wait_paths(page, AREA_STROKE, len(expected.hotspots), frame=STAFF_MAP)
     frame = page.frame_locator(STAFF_MAP).first
