@@ -156,21 +156,13 @@ def current_settings() -> Settings:
 def data_months(settings: Settings) -> list[str]:
     """Months present in the chosen data (every category, no month filter).
 
-    Clustering settings do not change which months there are, so they are reset to the
-    defaults: one cached run serves every position of the eps_m and min_samples sliders.
+    Read from the prepared incidents, with the month and category filters lifted: no
+    clustering is needed, and every position of the clustering sliders shares them.
     """
-    d = Settings()
-    full = get_result(
-        settings.replace(
-            since=None,
-            until=None,
-            include=(),
-            eps_m=d.eps_m,
-            min_samples=d.min_samples,
-            ward_overrides={},
-        )
-    )
-    return sorted(set(full.incidents[c.MONTH].astype(str)))
+    d = ss["data"]
+    unfiltered = preparation_settings(settings.replace(since=None, until=None, include=()))
+    prepared = prepared_cached(d["key"], unfiltered.to_toml(), d["incidents"], d["boundaries"])
+    return sorted(set(prepared.incidents[c.MONTH].astype(str)))
 
 
 def map_html(m: Any) -> str:
