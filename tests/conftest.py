@@ -14,7 +14,6 @@ from geo.load import read_incident_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared" / "data"
 
 # Two adjacent 1 km square wards sharing the edge x = 451000.
 X0, Y0 = 450_000, 200_000

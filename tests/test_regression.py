@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT, SHARED
+from conftest import DATA, ROOT
 
 from geo import columns as c
 from geo.pipeline import run_files
@@ -49,7 +49,7 @@ def test_shipped_hotspots_match_recorded_table(shipped):
 
 def test_force_month_outside_oxford_is_rejected_with_reasons():
     r = run_files(
-        [SHARED / "force" / "2018-06-thames-valley-street.csv"],
+        [DATA / "force" / "2018-06-thames-valley-street.csv"],
         DATA / "boundaries" / "oxford_wards_WD13_E07000178.geojson",
         Settings(eps_m=80, min_samples=20),
     )
