@@ -27,35 +27,65 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from geo import appsupport as aps
 from geo import columns as c
-from geo import evaluate as ev
+from geo import evaluation as ev
 from geo import postbox as pb
-from geo import public, tuning
+from geo import public
+from geo.auth import check_password_hash, verify_password
 from geo.background import LatestJobWorker
 from geo.errors import ValidationError
-from geo.export import hotspots_csv, hotspots_geojson, rejected_csv
-from geo.intervention_areas import InterventionOptions
-from geo.intervention_effect import InterventionResult, evaluate_intervention
-from geo.intervention_report import effects_table, intervention_map, series_png
-from geo.interventions import EXAMPLE_INTERVENTIONS, interventions_table, load_interventions
-from geo.load import load_boundaries, load_incidents
-from geo.maps import base_map, density_layer, for_display, hotspot_layer
-from geo.offline import asset_folders, offline_html, use_served_resources
-from geo.pipeline import (
-    DEFAULT_BOUNDARIES,
-    DEFAULT_INCIDENTS,
-    PipelineResult,
-    Prepared,
-    cluster_prepared,
-    preparation_settings,
-    prepare_incidents,
+from geo.interventions import (
+    InterventionOptions,
+    InterventionResult,
+    effects_table,
+    evaluate_intervention,
+    intervention_map,
+    interventions_table,
+    load_interventions,
+    series_png,
 )
-from geo.placements import DEFAULT_DB, Placement, add_placement, read_placements
+from geo.io import (
+    BOUNDARY_TYPES,
+    INCIDENT_TYPES,
+    SETTINGS_TYPES,
+    UploadLimits,
+    boundary_upload,
+    incident_uploads,
+    load_boundaries,
+    load_incidents,
+    neutralise_markup,
+    safe_upload_name,
+    settings_upload,
+    sources_digest,
+)
+from geo.maps import (
+    asset_folders,
+    base_map,
+    density_layer,
+    for_display,
+    hotspot_layer,
+    offline_html,
+    use_served_resources,
+)
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_DB, DEFAULT_INCIDENTS, EXAMPLE_INTERVENTIONS
+from geo.pipeline import cluster_prepared
+from geo.postbox import NAME, SITE_ID, Placement, add_placement, load_sites, read_placements
+from geo.prepare import Prepared, preparation_settings, prepare_incidents
 from geo.project import WGS84
+from geo.rejected import summarise_reasons
+from geo.result import PipelineResult
 from geo.settings import Settings, settings_from_toml
-from geo.sites import NAME, SITE_ID, load_sites
-from geo.validate import summarise_reasons
+from geo.settings_edits import WINDOW_MONTHS, ward_overrides, window_settings, with_weights
+from geo.staff import (
+    category_mix,
+    hotspots_csv,
+    hotspots_geojson,
+    hotspots_in_wards,
+    monthly_counts,
+    patrol_sheet_html,
+    patrol_table,
+    rejected_csv,
+)
 
 st.set_page_config(page_title="SE Oxford hotspots", layout="wide")
 log = logging.getLogger("hotspots.app")
@@ -67,7 +97,7 @@ HASH_SECRET = "staff_password_hash"
 LOG_ENV = "HOTSPOTS_PLACEMENT_LOG"
 MAX_FAILURES = 5
 LOCKOUT_S = 60.0
-LIMITS = aps.UploadLimits()
+LIMITS = UploadLimits()
 SHIPPED: dict[str, Any] = {
     "key": "shipped",
     "incidents": None,
@@ -173,14 +203,14 @@ def map_html(m: Any) -> str:
 
 def safe_for_map(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Strip markup from text that popups insert as HTML (uploaded names are untrusted)."""
-    out = aps.neutralise_markup(frame, MAP_TEXT)
+    out = neutralise_markup(frame, MAP_TEXT)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=frame.crs)
 
 
 def map_asset_urls() -> dict[str, str]:
     """Where this server serves Leaflet's files, relative to the map component's page.
 
-    Each package folder of :func:`geo.offline.asset_folders` is declared as the file folder
+    Each package folder of :func:`geo.maps.asset_folders` is declared as the file folder
     of a component that is never drawn: Streamlit then serves its files at
     ``/component/<name>/<file>`` (cached by the browser), next to streamlit-folium's own
     ``/component/streamlit_folium.st_folium/index.html``. Leaflet is then loaded once per
@@ -209,7 +239,7 @@ def staff_map_frames(
     result = run_cached(key, settings_toml, _incidents, _boundaries)
     wards, hotspots, incidents = result.wards, result.hotspots, None
     if ward_codes is not None:
-        hotspots = aps.hotspots_in_wards(hotspots, ward_codes)
+        hotspots = hotspots_in_wards(hotspots, ward_codes)
         wards = wards[wards[c.WARD_CODE].isin(ward_codes).to_numpy()]
         incidents = result.incidents[result.incidents[c.WARD_CODE].isin(ward_codes).to_numpy()]
         incidents = incidents[[c.WEIGHT, "geometry"]].to_crs(WGS84)
@@ -272,7 +302,7 @@ def meeting_outputs(
 ) -> tuple[pd.DataFrame, str, str, str]:
     """``(area table, explanation, map HTML, standalone HTML)`` of the public view.
 
-    Everything comes from ``geo.public`` (allow-listed, suppressed, generalised areas);
+    Everything comes from ``geo.public.view`` (allow-listed, suppressed, generalised areas);
     names from uploaded files lose any markup first.
     """
     result = run_cached(key, settings_toml, _incidents, _boundaries)
@@ -326,7 +356,7 @@ def configured_hash() -> tuple[str | None, str | None]:
     if not value:
         return None, None
     try:
-        aps.check_password_hash(value)
+        check_password_hash(value)
     except ValidationError as exc:
         return None, str(exc)
     return value, None
@@ -373,7 +403,7 @@ def staff_gate(page: str) -> bool:
         locked = float(ss.get("locked_until", 0.0)) - time.monotonic()
         if locked > 0:
             st.error(f"Too many wrong passwords. Try again in {locked:.0f} seconds.")
-        elif password and aps.verify_password(password, stored):
+        elif password and verify_password(password, stored):
             ss["staff_hash"] = stored
             ss["failures"] = 0
             st.rerun()
@@ -405,7 +435,7 @@ def page_meeting() -> None:
     choice = st.radio(
         "Period", list(MEETING_WINDOWS), index=1, horizontal=True, key="meeting_window"
     )
-    ws = aps.window_settings(settings, last_month=months[-1], months=MEETING_WINDOWS[choice])
+    ws = window_settings(settings, last_month=months[-1], months=MEETING_WINDOWS[choice])
     pub = public_settings()
     d = ss["data"]
     with st.spinner("Preparing the map…"):
@@ -476,7 +506,7 @@ def page_patrol() -> None:
     )
     window = right.radio(
         "Last months of the data",
-        aps.WINDOW_MONTHS,
+        WINDOW_MONTHS,
         index=1,
         horizontal=True,
         format_func=lambda n: f"{n} month{'s' if n != 1 else ''}",
@@ -485,7 +515,7 @@ def page_patrol() -> None:
     if not codes:
         st.warning("Pick at least one ward.")
         return
-    ws = aps.window_settings(settings, last_month=months[-1], months=window)
+    ws = window_settings(settings, last_month=months[-1], months=window)
     period = period_text(months, str(ws.since), str(ws.until), window)
     trend = (
         f"Trend: the last {ws.trend_months} month(s) against the {ws.trend_months} before."
@@ -498,7 +528,7 @@ def page_patrol() -> None:
     )
     with st.spinner("Finding hotspots…"):
         result = get_result(ws)
-    hs = aps.hotspots_in_wards(result.hotspots, codes)
+    hs = hotspots_in_wards(result.hotspots, codes)
     in_wards = result.incidents[result.incidents[c.WARD_CODE].isin(codes).to_numpy()]
     rising = int(hs[c.TREND].isin(["rising", "new"]).sum()) if len(hs) else 0
     in_hot = int(hs[c.N_INCIDENTS].sum()) if len(hs) else 0
@@ -509,7 +539,7 @@ def page_patrol() -> None:
     m4.metric("Rising or new", rising)
 
     st.subheader("Hotspots, highest weighted score first")
-    table = aps.patrol_table(hs)
+    table = patrol_table(hs)
     st.dataframe(table, hide_index=True, width="stretch")
     wards_sel = result.wards[result.wards[c.WARD_CODE].isin(codes).to_numpy()]
     show_staff_map(ws, codes, key="patrol_map", height=600)
@@ -517,7 +547,7 @@ def page_patrol() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Category mix (top 10 hotspots)")
-        mix = aps.category_mix(hs, ws)
+        mix = category_mix(hs, ws)
         if mix.empty:
             st.write("No hotspots to show.")
         else:
@@ -554,11 +584,11 @@ def page_patrol() -> None:
             st.vega_lite_chart(spec=spec, width="stretch")
     with right:
         st.subheader("Incidents per month in these wards")
-        st.bar_chart(aps.monthly_counts(in_wards), height=360)
+        st.bar_chart(monthly_counts(in_wards), height=360)
 
     st.subheader("Downloads")
     picked = dataclasses.replace(result, hotspots=hs)
-    sheet = aps.patrol_sheet_html(hs, wards_sel, period=period, data_label=str(ss["data"]["label"]))
+    sheet = patrol_sheet_html(hs, wards_sel, period=period, data_label=str(ss["data"]["label"]))
     d1, d2, d3 = st.columns(3)
     d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")
     d2.download_button(
@@ -587,14 +617,14 @@ def load_settings_file() -> None:
     try:
         if upload is None:
             raise ValidationError("Choose a settings .toml file first.")
-        text = aps.settings_upload(upload.name, upload.getvalue(), limits=LIMITS)
-        loaded = settings_from_toml(text, source=aps.safe_upload_name(upload.name))
+        text = settings_upload(upload.name, upload.getvalue(), limits=LIMITS)
+        loaded = settings_from_toml(text, source=safe_upload_name(upload.name))
     except ValidationError as exc:
         ss["settings_message"] = ("error", exc)
         return
     ss["settings_toml"] = loaded.to_toml()
     reset_analyst_widgets()
-    ss["settings_message"] = ("ok", f"Loaded settings from {aps.safe_upload_name(upload.name)}.")
+    ss["settings_message"] = ("ok", f"Loaded settings from {safe_upload_name(upload.name)}.")
 
 
 def reset_settings() -> None:
@@ -703,7 +733,7 @@ def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str])
             init_widget(f"a_oe_{code}", o.eps_m if o else None)
             init_widget(f"a_om_{code}", o.min_samples if o else None)
             w1, w2, w3 = st.columns([2, 1, 1])
-            w1.markdown(f"**{aps.safe_upload_name(str(name)).replace('_', ' ')}** ({code})")
+            w1.markdown(f"**{safe_upload_name(str(name)).replace('_', ' ')}** ({code})")
             oe = w2.number_input(
                 "eps_m", min_value=5.0, max_value=5000.0, step=5.0, value=None, key=f"a_oe_{code}"
             )
@@ -718,9 +748,9 @@ def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str])
         since=None if full else since,
         until=None if full else until,
         include=tuple(include),
-        ward_overrides=aps.ward_overrides(overrides),
+        ward_overrides=ward_overrides(overrides),
     )
-    return aps.with_weights(new, weights)
+    return with_weights(new, weights)
 
 
 SWEEP_EPS = (20.0, 40.0, 60.0, 80.0, 100.0, 120.0, 150.0, 200.0, 250.0, 300.0)
@@ -736,7 +766,7 @@ def k_distance_curve(
     key: str, settings_toml: str, k: int, _incidents: gpd.GeoDataFrame
 ) -> tuple[pd.DataFrame, float]:
     """The weighted k-distance curve (``share``, ``k_distance_m``) and its knee, in metres."""
-    table = tuning.k_distance_table(_incidents, k_values=[k])
+    table = ev.k_distance_table(_incidents, k_values=[k])
     knee = float(table["suggested_eps_m"].iloc[0]) if len(table) else float("nan")
     return table[["share", "k_distance_m"]].reset_index(drop=True), knee
 
@@ -752,7 +782,7 @@ def eps_sweep(
     """Hotspots, noise share, hit rate and PAI for each of :data:`SWEEP_EPS`."""
     raw, wards = load_data(key, _incidents, _boundaries)
     s = settings_from_toml(settings_toml)
-    return tuning.sweep(
+    return ev.sweep(
         raw,
         wards,
         s,
@@ -921,7 +951,7 @@ EVAL_STABILITY_COLUMNS = {
 
 @dataclasses.dataclass
 class EvaluationSlot:
-    """One evaluation of :func:`geo.evaluate.evaluate_methods`, read-only once filled."""
+    """One evaluation of :func:`geo.evaluation.evaluate_methods`, read-only once filled."""
 
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
     evaluation: ev.Evaluation | None = None
@@ -1172,7 +1202,7 @@ def page_analyst() -> None:
         "The same file the command line reads: `python -m geo hotspots --config settings.toml`."
     )
     f1.button("Back to the default settings", on_click=reset_settings)
-    f2.file_uploader("Settings file (.toml)", type=list(aps.SETTINGS_TYPES), key="settings_upload")
+    f2.file_uploader("Settings file (.toml)", type=list(SETTINGS_TYPES), key="settings_upload")
     f2.button("Load settings", on_click=load_settings_file)
     with st.expander("Settings in use (TOML)"):
         st.code(settings.to_toml(), language="toml")
@@ -1375,7 +1405,7 @@ def intervention_panel(settings: Settings) -> None:
     try:
         source = None
         if upload is not None:
-            source = aps.incident_uploads([(upload.name, upload.getvalue())], limits=LIMITS)[0]
+            source = incident_uploads([(upload.name, upload.getvalue())], limits=LIMITS)[0]
         ivs = load_interventions(source or EXAMPLE_INTERVENTIONS)
     except ValidationError as exc:
         show_problem("The interventions file could not be used:", exc)
@@ -1389,7 +1419,7 @@ def intervention_panel(settings: Settings) -> None:
     before = o3.number_input("Months before", 1, 12, 3, key="iv_before")
     after = o4.number_input("Months after", 1, 12, 3, key="iv_after")
     d = ss["data"]
-    iv_key = aps.sources_digest([source], None) if source else "example"
+    iv_key = sources_digest([source], None) if source else "example"
     with st.spinner("Comparing before and after…"):
         result = evaluate_cached(
             d["key"],
@@ -1434,11 +1464,11 @@ def use_uploads() -> None:
     previous = ss["data"]
     try:
         inc = (
-            aps.incident_uploads([(f.name, f.getvalue()) for f in files], limits=LIMITS)
+            incident_uploads([(f.name, f.getvalue()) for f in files], limits=LIMITS)
             if files
             else None
         )
-        bnd = aps.boundary_upload(bfile.name, bfile.getvalue(), limits=LIMITS) if bfile else None
+        bnd = boundary_upload(bfile.name, bfile.getvalue(), limits=LIMITS) if bfile else None
         if inc is None and bnd is None:
             raise ValidationError("Choose at least one file to upload first.")
         labels = [n for n, _ in inc] if inc else ["shipped incidents"]
@@ -1446,7 +1476,7 @@ def use_uploads() -> None:
             "Uploaded: " + ", ".join(labels) + "; wards: " + (bnd[0] if bnd else "shipped wards")
         )
         new = {
-            "key": aps.sources_digest(inc, bnd),
+            "key": sources_digest(inc, bnd),
             "incidents": tuple(inc) if inc else None,
             "boundaries": bnd,
             "label": label,
@@ -1477,13 +1507,13 @@ def page_data() -> None:
         )
         st.file_uploader(
             "Incident CSV files",
-            type=list(aps.INCIDENT_TYPES),
+            type=list(INCIDENT_TYPES),
             accept_multiple_files=True,
             key="up_incidents",
         )
         st.file_uploader(
             "Ward boundaries (GeoJSON, GeoPackage or zipped Shapefile)",
-            type=list(aps.BOUNDARY_TYPES),
+            type=list(BOUNDARY_TYPES),
             key="up_boundaries",
         )
         b1, b2 = st.columns(2)

@@ -52,7 +52,7 @@ import pyproj
 import shapely
 from scipy.spatial import cKDTree
 
-from geo.load import POLICE_UK_COLUMNS
+from geo.io import POLICE_UK_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,10 +10,9 @@ from scipy.spatial import KDTree
 from sklearn.cluster import DBSCAN
 
 from geo import columns as c
+from geo.progress import ProgressFn
 from geo.project import require_metric
 from geo.settings import Settings
-
-ProgressFn = Callable[[str, float], None]
 
 
 def dedupe_points(xy: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# --- raw incident rows (after ``geo.load``) ---------------------------------------------
+# --- raw incident rows (after ``geo.io.incidents``) ---------------------------------------------
 SOURCE_FILE = "source_file"  #: str, the file a row came from (name as given, not a full path)
 ROW = "row"  #: int, spreadsheet row number in that file (the header is row 1)
 SOURCE_KIND = "source_kind"  #: str, ``"police.uk"`` or ``"local"``

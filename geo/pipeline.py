@@ -15,41 +15,26 @@ import pyproj
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.hotspots import label_incidents, summarise_hotspots
-from geo.load import CsvSource, load_boundaries, load_incidents
+from geo.io import CsvSource, load_boundaries, load_incidents
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.prepare import (
     CLUSTERING_FIELDS,
     Prepared,
-    ProgressFn,
     _release_memory,
     preparation_settings,
     prepare_incidents,
 )
+from geo.progress import ProgressFn
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings
 
 # Counts and PipelineResult live in geo.result and the preparation stage in geo.prepare; both
 # are re-exported here so ``from geo.pipeline import ...`` keeps working.
 __all__ = [
-    "CLUSTERING_FIELDS",
-    "DATA_DIR",
-    "DEFAULT_BOUNDARIES",
-    "DEFAULT_INCIDENTS",
-    "Counts",
-    "PipelineResult",
-    "Prepared",
-    "ProgressFn",
     "cluster_prepared",
-    "preparation_settings",
-    "prepare_incidents",
     "run_files",
     "run_pipeline",
 ]
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-#: Shipped police.uk street-level crime for South East Oxford, March-November 2018.
-DEFAULT_INCIDENTS = DATA_DIR / "incidents"
-#: Shipped ONS 2013 wards of South East Oxford.
-DEFAULT_BOUNDARIES = DATA_DIR / "boundaries" / "se_oxford_wards_WD13.geojson"
 
 
 def cluster_prepared(
@@ -152,10 +137,10 @@ def run_pipeline(
     Parameters
     ----------
     raw
-        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.load.load_incidents`).
+        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.io.load_incidents`).
     wards
         ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
-        :func:`geo.load.load_boundaries`).
+        :func:`geo.io.load_boundaries`).
     settings
         Defaults to ``Settings()``.
     progress

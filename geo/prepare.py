@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -15,6 +15,7 @@ import pyarrow
 import pyproj
 
 from geo.filters import apply_filters
+from geo.progress import ProgressFn
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
 from geo.settings import Settings
 from geo.validate import validate_incidents
@@ -24,13 +25,11 @@ from geo.wards import assign_wards
 __all__ = [
     "CLUSTERING_FIELDS",
     "Prepared",
-    "ProgressFn",
     "preparation_settings",
     "prepare_incidents",
 ]
 
 #: Called as ``progress(message, fraction_done)``, ``fraction_done`` from 0 to 1.
-ProgressFn = Callable[[str, float], None]
 
 #: Settings fields read only by clustering and the hotspot summaries (geo/cluster.py via
 #: ``Settings.params_for``; geo/hotspots.py). Every other field is read while preparing the
@@ -142,12 +141,12 @@ def prepare_incidents(
     Parameters
     ----------
     raw
-        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.load.load_incidents`).
+        Raw incident rows (:data:`geo.columns.RAW_COLUMNS`, from :func:`geo.io.load_incidents`).
         Not changed; a caller that hands over its only reference (``prepare_incidents(
         frames.pop(), ...)``) gets its memory back once the rows are validated.
     wards
         ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
-        :func:`geo.load.load_boundaries`).
+        :func:`geo.io.load_boundaries`).
     settings
         Defaults to ``Settings()``. Only :func:`preparation_settings` of it is used here
         (categories, aliases, weights, ``since``/``until``/``include``).

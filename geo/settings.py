@@ -18,10 +18,6 @@ from geo.errors import ValidationError
 from geo.settings_layout import _SECTION_KEYS, _layout_problems
 
 __all__ = [
-    "DEFAULT_ALIASES",
-    "DEFAULT_CATEGORIES",
-    "GROUPS",
-    "Category",
     "Settings",
     "WardOverride",
     "load_settings",

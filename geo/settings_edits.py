@@ -7,8 +7,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from geo.categories import Category
 from geo.errors import ValidationError
-from geo.settings import Category, Settings, WardOverride
+from geo.settings import Settings, WardOverride
 
 #: Patrol look-back windows offered, in months.
 WINDOW_MONTHS: tuple[int, ...] = (1, 3, 6, 12)

@@ -6,24 +6,15 @@ import numpy as np
 import pandas as pd
 
 from geo import columns as c
-from geo.filters import apply_filters
-from geo.rejected import Checked, empty_rejected, rejected_rows, summarise_reasons
+from geo.rejected import Checked, rejected_rows
 from geo.row_messages import _ByCode, _Choice, _fmt
 from geo.settings import Settings
-from geo.validate_wards import WardCheck, validate_wards
 
 # Ward checks (geo.validate_wards), the month/category filters (geo.filters) and the
 # rejected-rows table (geo.rejected) live in their own modules; re-exported for importers.
 __all__ = [
     "ACCEPTED_COLUMNS",
-    "Checked",
-    "WardCheck",
-    "apply_filters",
-    "empty_rejected",
-    "rejected_rows",
-    "summarise_reasons",
     "validate_incidents",
-    "validate_wards",
 ]
 
 #: Accepted incident columns, in order (see :func:`validate_incidents`).
@@ -68,7 +59,7 @@ def validate_incidents(
     Parameters
     ----------
     raw
-        Raw rows, columns :data:`geo.columns.RAW_COLUMNS` (see :func:`geo.load.read_incident_csv`).
+        Raw rows, columns :data:`geo.columns.RAW_COLUMNS` (see :func:`geo.io.read_incident_csv`).
     settings
         Supplies the category aliases and weights.
     expected_bounds

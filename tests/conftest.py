@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import columns as c
-from geo.load import read_incident_csv
+from geo.io import read_incident_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

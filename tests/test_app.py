@@ -18,19 +18,37 @@ from shapely.geometry import Point
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from geo import appsupport as aps
 from geo import columns as c
 from geo import public
+from geo.auth import check_password_hash, hash_password, verify_password
 from geo.cli import main as cli_main
 from geo.errors import ValidationError
+from geo.io import (
+    UploadLimits,
+    boundary_upload,
+    incident_uploads,
+    neutralise_markup,
+    safe_upload_name,
+    settings_upload,
+    sources_digest,
+)
 from geo.pipeline import run_files, run_pipeline
 from geo.settings import Settings, settings_from_toml
+from geo.settings_edits import month_window, ward_overrides, window_settings, with_weights
+from geo.staff import (
+    category_mix,
+    hotspots_in_wards,
+    monthly_counts,
+    patrol_sheet_html,
+    patrol_table,
+    svg_map,
+)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
 PASSWORD = "correct horse battery staple"
 # n=2**10 keeps verification fast in tests; the CLI uses 2**14
-HASH = aps.hash_password(PASSWORD, salt=b"fixed test salt!", n=2**10)
+HASH = hash_password(PASSWORD, salt=b"fixed test salt!", n=2**10)
 N_WARDS = 7
 
 
@@ -238,25 +256,23 @@ def points_geojson() -> bytes:
 # geo.appsupport: pure helpers
 # ==========================================================================================
 def test_password_hash_verifies_only_the_right_password():
-    stored = aps.hash_password("a long enough password", n=2**10)
+    stored = hash_password("a long enough password", n=2**10)
     assert stored.startswith("scrypt:1024:8:1:")
-    assert aps.verify_password("a long enough password", stored)
-    assert not aps.verify_password("a long enough passwore", stored)
-    assert not aps.verify_password("", stored)
+    assert verify_password("a long enough password", stored)
+    assert not verify_password("a long enough passwore", stored)
+    assert not verify_password("", stored)
 
 
 def test_password_hashes_are_salted():
-    a = aps.hash_password("same password here", n=2**10)
-    b = aps.hash_password("same password here", n=2**10)
+    a = hash_password("same password here", n=2**10)
+    b = hash_password("same password here", n=2**10)
     assert a != b
-    assert aps.verify_password("same password here", a) and aps.verify_password(
-        "same password here", b
-    )
+    assert verify_password("same password here", a) and verify_password("same password here", b)
 
 
 def test_fixed_salt_gives_the_same_hash():
     salt = b"0123456789abcdef"
-    assert aps.hash_password("abcdefghijk", salt=salt, n=2**10) == aps.hash_password(
+    assert hash_password("abcdefghijk", salt=salt, n=2**10) == hash_password(
         "abcdefghijk", salt=salt, n=2**10
     )
 
@@ -275,22 +291,22 @@ def test_fixed_salt_gives_the_same_hash():
 )
 def test_malformed_hash_is_a_configuration_error(stored):
     with pytest.raises(ValidationError, match="hash is not valid"):
-        aps.verify_password("whatever password", stored)
+        verify_password("whatever password", stored)
     with pytest.raises(ValidationError, match="hash is not valid"):
-        aps.check_password_hash(stored)
+        check_password_hash(stored)
 
 
 def test_short_password_is_refused():
     with pytest.raises(ValidationError, match="at least 10 characters. Got 9"):
-        aps.hash_password("123456789")
+        hash_password("123456789")
 
 
 def test_hash_password_command_prints_a_hash_that_verifies(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("a staff password 123\n"))
     assert cli_main(["hash-password", "--stdin"]) == 0
     line = capsys.readouterr().out.strip()
-    assert aps.verify_password("a staff password 123", line)
-    assert not aps.verify_password("a staff password 124", line)
+    assert verify_password("a staff password 123", line)
+    assert not verify_password("a staff password 124", line)
 
 
 def test_hash_password_command_refuses_a_short_password(monkeypatch, capsys):
@@ -310,19 +326,19 @@ def test_hash_password_command_refuses_a_short_password(monkeypatch, capsys):
     ],
 )
 def test_month_window_counts_back_from_the_data_not_today(last, months, expected):
-    assert aps.month_window(last, months) == expected
+    assert month_window(last, months) == expected
 
 
 @pytest.mark.parametrize(("last", "months"), [("2018-13", 3), ("Nov 2018", 3), ("2018-11", 0)])
 def test_month_window_refuses_bad_input(last, months):
     with pytest.raises(ValidationError):
-        aps.month_window(last, months)
+        month_window(last, months)
 
 
 @pytest.mark.parametrize(("months", "trend"), [(1, 1), (3, 1), (6, 3), (12, 3)])
 def test_window_settings_sets_months_and_trend(months, trend):
-    s = aps.window_settings(Settings(), last_month="2018-11", months=months)
-    assert (s.since, s.until) == aps.month_window("2018-11", months)
+    s = window_settings(Settings(), last_month="2018-11", months=months)
+    assert (s.since, s.until) == month_window("2018-11", months)
     assert s.trend_months == trend
     assert s.eps_m == Settings().eps_m
 
@@ -338,15 +354,15 @@ def test_window_settings_sets_months_and_trend(months, trend):
     ],
 )
 def test_upload_names_are_never_paths(name, safe):
-    assert aps.safe_upload_name(name) == safe
+    assert safe_upload_name(name) == safe
 
 
 def test_incident_uploads_are_checked_before_reading():
-    ok = aps.incident_uploads([("a.csv", b"x,y\n1,2\n"), ("dir/a.csv", b"x,y\n3,4\n")])
+    ok = incident_uploads([("a.csv", b"x,y\n1,2\n"), ("dir/a.csv", b"x,y\n3,4\n")])
     assert [n for n, _ in ok] == ["a.csv", "a-2.csv"]
-    small = aps.UploadLimits(max_file_mb=0.00001, max_files=2)
+    small = UploadLimits(max_file_mb=0.00001, max_files=2)
     with pytest.raises(ValidationError) as exc:
-        aps.incident_uploads(
+        incident_uploads(
             [
                 ("notes.txt", b"x"),
                 ("empty.csv", b"  \n"),
@@ -363,7 +379,7 @@ def test_incident_uploads_are_checked_before_reading():
         "pic.csv: not a CSV text file (it contains binary data)",
     ]
     with pytest.raises(ValidationError, match="No incident files"):
-        aps.incident_uploads([])
+        incident_uploads([])
 
 
 def far_wards_geojson() -> bytes:
@@ -404,7 +420,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 )
 def test_boundary_uploads_are_checked_before_reading(name, data, message):
     with pytest.raises(ValidationError, match=re.escape(message)):
-        aps.boundary_upload(name, data, limits=aps.UploadLimits(max_unzipped_mb=2))
+        boundary_upload(name, data, limits=UploadLimits(max_unzipped_mb=2))
 
 
 def test_boundary_upload_accepts_the_three_formats(tmp_path):
@@ -417,11 +433,11 @@ def test_boundary_upload_accepts_the_three_formats(tmp_path):
         ("w.gpkg", (tmp_path / "w.gpkg").read_bytes()),
         ("w.zip", shp),
     ]:
-        assert aps.boundary_upload(name, data) == (name, data)
+        assert boundary_upload(name, data) == (name, data)
 
 
 def test_settings_upload_checks():
-    assert aps.settings_upload("s.toml", b"[clustering]\neps_m = 60.0\n") == (
+    assert settings_upload("s.toml", b"[clustering]\neps_m = 60.0\n") == (
         "[clustering]\neps_m = 60.0\n"
     )
     for name, data, msg in [
@@ -430,37 +446,37 @@ def test_settings_upload_checks():
         ("s.toml", b"\xff\xfe\x00", "not UTF-8 text"),
     ]:
         with pytest.raises(ValidationError, match=re.escape(msg)):
-            aps.settings_upload(name, data)
+            settings_upload(name, data)
 
 
 def test_sources_digest_changes_with_any_byte():
-    a = aps.sources_digest([("a.csv", b"1")], None)
-    assert a != aps.sources_digest([("a.csv", b"2")], None)
-    assert a != aps.sources_digest([("b.csv", b"1")], None)
-    assert a != aps.sources_digest([("a.csv", b"1")], ("w.geojson", b"{}"))
-    assert a == aps.sources_digest([("a.csv", b"1")], None)
-    assert aps.sources_digest(None, None) == "shipped"
+    a = sources_digest([("a.csv", b"1")], None)
+    assert a != sources_digest([("a.csv", b"2")], None)
+    assert a != sources_digest([("b.csv", b"1")], None)
+    assert a != sources_digest([("a.csv", b"1")], ("w.geojson", b"{}"))
+    assert a == sources_digest([("a.csv", b"1")], None)
+    assert sources_digest(None, None) == "shipped"
 
 
 def test_neutralise_markup_leaves_no_tags():
     df = pd.DataFrame({c.WARD_NAME: ["<img src=x onerror=alert(1)>", "Cowley"], "n": [1, 2]})
-    out = aps.neutralise_markup(df, [c.WARD_NAME, "missing"])
+    out = neutralise_markup(df, [c.WARD_NAME, "missing"])
     assert list(out[c.WARD_NAME]) == ["‹img src=x onerror=alert(1)›", "Cowley"]
     assert df[c.WARD_NAME][0].startswith("<")  # input not changed
 
 
 def test_ward_overrides_and_weights():
-    wo = aps.ward_overrides({"E1": (60.0, None), "E2": (None, None), "E3": (None, 7)})
+    wo = ward_overrides({"E1": (60.0, None), "E2": (None, None), "E3": (None, 7)})
     assert set(wo) == {"E1", "E3"}
     assert (wo["E1"].eps_m, wo["E1"].min_samples) == (60.0, None)
     assert (wo["E3"].eps_m, wo["E3"].min_samples) == (None, 7)
-    s = aps.with_weights(Settings(), {"drugs": 5.0})
+    s = with_weights(Settings(), {"drugs": 5.0})
     assert s.categories["drugs"].weight == 5.0
     assert s.categories["asb"].weight == Settings().categories["asb"].weight
     with pytest.raises(ValidationError, match="Unknown category"):
-        aps.with_weights(Settings(), {"nope": 1.0})
+        with_weights(Settings(), {"nope": 1.0})
     with pytest.raises(ValidationError, match="weight"):
-        aps.with_weights(Settings(), {"drugs": 0.0})
+        with_weights(Settings(), {"drugs": 0.0})
 
 
 UNIT = Settings(eps_m=20, min_samples=5).replace(
@@ -470,8 +486,8 @@ UNIT = Settings(eps_m=20, min_samples=5).replace(
 
 def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
     r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
-    hs = aps.hotspots_in_wards(r.hotspots, [WEST])
-    table = aps.patrol_table(hs)
+    hs = hotspots_in_wards(r.hotspots, [WEST])
+    table = patrol_table(hs)
     assert table.to_dict("records") == [
         {
             "Rank": 1,
@@ -487,18 +503,18 @@ def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
             "Months": "2018-06–2018-06",
         }
     ]
-    assert len(aps.hotspots_in_wards(r.hotspots, [EAST])) == 0
-    svg = aps.svg_map(r.wards, hs)
+    assert len(hotspots_in_wards(r.hotspots, [EAST])) == 0
+    svg = svg_map(r.wards, hs)
     assert svg.count('class="hotspot"') == 1
     assert svg.count("<text") == 2 + 1  # two ward names, one rank
-    sheet = aps.patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
+    sheet = patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
     assert f"<td>{WEST}-01</td>" in sheet and "Staff only" in sheet and "<script" not in sheet
     assert "seen at no. 4" not in sheet and "resident" not in sheet
 
 
 def test_patrol_sheet_lists_at_most_max_rows():
     r = run_files()
-    sheet = aps.patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
+    sheet = patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
     assert sheet.count("<tr>") == 1 + 4
     assert f"{len(r.hotspots) - 4} more hotspot(s) are in the CSV download" in sheet
     assert sheet.count('class="hotspot"') == 4
@@ -512,17 +528,17 @@ def test_monthly_counts_fill_gaps_and_split_hotspots():
             c.HOTSPOT_ID: ["A-01", "", "", "B-01", "A-01"],
         }
     )
-    out = aps.monthly_counts(inc)
+    out = monthly_counts(inc)
     assert list(out.index) == ["2018-01", "2018-02", "2018-03"]
     assert out["In a hotspot"].tolist() == [1, 0, 2]
     assert out["Not in a hotspot"].tolist() == [1, 0, 1]
-    only_a = aps.monthly_counts(inc, ["A"])
+    only_a = monthly_counts(inc, ["A"])
     assert only_a["In a hotspot"].tolist() == [1, 0, 1]
 
 
 def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
     r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
-    mix = aps.category_mix(r.hotspots, UNIT)
+    mix = category_mix(r.hotspots, UNIT)
     assert mix.to_dict("index") == {f"{WEST}-01": {"Drugs": 5}}
 
 
@@ -530,7 +546,7 @@ def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
 # The app: Meeting page (public)
 # ==========================================================================================
 def meeting_expected(months: int) -> gpd.GeoDataFrame:
-    s = aps.window_settings(Settings(), last_month="2018-11", months=months)
+    s = window_settings(Settings(), last_month="2018-11", months=months)
     return public.public_view(run_files(settings=s))
 
 
@@ -694,7 +710,7 @@ def test_password_hash_can_come_from_secrets_toml(monkeypatch):
 
 
 def test_environment_hash_wins_over_secrets(monkeypatch):
-    other = aps.hash_password("another staff password", n=2**10)
+    other = hash_password("another staff password", n=2**10)
     at = new_app(monkeypatch, hash_env=HASH, secrets={"staff_password_hash": other})
     run(at)
     go(at, "Patrol")
@@ -725,7 +741,7 @@ def test_repeated_wrong_passwords_lock_the_form(monkeypatch):
 
 def test_changing_the_configured_password_signs_staff_out(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
-    monkeypatch.setenv(HASH_ENV, aps.hash_password("the new staff password", n=2**10))
+    monkeypatch.setenv(HASH_ENV, hash_password("the new staff password", n=2**10))
     run(at)
     assert titles(at) == ["Patrol: staff only"]
 
@@ -738,7 +754,7 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     caption = " ".join(x.value for x in at.caption)
     assert "2018-09 to 2018-11 (3 months)" in caption
     assert "last month (2018-11), not from today" in caption
-    expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
+    expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
     m = metrics(at)
     assert m["Hotspots"] == str(len(expected.hotspots))
     assert m["Incidents in hotspots"] == str(int(expected.hotspots[c.N_INCIDENTS].sum()))
@@ -796,7 +812,7 @@ def test_patrol_ward_and_window_choices(monkeypatch):
         caption
     )
     assert "Trend: the last 3 month(s) against the 3 before." in caption
-    expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=12))
+    expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=12))
     cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
     table = at.dataframe[0].value
     assert set(table["Ward"]) == {"Cowley"}
@@ -871,8 +887,8 @@ def test_weights_and_ward_overrides_change_the_run(monkeypatch):
     at.number_input(key="a_w_shoplifting").set_value(3.0)
     at.number_input(key="a_oe_E05006557").set_value(200.0)  # Littlemore
     run(at)
-    s = aps.with_weights(Settings(), {"shoplifting": 3.0}).replace(
-        ward_overrides=aps.ward_overrides({"E05006557": (200.0, None)})
+    s = with_weights(Settings(), {"shoplifting": 3.0}).replace(
+        ward_overrides=ward_overrides({"E05006557": (200.0, None)})
     )
     expected = run_files(settings=s)
     features = area_features(staff_map_js(at))
@@ -1110,8 +1126,7 @@ def test_uploaded_boundaries_replace_the_wards(monkeypatch):
 # ==========================================================================================
 def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     from geo import postbox as pb
-    from geo.placements import read_placements
-    from geo.sites import load_sites
+    from geo.postbox import load_sites, read_placements
 
     log = tmp_path / "placements.sqlite"
     monkeypatch.setenv("HOTSPOTS_PLACEMENT_LOG", str(log))

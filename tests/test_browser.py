@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import appsupport as aps
 from geo import public
+from geo.auth import hash_password
 from geo.pipeline import run_files
 from geo.settings import Settings
+from geo.settings_edits import window_settings
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "browser test staff password"
-WARD_STROKE = "#2b4a6f"  # geo.maps.WARD_STYLE
+WARD_STROKE = "#2b4a6f"  # geo.maps.hotspot_map.WARD_STYLE
 AREA_STROKE = "#7a0019"  # hotspot and public area outlines
 N_WARDS = 7
 VIEWPORT = {"width": 1400, "height": 2300}
@@ -57,7 +58,7 @@ def free_port() -> int:
 def server(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = dict(os.environ, HOTSPOTS_STAFF_PASSWORD_HASH=aps.hash_password(PASSWORD, n=2**12))
+    env = dict(os.environ, HOTSPOTS_STAFF_PASSWORD_HASH=hash_password(PASSWORD, n=2**12))
     cmd = [
         sys.executable,
         "-m",
@@ -205,7 +206,7 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
     page.goto(server)
     wait_idle(page)
     expected = public.public_view(
-        run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=6))
+        run_files(settings=window_settings(Settings(), last_month="2018-11", months=6))
     )
     wait_paths(page, WARD_STROKE, N_WARDS)
     wait_paths(page, AREA_STROKE, len(expected))
@@ -261,7 +262,7 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
     page.get_by_text("Last 3 months").click()
     wait_idle(page)
     three = public.public_view(
-        run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
+        run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
     )
     wait_paths(page, AREA_STROKE, len(three))
     page.get_by_text("Last 6 months").click()
@@ -334,7 +335,7 @@ def test_patrol_and_data_pages_render(server, browser):
     w = Watched(browser, server)
     page = w.page
     open_staff_page(page, server, "Patrol", "Patrol planning")
-    expected = run_files(settings=aps.window_settings(Settings(), last_month="2018-11", months=3))
+    expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
     wait_paths(page, AREA_STROKE, len(expected.hotspots), frame=STAFF_MAP)
     frame = page.frame_locator(STAFF_MAP).first
     # the density layer is offered but starts switched off, so the hotspots stay readable

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from geo.errors import ValidationError
 from geo.interventions import read_interventions_csv
-from geo.load import _parser_reason, read_incident_csv, read_text_csv
+from geo.io import read_incident_csv, read_text_csv
+from geo.io.csv_reader import _parser_reason
 
 COMMA_HINT = (
     "(is it really a comma-separated file? A value that contains a comma must be in double quotes)"

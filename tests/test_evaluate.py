@@ -13,27 +13,34 @@ from conftest import EAST, WEST, X0, Y0, local_csv
 from shapely.geometry import Point
 
 from geo import columns as c
-from geo.baselines import build_grid, cell_keys, gi_star, grid_weights, kernel_density, select_cells
+from geo.categories import Category
 from geo.cli import main
 from geo.errors import ValidationError
-from geo.evaluate import (
+from geo.evaluation import (
     ALL_WARDS,
     METHODS,
     Fold,
     area_share,
+    build_grid,
+    cell_keys,
     evaluate_methods,
     fit_dbscan,
+    gi_star,
+    grid_weights,
     hit_rate,
     hotspot_stability,
     inside_hotspots,
+    kernel_density,
     pai,
     prepare,
     rolling_folds,
     rri,
+    select_cells,
 )
-from geo.load import load_boundaries, load_incidents
-from geo.pipeline import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS, run_pipeline
-from geo.settings import Category, Settings
+from geo.io import load_boundaries, load_incidents
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+from geo.pipeline import run_pipeline
+from geo.settings import Settings
 
 # unit weights so min_samples counts incidents
 UNIT = Settings(eps_m=20, min_samples=5).replace(

@@ -24,23 +24,24 @@ from scipy.stats.contingency import odds_ratio
 
 from geo import columns as c
 from geo.cli import main
-from geo.displacement import relative_effect, total_net_effect, weighted_displacement_quotient
 from geo.errors import ValidationError
-from geo.intervention_areas import InterventionOptions, intervention_windows
-from geo.intervention_effect import evaluate_intervention
-from geo.intervention_report import (
-    effects_table,
-    intervention_map,
-    series_png,
-    write_intervention_outputs,
-)
 from geo.interventions import (
     Intervention,
+    InterventionOptions,
+    effects_table,
+    evaluate_intervention,
+    intervention_map,
+    intervention_windows,
     load_interventions,
     read_interventions_csv,
+    relative_effect,
+    series_png,
+    total_net_effect,
     validate_interventions,
+    weighted_displacement_quotient,
+    write_intervention_outputs,
 )
-from geo.offline import offline_html
+from geo.maps import offline_html
 from geo.settings import Settings
 
 PX, PY = 450_500, 200_500

@@ -11,7 +11,7 @@ from shapely.geometry import Point, box
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.load import incident_files, load_boundaries, load_incidents, read_incident_csv
+from geo.io import incident_files, load_boundaries, load_incidents, read_incident_csv
 
 POLICE_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from conftest import group_rows, local_csv
 
-from geo.maps import hotspot_map, incident_heat_points, score_breaks, score_colour
-from geo.offline import offline_html
+from geo.maps import hotspot_map, incident_heat_points, offline_html, score_breaks, score_colour
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
 
@@ -66,7 +65,7 @@ def test_unknown_remote_resource_is_refused(result):
 
 
 def test_hotspot_geojson_properties_round_trip(result):
-    from geo.export import hotspots_geojson
+    from geo.staff import hotspots_geojson
 
     gj = json.loads(hotspots_geojson(result))
     assert gj["features"][0]["properties"]["n_incidents"] == 5
@@ -87,13 +86,13 @@ def test_text_in_popups_and_labels_is_escaped(two_wards):
 
 # --- maps whose layers a renderer swaps (the app's staff map) ------------------------------
 def _links(m) -> list[tuple[str, str]]:
-    from geo.offline import _resources
+    from geo.maps.offline import _resources
 
     return [(name, url) for _kind, name, url in _resources(m)]
 
 
 def test_served_resources_point_at_the_package_folders(result):
-    from geo.offline import ASSET_FILES, asset_folders, use_served_resources
+    from geo.maps import ASSET_FILES, asset_folders, use_served_resources
 
     m = hotspot_map(result.wards, result.hotspots, incidents=result.incidents)
     urls = {key: f"../served-{key}/" for key in asset_folders()}
@@ -115,7 +114,7 @@ def test_served_resources_point_at_the_package_folders(result):
 
 
 def test_unknown_resource_is_refused_when_served(result):
-    from geo.offline import asset_folders, use_served_resources
+    from geo.maps import asset_folders, use_served_resources
 
     m = hotspot_map(result.wards, result.hotspots)
     folium.plugins.Fullscreen().add_to(m)
@@ -191,7 +190,7 @@ def test_scale_is_metric_only_and_away_from_the_lower_left_legends(result, kind)
     import pandas as pd
 
     from geo.maps import base_map
-    from geo.postbox_maps import postbox_map
+    from geo.postbox import postbox_map
 
     if kind == "base":
         m = base_map(result.wards)

@@ -15,7 +15,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import ValidationError
-from geo.placements import (
+from geo.postbox import (
     PLACEMENT_COLUMNS,
     Placement,
     add_placement,

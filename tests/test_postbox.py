@@ -18,20 +18,23 @@ from shapely.geometry import box
 
 from geo.cli import main
 from geo.errors import ValidationError
-from geo.offline import offline_html
-from geo.placements import add_placement, placement_from_text, read_placements
+from geo.maps import offline_html
+from geo.paths import DEFAULT_SITES
 from geo.postbox import (
     PLAN_COLUMNS,
     RANKED_COLUMNS,
     PostboxSettings,
+    add_placement,
     default_reference_date,
     demand_points,
+    load_sites,
+    placement_from_text,
     postbox_map,
     postbox_settings_from_toml,
+    read_placements,
     recommend,
     rotation_plan,
 )
-from geo.sites import DEFAULT_SITES, load_sites
 
 REF = date(2018, 11, 30)
 CRS = "EPSG:27700"
@@ -550,7 +553,7 @@ def test_sites_get_their_ward_and_far_away_sites_are_set_aside(two_wards):
 
 
 def test_shipped_sites_are_police_uk_public_places_inside_the_wards():
-    from geo.load import load_boundaries
+    from geo.io import load_boundaries
 
     wards = load_boundaries(DATA / "boundaries" / "se_oxford_wards_WD13.geojson")
     checked = load_sites(wards=wards)

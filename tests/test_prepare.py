@@ -16,19 +16,13 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geo import columns as c
-from geo.load import load_boundaries, load_incidents
-from geo.pipeline import (
-    CLUSTERING_FIELDS,
-    DEFAULT_BOUNDARIES,
-    DEFAULT_INCIDENTS,
-    PipelineResult,
-    Prepared,
-    cluster_prepared,
-    preparation_settings,
-    prepare_incidents,
-    run_pipeline,
-)
-from geo.settings import Category, Settings, WardOverride
+from geo.categories import Category
+from geo.io import load_boundaries, load_incidents
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+from geo.pipeline import cluster_prepared, run_pipeline
+from geo.prepare import CLUSTERING_FIELDS, Prepared, preparation_settings, prepare_incidents
+from geo.result import PipelineResult
+from geo.settings import Settings, WardOverride
 from geo.validate import ACCEPTED_COLUMNS
 
 # unit weights so min_samples counts incidents

@@ -11,7 +11,7 @@ from sklearn.cluster import DBSCAN
 
 from geo import columns as c
 from geo.cluster import dbscan_labels
-from geo.load import read_incident_csv
+from geo.io import read_incident_csv
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
 from geo.validate import validate_incidents

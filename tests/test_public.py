@@ -24,9 +24,9 @@ from shapely.geometry import box
 from geo import columns as c
 from geo.cli import main
 from geo.errors import ValidationError
-from geo.load import read_incident_csv
-from geo.offline import offline_html
-from geo.pipeline import PipelineResult, run_files, run_pipeline
+from geo.io import read_incident_csv
+from geo.maps import offline_html
+from geo.pipeline import run_files, run_pipeline
 from geo.project import WGS84
 from geo.public import (
     PublicSettings,
@@ -40,6 +40,7 @@ from geo.public import (
     public_map,
     public_view,
 )
+from geo.result import PipelineResult
 from geo.settings import Settings
 
 #: Written out by hand, not read from the module: the test fails if the module grows a field.
@@ -398,7 +399,7 @@ def test_each_area_has_one_number_label_at_its_north_west_corner(result):
 
 
 def test_area_labels_use_the_area_number_only():
-    from geo.public_maps import area_number
+    from geo.public import area_number
 
     assert area_number("Area 12") == "12"
     assert area_number("Area 3") == "3"
@@ -442,7 +443,7 @@ def _lightness(colour: str) -> float:
 
 
 def test_band_colours_stand_apart_and_match_the_legend(result):
-    from geo.public_maps import band_colour
+    from geo.public import band_colour
 
     default = PublicSettings()
     colours = [band_colour(rank, default) for rank in range(1, 5)]

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.categories import Category
 from geo.errors import ValidationError
-from geo.settings import Category, Settings, WardOverride, load_settings, settings_from_toml
+from geo.settings import Settings, WardOverride, load_settings, settings_from_toml
 
 
 def test_defaults_round_trip_through_toml():

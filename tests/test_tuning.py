@@ -19,12 +19,7 @@ from test_evaluate import SPOT_AREA, UNIT, hand_rows
 from geo import columns as c
 from geo.cluster import cluster_incidents, dedupe_points
 from geo.errors import ValidationError
-from geo.evaluate import prepare
-from geo.hotspots import summarise_hotspots
-from geo.load import load_boundaries, load_incidents
-from geo.pipeline import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
-from geo.settings import Settings
-from geo.tuning import (
+from geo.evaluation import (
     SWEEP_COLUMNS,
     chord_knee,
     core_share,
@@ -34,10 +29,15 @@ from geo.tuning import (
     k_distance_table,
     plot_k_distance,
     plot_sweep,
+    prepare,
     red_flags,
     suggest_eps,
     sweep,
 )
+from geo.hotspots import summarise_hotspots
+from geo.io import load_boundaries, load_incidents
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+from geo.settings import Settings
 
 LINE = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0], [30.0, 0.0], [40.0, 0.0]])
 

@@ -9,9 +9,11 @@ from shapely.geometry import Polygon, box
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.load import read_incident_csv
+from geo.io import read_incident_csv
+from geo.rejected import summarise_reasons
 from geo.settings import Settings
-from geo.validate import summarise_reasons, validate_incidents, validate_wards
+from geo.validate import validate_incidents
+from geo.validate_wards import validate_wards
 
 HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

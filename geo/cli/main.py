@@ -1,0 +1,126 @@
+"""Command line: ``python -m geo <command>``; a thin shell over the ``geo`` functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from geo.cli.common import (
+    EXIT_BAD_INPUT,
+    _Parser,
+    _print_written,
+    add_data_options,
+    run_from_args,
+)
+from geo.cli.postbox import _add_postbox_command
+from geo.cli.reports import (
+    _add_evaluate_command,
+    _add_export_public_command,
+    _add_intervention_command,
+)
+from geo.errors import ValidationError
+
+__all__ = [
+    "EXTRA_COMMANDS",
+    "build_parser",
+    "main",
+]
+
+
+def _cmd_hotspots(args: argparse.Namespace) -> int:
+    from geo.staff import write_outputs
+
+    result = run_from_args(args)
+    paths = write_outputs(result, args.out)
+    print(result.counts.sentence())
+    for note in result.notes:
+        print(f"note: {note}")
+    top = result.hotspots.head(5)
+    for row in top.itertuples(index=False):
+        print(
+            f"  #{row.rank} {row.hotspot_id} {row.ward_name}: {row.n_incidents} incidents, "
+            f"score {row.score:.1f}, {row.trend}"
+        )
+    _print_written(paths)
+    return 0
+
+
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    from geo.auth import hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("New staff password: ")
+        if getpass.getpass("Repeat it: ") != password:
+            raise ValidationError("The two passwords differ; nothing was printed.")
+    print(hash_password(password))
+    return 0
+
+
+def _add_hash_password_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "hash-password",
+        help="print a salted hash of a new staff password for the app's protected pages",
+        description=(
+            "Prints a salted scrypt hash of a staff password. Put it in .streamlit/secrets.toml "
+            'as staff_password_hash = "..." or in the environment variable '
+            "HOTSPOTS_STAFF_PASSWORD_HASH. The password itself is never stored."
+        ),
+    )
+    p.add_argument(
+        "--stdin", action="store_true", help="read the password from the first line of stdin"
+    )
+    p.set_defaults(func=_cmd_hash_password)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m geo`` argument parser with every command."""
+    parser = _Parser(prog="python -m geo", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("hotspots", help="cluster incidents into ranked hotspots per ward")
+    add_data_options(p)
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.set_defaults(func=_cmd_hotspots)
+
+    _add_hash_password_command(sub)
+    _add_intervention_command(sub)
+    _add_postbox_command(sub)
+    _add_export_public_command(sub)
+    _add_evaluate_command(sub)
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Functions that add further sub-commands: ``register(subparsers)``.
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (2 for bad input or options)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ValidationError as exc:
+        print(f"error: {exc.first_line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected failure ({type(exc).__name__}: {exc}); rerun with --debug",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

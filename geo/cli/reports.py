@@ -1,0 +1,276 @@
+"""The report commands: ``intervention``, ``export-public`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from geo.cli.common import (
+    _print_written,
+    _Progress,
+    add_data_options,
+    run_from_args,
+    settings_from_args,
+)
+from geo.errors import ValidationError
+
+
+def _cmd_intervention(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geo.interventions import InterventionOptions, evaluate_files, write_intervention_outputs
+
+    opts = {
+        k: getattr(args, k)
+        for k in ("radius_m", "ring_outer_m", "months_before", "months_after", "min_count")
+        if getattr(args, k) is not None
+    }
+    for k in ("target_wards", "control_wards"):
+        if getattr(args, k):
+            opts[k] = tuple(w.strip() for w in getattr(args, k).split(",") if w.strip())
+    ids = [i.strip() for x in args.id or [] for i in x.split(",") if i.strip()]
+    if args.interventions is None:
+        print("note: using the example interventions file (placeholder dates, replace them)")
+    results, inputs = evaluate_files(
+        args.interventions,
+        [str(p) for p in args.incidents] or None,
+        args.boundaries,
+        settings_from_args(args),
+        options=InterventionOptions(**opts),
+        ids=ids,
+        code_col=args.ward_code_col,
+        name_col=args.ward_name_col,
+    )
+    paths = write_intervention_outputs(results, args.out, inputs=inputs)
+    for r in results:
+        w, iv = r.windows, r.intervention
+        skip = f", {w.excluded[0]} excluded" if w.excluded else ""
+        print(
+            f"{iv.intervention_id} ({iv.kind}, {iv.start_date}): before "
+            f"{w.before[0]}..{w.before[-1]}, after {w.after[0]}..{w.after[-1]}{skip}"
+        )
+        for e in r.effects.to_dict(orient="records"):
+            n = {k: ("-" if v is None or v is pd.NA else v) for k, v in e.items()}
+            print(
+                f"  {e['group']}: target {n['target_before']} -> {n['target_after']}, ring "
+                f"{n['ring_before']} -> {n['ring_after']}, control {n['control_before']} -> "
+                f"{n['control_after']}; {e['conclusion']}; WDQ: {e['wdq_reading']}"
+            )
+        for warning in r.warnings:
+            print(f"  caution: {warning}")
+    _print_written(paths)
+    return 0
+
+
+def _add_intervention_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "intervention",
+        help="before/after, displacement and hotspot shift around interventions (staff only)",
+    )
+    add_data_options(p)
+    p.add_argument("--interventions", type=Path, help="interventions CSV (default: the example)")
+    p.add_argument("--id", action="append", help="intervention id(s) to evaluate (default: all)")
+    p.add_argument("--radius-m", type=float, help="target radius in metres (default 200)")
+    p.add_argument("--ring-outer-m", type=float, help="ring outer radius (default 2 x radius)")
+    p.add_argument("--months-before", type=int, help="whole months before (default 3)")
+    p.add_argument("--months-after", type=int, help="whole months after (default 3)")
+    p.add_argument("--min-count", type=int, help="fewer incidents = too few to conclude (10)")
+    p.add_argument("--target-wards", help="area-wide events: treated ward codes or names")
+    p.add_argument("--control-wards", help="control ward codes or names, comma-separated")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.set_defaults(func=_cmd_intervention)
+
+
+def _cmd_export_public(args: argparse.Namespace) -> int:
+    from geo.public import PublicSettings, public_view, write_public
+
+    public = PublicSettings(min_count=args.min_count, generalise_m=args.generalise_m)
+    result = run_from_args(args)
+    view = public_view(result, public=public)
+    paths = write_public(result, args.out, public=public, title=args.title, view=view)
+    print(
+        f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
+        f"{public.generalise_m:g} m grid; smaller groups are not shown"
+    )
+    _print_written(paths)
+    return 0
+
+
+def _add_export_public_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from geo.public import DEFAULT_TITLE, MIN_COUNT_FLOOR
+
+    p = sub.add_parser(
+        "export-public",
+        help="write the public meeting map (HTML) and areas (GeoJSON), safe to show in public",
+        description=(
+            "Writes public_map.html (opens offline) and public_hotspots.geojson built only "
+            "from the public view: hotspot areas with at least --min-count incidents, counts "
+            "in bands, outlines on a grid; no incidents, dates, notes, sources or locations."
+        ),
+    )
+    add_data_options(p)
+    p.add_argument(
+        "--min-count",
+        type=int,
+        default=5,
+        help=f"hide hotspots with fewer incidents (default 5, at least {MIN_COUNT_FLOOR})",
+    )
+    p.add_argument(
+        "--generalise-m",
+        type=float,
+        default=50.0,
+        help="grid size in metres that outlines are drawn on (default 50, at least 50)",
+    )
+    p.add_argument("--title", default=DEFAULT_TITLE, help="map title")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.set_defaults(func=_cmd_export_public)
+
+
+def _number_list(text: str, option: str) -> list[float]:
+    """Comma-separated numbers of a sweep option, e.g. ``"40,60,80"``."""
+    out: list[float] = []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            out.append(float(item))
+        except ValueError:
+            raise ValidationError(
+                f"{option}: {item!r} is not a number (expected numbers with commas, e.g. 40,60,80)"
+            ) from None
+    return out
+
+
+def _whole_list(text: str, option: str) -> list[int]:
+    """Comma-separated whole numbers of a sweep option, e.g. ``"10,20"``."""
+    out: list[int] = []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise ValidationError(
+                f"{option}: {item!r} is not a whole number (expected e.g. 10,15,20)"
+            ) from None
+    return out
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo import columns as c
+    from geo import evaluation as ev
+    from geo.io import load_boundaries, load_incidents
+    from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+
+    settings = settings_from_args(args)
+    eps_values = _number_list(args.eps_values, "--eps-values")
+    ms_values = _whole_list(args.min_samples_values, "--min-samples-values")
+    raw = load_incidents([str(p) for p in args.incidents] or [DEFAULT_INCIDENTS])
+    wards = load_boundaries(
+        args.boundaries or DEFAULT_BOUNDARIES,
+        code_col=args.ward_code_col,
+        name_col=args.ward_name_col,
+    )
+    bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
+
+    def stage(lo: float, hi: float) -> Callable[[str, float], None]:
+        return lambda msg, frac: bar(msg, lo + (hi - lo) * frac)
+
+    try:
+        evaluation = ev.evaluate_methods(
+            raw,
+            wards,
+            settings,
+            window_months=args.window_months,
+            grid_m=args.grid_m,
+            kernel=args.kernel,
+            bandwidth_m=args.bandwidth_m,
+            permutations=args.permutations,
+            seed=args.seed,
+            progress=stage(0.0, 0.35),
+        )
+        table = ev.sweep(
+            raw,
+            wards,
+            settings,
+            eps_values=eps_values,
+            min_samples_values=ms_values,
+            window_months=args.window_months,
+            progress=stage(0.35, 0.95),
+        )
+        bar("k-distance and plots", 0.96)
+        incidents, _ = ev.prepare(raw, wards, settings)
+        last = evaluation.folds[-1].fit_months
+        recent = incidents.loc[incidents[c.MONTH].astype(str).isin(last)]
+        kdist = ev.k_distance_table(recent, k_values=ms_values)
+        paths = ev.write_evaluation(
+            args.out,
+            evaluation=evaluation,
+            sweep=table,
+            kdistance=kdist,
+            current=(settings.eps_m, settings.min_samples),
+        )
+    finally:
+        bar.close()
+    folds = evaluation.folds
+    print(
+        f"{len(folds)} test months {folds[0].test_month}..{folds[-1].test_month}, each fitted on "
+        f"the {args.window_months} months before; all methods at DBSCAN's area "
+        f"(eps_m {settings.eps_m:g}, min_samples {settings.min_samples}); all wards:"
+    )
+    print(ev.markdown_table(ev.summary_text(evaluation.summary)))
+    stab = evaluation.stability[evaluation.stability[c.WARD_CODE] == ev.ALL_WARDS]
+    if len(stab):
+        print(
+            f"stability: {stab['share_persisting'].mean():.0%} of hotspots persist into the next "
+            f"window; mean area overlap (Jaccard) {stab['jaccard'].mean():.2f}"
+        )
+    knees = kdist.drop_duplicates("k")
+    print(
+        "k-distance knee (suggested eps_m) on "
+        f"{last[0]}..{last[-1]}: "
+        + ", ".join(
+            f"k={k:g}: {e:.0f} m" for k, e in zip(knees["k"], knees["suggested_eps_m"], strict=True)
+        )
+    )
+    _print_written(paths)
+    return 0
+
+
+def _add_evaluate_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "evaluate",
+        help="judge hotspots on later months against baselines; eps_m x min_samples sweep",
+        description=(
+            "Rolling-origin evaluation: fit on --window-months months, test on the next month, "
+            "for every month in the data. Compares DBSCAN hotspots with kernel density, "
+            "Getis-Ord Gi* and last month's busiest grid cells at the same area (hit rate, PAI, "
+            "RRI), sweeps eps_m x min_samples, and draws the k-distance curve. Writes CSV "
+            "tables and PNG plots into --out."
+        ),
+    )
+    add_data_options(p)
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument(
+        "--window-months", type=int, default=3, help="months fitted before each test month (3)"
+    )
+    p.add_argument(
+        "--eps-values",
+        default="30,40,60,80,100,120,150",
+        help="eps_m values to sweep, metres (default 30,40,60,80,100,120,150)",
+    )
+    p.add_argument(
+        "--min-samples-values",
+        default="5,10,15,20,30,40",
+        help="min_samples values to sweep (default 5,10,15,20,30,40)",
+    )
+    p.add_argument(
+        "--grid-m", type=float, default=50.0, help="grid cell side for the baselines, metres (50)"
+    )
+    p.add_argument(
+        "--kernel", choices=("quartic", "gaussian"), default="quartic", help="KDE kernel (quartic)"
+    )
+    p.add_argument("--bandwidth-m", type=float, default=50.0, help="KDE bandwidth, metres (50)")
+    p.add_argument(
+        "--permutations", type=int, default=999, help="Gi* permutations for p-values (999)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the Gi* permutations (0)")
+    p.set_defaults(func=_cmd_evaluate)

@@ -1,0 +1,191 @@
+"""Evaluation results for people: summaries, display text, plots and the files written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.evaluation.measures import MEASURES
+from geo.evaluation.plots import plot_k_distance, plot_sweep
+from geo.evaluation.schema import ALL_WARDS, DBSCAN, METHOD_LABELS, METHODS, Evaluation
+
+
+# --- summaries ----------------------------------------------------------------------------
+def summarise_evaluation(table: pd.DataFrame) -> pd.DataFrame:
+    """Mean and spread of each measure over the test months, per method and ward.
+
+    Parameters
+    ----------
+    table
+        :attr:`Evaluation.table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``method`` × ward (methods in :data:`METHODS` order, wards by code with
+        "all" last): ``method``, ``ward_code``, ``ward_name``, ``n_folds`` (int, test
+        months), and for each of ``hit_rate``, ``pai``, ``rri``, ``area_share``:
+        ``<measure>_mean``, ``<measure>_std`` (sample standard deviation over the months),
+        ``<measure>_min``, ``<measure>_max`` (floats; months where the measure is undefined
+        are left out).
+
+    """
+    keys = ["method", c.WARD_CODE, c.WARD_NAME]
+    g = table.groupby(keys, sort=False)
+    out = g.size().rename("n_folds").to_frame()
+    for m in MEASURES:
+        stats = g[m].agg(["mean", "std", "min", "max"])
+        stats.columns = [f"{m}_{s}" for s in stats.columns]
+        out = out.join(stats)
+    out = out.reset_index()
+    order = {m: i for i, m in enumerate(METHODS)}
+    out["_m"] = out["method"].map(order)
+    out["_w"] = out[c.WARD_CODE] == ALL_WARDS
+    out = out.sort_values(["_m", "_w", c.WARD_CODE], kind="stable").drop(columns=["_m", "_w"])
+    return out.reset_index(drop=True)
+
+
+def summary_text(summary: pd.DataFrame, *, ward_code: str = ALL_WARDS) -> pd.DataFrame:
+    """The summary of one ward as display text, "mean ± std" per measure.
+
+    Columns: ``Method``, ``Hit rate``, ``PAI``, ``RRI``, ``Area share``, ``Months``.
+    """
+    s = summary[summary[c.WARD_CODE] == ward_code]
+
+    def fmt(m: str, scale: float, digits: int, unit: str = "") -> list[str]:
+        out = []
+        for mean, std in zip(s[f"{m}_mean"], s[f"{m}_std"], strict=True):
+            if pd.isna(mean):
+                out.append("n/a")
+            else:
+                sd = 0.0 if pd.isna(std) else float(std)
+                out.append(f"{scale * mean:.{digits}f}{unit} ± {scale * sd:.{digits}f}")
+        return out
+
+    return pd.DataFrame(
+        {
+            "Method": [METHOD_LABELS.get(m, m) for m in s["method"]],
+            "Hit rate": fmt("hit_rate", 100, 1, " %"),
+            "PAI": fmt("pai", 1, 1),
+            "RRI": fmt("rri", 1, 2),
+            "Area share": fmt("area_share", 100, 2, " %"),
+            "Months": s["n_folds"].astype(int).to_numpy(),
+        }
+    )
+
+
+def markdown_table(df: pd.DataFrame) -> str:
+    """A plain Markdown (pipe) table of ``df``'s values, for README and terminal output."""
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(map(str, r)) + " |" for r in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
+# --- plot ---------------------------------------------------------------------------------
+def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None = None) -> Figure:
+    """PAI and hit rate of each method, study-wide: mean ± std bars and one dot per month.
+
+    Parameters
+    ----------
+    table
+        :attr:`Evaluation.table`.
+    current
+        ``(eps_m, min_samples)`` of the DBSCAN run, shown in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure (no pyplot state); save with ``fig.savefig(path, dpi=...)``.
+
+    """
+    t = table[table[c.WARD_CODE] == ALL_WARDS]
+    methods = [m for m in METHODS if m in set(t["method"])]
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    axes = fig.subplots(1, 2)
+    colours = ["#1f5f8b", "#e07b39", "#5a9e4b", "#8c8c8c"]
+    for ax, measure, label in zip(
+        axes, ("pai", "hit_rate"), ("PAI (higher is better)", "Hit rate (%)"), strict=True
+    ):
+        scale = 100.0 if measure == "hit_rate" else 1.0
+        for j, m in enumerate(methods):
+            v = t.loc[t["method"] == m, measure].to_numpy(dtype=float) * scale
+            v = v[~np.isnan(v)]
+            if len(v) == 0:
+                continue
+            std = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
+            ax.bar(j, v.mean(), yerr=std, color=colours[j % 4], alpha=0.8, capsize=4)
+            jitter = np.linspace(-0.15, 0.15, len(v))
+            ax.plot(j + jitter, v, "o", color="black", markersize=3)
+        names = [METHOD_LABELS[m].replace("'s ", "'s\n", 1) for m in methods]
+        ax.set_xticks(range(len(methods)), names, fontsize=9)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    share = t.loc[t["method"] == DBSCAN, "area_share"].mean() * 100
+    run = "" if current is None else f" (eps_m {current[0]:g}, min_samples {current[1]})"
+    fig.suptitle(
+        f"Next-month hit rate and PAI, every method on DBSCAN's area{run}: "
+        f"{share:.2f} % of the wards\n{t['test_month'].nunique()} test months; "
+        "bars = mean ± std, dots = single months"
+    )
+    return fig
+
+
+# --- files --------------------------------------------------------------------------------
+def write_evaluation(
+    out_dir: str | Path,
+    *,
+    evaluation: Evaluation,
+    sweep: pd.DataFrame | None = None,
+    kdistance: pd.DataFrame | None = None,
+    current: tuple[float, int] | None = None,
+    dpi: int = 120,
+) -> dict[str, Path]:
+    """Write the evaluation tables (CSV) and plots (PNG) into ``out_dir`` (created if needed).
+
+    Files: ``evaluation.csv`` (:attr:`Evaluation.table`), ``evaluation_summary.csv``,
+    ``stability.csv``, ``pai_by_method.png``; with ``sweep`` (:func:`geo.evaluation.sweep`)
+    ``sweep.csv`` and ``sweep.png``; with ``kdistance`` (:func:`geo.evaluation.k_distance_table`)
+    ``kdistance.csv`` and ``kdistance.png``. ``current`` = ``(eps_m, min_samples)`` is marked
+    on the plots. No incident-level data is written.
+
+    Returns
+    -------
+    dict
+        File key (e.g. ``"sweep_png"``) -> path written.
+
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    paths: dict[str, Path] = {}
+
+    def csv(key: str, df: pd.DataFrame) -> None:
+        paths[key] = out / f"{key}.csv"
+        df.to_csv(paths[key], index=False, float_format="%.6g")
+
+    def png(key: str, fig: Figure) -> None:
+        paths[f"{key}_png"] = out / f"{key}.png"
+        fig.savefig(paths[f"{key}_png"], dpi=dpi)
+
+    csv("evaluation", evaluation.table)
+    csv("evaluation_summary", evaluation.summary)
+    csv("stability", evaluation.stability)
+    png("pai_by_method", plot_pai_by_method(evaluation.table, current=current))
+    if sweep is not None:
+        csv("sweep", sweep)
+        png("sweep", plot_sweep(sweep, current=current))
+    if kdistance is not None:
+        csv("kdistance", kdistance)
+        png(
+            "kdistance",
+            plot_k_distance(kdistance, current_eps_m=current[0] if current else None),
+        )
+    return paths

@@ -1,0 +1,42 @@
+"""Before/after and displacement around warrants, closure orders and team starts."""
+
+from geo.interventions.areas import InterventionOptions, intervention_windows
+from geo.interventions.displacement import (
+    relative_effect,
+    total_net_effect,
+    weighted_displacement_quotient,
+)
+from geo.interventions.effect import InterventionResult, evaluate_files, evaluate_intervention
+from geo.interventions.events import (
+    Intervention,
+    interventions_table,
+    load_interventions,
+    read_interventions_csv,
+    validate_interventions,
+)
+from geo.interventions.report import (
+    effects_table,
+    intervention_map,
+    series_png,
+    write_intervention_outputs,
+)
+
+__all__ = [
+    "Intervention",
+    "InterventionOptions",
+    "InterventionResult",
+    "effects_table",
+    "evaluate_files",
+    "evaluate_intervention",
+    "intervention_map",
+    "intervention_windows",
+    "interventions_table",
+    "load_interventions",
+    "read_interventions_csv",
+    "relative_effect",
+    "series_png",
+    "total_net_effect",
+    "validate_interventions",
+    "weighted_displacement_quotient",
+    "write_intervention_outputs",
+]

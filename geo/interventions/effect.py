@@ -1,0 +1,375 @@
+"""Evaluate interventions: windows, areas, measures and hotspot shift in one composition."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.interventions.areas import (
+    AREAS,
+    AreaPlan,
+    InterventionOptions,
+    Windows,
+    assign_areas,
+    intervention_areas,
+    intervention_windows,
+    plan_areas,
+)
+from geo.interventions.displacement import area_counts, effects, group_of, monthly_counts
+from geo.interventions.events import Intervention, load_interventions
+from geo.io import CsvSource, load_boundaries, load_incidents
+from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS, EXAMPLE_INTERVENTIONS
+from geo.pipeline import run_pipeline
+from geo.project import WGS84
+from geo.result import PipelineResult
+from geo.settings import Settings
+
+SHIFT_COLUMNS: tuple[str, ...] = (
+    "period",
+    c.HOTSPOT_ID,
+    c.WARD_NAME,
+    c.KIND,
+    c.N_INCIDENTS,
+    c.SCORE,
+    "status",
+    "overlaps",
+    "distance_m",
+    "centroid_distance_m",
+    "area",
+)
+
+
+@dataclass(frozen=True)
+class InterventionResult:
+    """Everything measured for one intervention (staff only: holds the location).
+
+    Attributes
+    ----------
+    intervention, options, windows, plan
+        What was evaluated and how (see :mod:`geo.interventions.areas`).
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` in the metric CRS.
+    areas
+        See :func:`geo.interventions.areas.intervention_areas`.
+    counts
+        See :func:`geo.interventions.displacement.area_counts`.
+    effects
+        One row per group, see :func:`geo.interventions.displacement.effect_row`.
+    monthly
+        ``month``, ``area``, ``group``, ``count`` over every month of the data.
+    hotspots_before, hotspots_after
+        DBSCAN hotspots of each window with the same settings
+        (:func:`geo.hotspots.summarise_hotspots` columns, metric CRS).
+    shift
+        See :func:`hotspot_shift`.
+    warnings
+        Plain-English cautions (small counts, coverage, missing months...).
+
+    """
+
+    intervention: Intervention
+    options: InterventionOptions
+    windows: Windows
+    plan: AreaPlan
+    wards: gpd.GeoDataFrame
+    areas: gpd.GeoDataFrame
+    counts: pd.DataFrame
+    effects: pd.DataFrame
+    monthly: pd.DataFrame
+    hotspots_before: gpd.GeoDataFrame
+    hotspots_after: gpd.GeoDataFrame
+    shift: pd.DataFrame
+    warnings: tuple[str, ...] = field(default=())
+
+    def shift_summary(self) -> dict[str, Any]:
+        """Hotspot counts before/after, persisted, vanished, appeared, nearest new one (m)."""
+        s = self.shift
+        appeared = s[s["status"] == "appeared"]["distance_m"].dropna()
+        return {
+            "before": int((s["period"] == "before").sum()),
+            "after": int((s["period"] == "after").sum()),
+            "persisted": int(((s["period"] == "before") & (s["status"] == "persisted")).sum()),
+            "vanished": int((s["status"] == "vanished").sum()),
+            "appeared": int((s["status"] == "appeared").sum()),
+            "nearest_appeared_m": float(appeared.min()) if len(appeared) else None,
+        }
+
+
+def hotspot_shift(
+    before: gpd.GeoDataFrame,
+    after: gpd.GeoDataFrame,
+    plan: AreaPlan,
+    options: InterventionOptions,
+) -> pd.DataFrame:
+    """Match hotspots of the two windows by overlap.
+
+    A before hotspot whose polygon overlaps (shares area with) an after hotspot
+    ``persisted``; without one it ``vanished``; an after hotspot overlapping no before
+    hotspot ``appeared``. IDs are numbered per run, so the same ID in both windows need
+    not be the same place: only overlap links them.
+
+    Parameters
+    ----------
+    before, after
+        Hotspot polygons (:func:`geo.hotspots.summarise_hotspots`) in the metric CRS.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SHIFT_COLUMNS`: ``period`` (``before``/``after``), ``hotspot_id``,
+        ``ward_name``, ``kind``, ``n_incidents`` (int), ``score`` (float), ``status``,
+        ``overlaps`` (``;``-joined IDs in the other window), ``distance_m`` (float, metres
+        from the location to the polygon, 0 if it covers it; NaN for area-wide events),
+        ``centroid_distance_m`` (float), ``area`` (``target``/``ring``/``control``/
+        ``elsewhere``, by centroid distance, or by ward for area-wide events).
+
+    """
+    gb, ga = before.geometry.to_numpy(), after.geometry.to_numpy()
+    if len(gb) and len(ga):
+        inter = shapely.area(shapely.intersection(gb[:, None], ga[None, :])) > 0
+    else:
+        inter = np.zeros((len(gb), len(ga)), dtype=bool)
+    frames = []
+    for period, hs, hit, other in (
+        ("before", before, inter.any(axis=1), (inter, after)),
+        ("after", after, inter.any(axis=0), (inter.T, before)),
+    ):
+        matrix, o = other
+        ids = o[c.HOTSPOT_ID].astype(str).to_numpy()
+        status = np.where(hit, "persisted", "vanished" if period == "before" else "appeared")
+        cx, cy = hs[c.CENTROID_X].to_numpy(float), hs[c.CENTROID_Y].to_numpy(float)
+        if plan.point is None:
+            dist = np.full(len(hs), math.nan)
+            cdist = np.full(len(hs), math.nan)
+            wc = hs[c.WARD_CODE].astype(str).to_numpy()
+            area = np.where(np.isin(wc, plan.target_codes), "target", "elsewhere")
+            area = np.where(np.isin(wc, plan.control_codes), "control", area)
+        else:
+            dist = hs.geometry.distance(plan.point).to_numpy(float)
+            cdist = np.hypot(cx - plan.point.x, cy - plan.point.y)
+            wc = hs[c.WARD_CODE].astype(str).to_numpy()
+            area = np.where(np.isin(wc, plan.control_codes), "control", "elsewhere")
+            area = np.where(cdist <= options.outer_m, "ring", area)
+            area = np.where(cdist <= options.radius_m, "target", area)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": period,
+                    c.HOTSPOT_ID: hs[c.HOTSPOT_ID].astype(str).to_numpy(),
+                    c.WARD_NAME: hs[c.WARD_NAME].astype(str).to_numpy(),
+                    c.KIND: hs[c.KIND].astype(str).to_numpy(),
+                    c.N_INCIDENTS: hs[c.N_INCIDENTS].to_numpy("int64"),
+                    c.SCORE: hs[c.SCORE].to_numpy(float),
+                    "status": status,
+                    "overlaps": [";".join(ids[row]) for row in matrix],
+                    "distance_m": dist,
+                    "centroid_distance_m": cdist,
+                    "area": area,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[list(SHIFT_COLUMNS)]
+
+
+def evaluate_intervention(
+    raw: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    intervention: Intervention,
+    settings: Settings | None = None,
+    *,
+    options: InterventionOptions | None = None,
+    base: PipelineResult | None = None,
+) -> InterventionResult:
+    """Before/after, displacement and hotspot shift for one intervention.
+
+    Parameters
+    ----------
+    raw, wards, settings
+        As for :func:`geo.pipeline.run_pipeline` (raw incident rows, ward polygons).
+    options
+        Radius, ring, windows, wards (default ``InterventionOptions()``).
+    base
+        A finished :func:`~geo.pipeline.run_pipeline` on the same inputs, to share across
+        interventions; its settings are used.
+
+    Raises
+    ------
+    ValidationError
+        A window outside the months of the data, a location outside every ward, or
+        unknown wards; messages name the interventions file, row and id.
+
+    """
+    options = options or InterventionOptions()
+    base = base or run_pipeline(raw, wards, settings)
+    settings = base.settings
+    iv = intervention
+    months = sorted(set(base.incidents[c.MONTH].astype(str)))
+    if not months:
+        raise ValidationError(f"{iv.where}: no incidents to evaluate")
+    windows = intervention_windows(
+        iv.start_date, months_before=options.months_before, months_after=options.months_after
+    )
+    first, last = windows.before[0], windows.after[-1]
+    if first < months[0] or last > months[-1]:
+        raise ValidationError(
+            f"{iv.where}: the windows need months {first} to {last} but the data covers "
+            f"{months[0]} to {months[-1]}; use fewer --months-before/--months-after or "
+            "load more months"
+        )
+    plan = plan_areas(iv, base.wards, options)
+    areas = intervention_areas(plan, base.wards, options)
+    inc = base.incidents
+    labels = assign_areas(inc, plan, options)
+    groups = group_of(inc[c.CATEGORY], settings)
+    present = tuple(a for a in AREAS if a in set(areas["area"]))
+    counts = area_counts(inc[c.MONTH], groups, labels, windows, present=present)
+    table = effects(counts, min_count=options.min_count)
+    all_months = [str(p) for p in pd.period_range(months[0], months[-1], freq="M")]
+    monthly = monthly_counts(inc[c.MONTH], groups, labels, all_months)
+    hot = {}
+    for name, span in (("before", windows.before), ("after", windows.after)):
+        run = run_pipeline(raw, wards, settings.replace(since=span[0], until=span[-1]))
+        hot[name] = run.hotspots
+    shift = hotspot_shift(hot["before"], hot["after"], plan, options)
+    return InterventionResult(
+        intervention=iv,
+        options=options,
+        windows=windows,
+        plan=plan,
+        wards=base.wards,
+        areas=areas,
+        counts=counts,
+        effects=table,
+        monthly=monthly,
+        hotspots_before=hot["before"],
+        hotspots_after=hot["after"],
+        shift=shift,
+        warnings=tuple(_warnings(iv, options, windows, plan, base, table, months)),
+    )
+
+
+def evaluate_interventions(
+    raw: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    interventions: Sequence[Intervention],
+    settings: Settings | None = None,
+    *,
+    options: InterventionOptions | None = None,
+    ids: Sequence[str] = (),
+) -> list[InterventionResult]:
+    """:func:`evaluate_intervention` for each intervention, sharing one pipeline run.
+
+    ``ids`` limits the run to those intervention ids; unknown ones raise
+    :class:`ValidationError`.
+    """
+    known = [iv.intervention_id for iv in interventions]
+    bad = [i for i in ids if i not in known]
+    if bad:
+        raise ValidationError(
+            f"unknown intervention id(s) {', '.join(bad)} (known: {', '.join(known)})"
+        )
+    chosen = [iv for iv in interventions if not ids or iv.intervention_id in ids]
+    base = run_pipeline(raw, wards, settings)
+    return [evaluate_intervention(raw, wards, iv, options=options, base=base) for iv in chosen]
+
+
+def _warnings(
+    iv: Intervention,
+    options: InterventionOptions,
+    windows: Windows,
+    plan: AreaPlan,
+    base: PipelineResult,
+    table: pd.DataFrame,
+    months: list[str],
+) -> list[str]:
+    out: list[str] = []
+    if len(windows.before) != len(windows.after):
+        out.append(
+            f"the windows differ in length ({len(windows.before)} and {len(windows.after)} "
+            "months): changes are compared per month"
+        )
+    missing = [m for m in (*windows.before, *windows.after) if m not in months]
+    if missing:
+        out.append(f"no incidents at all in {', '.join(missing)}: is a monthly file missing?")
+    small = table.loc[~table["enough_data"].astype(bool), "group"].tolist()
+    if small:
+        out.append(
+            f"too few incidents to conclude anything for {', '.join(small)} (fewer than "
+            f"{options.min_count} in the target before or in the control in a window)"
+        )
+    if not plan.control_codes:
+        out.append(
+            "no comparison area: every ward is treated; choose target wards or load data "
+            "for a wider area (e.g. the force) to compare"
+        )
+    if plan.point is not None:
+        covered = shapely.union_all(base.wards.geometry.to_numpy())
+        disc = plan.point.buffer(options.outer_m, quad_segs=32)
+        outside = 1 - shapely.intersection(disc, covered).area / disc.area
+        if outside > 0.01:
+            out.append(
+                f"{outside:.0%} of the target and ring lies outside the wards with data: "
+                "incidents there are not counted"
+            )
+    if iv.end_date is not None and str(pd.Period(iv.end_date, "M")) < windows.after[-1]:
+        out.append(
+            f"the intervention ended on {iv.end_date}, before the after window ends "
+            f"({windows.after[-1]}): the after window mixes during and after"
+        )
+    out.append(
+        "police.uk gives months only and moves each incident to a nearby snap point: "
+        "effects smaller than a month or a street cannot be seen"
+    )
+    return out
+
+
+def location_lonlat(result: InterventionResult) -> tuple[float, float] | None:
+    """The intervention location as ``(lon, lat)`` (staff only), or ``None``."""
+    if result.plan.point is None:
+        return None
+    p = gpd.GeoSeries([result.plan.point], crs=result.wards.crs).to_crs(WGS84).iloc[0]
+    return float(p.x), float(p.y)
+
+
+def evaluate_files(
+    interventions: CsvSource | None = None,
+    incident_sources: Sequence[CsvSource] | None = None,
+    boundaries: str | Path | tuple[str, bytes] | None = None,
+    settings: Settings | None = None,
+    *,
+    options: InterventionOptions | None = None,
+    ids: Sequence[str] = (),
+    code_col: str | None = None,
+    name_col: str | None = None,
+) -> tuple[list[InterventionResult], dict[str, Any]]:
+    """Load files (the shipped data and example interventions by default) and evaluate.
+
+    Returns
+    -------
+    tuple
+        The results (see :func:`evaluate_interventions`) and ``inputs``: the names of the
+        interventions file, incident files and boundary file read.
+
+    """
+    iv_src = interventions if interventions is not None else EXAMPLE_INTERVENTIONS
+    ivs = load_interventions(iv_src)
+    raw = load_incidents(list(incident_sources) if incident_sources else [DEFAULT_INCIDENTS])
+    bsrc = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
+    wards = load_boundaries(bsrc, code_col=code_col, name_col=name_col)
+    results = evaluate_interventions(raw, wards, ivs, settings, options=options, ids=ids)
+    inputs = {
+        "interventions": iv_src[0] if isinstance(iv_src, tuple) else Path(iv_src).name,
+        "incident_files": sorted(set(raw[c.SOURCE_FILE])),
+        "boundaries": bsrc[0] if isinstance(bsrc, tuple) else Path(bsrc).name,
+    }
+    return results, inputs

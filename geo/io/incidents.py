@@ -1,0 +1,248 @@
+"""Stage 1: read incident CSVs (police.uk or local) into raw frames; re-exports the file readers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionArray
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.io.csv_reader import CsvSource, read_text_csv
+from geo.io.csv_reader import _parser_reason as _parser_reason  # re-exported for its tests
+
+__all__ = [
+    "LOCAL_OPTIONAL",
+    "LOCAL_REQUIRED",
+    "POLICE_UK_COLUMNS",
+    "POLICE_UK_REQUIRED",
+    "empty_raw",
+    "incident_files",
+    "load_incidents",
+    "read_incident_csv",
+]
+
+#: police.uk street-level CSV columns, as published.
+POLICE_UK_COLUMNS: tuple[str, ...] = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+#: The police.uk columns the pipeline needs; the others may be absent.
+POLICE_UK_REQUIRED: tuple[str, ...] = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
+#: Local incident CSV: required columns (plus longitude/latitude or easting/northing).
+LOCAL_REQUIRED: tuple[str, ...] = ("id", "date", "category")
+#: Local incident CSV: optional confidential columns.
+LOCAL_OPTIONAL: tuple[str, ...] = ("source", "notes", "location")
+
+
+def incident_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into a sorted list of CSV files.
+
+    Raises
+    ------
+    ValidationError
+        When a path does not exist, or a folder holds no ``.csv`` file.
+
+    """
+    out: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() == ".csv" and q.is_file())
+            if not found:
+                problems.append(f"{p}: folder holds no .csv files")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            problems.append(f"{p}: no such file or folder")
+    if problems:
+        raise ValidationError(problems)
+    if not out:
+        raise ValidationError("no incident files given")
+    return out
+
+
+def read_incident_csv(source: CsvSource) -> pd.DataFrame:
+    """Read one police.uk or local incident CSV into the raw incident schema.
+
+    The format is detected from the header. Every value is kept as text so that
+    validation can report exactly what was written.
+
+    Parameters
+    ----------
+    source
+        A path, or ``(name, bytes)`` for an uploaded file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row, columns :data:`geo.columns.RAW_COLUMNS`: ``source_file``
+        (str, file name), ``row`` (int, spreadsheet row, header = 1), ``source_kind``
+        (``police.uk``/``local``), ``raw_id``, ``raw_date``, ``raw_category``, ``raw_x``,
+        ``raw_y`` (text as written), ``xy_crs`` (``EPSG:4326`` or ``EPSG:27700``),
+        ``location``, ``lsoa_code``, ``outcome``, ``report_source``, ``notes`` (text).
+
+    Raises
+    ------
+    ValidationError
+        When the file cannot be read, is empty, is not CSV text, or lacks columns.
+
+    """
+    name, df = read_text_csv(source, fast=True)
+    df.columns = [str(col).strip() for col in df.columns]
+    if set(POLICE_UK_REQUIRED) <= set(df.columns):
+        return _police_uk(df, name)
+    lower = {col.lower(): col for col in df.columns}
+    if set(LOCAL_REQUIRED) <= set(lower):
+        return _local(df.rename(columns={v: k for k, v in lower.items()}), name)
+    looks_police = len(set(POLICE_UK_COLUMNS) & set(df.columns)) >= 3
+    if looks_police:
+        missing = [col for col in POLICE_UK_REQUIRED if col not in df.columns]
+        raise ValidationError(f"{name}: police.uk CSV is missing column(s) {', '.join(missing)}")
+    missing = [col for col in LOCAL_REQUIRED if col not in lower]
+    raise ValidationError(
+        f"{name}: not a police.uk or local incident CSV: missing column(s) "
+        f"{', '.join(missing)} (found: {', '.join(map(str, df.columns[:8])) or 'none'})"
+    )
+
+
+def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
+    """Read many incident CSVs (see :func:`read_incident_csv`) into one raw frame.
+
+    Paths that are folders are expanded to their ``.csv`` files. Columns as in
+    :func:`read_incident_csv`; rows keep file order.
+    """
+    expanded: list[CsvSource] = []
+    paths = [s for s in sources if not isinstance(s, tuple)]
+    if paths:
+        expanded.extend(incident_files(paths))
+    expanded.extend(s for s in sources if isinstance(s, tuple))
+    if not expanded:
+        raise ValidationError("no incident files given")
+    frames = [read_incident_csv(s) for s in expanded]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def empty_raw() -> pd.DataFrame:
+    """A raw incident frame with no rows and the raw schema."""
+    df = pd.DataFrame({col: pd.Series(dtype=str) for col in c.RAW_COLUMNS})
+    df[c.ROW] = df[c.ROW].astype("int64")
+    return df
+
+
+#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
+_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
+
+Column = np.ndarray | ExtensionArray
+
+
+def _col(df: pd.DataFrame, name: str) -> Column:
+    """A column as text values for a new frame (``""`` when the file lacks it).
+
+    Gives the frame what ``to_numpy(dtype=object)`` would, without turning millions of
+    values into Python strings when the column already has the frame's text dtype.
+    """
+    if name in df.columns:
+        s = df[name]
+        if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+            same: ExtensionArray = s.array
+            return same
+        out: np.ndarray = s.to_numpy(dtype=object)
+        return out
+    return _const(len(df), "")
+
+
+def _objects(df: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as an object array of Python strings (``""`` when the file lacks it)."""
+    return np.asarray(_col(df, name), dtype=object)
+
+
+def _const(n: int, value: str) -> Column:
+    """``n`` copies of ``value``, as ``np.full(n, value, dtype=object)`` would fill a frame."""
+    if n == 0:
+        return np.full(0, value, dtype=object)
+    return pd.Series([value], dtype=_TEXT_DTYPE).repeat(n).array
+
+
+def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
+    n = len(df)
+    data: dict[str, object] = {
+        c.SOURCE_FILE: _const(n, name),
+        c.ROW: np.arange(2, n + 2, dtype="int64"),
+        c.SOURCE_KIND: _const(n, kind),
+    }
+    data.update(values)
+    out = pd.DataFrame(data)
+    return out[list(c.RAW_COLUMNS)]
+
+
+def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    return _frame(
+        df,
+        name,
+        "police.uk",
+        {
+            c.RAW_ID: _col(df, "Crime ID"),
+            c.RAW_DATE: _col(df, "Month"),
+            c.RAW_CATEGORY: _col(df, "Crime type"),
+            c.RAW_X: _col(df, "Longitude"),
+            c.RAW_Y: _col(df, "Latitude"),
+            c.XY_CRS: _const(len(df), "EPSG:4326"),
+            c.LOCATION: _col(df, "Location"),
+            c.LSOA_CODE: _col(df, "LSOA code"),
+            c.OUTCOME: _col(df, "Last outcome category"),
+            c.REPORT_SOURCE: _const(len(df), ""),
+            c.NOTES: _col(df, "Context"),
+        },
+    )
+
+
+def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    has_ll = {"longitude", "latitude"} <= set(df.columns)
+    has_en = {"easting", "northing"} <= set(df.columns)
+    if not has_ll and not has_en:
+        raise ValidationError(
+            f"{name}: local incident CSV needs longitude and latitude columns "
+            "(or easting and northing in EPSG:27700)"
+        )
+    n = len(df)
+    lon, lat = _objects(df, "longitude"), _objects(df, "latitude")
+    east, north = _objects(df, "easting"), _objects(df, "northing")
+    if has_ll and has_en:
+        use_en = (pd.Series(lon).str.strip() == "") & (pd.Series(east).str.strip() != "")
+        use = use_en.to_numpy()
+    else:
+        use = np.full(n, has_en and not has_ll)
+    return _frame(
+        df,
+        name,
+        "local",
+        {
+            c.RAW_ID: _col(df, "id"),
+            c.RAW_DATE: _col(df, "date"),
+            c.RAW_CATEGORY: _col(df, "category"),
+            c.RAW_X: np.where(use, east, lon),
+            c.RAW_Y: np.where(use, north, lat),
+            c.XY_CRS: np.where(use, "EPSG:27700", "EPSG:4326").astype(object),
+            c.LOCATION: _col(df, "location"),
+            c.LSOA_CODE: np.full(n, "", dtype=object),
+            c.OUTCOME: np.full(n, "", dtype=object),
+            c.REPORT_SOURCE: _col(df, "source"),
+            c.NOTES: _col(df, "notes"),
+        },
+    )

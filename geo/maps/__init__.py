@@ -1,0 +1,38 @@
+"""Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
+
+from geo.maps.hotspot_map import (
+    DISPLAY_GRID_DEG,
+    add_hotspot_layer,
+    base_map,
+    density_layer,
+    for_display,
+    hotspot_layer,
+    hotspot_map,
+    incident_heat_points,
+    score_breaks,
+    score_colour,
+    staff_layers,
+)
+from geo.maps.legend import add_legend, legend_box, swatch
+from geo.maps.offline import ASSET_FILES, asset_folders, offline_html, use_served_resources
+
+__all__ = [
+    "ASSET_FILES",
+    "DISPLAY_GRID_DEG",
+    "add_hotspot_layer",
+    "add_legend",
+    "asset_folders",
+    "base_map",
+    "density_layer",
+    "for_display",
+    "hotspot_layer",
+    "hotspot_map",
+    "incident_heat_points",
+    "legend_box",
+    "offline_html",
+    "score_breaks",
+    "score_colour",
+    "staff_layers",
+    "swatch",
+    "use_served_resources",
+]

@@ -1,0 +1,414 @@
+"""Hotspot maps as fresh ``folium.Map`` objects that render with no network access."""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+from folium.plugins import HeatMap
+
+from geo import columns as c
+from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html
+from geo.project import WGS84
+
+WARD_STYLE = {"color": "#2b4a6f", "weight": 2, "fillColor": "#dfe7f0", "fillOpacity": 0.35}
+BACKGROUND = "#f4f1ea"
+
+#: Staff popup fields: (column, label).
+STAFF_POPUP: tuple[tuple[str, str], ...] = (
+    (c.HOTSPOT_ID, "Hotspot"),
+    (c.WARD_NAME, "Ward"),
+    (c.N_INCIDENTS, "Incidents"),
+    (c.SCORE, "Weighted score"),
+    (c.KIND, "Kind"),
+    (c.CATEGORIES, "Categories"),
+    (c.TREND, "Trend"),
+    (c.FIRST_MONTH, "First month"),
+    (c.LAST_MONTH, "Last month"),
+)
+
+
+#: Outlines drawn on maps are simplified by this many metres (invisible at street scale)...
+DISPLAY_TOLERANCE_M = 0.5
+#: ...and their longitudes and latitudes rounded to this grid (about 0.1 m).
+DISPLAY_GRID_DEG = 1e-6
+
+
+def for_display(
+    frame: gpd.GeoDataFrame, *, tolerance_m: float = DISPLAY_TOLERANCE_M
+) -> gpd.GeoDataFrame:
+    """A WGS84 copy for drawing: the same picture in about half the bytes.
+
+    Outlines are simplified by ``tolerance_m`` (topology kept) when ``frame`` is in a
+    metric CRS, and coordinates are rounded to :data:`DISPLAY_GRID_DEG`; a shape smaller
+    than that grid (which rounding would erase) is kept exactly. Every other column is kept
+    as it is.
+
+    Parameters
+    ----------
+    frame
+        Any GeoDataFrame with a CRS.
+
+    """
+    geom = frame.geometry
+    crs = frame.crs
+    if crs is not None and crs.is_projected and crs.axis_info[0].unit_name in ("metre", "meter"):
+        geom = geom.simplify(tolerance_m)
+    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=geom, crs=crs)
+    out = out.to_crs(WGS84)
+    rounded = shapely.set_precision(out.geometry.to_numpy(), DISPLAY_GRID_DEG)
+    lost = shapely.is_empty(rounded) & ~frame.geometry.is_empty.to_numpy()
+    if lost.any():
+        rounded[lost] = frame.geometry[lost].to_crs(WGS84).to_numpy()
+    return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=WGS84))
+
+
+def score_breaks(scores: Sequence[float] | np.ndarray, n: int = len(SCORE_COLOURS)) -> list[float]:
+    """Upper bounds of ``n`` classes (quantiles of the scores; the last is the maximum)."""
+    s = np.asarray(scores, dtype=float)
+    if s.size == 0:
+        return [0.0] * n
+    qs = np.quantile(s, np.linspace(0, 1, n + 1)[1:])
+    return [float(q) for q in qs]
+
+
+def score_colour(score: float, breaks: Sequence[float]) -> str:
+    """Colour of ``score`` for the given class ``breaks`` (see :func:`score_breaks`)."""
+    for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
+        if score <= upper:
+            return colour
+    return SCORE_COLOURS[-1]
+
+
+def base_map(
+    wards: gpd.GeoDataFrame,
+    *,
+    tiles: str | None = None,
+    height: str = "100%",
+    keep_clear: Sequence[str] = (),
+    labels_away_from: gpd.GeoSeries | None = None,
+    label_gap_m: float = 100.0,
+) -> folium.Map:
+    """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
+
+    The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
+    attribution, where no legend or title box of these maps is drawn.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` (any CRS).
+    tiles
+        A folium tile name (e.g. ``"OpenStreetMap"``) when online; ``None`` draws a plain
+        background, which is all that works with no network.
+    height
+        CSS height of the map.
+    keep_clear
+        CSS selectors of boxes drawn over the map (a title, a legend): when the page opens,
+        the wards are fitted into the space the boxes leave free. Each box keeps clear
+        either the strip above or below it (whichever side of the map it is on) or the
+        strip beside it (not for a box across the middle, such as a centred title); of
+        these choices the one that shows the wards largest is used. Boxes that are not on
+        the page are ignored, and the plain fit is used when every choice leaves less than
+        40 % of the width or height. Empty (default): the wards fill the whole map.
+    labels_away_from
+        Shapes (any CRS) the ward names should not cover, e.g. the areas of a public map:
+        each name then goes at the point of its ward farthest from the ward's edges and
+        from these shapes grown by ``label_gap_m`` metres up and down and four times that
+        sideways (a name is wide and low); that is the pole of inaccessibility of the
+        largest free piece, in a plane squeezed four times across, or of the whole ward
+        when nothing is free. ``None`` (default): each name goes at its ward's
+        representative point.
+    label_gap_m
+        Margin in metres kept above and below ``labels_away_from`` (four times it beside).
+
+    """
+    from branca.element import MacroElement
+    from folium.template import Template
+    from shapely.ops import polylabel
+
+    def add_script(name: str, body: str, **values: object) -> None:
+        # a script run once the map exists; ``values`` are read as ``this.<name>``
+        el = MacroElement()  # type: ignore[no-untyped-call]
+        el._name = name
+        el._template = Template(f"{{% macro script(this, kwargs) %}}{body}{{% endmacro %}}")
+        el.__dict__.update(values)
+        m.add_child(el)
+
+    w = for_display(wards)
+    minx, miny, maxx, maxy = w.total_bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        tiles=tiles,
+        prefer_canvas=True,
+        control_scale=False,
+        height=height,
+        zoom_snap=0.25,
+    )
+    m.options["max_zoom"] = 18
+    m.get_root().header.add_child(  # type: ignore[attr-defined]
+        folium.Element(
+            f"<style>.leaflet-container{{background:{BACKGROUND} !important;}}"
+            ".ward-label{font:600 13px/1.2 sans-serif;color:#1d3550;text-align:center;"
+            "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;}</style>"
+        )
+    )
+    layer = folium.FeatureGroup(name="Wards", show=True)
+    labels = w[[c.WARD_CODE, c.WARD_NAME, "geometry"]].copy()
+    labels[c.WARD_NAME] = labels[c.WARD_NAME].astype(str).map(html_lib.escape)
+    folium.GeoJson(
+        labels.to_json(),
+        name="Ward outlines",
+        style_function=lambda _f: WARD_STYLE,
+        tooltip=folium.GeoJsonTooltip(fields=[c.WARD_NAME], aliases=["Ward"]),
+    ).add_to(layer)
+    points = w.geometry.representative_point()
+    if labels_away_from is not None and len(labels_away_from):
+        crs = wards.crs
+        metric = crs if crs is not None and crs.is_projected else wards.estimate_utm_crs()
+        # a name is wide and low: measure in a plane squeezed across by ``aspect``, where
+        # a circle is a wide ellipse on the map
+        aspect = 4.0
+
+        def squeeze(geoms: np.ndarray) -> np.ndarray:
+            return np.asarray(shapely.transform(geoms, lambda xy: xy * [1 / aspect, 1.0]))
+
+        shapes = squeeze(labels_away_from.to_crs(metric).geometry.to_numpy())
+        taken = shapely.union_all(shapely.buffer(shapes, label_gap_m))
+        free_points = []
+        for ward in squeeze(wards.to_crs(metric).geometry.to_numpy()):
+            free = ward.difference(taken)
+            parts = shapely.get_parts(ward if free.is_empty else free)
+            largest = max(parts, key=lambda part: part.area)
+            best = polylabel(largest, tolerance=2.0)
+            free_points.append(shapely.Point(best.x * aspect, best.y))
+        points = gpd.GeoSeries(free_points, index=w.index, crs=metric).to_crs(WGS84)
+    for name, point in zip(w[c.WARD_NAME], points, strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="ward-label">{html_lib.escape(str(name))}</div>',
+                icon_size=(240, 24),
+                icon_anchor=(120, 12),
+                class_name="ward-label-icon",
+            ),
+            interactive=False,  # a label only: clicks reach the outlines and areas under it
+            keyboard=False,
+        ).add_to(layer)
+    layer.add_to(m)
+    add_script(
+        "ScaleControl",
+        'L.control.scale({"metric": true, "imperial": false, "position": "bottomright", '
+        '"maxWidth": 150}).addTo({{ this._parent.get_name() }});',
+    )
+    bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
+    if not keep_clear:
+        m.fit_bounds(bounds)
+        return m
+    add_script(
+        "FitBesideBoxes",
+        """
+        (function (map, bounds, selectors) {
+            var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
+            selectors.forEach(function (sel) {
+                document.querySelectorAll(sel).forEach(function (el) {
+                    var r = el.getBoundingClientRect();
+                    if (r.width && r.height) { boxes.push(r); }
+                });
+            });
+            // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
+            for (var k = 0; k < (1 << boxes.length); k++) {
+                var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
+                boxes.forEach(function (r, i) {
+                    if (k & (1 << i)) {
+                        var middle = c.left + c.width / 2;
+                        ok = ok && !(r.left < middle && r.right > middle);
+                        if (r.left + r.right < 2 * middle) {
+                            p.left = Math.max(p.left, r.right - c.left + 8);
+                        } else {
+                            p.right = Math.max(p.right, c.right - r.left + 8);
+                        }
+                    } else if (r.top + r.bottom < c.top + c.bottom) {
+                        p.top = Math.max(p.top, r.bottom - c.top + 8);
+                    } else {
+                        p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
+                    }
+                });
+                var w = p.left + p.right, h = p.top + p.bottom;
+                if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
+                var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
+                if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
+            }
+            var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+            map.fitBounds(bounds, {
+                "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
+        """,
+        bounds=bounds,
+        selectors=list(keep_clear),
+    )
+    return m
+
+
+def add_hotspot_layer(
+    m: Element,
+    hotspots: gpd.GeoDataFrame,
+    *,
+    fields: Sequence[tuple[str, str]] = STAFF_POPUP,
+    name: str = "Hotspots",
+    value_col: str = c.SCORE,
+) -> list[float]:
+    """Draw hotspot polygons coloured by ``value_col`` with popups; returns the class breaks.
+
+    Parameters
+    ----------
+    m
+        The map, or a layer group on it.
+    hotspots
+        Polygons (any CRS) with ``value_col`` and the ``fields`` columns.
+    fields
+        ``(column, label)`` pairs shown in the popup and tooltip.
+
+    """
+    breaks = score_breaks(hotspots[value_col].to_numpy(dtype=float)) if len(hotspots) else []
+    if len(hotspots) == 0:
+        return breaks
+    cols = [col for col, _ in fields]
+    h = for_display(hotspots)[[*dict.fromkeys([*cols, value_col]), "geometry"]].copy()
+    for col in h.columns:
+        if col != "geometry" and h[col].dtype.kind == "f":
+            h[col] = h[col].round(1)
+        elif col != "geometry" and h[col].dtype.kind in "OSUT":
+            # folium puts popup and tooltip values into the page as HTML: escape text
+            h[col] = h[col].astype(str).map(html_lib.escape)
+    h["_colour"] = [score_colour(float(s), breaks) for s in hotspots[value_col]]
+    folium.GeoJson(
+        h.to_json(),
+        name=name,
+        style_function=lambda f: {
+            "color": "#7a0019",
+            "weight": 1.5,
+            "fillColor": f["properties"]["_colour"],
+            "fillOpacity": 0.7,
+        },
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.85},
+        popup=folium.GeoJsonPopup(fields=cols, aliases=[a for _, a in fields], max_width=360),
+        tooltip=folium.GeoJsonTooltip(fields=cols[:3], aliases=[a for _, a in fields][:3]),
+    ).add_to(m)
+    return breaks
+
+
+def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """A "Hotspots" layer group: polygons coloured by weighted score, popups and a legend.
+
+    Parameters
+    ----------
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots` (staff columns, any CRS).
+
+    """
+    group = folium.FeatureGroup(name="Hotspots", show=True)
+    breaks = add_hotspot_layer(group, hotspots)
+    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents"
+    LegendLayer(legend_html("Hotspot weighted score", breaks, note)).add_to(group)
+    return group
+
+
+def density_layer(incidents: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """An "Incident density" layer group (off at first): a heat layer of distinct map points.
+
+    Parameters
+    ----------
+    incidents
+        Point ``geometry`` (any CRS) and ``weight``; aggregated by
+        :func:`incident_heat_points`, never drawn as individual markers.
+
+    """
+    group = folium.FeatureGroup(name="Incident density", show=False)
+    if len(incidents):
+        HeatMap(  # type: ignore[no-untyped-call]
+            incident_heat_points(incidents), radius=18, blur=14, min_opacity=0.25
+        ).add_to(group)
+    return group
+
+
+def staff_layers(
+    hotspots: gpd.GeoDataFrame, *, incidents: gpd.GeoDataFrame | None = None
+) -> list[folium.FeatureGroup]:
+    """The layer groups a staff map draws over :func:`base_map`: density (if given), hotspots.
+
+    Parameters
+    ----------
+    hotspots
+        As in :func:`hotspot_layer`.
+    incidents
+        As in :func:`density_layer`; ``None`` or empty leaves the density layer out.
+
+    """
+    layers = [density_layer(incidents)] if incidents is not None and len(incidents) else []
+    return [*layers, hotspot_layer(hotspots)]
+
+
+def hotspot_map(
+    wards: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
+    *,
+    incidents: gpd.GeoDataFrame | None = None,
+    tiles: str | None = None,
+) -> folium.Map:
+    """Staff map: wards, hotspots coloured by score, optional incident density layer.
+
+    :func:`base_map` with :func:`staff_layers` added and a layer switcher.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code``, ``ward_name``, ``geometry``.
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots` (staff columns).
+    incidents
+        Optional incidents (Point ``geometry``, ``weight``); drawn as an aggregated heat
+        layer of their distinct map points, never as individual markers.
+    tiles
+        Tile layer name when online; ``None`` (default) needs no network.
+
+    Returns
+    -------
+    folium.Map
+        A new map each call; render it with :func:`geo.maps.offline_html`.
+
+    """
+    m = base_map(wards, tiles=tiles)
+    for layer in staff_layers(hotspots, incidents=incidents):
+        layer.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def incident_heat_points(incidents: gpd.GeoDataFrame) -> list[list[float]]:
+    """``[lat, lon, weight]`` per distinct map point (incidents aggregated by location).
+
+    Parameters
+    ----------
+    incidents
+        Point ``geometry`` (any CRS) and ``weight``.
+
+    """
+    pts = incidents.to_crs(WGS84)
+    df = pd.DataFrame(
+        {
+            "lat": pts.geometry.y.round(6).to_numpy(),
+            "lon": pts.geometry.x.round(6).to_numpy(),
+            "w": pts[c.WEIGHT].to_numpy(dtype=float),
+        }
+    )
+    agg = df.groupby(["lat", "lon"], sort=True)["w"].sum().reset_index()
+    top = float(agg["w"].max()) if len(agg) else 1.0
+    return [[float(a), float(b), float(w) / top] for a, b, w in agg.itertuples(index=False)]

@@ -1,0 +1,176 @@
+"""Postbox demand: incidents weighted in the lookback, less earlier coverage, as demand points."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.postbox.placements import empty_placements
+from geo.postbox.records import FROM_DATE, SLIPS, TO_DATE
+from geo.postbox.settings import PostboxSettings
+from geo.postbox.sites import NAME, SITE_ID, SITE_KIND
+from geo.project import require_metric
+
+
+def default_reference_date(incidents: pd.DataFrame) -> date:
+    """The last day of the data's last month (police.uk dates are months).
+
+    The shipped data ends in November 2018, so "now" is 2018-11-30, never the wall clock.
+
+    Raises
+    ------
+    ValidationError
+        When there are no incidents to take the date from.
+
+    """
+    if len(incidents) == 0 or c.DATE not in incidents:
+        raise ValidationError("no incidents: give a reference date explicitly")
+    last = pd.Timestamp(incidents[c.DATE].max())
+    end = last + pd.offsets.MonthEnd(0)
+    return date(end.year, end.month, end.day)
+
+
+def demand_points(
+    incidents: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    placements: pd.DataFrame | None = None,
+    *,
+    settings: PostboxSettings | None = None,
+    reference_date: date | None = None,
+) -> gpd.GeoDataFrame:
+    """The demand the plan covers: incidents in the lookback, merged by map point.
+
+    Parameters
+    ----------
+    incidents, sites, placements, settings, reference_date
+        As in :func:`geo.postbox.recommend` (``sites`` locates the logged placements).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per distinct incident location with any demand left: ``demand`` (float,
+        sum of category weight x recency x (1 + hotspot_bonus if in a hotspot), less what
+        earlier placements covered), ``n_incidents`` (int, incidents not yet covered),
+        Point ``geometry`` in the incidents' CRS; sorted by x then y.
+
+    """
+    s = settings or PostboxSettings()
+    ref = _ref(incidents, reference_date)
+    inc = _incident_weights(incidents, s, ref)
+    site_pts = _sites_metric(sites, incidents.crs)
+    covered = _covered(inc, site_pts, _known_placements(placements, site_pts, ref), s)
+    keep = ~covered
+    df = pd.DataFrame(
+        {
+            "x": inc["x"][keep],
+            "y": inc["y"][keep],
+            "demand": (inc["base"] + inc["bonus"])[keep],
+            c.N_INCIDENTS: np.ones(int(keep.sum()), dtype=np.int64),
+        }
+    )
+    agg = df.groupby(["x", "y"], sort=True).sum().reset_index()
+    agg = agg.loc[agg["demand"] > 0].reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        {"demand": agg["demand"].astype(float), c.N_INCIDENTS: agg[c.N_INCIDENTS].astype("int64")},
+        geometry=gpd.points_from_xy(agg["x"], agg["y"]),
+        crs=incidents.crs,
+    )
+
+
+# --- internals --------------------------------------------------------------------------
+def _ref(incidents: pd.DataFrame, reference_date: date | None) -> date:
+    if reference_date is None:
+        return default_reference_date(incidents)
+    if isinstance(reference_date, pd.Timestamp):
+        return reference_date.date()
+    if not isinstance(reference_date, date):
+        raise ValidationError(f"reference_date must be a date. Got {reference_date!r}.")
+    return reference_date
+
+
+def _incident_weights(incidents: gpd.GeoDataFrame, s: PostboxSettings, ref: date) -> dict[str, Any]:
+    """Arrays for incidents inside the lookback: x, y, date, age, base and bonus weight."""
+    require_metric(incidents.crs, "incidents")
+    _require_columns(incidents, (c.DATE, c.WEIGHT), "incidents")
+    dates = pd.to_datetime(incidents[c.DATE]).to_numpy(dtype="datetime64[D]")
+    age = (np.datetime64(ref, "D") - dates).astype(np.int64)
+    keep = (age >= 0) & (age <= s.lookback_days)
+    geom = incidents.geometry.to_numpy()[keep]
+    w = incidents[c.WEIGHT].to_numpy(dtype=float)[keep]
+    recency = np.power(0.5, age[keep] / s.half_life_days)
+    if c.HOTSPOT_ID in incidents.columns:
+        hot = incidents[c.HOTSPOT_ID].fillna("").astype(str).to_numpy()[keep] != ""
+    else:
+        hot = np.zeros(int(keep.sum()), dtype=bool)
+    base = w * recency
+    return {
+        "geometry": geom,
+        "x": gpd.GeoSeries(geom).x.to_numpy() if len(geom) else np.empty(0),
+        "y": gpd.GeoSeries(geom).y.to_numpy() if len(geom) else np.empty(0),
+        "date": dates[keep],
+        "age": age[keep],
+        "base": base,
+        "bonus": s.hotspot_bonus * base * hot,
+    }
+
+
+def _sites_metric(sites: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    _require_columns(sites, (SITE_ID, NAME, SITE_KIND), "sites")
+    if sites.crs is None:
+        raise ValidationError("sites have no CRS")
+    if sites[SITE_ID].duplicated().any():
+        dups = sorted(set(sites.loc[sites[SITE_ID].duplicated(), SITE_ID].astype(str)))
+        raise ValidationError(f"duplicate site_id(s) in the sites: {', '.join(dups)}")
+    out = sites.to_crs(crs) if pyproj.CRS(sites.crs) != pyproj.CRS(crs) else sites.copy()
+    return out.reset_index(drop=True)
+
+
+def _known_placements(
+    placements: pd.DataFrame | None, site_pts: gpd.GeoDataFrame, ref: date
+) -> gpd.GeoDataFrame:
+    """Placements that started by the reference date at known sites, with site geometry."""
+    log = empty_placements() if placements is None else placements
+    _require_columns(log, (SITE_ID, FROM_DATE, TO_DATE, SLIPS), "placements")
+    log = log.loc[pd.to_datetime(log[FROM_DATE]) <= pd.Timestamp(ref)]
+    geo_of = site_pts.set_index(SITE_ID).geometry
+    log = log.loc[log[SITE_ID].isin(geo_of.index)]
+    return gpd.GeoDataFrame(
+        {
+            SITE_ID: log[SITE_ID].to_numpy(dtype=object),
+            FROM_DATE: pd.to_datetime(log[FROM_DATE]).to_numpy(dtype="datetime64[D]"),
+            TO_DATE: pd.to_datetime(log[TO_DATE]).to_numpy(dtype="datetime64[D]"),
+            SLIPS: log[SLIPS].to_numpy(dtype=np.int64),
+        },
+        geometry=geo_of.reindex(log[SITE_ID]).to_numpy(),
+        crs=site_pts.crs,
+    )
+
+
+def _covered(
+    inc: dict[str, Any], site_pts: gpd.GeoDataFrame, log: gpd.GeoDataFrame, s: PostboxSettings
+) -> np.ndarray:
+    """Incidents an earlier placement covered: box within radius on or after the incident."""
+    covered = np.zeros(len(inc["base"]), dtype=bool)
+    if len(log) == 0 or len(covered) == 0:
+        return covered
+    tree = gpd.GeoSeries(inc["geometry"], crs=site_pts.crs)
+    i_log, i_inc = tree.sindex.query(
+        log.geometry.to_numpy(), predicate="dwithin", distance=s.radius_m
+    )
+    ok = inc["date"][i_inc] <= log[TO_DATE].to_numpy()[i_log]
+    covered[i_inc[ok]] = True
+    return covered
+
+
+def _require_columns(frame: pd.DataFrame, cols: tuple[str, ...], what: str) -> None:
+    """Raise naming every column of ``cols`` that ``frame`` lacks."""
+    missing = [col for col in cols if col not in frame.columns]
+    if missing:
+        raise ValidationError(f"{what} lack column(s) {', '.join(missing)}")

@@ -1,0 +1,196 @@
+"""Postbox maps and files: the site layer, the staff map, and the ranking/plan/map outputs."""
+
+from __future__ import annotations
+
+import html as html_lib
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.postbox.settings import ELIGIBLE, PostboxSettings
+from geo.postbox.sites import LATITUDE, LONGITUDE
+
+SITE_STYLE = {"color": "#35557a", "fill_color": "#ffffff"}
+TOP_COLOUR = "#0b6e4f"
+PLAN_COLOUR = "#6a3d9a"
+
+
+def add_postbox_layer(
+    m: folium.Map,
+    ranked: gpd.GeoDataFrame,
+    *,
+    plan: gpd.GeoDataFrame | None = None,
+    radius_m: float = PostboxSettings.radius_m,
+    name: str = "Postbox sites",
+) -> None:
+    """Draw candidate sites, the recommended site with its coverage circle, and the plan.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`geo.maps.base_map`.
+    ranked
+        Output of :func:`geo.postbox.recommend` (``longitude``, ``latitude``, ``rank``, ``name``,
+        ``status``, ``eligible``, ``score``, ``reason``).
+    plan
+        Optional output of :func:`geo.postbox.rotation_plan`: each week's site gets a
+        dashed circle and its week number.
+    radius_m
+        The walking radius the scores used (the circle's radius, metres).
+
+    """
+    layer = folium.FeatureGroup(name=name, show=True)
+    for row in ranked.itertuples(index=False):
+        tip = (
+            f"#{row.rank} {row.name} ({row.status}), score {row.score:.1f}"
+            if row.eligible
+            else f"{row.name} ({row.status})"
+        )
+        folium.CircleMarker(
+            [row.latitude, row.longitude],
+            radius=5,
+            color=SITE_STYLE["color"],
+            weight=1.5,
+            fill=True,
+            fill_color=SITE_STYLE["fill_color"] if row.eligible else "#bbbbbb",
+            fill_opacity=0.9,
+            tooltip=html_lib.escape(tip),
+        ).add_to(layer)
+    if plan is not None:
+        for row in plan.itertuples(index=False):
+            folium.Circle(
+                [row.latitude, row.longitude],
+                radius=float(radius_m),
+                color=PLAN_COLOUR,
+                weight=1.5,
+                dash_array="6 6",
+                fill=False,
+                tooltip=html_lib.escape(
+                    f"Week {row.week} ({row.start_date:%d %b}): {row.name}; "
+                    f"{row.new_incidents} incidents not yet covered"
+                ),
+            ).add_to(layer)
+            folium.Marker(
+                [row.latitude, row.longitude],
+                icon=folium.DivIcon(
+                    html=(
+                        f'<div class="postbox-week" style="font:700 12px/18px sans-serif;'
+                        f"color:#fff;background:{PLAN_COLOUR};border-radius:9px;width:18px;"
+                        f'text-align:center">{int(row.week)}</div>'
+                    ),
+                    icon_size=(18, 18),
+                    icon_anchor=(-4, 22),
+                    class_name="postbox-week-icon",
+                ),
+            ).add_to(layer)
+    top = ranked.loc[ranked[ELIGIBLE].to_numpy(dtype=bool)].head(1)
+    for row in top.itertuples(index=False):
+        # tooltips, not popups: folium popups need jQuery, which offline maps do not load
+        detail = (
+            f"<b>Next: {html_lib.escape(str(row.name))}</b><br>"
+            f"{html_lib.escape(str(row.reason))}<br>score {row.score:.1f}; walking radius "
+            f"{radius_m:g} m"
+        )
+        folium.Circle(
+            [row.latitude, row.longitude],
+            radius=float(radius_m),
+            color=TOP_COLOUR,
+            weight=2.5,
+            fill=True,
+            fill_color=TOP_COLOUR,
+            fill_opacity=0.12,
+            tooltip=folium.Tooltip(detail, sticky=True, style="max-width:320px;white-space:normal"),
+        ).add_to(layer)
+        folium.CircleMarker(
+            [row.latitude, row.longitude],
+            radius=8,
+            color=TOP_COLOUR,
+            weight=3,
+            fill=True,
+            fill_color=TOP_COLOUR,
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(
+                f"Next: {html_lib.escape(str(row.name))}", permanent=True, direction="right"
+            ),
+        ).add_to(layer)
+    layer.add_to(m)
+
+
+def postbox_map(
+    wards: gpd.GeoDataFrame,
+    ranked: gpd.GeoDataFrame,
+    *,
+    plan: gpd.GeoDataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    radius_m: float = PostboxSettings.radius_m,
+    tiles: str | None = None,
+) -> folium.Map:
+    """Staff map: wards, optional hotspots, candidate sites, the recommended site's circle.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code``, ``ward_name``, ``geometry``.
+    ranked, plan, radius_m
+        As in :func:`add_postbox_layer`.
+    hotspots
+        Optional output of :func:`geo.hotspots.summarise_hotspots`.
+    tiles
+        Tile layer name when online; ``None`` (default) needs no network.
+
+    Returns
+    -------
+    folium.Map
+        A new map; render it with :func:`geo.maps.offline_html`.
+
+    """
+    from geo.maps import add_hotspot_layer, add_legend, base_map
+
+    m = base_map(wards, tiles=tiles)
+    if hotspots is not None and len(hotspots):
+        breaks = add_hotspot_layer(m, hotspots)
+        add_legend(m, title="Hotspot weighted score", breaks=breaks)
+    add_postbox_layer(m, ranked, plan=plan, radius_m=radius_m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+#: Files written by :func:`write_postbox_outputs`.
+POSTBOX_FILES: tuple[str, ...] = ("postbox_ranking.csv", "postbox_plan.csv", "postbox_map.html")
+
+
+def write_postbox_outputs(
+    out_dir: str | Path,
+    ranked: gpd.GeoDataFrame,
+    plan: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    *,
+    hotspots: gpd.GeoDataFrame | None = None,
+    radius_m: float = 400.0,
+) -> dict[str, Path]:
+    """Write the ranking and plan as CSV (no geometry) and the map as offline HTML.
+
+    Returns the paths by file name (:data:`POSTBOX_FILES`). Staff outputs: the ranking
+    counts incidents near each site.
+    """
+    from geo.maps import offline_html
+    from geo.staff import write_texts
+
+    m = postbox_map(wards, ranked, plan=plan, hotspots=hotspots, radius_m=radius_m)
+    texts = {
+        "postbox_ranking.csv": _csv(ranked),
+        "postbox_plan.csv": _csv(plan),
+        "postbox_map.html": offline_html(m),
+    }
+    return write_texts(out_dir, texts, POSTBOX_FILES)
+
+
+def _csv(gdf: gpd.GeoDataFrame) -> str:
+    """CSV text without geometry: scores to 4 decimals, coordinates to 6, dates as days."""
+    df = pd.DataFrame(gdf.drop(columns="geometry"))
+    for col in df.columns:
+        if df[col].dtype.kind == "f":
+            df[col] = df[col].round(6 if col in (LONGITUDE, LATITUDE) else 4)
+    return str(df.to_csv(index=False, date_format="%Y-%m-%d"))

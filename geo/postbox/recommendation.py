@@ -1,0 +1,123 @@
+"""Where the "have your say" postbox should go next: site scores, a k-week plan, and its map.
+
+This module ranks the sites (:func:`recommend`) and explains what the log leaves out; the
+settings and column names live in :mod:`geo.postbox.settings`, demand in
+:mod:`geo.postbox.demand`, site scores in :mod:`geo.postbox.score`, the rotation plan in
+:mod:`geo.postbox.plan` and maps and output files in :mod:`geo.postbox.maps`. Every public
+name of those modules is importable from here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.postbox.demand import _ref
+from geo.postbox.records import FROM_DATE
+from geo.postbox.score import _score_sites
+from geo.postbox.settings import (
+    PostboxSettings,
+)
+from geo.postbox.sites import SITE_ID
+
+__all__ = [
+    "log_notes",
+    "recommend",
+]
+
+
+def recommend(
+    incidents: gpd.GeoDataFrame,
+    hotspots: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    placements: pd.DataFrame | None = None,
+    *,
+    settings: PostboxSettings | None = None,
+    reference_date: date | None = None,
+) -> gpd.GeoDataFrame:
+    """Score every candidate site for the next one-week placement and rank them.
+
+    Score of a site = ``demand_score x yield_factor x cooldown_factor`` (0 when not
+    eligible), where, over the incidents within ``radius_m`` of the site that are at most
+    ``lookback_days`` old at the reference date:
+
+    - each incident weighs its category weight x ``0.5 ** (age_days / half_life_days)``
+      (police.uk ages count from the first day of the month);
+    - ``incident_score`` sums those weights, ``hotspot_score`` adds ``hotspot_bonus`` x the
+      weights of incidents inside a hotspot, and ``covered_score`` is the part from
+      incidents an earlier placement already covered (the box stood within ``radius_m`` of
+      the incident on or after its date);
+    - ``yield_factor`` is the site's shrunk slip rate over the prior rate (Gamma-Poisson:
+      prior Gamma(shape = prior mean x prior_weeks, rate = prior_weeks); posterior mean
+      ``(prior mean x prior_weeks + slips) / (prior_weeks + weeks placed)``), so a site never
+      tried scores 1 and gets tried, and a site with few slips sinks only as evidence grows;
+    - a site whose last placement ended fewer than ``cooldown_days`` days before the
+      reference date (or that still holds the box) is cooling down: ``cooldown_factor``
+      (default 0 = excluded);
+    - a site not available for the whole next week (``available_from``/``available_to``)
+      is not eligible.
+
+    Parameters
+    ----------
+    incidents
+        Point ``geometry`` in a metric CRS, ``date`` (datetime64), ``weight`` (float, the
+        category weight) and optionally ``hotspot_id`` ("" = not in a hotspot), as in
+        :attr:`geo.pipeline.PipelineResult.incidents`.
+    hotspots
+        ``hotspot_id`` and polygon ``geometry`` in the same CRS (may be empty).
+    sites
+        ``site_id``, ``name``, ``kind``, Point ``geometry`` (any CRS), optionally
+        ``available_from``/``available_to`` (datetime64, NaT = open) and ``ward_name``, as
+        in :attr:`geo.postbox.sites.SiteCheck.sites`.
+    placements
+        The log, as from :func:`geo.postbox.read_placements` (``site_id``,
+        ``from_date``, ``to_date``, ``slips``); placements starting after the reference date
+        or at sites not in ``sites`` are left out (see :func:`log_notes`).
+    settings
+        Defaults to ``PostboxSettings()``.
+    reference_date
+        "Today" for ages, cooldown and availability; default
+        :func:`default_reference_date` (the end of the data's last month).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site, columns :data:`RANKED_COLUMNS`: ``rank`` (int, 1 = best; eligible
+        sites first, then by score, demand score and site id), ``site_id``, ``name``,
+        ``kind``, ``ward_name`` (str), ``status`` (str), ``eligible`` (bool), the score
+        parts (float), ``n_incidents``, ``n_recent``, ``n_hotspots`` (int), ``hotspot_ids``
+        (str), ``n_placements`` (int), ``weeks_placed`` (float), ``slips`` (int),
+        ``slips_per_week`` (float), ``last_visit`` (datetime64[ns]), ``days_since_visit``
+        (Int64), ``reason`` (str, one sentence), ``longitude``/``latitude`` (WGS84) and Point
+        ``geometry`` in the incidents' CRS.
+
+    """
+    s = settings or PostboxSettings()
+    ref = _ref(incidents, reference_date)
+    return _score_sites(incidents, hotspots, sites, placements, s, ref, window_days=7)
+
+
+def log_notes(
+    placements: pd.DataFrame | None,
+    sites: pd.DataFrame,
+    reference_date: date,
+) -> list[str]:
+    """Plain-English notes on log entries a recommendation leaves out (and why)."""
+    if placements is None or len(placements) == 0:
+        return []
+    notes: list[str] = []
+    ref = pd.Timestamp(reference_date)
+    later = int((placements[FROM_DATE] > ref).sum())
+    if later:
+        notes.append(
+            f"{later} logged placement(s) start after the reference date "
+            f"{reference_date.isoformat()} and are not used (choose a later reference date)"
+        )
+    unknown = sorted(set(placements[SITE_ID].astype(str)) - set(sites[SITE_ID].astype(str)))
+    if unknown:
+        notes.append(
+            f"placements at site(s) no longer in the sites list are not used: {', '.join(unknown)}"
+        )
+    return notes

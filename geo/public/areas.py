@@ -1,0 +1,197 @@
+"""Public area shapes and labels: grid-generalised outlines, merged overlaps, plain words."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.hotspots import trend_label
+from geo.public.schema import _MONTH_RE, PublicSettings
+from geo.settings import Settings
+
+#: Staff trend labels (:func:`geo.hotspots.trend_label`) in plain words.
+TREND_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "rising": "Going up",
+        "falling": "Going down",
+        "steady": "About the same",
+        "new": "New in recent months",
+        "n/a": "Not enough months to tell",
+    }
+)
+
+#: Shown when no single kind of incident reaches the minimum count in an area.
+MIXED_PROBLEMS = "A mix of problems"
+
+
+def generalise_polygons(
+    geoms: Sequence[shapely.Geometry] | np.ndarray,
+    clip: Sequence[shapely.Geometry | None] | np.ndarray | None = None,
+    *,
+    generalise_m: float,
+) -> np.ndarray:
+    """Redraw polygons on a fixed square grid so their outlines cannot trace buildings.
+
+    Each polygon becomes the union of the grid squares of side ``generalise_m`` (corners
+    at whole multiples of ``generalise_m`` in the metric CRS) that come within
+    ``generalise_m / 2`` of it. With ``clip`` (one polygon per input, e.g. its ward), the
+    union is trimmed to it, keeping the one piece that holds the input polygon; when that
+    piece holds no whole square (the input lies outside ``clip``, or ``clip`` is too narrow
+    there), the union is kept untrimmed instead. Either way every output piece holds a
+    whole square and every outline runs along grid lines or the ``clip`` boundary.
+
+    Parameters
+    ----------
+    geoms
+        Non-empty polygons in a metric CRS (metres).
+    clip
+        Optional polygon per input (same CRS); ``None`` entries are not trimmed.
+    generalise_m
+        Grid size in metres (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Polygon or MultiPolygon per input (object array).
+
+    """
+    if not generalise_m > 0:
+        raise ValidationError(f"generalise_m must be > 0. Got {generalise_m!r} instead.")
+    g = float(generalise_m)
+    arr = np.asarray(geoms, dtype=object)
+    out = np.empty(len(arr), dtype=object)
+    for i, geom in enumerate(arr):
+        minx, miny, maxx, maxy = shapely.bounds(geom)
+        ix = np.arange(math.floor((minx - g / 2) / g), math.ceil((maxx + g / 2) / g))
+        iy = np.arange(math.floor((miny - g / 2) / g), math.ceil((maxy + g / 2) / g))
+        gx, gy = (a.ravel() for a in np.meshgrid(ix, iy))
+        # neighbouring squares share exactly the same corner coordinates
+        cells = shapely.box(gx * g, gy * g, (gx + 1) * g, (gy + 1) * g)
+        near = cells[shapely.dwithin(cells, geom, g / 2)]
+        block = shapely.coverage_union_all(near)  # squares never overlap
+        ward = None if clip is None else clip[i]
+        out[i] = _simplify(block if ward is None else _trim(block, near, ward, geom))
+    return out
+
+
+def _overlap_groups(geoms: np.ndarray, wards: np.ndarray) -> list[list[int]]:
+    """Positions of areas that overlap (directly or through others) within one ward."""
+    parent = list(range(len(geoms)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i < j and wards[i] == wards[j] and shapely.intersection(geoms[i], geoms[j]).area > 0:
+            parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(geoms)):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values())
+
+
+def _merge(
+    kept: gpd.GeoDataFrame, geoms: np.ndarray, groups: list[list[int]], settings: Settings
+) -> pd.DataFrame:
+    """One row per group: summed counts, recomputed trend, union of the areas."""
+    count_cols = [c.COUNT_PREFIX + k for k in settings.categories if c.COUNT_PREFIX + k in kept]
+    sums = [c.N_INCIDENTS, c.RECENT_COUNT, c.PREVIOUS_COUNT, *count_cols]
+    group_of = np.empty(len(kept), dtype="int64")
+    for k, g in enumerate(groups):
+        group_of[g] = k
+    totals = np.zeros((len(groups), len(sums)), dtype="int64")
+    np.add.at(totals, group_of, kept[sums].to_numpy(dtype="int64"))
+    out = pd.DataFrame(totals, columns=sums)
+    first = [g[0] for g in groups]
+    out[c.WARD_NAME] = kept[c.WARD_NAME].astype(str).to_numpy(dtype=object)[first]
+    staff_trend = kept[c.TREND].astype(str).to_numpy(dtype=object)
+    trends: list[str] = []
+    shapes: list[shapely.Geometry] = []
+    for k, g in enumerate(groups):
+        if len(g) == 1:
+            trends.append(str(staff_trend[g[0]]))
+            shapes.append(geoms[g[0]])
+            continue
+        if all(staff_trend[i] == "n/a" for i in g):
+            trends.append("n/a")
+        else:
+            recent, previous = totals[k, 1], totals[k, 2]
+            trends.append(trend_label(int(recent), int(previous)))
+        shapes.append(_simplify(shapely.union_all(geoms[g])))
+    out[c.TREND] = trends
+    out["geometry"] = np.array(shapes, dtype=object)
+    return out
+
+
+def _trim(
+    block: shapely.Geometry, cells: np.ndarray, ward: shapely.Geometry, geom: shapely.Geometry
+) -> shapely.Geometry:
+    """The piece of ``block`` inside ``ward`` that holds ``geom``, if it holds a whole cell.
+
+    Otherwise (``geom`` outside ``ward``, or the ward too narrow there) ``block`` untrimmed.
+    """
+    whole = cells[shapely.covers(ward, cells)]
+    if len(whole) == 0:
+        return block
+    anchor = shapely.point_on_surface(geom)
+    for piece in shapely.get_parts(shapely.intersection(block, ward)):
+        if piece.geom_type == "Polygon" and piece.covers(anchor):
+            return piece if shapely.contains(piece, shapely.centroid(whole)).any() else block
+    return block
+
+
+def _simplify(geom: shapely.Geometry) -> shapely.Geometry:
+    """Drop repeated and collinear vertices, orient rings as GeoJSON expects."""
+    return shapely.orient_polygons(shapely.simplify(geom, 0.0))
+
+
+def _main_problems(kept: pd.DataFrame, settings: Settings, public: PublicSettings) -> list[str]:
+    """Up to ``max_problems`` labels per row, each kind with at least ``min_count`` incidents."""
+    keys = [k for k in settings.categories if c.COUNT_PREFIX + k in kept.columns]
+    if not keys:
+        return [MIXED_PROBLEMS] * len(kept)
+    counts = kept[[c.COUNT_PREFIX + k for k in keys]].to_numpy(dtype="int64")
+    out: list[str] = []
+    for row in counts:
+        order = sorted(
+            (i for i in range(len(keys)) if row[i] >= public.min_count),
+            key=lambda i: (-int(row[i]), keys[i]),
+        )[: public.max_problems]
+        out.append(", ".join(settings.label(keys[i]) for i in order) or MIXED_PROBLEMS)
+    return out
+
+
+def _period_text(
+    hotspots: gpd.GeoDataFrame, settings: Settings, months: Iterable[str] | None
+) -> str:
+    ms: list[str] = []
+    if months is not None:
+        series = months if isinstance(months, pd.Series) else pd.Series(list(months), dtype=object)
+        ms = sorted(str(m) for m in series.unique())
+    bad = [m for m in ms if not _MONTH_RE.match(m)]
+    if bad:
+        raise ValidationError(f"months must be YYYY-MM. Got {bad[0]!r}.")
+    if ms:
+        first, last = ms[0], ms[-1]
+    else:
+        firsts = [str(m) for m in hotspots[c.FIRST_MONTH] if _MONTH_RE.match(str(m))]
+        lasts = [str(m) for m in hotspots[c.LAST_MONTH] if _MONTH_RE.match(str(m))]
+        first = settings.since or (min(firsts) if firsts else "")
+        last = settings.until or (max(lasts) if lasts else "")
+    if not first or not last:
+        return "the chosen months"
+    a = pd.Period(first, "M").strftime("%B %Y")
+    b = pd.Period(last, "M").strftime("%B %Y")
+    return a if a == b else f"{a} to {b}"

@@ -1,0 +1,337 @@
+"""The public meeting map, its standalone offline HTML page and the public GeoJSON."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.maps import base_map, legend_box, offline_html, swatch
+from geo.project import WGS84
+from geo.public.schema import (
+    AREA_ID,
+    BAND_RANK,
+    DEFAULT_PUBLIC,
+    INCIDENTS_BAND,
+    MAIN_PROBLEMS,
+    PERIOD,
+    PublicSettings,
+    check_public,
+)
+
+#: Attribution for the shipped data (police.uk and ONS, Open Government Licence v3.0).
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Ward boundaries: Office for National Statistics licensed under the Open Government "
+    "Licence v.3.0; contains OS data © Crown copyright and database right."
+)
+#: Default title of the public map.
+DEFAULT_TITLE = "Where reported problems concentrate"
+#: Sequential band colours, lowest band first (ColorBrewer YlOrRd without its two palest):
+#: the default four bands take every other one (yellow, orange, red, dark red), about 20
+#: lightness steps apart, so they stay apart on a washed-out projector.
+BAND_COLOURS: tuple[str, ...] = (
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
+    "#800026",
+)
+#: Fill opacity of the areas: close to the solid legend swatches over the pale wards.
+AREA_FILL_OPACITY = 0.8
+#: Boxes over the public map that the first view keeps clear of areas.
+_BOXES = (".public-title", ".public-legend")
+_PUBLIC_CSS = (
+    "<style>.ward-label{font-size:16px;}"
+    ".area-label{font:700 15px/18px sans-serif;color:#1a1a1a;white-space:nowrap;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;}</style>"
+)
+
+
+def band_colour(rank: int, public: PublicSettings) -> str:
+    """Fixed colour of a band (light = lowest band, dark = highest), the same on every map."""
+    n = len(public.bands())
+    if n <= 1:
+        return BAND_COLOURS[-1]
+    idx = round((min(max(rank, 1), n) - 1) * (len(BAND_COLOURS) - 1) / (n - 1))
+    return BAND_COLOURS[idx]
+
+
+#: Popup fields of the public map: (column, label).
+PUBLIC_POPUP: tuple[tuple[str, str], ...] = (
+    (AREA_ID, "Area"),
+    (c.WARD_NAME, "Ward"),
+    (INCIDENTS_BAND, "Incidents"),
+    (MAIN_PROBLEMS, "Main problems"),
+    (c.TREND, "Trend"),
+    (PERIOD, "Period"),
+)
+
+
+def public_map(
+    wards: gpd.GeoDataFrame,
+    public: gpd.GeoDataFrame,
+    *,
+    title: str,
+    public_settings: PublicSettings = DEFAULT_PUBLIC,
+    explanation: str | None = None,
+    tiles: str | None = None,
+) -> folium.Map:
+    """The public map: wards, the public areas coloured by band and numbered, a plain legend.
+
+    Built only from a public view (checked with :func:`check_public`); never draws an
+    incident. Each area carries its number (``"Area 3"`` is labelled ``3``, see
+    :func:`area_label_points`), so the map can be read against the table of areas. The
+    first view fits the wards beside the title and legend boxes, not under them.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` (any CRS), drawn as outlines with names.
+    public
+        Output of :func:`geo.public.public_hotspots` (any CRS).
+    title
+        Plain-English title shown at the top of the map.
+    public_settings
+        The settings the view was made with (for the bands and the legend text).
+    explanation
+        Plain text shown in the legend box under the bands, with the data attribution;
+        ``None`` (default): neither.
+    tiles
+        Tile layer name when online; ``None`` (default) needs no network.
+
+    Returns
+    -------
+    folium.Map
+        A new map each call; render it with :func:`geo.maps.offline_html`.
+
+    Raises
+    ------
+    ValidationError
+        If ``public`` is not a public view (e.g. the staff hotspots).
+
+    """
+    check_public(public, public=public_settings)
+    m = base_map(wards, tiles=tiles, keep_clear=_BOXES, labels_away_from=public.geometry)
+    m.get_root().header.add_child(folium.Element(_PUBLIC_CSS))  # type: ignore[attr-defined]
+    if len(public):
+        fields = [col for col, _ in PUBLIC_POPUP if col in public.columns]
+        aliases = [label for col, label in PUBLIC_POPUP if col in public.columns]
+        colours = {r: band_colour(r, public_settings) for r in range(1, 7)}
+
+        def style(feature: dict[str, Any]) -> dict[str, Any]:
+            rank = int(feature["properties"].get(BAND_RANK, 1))
+            return {
+                "color": "#7a0019",
+                "weight": 1.5,
+                "fillColor": colours.get(rank, BAND_COLOURS[-1]),
+                "fillOpacity": AREA_FILL_OPACITY,
+            }
+
+        # lowest band first, so the areas with most incidents are drawn on top
+        order = np.argsort(public[BAND_RANK].to_numpy(dtype="int64"), kind="stable")
+        folium.GeoJson(
+            _lonlat_json(public.iloc[order]),
+            name="Areas where problems concentrate",
+            style_function=style,
+            highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.95},
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
+            tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
+        ).add_to(m)
+        _area_number_layer(public).add_to(m)
+    _add_band_legend(m, public_settings, shown=len(public), explanation=explanation)
+    box = (
+        '<div class="public-title" style="position:absolute;top:10px;left:50%;'
+        "transform:translateX(-50%);width:max-content;max-width:calc(100% - 120px);"
+        "z-index:9999;background:rgba(255,255,255,.92);"
+        "padding:6px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
+        f'font:600 18px/1.3 sans-serif;color:#1d3550">{html_lib.escape(title)}</div>'
+    )
+    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    return m
+
+
+def area_number(area_id: str) -> str:
+    """The number shown on the map for an area: ``"Area 12"`` -> ``"12"`` (else the ID)."""
+    found = re.fullmatch(r"Area (\d+)", str(area_id).strip())
+    return found.group(1) if found else str(area_id)
+
+
+def area_label_points(public: gpd.GeoDataFrame, *, decimals: int = 5) -> list[tuple[float, float]]:
+    """``(latitude, longitude)`` where each area's number goes: its north-west corner.
+
+    The corner is a vertex of the area's own outline: the northernmost vertex (the
+    westernmost of those), in the view's CRS when it is projected (on the generalisation
+    grid that is the top-left corner of a grid square, with the area below and to the right
+    of it). It is rounded exactly as the outline drawn on the map, so it is one of that
+    outline's points and adds nothing to what the outline shows. Unlike a middle point it
+    does not mark the spot an area was drawn around: the outline keeps at least half a grid
+    square from the incidents it stands for, except where it follows a ward boundary.
+
+    Parameters
+    ----------
+    public
+        Output of :func:`geo.public.public_hotspots` (Polygon or MultiPolygon
+        ``geometry``, any CRS).
+    decimals
+        Decimal places of longitude/latitude, as in :func:`public_geojson`.
+
+    Returns
+    -------
+    list of tuple of float
+        One ``(latitude, longitude)`` (EPSG:4326) per row of ``public``, in its order.
+
+    """
+    crs = public.crs
+    frame = public if crs is not None and crs.is_projected else public.to_crs(WGS84)
+    corners = []
+    for geom in frame.geometry:
+        rings = [part.exterior for part in shapely.get_parts(geom)]
+        xy = np.vstack([shapely.get_coordinates(ring) for ring in rings])
+        first = np.lexsort((xy[:, 0], -xy[:, 1]))[0]  # largest y, then smallest x
+        corners.append(shapely.Point(xy[first]))
+    pts = gpd.GeoDataFrame(geometry=corners, crs=frame.crs)
+    out = _rounded_lonlat(pts, decimals=decimals).geometry
+    return [(float(p.y), float(p.x)) for p in out]
+
+
+def _area_number_layer(public: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    # one number per area at its north-west corner, inside the area; built only from the
+    # public area ID and outline, and not clickable (a click reaches the area's popup)
+    layer = folium.FeatureGroup(name="Area numbers", show=True)
+    points = area_label_points(public)
+    for area_id, (lat, lon) in zip(public[AREA_ID], points, strict=True):
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f'<div class="area-label">{html_lib.escape(area_number(area_id))}</div>',
+                icon_size=(40, 18),
+                icon_anchor=(-2, -1),
+                class_name="area-label-icon",
+            ),
+            interactive=False,
+            keyboard=False,
+            zIndexOffset=1000,  # over the ward names
+        ).add_to(layer)
+    return layer
+
+
+def _add_band_legend(
+    m: folium.Map, public: PublicSettings, *, shown: int, explanation: str | None
+) -> None:
+    rows = [
+        swatch(f"{html_lib.escape(label)} incidents", band_colour(rank, public))
+        for rank, (_lo, _hi, label) in enumerate(public.bands(), start=1)
+    ]
+    if shown:
+        rows.append(
+            '<div><span class="area-label" style="display:inline-block;width:14px;'
+            'margin-right:6px;text-align:center">1</span>Area number</div>'
+        )
+    else:
+        rows.insert(0, f"<div>No area has {public.min_count} or more incidents</div>")
+    note = (
+        f"Areas with fewer than {public.min_count} incidents are not shown. "
+        f"Outlines follow a {public.generalise_m:g} m grid."
+    )
+    if explanation is not None:
+        # the note stays next to the bands; the explanation and attribution follow it
+        rows.append(f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>')
+        note = ""
+        rows += [
+            '<div class="public-explanation" style="margin-top:6px">'
+            f"{html_lib.escape(explanation)}</div>",
+            '<div style="margin-top:6px;color:#555;font-size:11px;line-height:1.3">'
+            f"{html_lib.escape(ATTRIBUTION)}</div>",
+        ]
+    box = legend_box(
+        "Incidents in each area",
+        rows,
+        note=note,
+        css_class="public-legend",
+        max_width_px=300 if explanation is not None else 240,
+    )
+    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+
+
+def default_explanation(public: gpd.GeoDataFrame, public_settings: PublicSettings) -> str:
+    """The plain-English text under a public map: what it shows and what it hides."""
+    period = str(public[PERIOD].iloc[0]) if len(public) else "the chosen months"
+    bands = ", ".join(lab for _lo, _hi, lab in public_settings.bands())
+    return (
+        f"Each shaded area is a place where {public_settings.min_count} or more incidents "
+        f"were recorded close together in {period}; darker means more (bands: {bands}). "
+        "To protect the people who report problems, this map never shows single incidents, "
+        "addresses, dates, notes or who reported something, and outlines are drawn on a "
+        f"{public_settings.generalise_m:g} m grid so they cannot pick out a building."
+    )
+
+
+def public_html(
+    wards: gpd.GeoDataFrame,
+    public: gpd.GeoDataFrame,
+    *,
+    title: str = DEFAULT_TITLE,
+    explanation: str | None = None,
+    public_settings: PublicSettings = DEFAULT_PUBLIC,
+) -> str:
+    """The public map as one standalone HTML page that opens offline (e.g. at a meeting).
+
+    Parameters
+    ----------
+    wards, public, title, public_settings
+        As for :func:`public_map`.
+    explanation
+        Text in the legend box under the bands; default :func:`default_explanation`.
+
+    Returns
+    -------
+    str
+        HTML with Leaflet inlined, a page title, the explanation and the Open Government
+        Licence attribution.
+
+    """
+    text = explanation if explanation is not None else default_explanation(public, public_settings)
+    m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
+    m.get_root().header.add_child(  # type: ignore[attr-defined]
+        folium.Element(f"<title>{html_lib.escape(title)}</title>")
+    )
+    return offline_html(m)
+
+
+def public_geojson(public: gpd.GeoDataFrame, *, decimals: int = 5) -> str:
+    """The public areas as GeoJSON text (EPSG:4326, allow-listed properties only).
+
+    Parameters
+    ----------
+    public
+        Output of :func:`geo.public.public_hotspots`.
+    decimals
+        Decimal places of longitude/latitude (5 is about 1 m; at most 6).
+
+    """
+    check_public(public)
+    return _lonlat_json(public, decimals=decimals)
+
+
+def _rounded_lonlat(frame: gpd.GeoDataFrame, *, decimals: int) -> gpd.GeoDataFrame:
+    if not 1 <= decimals <= 6:
+        raise ValidationError(f"decimals must be 1-6. Got {decimals!r} instead.")
+    out = frame.to_crs(WGS84)
+    geoms = shapely.set_precision(out.geometry.to_numpy(), 10.0**-decimals)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=WGS84))
+
+
+def _lonlat_json(public: gpd.GeoDataFrame, *, decimals: int = 5) -> str:
+    out = _rounded_lonlat(public, decimals=decimals)
+    return str(out.to_json(drop_id=True, ensure_ascii=False))

@@ -1,0 +1,242 @@
+"""The public view of a run: allow-listed, aggregated, generalised areas and their exports.
+
+Everything shown in a public room (the meeting page, its HTML download, the
+``python -m geo export-public`` files) is built from :func:`public_hotspots` and checked by
+:func:`check_public`. The public view never carries point geometries, incident IDs, dates of
+single incidents, notes, sources, locations, LSOAs, centroids or staff hotspot IDs: only the
+fields listed by :func:`public_fields`.
+
+This module builds the view and writes the export files; the allow-list, settings and
+check live in :mod:`geo.public.schema`, area outlines and labels in :mod:`geo.public.areas`,
+the map, HTML page and GeoJSON in :mod:`geo.public.maps` and the month-by-month counts in
+:mod:`geo.public.monthly`. Every public name of those modules is importable from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.project import require_metric
+from geo.public.areas import (
+    TREND_WORDS,
+    _main_problems,
+    _merge,
+    _overlap_groups,
+    _period_text,
+    generalise_polygons,
+)
+from geo.public.maps import (
+    DEFAULT_TITLE,
+    public_geojson,
+    public_html,
+)
+from geo.public.schema import (
+    _AREA_FIELDS,
+    AREA_ID,
+    BAND_RANK,
+    DEFAULT_PUBLIC,
+    INCIDENTS_BAND,
+    MAIN_PROBLEMS,
+    PERIOD,
+    PublicSettings,
+    check_public,
+)
+from geo.settings import Settings
+
+if TYPE_CHECKING:
+    from geo.result import PipelineResult
+
+__all__ = [
+    "PUBLIC_FILES",
+    "public_hotspots",
+    "public_view",
+    "write_public",
+]
+
+#: Files written by :func:`write_public`.
+PUBLIC_FILES: tuple[str, ...] = ("public_map.html", "public_hotspots.geojson")
+
+
+# --- the public view -------------------------------------------------------------------
+def public_hotspots(
+    hotspots: gpd.GeoDataFrame,
+    settings: Settings,
+    *,
+    public: PublicSettings = DEFAULT_PUBLIC,
+    wards: gpd.GeoDataFrame | None = None,
+    months: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """The public view of a run's hotspots: the one source of every public artefact.
+
+    Hotspots with fewer than ``public.min_count`` incidents are left out. Each remaining
+    hotspot becomes the union of the ``generalise_m`` grid squares (a fixed grid anchored
+    at the CRS origin) that come within ``generalise_m / 2`` of its staff polygon, trimmed
+    to its ward: the piece holding the hotspot is kept, other pieces are dropped; if that
+    piece holds no whole grid square, the squares are kept untrimmed (see
+    :func:`generalise_polygons`). So every outline runs along grid lines or the ward
+    boundary, never closer than ``generalise_m / 2`` to any of its incidents away from the
+    ward boundary, every area covers its incidents and holds a whole square; a "single location"
+    hotspot (one busy map point) becomes an area of several squares, never a point.
+    Areas in one ward that overlap are merged into one area (counts added, trend
+    recomputed from the summed ``recent_count``/``previous_count``).
+
+    Parameters
+    ----------
+    hotspots
+        Staff summary from :func:`geo.hotspots.summarise_hotspots` (metric CRS): uses
+        ``n_incidents``, ``recent_count``, ``previous_count`` (int), ``ward_code``,
+        ``ward_name``, ``trend``, ``first_month``, ``last_month`` (str), the
+        ``n_<category>`` (int) columns and ``geometry`` (Polygon).
+    settings
+        Category labels for the ``n_<category>`` columns; ``since``/``until`` for the period
+        when ``months`` is not given.
+    public
+        Minimum count, grid size, bands.
+    wards
+        ``ward_code``, ``geometry`` (any CRS): the areas are trimmed to their ward. Without
+        it they are not trimmed and may cross a ward boundary by up to a square.
+    months
+        Months ``YYYY-MM`` of every incident in the view (e.g. ``result.incidents["month"]``);
+        the period is their first to last month. Default: ``settings.since``/``until``,
+        else the first and last month over all hotspots.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Exactly the columns of :func:`public_fields` (``"areas"``): ``area_id``,
+        ``ward_name``, ``incidents_band``, ``main_problems``, ``trend``, ``period`` (str),
+        ``band_rank`` (int64), ``geometry`` (Polygon/MultiPolygon, the CRS of ``hotspots``);
+        one row per public area. Sorted by band (highest first), ward name, then north to
+        south; ``area_id`` numbers that order. Empty (same columns and CRS) when no
+        hotspot reaches the minimum.
+
+    Raises
+    ------
+    ValidationError
+        When columns are missing, the CRS is not metric, or a hotspot has no polygon.
+
+    """
+    need = [
+        c.N_INCIDENTS,
+        c.WARD_CODE,
+        c.WARD_NAME,
+        c.TREND,
+        c.RECENT_COUNT,
+        c.PREVIOUS_COUNT,
+        c.FIRST_MONTH,
+        c.LAST_MONTH,
+    ]
+    missing = [col for col in need if col not in hotspots.columns]
+    if missing:
+        raise ValidationError(
+            f"hotspots: columns {', '.join(missing)} are missing (expected the staff hotspot "
+            "summary from geo.hotspots.summarise_hotspots)"
+        )
+    require_metric(hotspots.crs, "hotspots")
+    period = _period_text(hotspots, settings, months)
+    n = hotspots[c.N_INCIDENTS].to_numpy(dtype="int64")
+    kept = hotspots.loc[n >= public.min_count]
+    if kept.empty:
+        return _empty_public(hotspots.crs)
+
+    staff_geoms = kept.geometry.to_numpy()
+    no_area = shapely.is_empty(staff_geoms) | pd.isna(staff_geoms)
+    if no_area.any():
+        ward = kept[c.WARD_NAME].to_numpy()[no_area][0]
+        raise ValidationError(f"hotspots: a hotspot in {ward} has no polygon")
+    clip = None
+    if wards is not None:
+        w = wards.to_crs(hotspots.crs).set_index(c.WARD_CODE).geometry
+        codes = kept[c.WARD_CODE].astype(str)
+        unknown = sorted(set(codes) - set(w.index.astype(str)))
+        if unknown:
+            raise ValidationError(f"wards: no boundary for ward(s) {', '.join(unknown)}")
+        clip = w.reindex(codes.to_numpy()).to_numpy()
+    geoms = generalise_polygons(staff_geoms, clip, generalise_m=float(public.generalise_m))
+
+    groups = _overlap_groups(geoms, kept[c.WARD_CODE].astype(str).to_numpy())
+    merged = _merge(kept, geoms, groups, settings)
+    bands = [public.band_of(int(k)) for k in merged[c.N_INCIDENTS]]
+    trend = [TREND_WORDS.get(str(t), TREND_WORDS["n/a"]) for t in merged[c.TREND]]
+    out = gpd.GeoDataFrame(
+        {
+            AREA_ID: "",
+            c.WARD_NAME: merged[c.WARD_NAME].astype(str).to_numpy(dtype=object),
+            INCIDENTS_BAND: [lab for _r, lab in bands],
+            BAND_RANK: np.array([r for r, _lab in bands], dtype="int64"),
+            MAIN_PROBLEMS: _main_problems(merged, settings, public),
+            c.TREND: trend,
+            PERIOD: period,
+        },
+        geometry=gpd.GeoSeries(merged["geometry"].to_numpy(), crs=hotspots.crs),
+        crs=hotspots.crs,
+    )
+    # order by band, ward, then north to south and west to east of the public shape only
+    rep = out.geometry.representative_point()
+    out["_y"] = -np.round(rep.y.to_numpy(), 0)
+    out["_x"] = np.round(rep.x.to_numpy(), 0)
+    out = out.sort_values(
+        [BAND_RANK, c.WARD_NAME, "_y", "_x"], ascending=[False, True, True, True], kind="stable"
+    ).reset_index(drop=True)
+    out[AREA_ID] = [f"Area {i}" for i in range(1, len(out) + 1)]
+    out = gpd.GeoDataFrame(out[list(_AREA_FIELDS)], geometry="geometry", crs=hotspots.crs)
+    check_public(out, public=public)
+    return out
+
+
+def public_view(
+    result: PipelineResult,
+    *,
+    public: PublicSettings = DEFAULT_PUBLIC,
+) -> gpd.GeoDataFrame:
+    """:func:`public_hotspots` of a pipeline result, trimmed to its wards, period from its data."""
+    return public_hotspots(
+        result.hotspots,
+        result.settings,
+        public=public,
+        wards=result.wards,
+        months=result.incidents[c.MONTH].astype(str) if len(result.incidents) else None,
+    )
+
+
+def _empty_public(crs: Any) -> gpd.GeoDataFrame:
+    cols: dict[str, pd.Series] = {
+        col: pd.Series(dtype="int64" if col == BAND_RANK else object)
+        for col in _AREA_FIELDS
+        if col != "geometry"
+    }
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def write_public(
+    result: PipelineResult,
+    out_dir: str | Path,
+    *,
+    public: PublicSettings = DEFAULT_PUBLIC,
+    title: str = DEFAULT_TITLE,
+    view: gpd.GeoDataFrame | None = None,
+) -> dict[str, Path]:
+    """Write the public map (``public_map.html``) and areas (``public_hotspots.geojson``).
+
+    Both are built from :func:`public_view` only (pass ``view`` when it has already been
+    computed with the same ``public`` settings; it is checked again). Returns the paths by
+    file name.
+    """
+    if view is None:
+        view = public_view(result, public=public)
+    texts = {
+        "public_map.html": public_html(result.wards, view, title=title, public_settings=public),
+        "public_hotspots.geojson": public_geojson(view),
+    }
+    from geo.staff import write_texts
+
+    return write_texts(out_dir, texts, PUBLIC_FILES)

@@ -1,0 +1,25 @@
+"""Staff outputs: patrol tables, the printable patrol sheet and a run's files."""
+
+from geo.staff.export import (
+    hotspots_csv,
+    hotspots_geojson,
+    rejected_csv,
+    write_outputs,
+    write_texts,
+)
+from geo.staff.sheet import patrol_sheet_html, svg_map
+from geo.staff.tables import category_mix, hotspots_in_wards, monthly_counts, patrol_table
+
+__all__ = [
+    "category_mix",
+    "hotspots_csv",
+    "hotspots_geojson",
+    "hotspots_in_wards",
+    "monthly_counts",
+    "patrol_sheet_html",
+    "patrol_table",
+    "rejected_csv",
+    "svg_map",
+    "write_outputs",
+    "write_texts",
+]
