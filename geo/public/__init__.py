@@ -1,6 +1,6 @@
 """The public meeting view: allow-listed, aggregated, generalised areas and exports."""
 
-from geo.public.areas import generalise_polygons
+from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
 from geo.public.maps import (
     DEFAULT_TITLE,
     area_number,
@@ -34,6 +34,7 @@ __all__ = [
     "MIN_COUNT_FLOOR",
     "MONTH_LABEL",
     "PERIOD",
+    "TREND_WORDS",
     "PublicSettings",
     "area_number",
     "band_colour",
@@ -47,5 +48,6 @@ __all__ = [
     "public_html",
     "public_map",
     "public_view",
+    "trend_explanation",
     "write_public",
 ]
