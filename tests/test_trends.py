@@ -20,6 +20,7 @@ from geo.public import (
     TREND_WORDS,
     PublicSettings,
     default_explanation,
+    public_html,
     trend_explanation,
 )
 
@@ -146,3 +147,22 @@ def test_the_public_legend_explains_the_trends_only_when_areas_are_shown(two_war
     assert text.endswith(f"Trends: {trend_explanation(3)}")
     empty = default_explanation(shown.iloc[:0], PublicSettings())
     assert "Trends" not in empty and "chance" not in empty
+
+
+def test_the_standalone_public_page_names_the_trend_months(two_wards):
+    view = gpd.GeoDataFrame(
+        {
+            "area_id": ["Area 1"],
+            "ward_name": ["West"],
+            "incidents_band": ["5-9"],
+            "band_rank": [1],
+            "main_problems": ["Burglary"],
+            "trend": [TREND_WORDS["no clear change"]],
+            "period": ["March 2018 to August 2018"],
+        },
+        geometry=[two_wards.geometry.iloc[0].buffer(-400)],
+        crs=two_wards.crs,
+    )
+    page = public_html(two_wards, view, trend_months=3)
+    assert "more or fewer reports in the last 3 months than the 3 before" in page
+    assert "the latest months" in public_html(two_wards, view)

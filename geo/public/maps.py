@@ -297,6 +297,7 @@ def public_html(
     title: str = DEFAULT_TITLE,
     explanation: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
+    trend_months: int | None = None,
 ) -> str:
     """The public map as one standalone HTML page that opens offline (e.g. at a meeting).
 
@@ -306,6 +307,9 @@ def public_html(
         As for :func:`public_map`.
     explanation
         Text in the legend box under the bands; default :func:`default_explanation`.
+    trend_months
+        Passed to :func:`default_explanation` (``Settings.trend_months``) when
+        ``explanation`` is not given.
 
     Returns
     -------
@@ -314,7 +318,11 @@ def public_html(
         Licence attribution.
 
     """
-    text = explanation if explanation is not None else default_explanation(public, public_settings)
+    text = (
+        explanation
+        if explanation is not None
+        else default_explanation(public, public_settings, trend_months=trend_months)
+    )
     m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
     m.get_root().header.add_child(  # type: ignore[attr-defined]
         folium.Element(f"<title>{html_lib.escape(title)}</title>")
