@@ -219,7 +219,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
             incidents_band="5-9",
             band_rank=1,
             main_problems="A mix of problems",  # 3 ASB + 2 robbery: neither reaches 5
-            trend="Going down",  # 1 in Jun-Aug against 4 in Mar-May
+            trend="No clear change",  # 1 in Jun-Aug against 4 in Mar-May: p = 0.375
             period=period,
         ),
         dict(
@@ -228,7 +228,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
             incidents_band="5-9",
             band_rank=1,
             main_problems="Burglary",
-            trend="New in recent months",  # none in Mar-May
+            trend="No clear change",  # 5 against none in Mar-May: p = 0.0625
             period=period,
         ),
         dict(
@@ -237,7 +237,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
             incidents_band="5-9",
             band_rank=1,
             main_problems="Violence and sexual offences",  # the single drugs incident is not named
-            trend="About the same",  # 3 and 3
+            trend="No clear change",  # 3 and 3
             period=period,
         ),
     ]

@@ -34,10 +34,13 @@ RULES: dict[str, str] = {
     ),
     "areas": (
         "target: within radius_m of the location; ring: radius_m to ring_outer_m; control: "
-        "the control wards beyond the ring (area-wide events: treated wards vs the rest)"
+        "the control wards beyond ring_outer_m + control_gap_m (area-wide events: treated "
+        "wards vs the rest)"
     ),
     "relative_effect": (
-        "(Ta/Tb)/(Ca/Cb) with a 95% interval from var(log) = 1/Ta+1/Tb+1/Ca+1/Cb; "
+        "(Ta/Tb)/(Ca/Cb) with a 95% interval from var(log) = phi*(1/Ta+1/Tb+1/Ca+1/Cb), "
+        "phi = max(1, quasi-Poisson dispersion of the monthly target and control counts in "
+        "the two windows), 1 when too few months to estimate it; "
         f"{CONTINUITY} is added to all four counts when any is zero"
     ),
     "wdq": (

@@ -15,6 +15,7 @@ from geo import columns as c
 from geo.errors import ValidationError
 from geo.maps import base_map, legend_box, offline_html, swatch
 from geo.project import WGS84
+from geo.public.areas import trend_explanation
 from geo.public.schema import (
     AREA_ID,
     BAND_RANK,
@@ -263,17 +264,30 @@ def _add_band_legend(
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
 
 
-def default_explanation(public: gpd.GeoDataFrame, public_settings: PublicSettings) -> str:
-    """The plain-English text under a public map: what it shows and what it hides."""
+def default_explanation(
+    public: gpd.GeoDataFrame,
+    public_settings: PublicSettings,
+    *,
+    trend_months: int | None = None,
+) -> str:
+    """The plain-English text under a public map: what it shows, what it hides, the trends.
+
+    ``trend_months`` (``Settings.trend_months``) names the periods the trend words compare
+    (see :func:`geo.public.areas.trend_explanation`); the trend words are explained only
+    when the map shows an area.
+    """
     period = str(public[PERIOD].iloc[0]) if len(public) else "the chosen months"
     bands = ", ".join(lab for _lo, _hi, lab in public_settings.bands())
-    return (
+    text = (
         f"Each shaded area is a place where {public_settings.min_count} or more incidents "
         f"were recorded close together in {period}; darker means more (bands: {bands}). "
         "To protect the people who report problems, this map never shows single incidents, "
         "addresses, dates, notes or who reported something, and outlines are drawn on a "
         f"{public_settings.generalise_m:g} m grid so they cannot pick out a building."
     )
+    if len(public):
+        text += f" Trends: {trend_explanation(trend_months)}"
+    return text
 
 
 def public_html(
@@ -283,6 +297,7 @@ def public_html(
     title: str = DEFAULT_TITLE,
     explanation: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
+    trend_months: int | None = None,
 ) -> str:
     """The public map as one standalone HTML page that opens offline (e.g. at a meeting).
 
@@ -292,6 +307,9 @@ def public_html(
         As for :func:`public_map`.
     explanation
         Text in the legend box under the bands; default :func:`default_explanation`.
+    trend_months
+        Passed to :func:`default_explanation` (``Settings.trend_months``) when
+        ``explanation`` is not given.
 
     Returns
     -------
@@ -300,7 +318,11 @@ def public_html(
         Licence attribution.
 
     """
-    text = explanation if explanation is not None else default_explanation(public, public_settings)
+    text = (
+        explanation
+        if explanation is not None
+        else default_explanation(public, public_settings, trend_months=trend_months)
+    )
     m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
     m.get_root().header.add_child(  # type: ignore[attr-defined]
         folium.Element(f"<title>{html_lib.escape(title)}</title>")
