@@ -1,5 +1,6 @@
 """Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
 
+from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
     add_hotspot_layer,
@@ -24,12 +25,16 @@ __all__ = [
     "asset_folders",
     "base_map",
     "density_layer",
+    "escape_html",
+    "escape_properties",
+    "escape_template_literal",
     "for_display",
     "hotspot_layer",
     "hotspot_map",
     "incident_heat_points",
     "legend_box",
     "offline_html",
+    "safe_tooltip",
     "score_breaks",
     "score_colour",
     "staff_layers",
