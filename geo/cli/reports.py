@@ -163,6 +163,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo.io.sources import READ_NOTES
     from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 
+    if args.seed < 0:
+        raise ValidationError(f"--seed must be a whole number >= 0. Got {args.seed} instead.")
     settings = settings_from_args(args)
     eps_values = _number_list(args.eps_values, "--eps-values")
     ms_values = _whole_list(args.min_samples_values, "--min-samples-values")
