@@ -13,7 +13,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from conftest import DATA, EAST, WEST, group_rows, local_csv
 from shapely.geometry import Point
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -43,6 +42,7 @@ from geo.staff import (
     patrol_table,
     svg_map,
 )
+from tests.helpers import DATA, EAST, WEST, group_rows, local_csv
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
