@@ -1,6 +1,7 @@
 """Before/after and displacement around warrants, closure orders and team starts."""
 
 from geo.interventions.areas import InterventionOptions, intervention_windows
+from geo.interventions.card import EffectCard, card_from_row, effect_card
 from geo.interventions.displacement import (
     relative_effect,
     total_net_effect,
@@ -22,9 +23,12 @@ from geo.interventions.report import (
 )
 
 __all__ = [
+    "EffectCard",
     "Intervention",
     "InterventionOptions",
     "InterventionResult",
+    "card_from_row",
+    "effect_card",
     "effects_table",
     "evaluate_files",
     "evaluate_intervention",
