@@ -12,7 +12,6 @@ from pandas.api.extensions import ExtensionArray
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource, read_text_csv
-from geo.io.csv_reader import _parser_reason as _parser_reason  # re-exported for its tests
 
 __all__ = [
     "LOCAL_OPTIONAL",
