@@ -1,6 +1,10 @@
 """Before/after and displacement around warrants, closure orders and team starts."""
 
-from geo.interventions.areas import InterventionOptions, intervention_windows
+from geo.interventions.areas import (
+    INTERVENTION_BOUNDS,
+    InterventionOptions,
+    intervention_windows,
+)
 from geo.interventions.displacement import (
     relative_effect,
     total_net_effect,
@@ -22,6 +26,7 @@ from geo.interventions.report import (
 )
 
 __all__ = [
+    "INTERVENTION_BOUNDS",
     "Intervention",
     "InterventionOptions",
     "InterventionResult",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -12,11 +15,67 @@ import shapely
 from shapely.geometry import Point
 
 from geo import columns as c
+from geo.bounds import Bound
 from geo.errors import ValidationError
 from geo.interventions.events import Intervention
 from geo.project import require_metric
 
 AREAS: tuple[str, ...] = ("target", "ring", "control")
+
+#: Limits, default, unit and help of the numeric options of :class:`InterventionOptions`,
+#: declared once: validation, the command-line help and the app's widgets read them, e.g.
+#: ``INTERVENTION_BOUNDS["months_before"].typical``. ``ring_outer_m`` must also be above
+#: ``radius_m``.
+INTERVENTION_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
+    {
+        "radius_m": Bound(
+            low=0.0,
+            high=5000.0,
+            closed="right",
+            default=200.0,
+            unit="m",
+            help="target radius around the location (inclusive)",
+            step=25.0,
+            typical=(50.0, 1000.0),
+        ),
+        "ring_outer_m": Bound(
+            low=0.0,
+            high=10_000.0,
+            closed="right",
+            default=None,
+            unit="m",
+            help="outer radius of the displacement ring (default 2 x radius_m)",
+        ),
+        "months_before": Bound(
+            low=1,
+            high=24,
+            whole=True,
+            default=3,
+            unit="months",
+            help="whole police.uk months before the start",
+            step=1,
+            typical=(1, 12),
+        ),
+        "months_after": Bound(
+            low=1,
+            high=24,
+            whole=True,
+            default=3,
+            unit="months",
+            help="whole police.uk months after the start",
+            step=1,
+            typical=(1, 12),
+        ),
+        "min_count": Bound(
+            low=1,
+            high=None,
+            whole=True,
+            default=10,
+            unit="incidents",
+            help="fewer incidents = too few to conclude",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,33 +102,26 @@ class InterventionOptions:
 
     """
 
-    radius_m: float = 200.0
-    ring_outer_m: float | None = None
-    months_before: int = 3
-    months_after: int = 3
-    min_count: int = 10
+    radius_m: float = INTERVENTION_BOUNDS["radius_m"].default
+    ring_outer_m: float | None = INTERVENTION_BOUNDS["ring_outer_m"].default
+    months_before: int = INTERVENTION_BOUNDS["months_before"].default
+    months_after: int = INTERVENTION_BOUNDS["months_after"].default
+    min_count: int = INTERVENTION_BOUNDS["min_count"].default
     target_wards: tuple[str, ...] = field(default=())
     control_wards: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         p: list[str] = []
-        r = self.radius_m
-        if isinstance(r, bool) or not isinstance(r, int | float) or not 0 < r <= 5000:
-            p.append(f"The 'radius_m' option must be > 0 and <= 5000. Got {r!r} instead.")
-        o = self.ring_outer_m
-        if o is not None and (
-            isinstance(o, bool)
-            or not isinstance(o, int | float)
-            or not (isinstance(r, int | float) and r < o <= 10000)
-        ):
-            p.append(f"The 'ring_outer_m' option must be > radius_m and <= 10000. Got {o!r}.")
-        for name in ("months_before", "months_after"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 24:
-                p.append(f"The '{name}' option must be a whole number 1-24. Got {v!r} instead.")
-        m = self.min_count
-        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-            p.append(f"The 'min_count' option must be a whole number >= 1. Got {m!r} instead.")
+        for name, bound in INTERVENTION_BOUNDS.items():
+            value = getattr(self, name)
+            if value is None and bound.default is None:
+                continue  # an optional option left unset
+            problem = bound.problem(name, value, kind="option")
+            if problem is not None:
+                p.append(problem)
+        r, o = self.radius_m, self.ring_outer_m
+        if not p and o is not None and not o > r:
+            p.append(f"The 'ring_outer_m' option must be > radius_m ({r:g}). Got {o!r} instead.")
         if p:
             raise ValidationError(p)
         object.__setattr__(self, "target_wards", tuple(self.target_wards))
