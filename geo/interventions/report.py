@@ -84,21 +84,6 @@ def effects_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
     return _with_head(results, "effects")
 
 
-def counts_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """:func:`geo.interventions.displacement.area_counts` of every result (columns as above)."""
-    return _with_head(results, "counts")
-
-
-def shift_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """:func:`geo.interventions.effect.hotspot_shift` of every result (leading columns)."""
-    return _with_head(results, "shift")
-
-
-def monthly_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """``month``, ``area``, ``group``, ``count`` of every result, with leading columns."""
-    return _with_head(results, "monthly")
-
-
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}

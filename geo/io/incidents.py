@@ -18,7 +18,6 @@ __all__ = [
     "LOCAL_REQUIRED",
     "POLICE_UK_COLUMNS",
     "POLICE_UK_REQUIRED",
-    "empty_raw",
     "incident_files",
     "load_incidents",
     "read_incident_csv",
@@ -135,13 +134,6 @@ def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
         raise ValidationError("no incident files given")
     frames = [read_incident_csv(s) for s in expanded]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-
-def empty_raw() -> pd.DataFrame:
-    """A raw incident frame with no rows and the raw schema."""
-    df = pd.DataFrame({col: pd.Series(dtype=str) for col in c.RAW_COLUMNS})
-    df[c.ROW] = df[c.ROW].astype("int64")
-    return df
 
 
 #: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).

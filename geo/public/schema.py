@@ -59,8 +59,6 @@ PUBLIC_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
 )
 #: Smallest ``min_count`` allowed: fewer incidents could point at one household.
 MIN_COUNT_FLOOR: int = PUBLIC_BOUNDS["min_count"].low
-#: Smallest ``generalise_m`` allowed, in metres.
-MIN_GENERALISE_M: float = PUBLIC_BOUNDS["generalise_m"].low
 #: Default lower bounds of the count bands above the first one.
 DEFAULT_BAND_EDGES: tuple[int, ...] = (10, 20, 50)
 
