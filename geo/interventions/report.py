@@ -19,7 +19,7 @@ import pandas as pd
 from geo import columns as c
 from geo.interventions.displacement import CONTINUITY, MEASURE_GROUPS
 from geo.interventions.effect import InterventionResult, location_lonlat
-from geo.maps import base_map, legend_box, swatch
+from geo.maps import add_html, base_map, legend_box, swatch
 from geo.project import WGS84
 
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")
@@ -327,7 +327,7 @@ def _legend(m: folium.Map, result: InterventionResult) -> None:
     rows.append(row(PERIOD_COLOURS["after"], f"hotspots {w.after[0]}..{w.after[-1]}"))
     title = f"{result.intervention.intervention_id} (staff only)"
     box = legend_box(title, rows, css_class="intervention-legend", max_width_px=None)
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    add_html(m, box)
 
 
 def write_intervention_outputs(

@@ -1,5 +1,6 @@
 """Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
 
+from geo.maps.elements import add_css, add_html
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
     add_hotspot_layer,
@@ -13,13 +14,16 @@ from geo.maps.hotspot_map import (
     score_colour,
     staff_layers,
 )
+from geo.maps.labels import ward_label_points
 from geo.maps.legend import add_legend, legend_box, swatch
 from geo.maps.offline import ASSET_FILES, asset_folders, offline_html, use_served_resources
 
 __all__ = [
     "ASSET_FILES",
     "DISPLAY_GRID_DEG",
+    "add_css",
     "add_hotspot_layer",
+    "add_html",
     "add_legend",
     "asset_folders",
     "base_map",
@@ -35,4 +39,5 @@ __all__ = [
     "staff_layers",
     "swatch",
     "use_served_resources",
+    "ward_label_points",
 ]
