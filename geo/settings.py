@@ -109,10 +109,10 @@ class Settings:
     Parameters
     ----------
     eps_m
-        DBSCAN neighbourhood radius in metres (> 0, at most 5000). Inclusive.
+        DBSCAN neighbourhood radius in metres. Inclusive.
     min_samples
         Weighted incidents within ``eps_m`` (the point itself included) for a core point
-        (whole number >= 1). Weights come from the categories, so one drugs incident
+        (whole number). Weights come from the categories, so one drugs incident
         (weight 3) counts 3.
     hull_buffer_m
         Buffer around a hotspot's hull so one- or two-point hotspots still have an area.

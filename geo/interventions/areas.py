@@ -85,7 +85,7 @@ class InterventionOptions:
     Parameters
     ----------
     radius_m
-        Target area: within ``radius_m`` of the location (inclusive), > 0 and <= 5000.
+        Target area: within ``radius_m`` of the location (inclusive).
     ring_outer_m
         Displacement ring: further than ``radius_m`` and at most ``ring_outer_m``
         (default ``2 * radius_m``).

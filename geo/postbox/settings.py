@@ -194,7 +194,7 @@ class PostboxSettings:
     Parameters
     ----------
     radius_m
-        Walking radius around a site, metres (> 0, <= 5000). Inclusive.
+        Walking radius around a site, metres. Inclusive.
     half_life_days
         Recency: an incident ``half_life_days`` old counts half, twice that a quarter.
     lookback_days

@@ -111,9 +111,9 @@ class PublicSettings:
     ----------
     min_count
         Hotspots with fewer incidents are not shown, and months with fewer incidents are
-        shown as "fewer than ``min_count``" (whole number >= 3, default 5).
+        shown as "fewer than ``min_count``" (never below 3).
     generalise_m
-        Grid size in metres that public outlines are drawn on (>= 50, at most 1000): every
+        Grid size in metres that public outlines are drawn on: every
         outline moves in steps of this size, so it cannot trace a building.
     band_edges
         Lower bounds of the count bands above the first one (strictly increasing whole
@@ -124,7 +124,7 @@ class PublicSettings:
         Monthly counts are rounded to the nearest multiple of this (1 = exact, default 5)
         and never shown below ``min_count``.
     max_problems
-        Most kinds of incident named per area (1-5).
+        Most kinds of incident named per area.
 
     Raises
     ------
