@@ -215,10 +215,6 @@ def release_memory() -> None:
     pyarrow.default_memory_pool().release_unused()
 
 
-# the old private name, still imported by geo.pipeline until it imports release_memory
-_release_memory = release_memory
-
-
 def _metric_crs(bounds: tuple[float, float, float, float]) -> pyproj.CRS:
     """Metric CRS from the wards' extent (every used incident lies in a ward)."""
     return choose_metric_crs(np.array([bounds[0], bounds[2]]), np.array([bounds[1], bounds[3]]))

@@ -14,6 +14,7 @@ from geo.cli.common import (
     print_written,
     run_from_args,
     settings_from_args,
+    source_from_args,
 )
 from geo.errors import ValidationError
 
@@ -162,18 +163,12 @@ def _whole_list(text: str, option: str) -> list[int]:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo import columns as c
     from geo import evaluation as ev
-    from geo.io import load_boundaries, load_incidents
-    from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+    from geo.source import load_source
 
     settings = settings_from_args(args)
     eps_values = _number_list(args.eps_values, "--eps-values")
     ms_values = _whole_list(args.min_samples_values, "--min-samples-values")
-    raw = load_incidents([str(p) for p in args.incidents] or [DEFAULT_INCIDENTS])
-    wards = load_boundaries(
-        args.boundaries or DEFAULT_BOUNDARIES,
-        code_col=args.ward_code_col,
-        name_col=args.ward_name_col,
-    )
+    raw, wards, _ = load_source(source_from_args(args))
     bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
 
     def stage(lo: float, hi: float) -> Callable[[str, float], None]:

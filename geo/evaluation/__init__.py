@@ -8,6 +8,12 @@ from geo.evaluation.baselines import (
     kernel_density,
     select_cells,
 )
+from geo.evaluation.display import (
+    WARD_TABLE_COLUMNS,
+    evaluation_csv,
+    stability_overview,
+    ward_table,
+)
 from geo.evaluation.evaluate import evaluate_methods
 from geo.evaluation.folds import Fold, fit_dbscan, inside_hotspots, prepare, rolling_folds
 from geo.evaluation.kdistance import (
@@ -37,6 +43,7 @@ __all__ = [
     "METHODS",
     "METHOD_LABELS",
     "SWEEP_COLUMNS",
+    "WARD_TABLE_COLUMNS",
     "Evaluation",
     "Fold",
     "area_share",
@@ -45,6 +52,7 @@ __all__ = [
     "chord_knee",
     "core_share",
     "evaluate_methods",
+    "evaluation_csv",
     "fit_dbscan",
     "gi_star",
     "grid_weights",
@@ -66,9 +74,11 @@ __all__ = [
     "rolling_folds",
     "rri",
     "select_cells",
+    "stability_overview",
     "suggest_eps",
     "summarise_evaluation",
     "summary_text",
     "sweep",
+    "ward_table",
     "write_evaluation",
 ]

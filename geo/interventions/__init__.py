@@ -5,6 +5,7 @@ from geo.interventions.areas import (
     InterventionOptions,
     intervention_windows,
 )
+from geo.interventions.card import EffectCard, card_from_row, effect_card
 from geo.interventions.displacement import (
     relative_effect,
     total_net_effect,
@@ -27,9 +28,12 @@ from geo.interventions.report import (
 
 __all__ = [
     "INTERVENTION_BOUNDS",
+    "EffectCard",
     "Intervention",
     "InterventionOptions",
     "InterventionResult",
+    "card_from_row",
+    "effect_card",
     "effects_table",
     "evaluate_files",
     "evaluate_intervention",

@@ -17,10 +17,12 @@ from geo.maps.hotspot_map import (
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import add_legend, legend_box, swatch
 from geo.maps.offline import ASSET_FILES, asset_folders, offline_html, use_served_resources
+from geo.maps.safe import MAP_TEXT, safe_for_map, svg_html
 
 __all__ = [
     "ASSET_FILES",
     "DISPLAY_GRID_DEG",
+    "MAP_TEXT",
     "add_css",
     "add_hotspot_layer",
     "add_html",
@@ -34,9 +36,11 @@ __all__ = [
     "incident_heat_points",
     "legend_box",
     "offline_html",
+    "safe_for_map",
     "score_breaks",
     "score_colour",
     "staff_layers",
+    "svg_html",
     "swatch",
     "use_served_resources",
     "ward_label_points",

@@ -10,6 +10,7 @@ from geo.public.maps import (
     public_html,
     public_map,
 )
+from geo.public.meeting import MEETING_COLUMNS, MeetingOutputs, meeting_outputs
 from geo.public.monthly import monthly_counts_public
 from geo.public.schema import (
     AREA_ID,
@@ -32,16 +33,19 @@ __all__ = [
     "INCIDENTS",
     "INCIDENTS_BAND",
     "MAIN_PROBLEMS",
+    "MEETING_COLUMNS",
     "MIN_COUNT_FLOOR",
     "MONTH_LABEL",
     "PERIOD",
     "PUBLIC_BOUNDS",
+    "MeetingOutputs",
     "PublicSettings",
     "area_number",
     "band_colour",
     "check_public",
     "default_explanation",
     "generalise_polygons",
+    "meeting_outputs",
     "monthly_counts_public",
     "public_fields",
     "public_geojson",

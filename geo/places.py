@@ -1,0 +1,209 @@
+"""Place names people recognise: hotspot descriptions and street points from police.uk locations.
+
+Every police.uk row carries a public ``Location`` such as ``On or near Oxford Road`` or
+``On or near Supermarket``: the name of the map point the incident was moved to. Those names are
+published by police.uk for every map point, so they are safe to show; the ``location`` text of
+local reports (needle finds, postbox slips) can point at a home and is never used here.
+
+Two kinds of name occur. Streets and named places (``Templars Square Shopping Centre``) say
+where on their own; generic kinds (``Supermarket``, ``Parking Area``) do not, so a generic kind
+is paired with the nearest named map point (``Supermarket near Between Towns Road``).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from geo import columns as c
+from geo.project import require_metric
+
+__all__ = [
+    "GENERIC_PLACES",
+    "NEAR_MAX_M",
+    "PLACE",
+    "describe_places",
+    "is_generic",
+    "place_name",
+    "street_points",
+]
+
+#: Column of the hotspot table: plain description of where the hotspot is.
+PLACE = "place"
+
+#: The kinds of public place police.uk uses as map-point names (no name of their own).
+GENERIC_PLACES: frozenset[str] = frozenset(
+    {
+        "Airport/Airfield",
+        "Bus/Coach Station",
+        "Conference/Exhibition Centre",
+        "Further/Higher Educational Building",
+        "Hospital",
+        "Nightclub",
+        "Park/Open Space",
+        "Parking Area",
+        "Pedestrian Subway",
+        "Petrol Station",
+        "Police Station",
+        "Prison",
+        "Race Track",
+        "Shopping Area",
+        "Sports/Recreation Area",
+        "Supermarket",
+        "Theatre/Concert Hall",
+        "Theme/Adventure Park",
+    }
+)
+
+#: A generic kind is only paired with a named map point at most this far away (metres).
+NEAR_MAX_M = 400.0
+
+_PREFIX = "on or near "
+
+
+def place_name(location: object) -> str:
+    """The map point's name from a police.uk ``Location`` value ("" when there is none).
+
+    ``"On or near Barn'S Road"`` gives ``"Barn's Road"`` (police.uk capitalises after an
+    apostrophe); runs of spaces shrink to one; a value without the prefix is kept as written.
+    """
+    if not isinstance(location, str):
+        return ""
+    text = " ".join(location.split())
+    if text.lower().startswith(_PREFIX):
+        text = text[len(_PREFIX) :]
+    return text.replace("'S ", "'s ").strip()
+
+
+def is_generic(name: str) -> bool:
+    """True for a police.uk kind of place (``Supermarket``) rather than a name (``Oxford Road``)."""
+    return name in GENERIC_PLACES
+
+
+def _named(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
+    """police.uk rows with a place name: ``name``, ``x``, ``y`` (metres), the frame's index."""
+    police = incidents[incidents[c.SOURCE_KIND].astype(str) == "police.uk"]
+    names = police[c.LOCATION].map(place_name)
+    keep = (names != "").to_numpy()
+    geom = police.geometry[keep]
+    return pd.DataFrame(
+        {"name": names[keep].astype(str), "x": geom.x.to_numpy(), "y": geom.y.to_numpy()},
+        index=police.index[keep],
+    )
+
+
+def street_points(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per named police.uk map point: where street and place names can be shown.
+
+    Parameters
+    ----------
+    incidents
+        Incidents in a metric CRS with ``source_kind``, ``location`` and point ``geometry``
+        (e.g. ``Prepared.incidents`` or ``PipelineResult.incidents``). Local reports are ignored.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``name`` (str, e.g. ``Oxford Road``), ``generic`` (bool, a kind such as
+        ``Supermarket``), ``n_incidents`` (int, at that map point) and point ``geometry`` in
+        the input CRS; busiest first, then by name. Empty (same columns and CRS) when no row
+        has a name.
+
+    """
+    require_metric(incidents.crs, "street_points")
+    named = _named(incidents)
+    pts = (
+        named.groupby(["name", "x", "y"], sort=True)
+        .size()
+        .rename(c.N_INCIDENTS)
+        .reset_index()
+        .sort_values([c.N_INCIDENTS, "name", "x", "y"], ascending=[False, True, True, True])
+        .reset_index(drop=True)
+    )
+    pts["generic"] = pts["name"].map(is_generic).astype(bool)
+    return gpd.GeoDataFrame(
+        pts[["name", "generic", c.N_INCIDENTS]],
+        geometry=gpd.points_from_xy(pts["x"], pts["y"]),
+        crs=incidents.crs,
+    )
+
+
+def _words(items: list[tuple[str, str]]) -> str:
+    """``[(name, nearest named point or "")]`` as one phrase, names joined with `` / ``.
+
+    Kinds near the same named point share it: ``Supermarket and Parking Area near X Road``.
+    """
+    parts: list[str] = []
+    done: set[int] = set()
+    for i, (name, near) in enumerate(items):
+        if i in done:
+            continue
+        if not near:
+            parts.append(name)
+            continue
+        same = [j for j in range(i, len(items)) if items[j][1] == near]
+        done.update(same)
+        parts.append(" and ".join(items[j][0] for j in same) + f" near {near}")
+    return " / ".join(parts)
+
+
+def describe_places(
+    incidents: gpd.GeoDataFrame,
+    *,
+    group_col: str = c.HOTSPOT_ID,
+    max_names: int = 2,
+) -> pd.Series:
+    """A plain description of where each group of incidents is, from its police.uk place names.
+
+    The busiest names of the group's police.uk rows, busiest first, joined with `` / ``
+    (``Templars Square Shopping Centre / Between Towns Road``). A generic kind is written with
+    the nearest named map point of the whole frame (``Supermarket near Oxford Road``) when one
+    lies within :data:`NEAR_MAX_M` and is not already among the names shown; otherwise the kind
+    alone. Ties go to the name that sorts first, so the same data always gives the same words.
+
+    Parameters
+    ----------
+    incidents
+        Incidents in a metric CRS with ``group_col`` (e.g. ``hotspot_id``; "" or missing for
+        incidents in no group), ``source_kind``, ``location`` and point ``geometry``. All rows
+        (grouped or not) serve to find the nearest named map point.
+    group_col
+        Column naming each row's group.
+    max_names
+        At most this many names per group (at least 1).
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by group (every non-empty value of ``group_col``, sorted), named
+        :data:`PLACE`, str; "" for a group with no police.uk place name (only local reports).
+
+    """
+    require_metric(incidents.crs, "describe_places")
+    if max_names < 1:
+        raise ValueError(f"The 'max_names' argument must be at least 1. Got {max_names} instead.")
+    groups = incidents[group_col].astype("string").fillna("")
+    wanted = sorted(set(groups[groups != ""]))
+    out = pd.Series("", index=pd.Index(wanted, name=group_col), name=PLACE, dtype=object)
+    named = _named(incidents)
+    specific = named[~named["name"].map(is_generic).astype(bool)]
+    tree = cKDTree(specific[["x", "y"]].to_numpy()) if len(specific) else None
+    named = named.assign(group=groups.loc[named.index].to_numpy())
+    for group, rows in named[named["group"] != ""].groupby("group", sort=True):
+        counts = rows.groupby("name").size()
+        order = sorted(counts.index, key=lambda n: (-int(counts[n]), n))[:max_names]
+        items: list[tuple[str, str]] = []
+        for name in order:
+            near = ""
+            if is_generic(name) and tree is not None:
+                spots = rows.loc[rows["name"] == name].groupby(["x", "y"]).size()
+                at = np.asarray(spots.sort_index().idxmax(), dtype=float)
+                dist, i = tree.query(at, k=1)
+                if np.isfinite(dist) and dist <= NEAR_MAX_M:
+                    found = str(specific["name"].iloc[int(i)])
+                    near = "" if found in order else found
+            items.append((name, near))
+        out[str(group)] = _words(items)
+    return out
