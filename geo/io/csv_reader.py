@@ -51,6 +51,7 @@ def read_text_csv(
     """
     name, handle = _open(source, what=what)
     _check_utf8(name, handle)
+    _check_header_names(name, _header_names(handle))
     df = _read_with_pyarrow(handle) if fast else None
     try:
         if df is None:
@@ -210,8 +211,36 @@ def _fields_reason(where: str, saw: int, expected: int, header_fields: int | Non
     return f": {where} has {saw} field{'s' if saw != 1 else ''} but {than} ({hint})"
 
 
+def _check_header_names(name: str, header: list[str] | None) -> None:
+    """Refuse a header that names a column twice (case and surrounding spaces ignored).
+
+    A parser would quietly rename the second (``date.1``) and the first would be used,
+    whichever the person meant.
+    """
+    if not header:
+        return
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header, start=1):
+        key = col.strip().casefold()
+        if not key:
+            continue
+        if key in seen:
+            shown = col.strip()[:40]
+            raise ValidationError(
+                f"{name}: the header names column {shown!r} twice (columns {seen[key]} and "
+                f"{i}); each column name must appear once"
+            )
+        seen[key] = i
+
+
 def _header_fields(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> int | None:
     """Fields in the first non-blank line of a CSV, or ``None`` when that is not known."""
+    names = _header_names(handle, limit_bytes=limit_bytes)
+    return None if names is None else len(names)
+
+
+def _header_names(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> list[str] | None:
+    """The names in the first non-blank line of a CSV, or ``None`` when that is not known."""
     try:
         if isinstance(handle, str):
             with open(handle, "rb") as fh:
@@ -225,7 +254,10 @@ def _header_fields(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> in
     line = next((ln for ln in text.splitlines() if ln.strip()), None)
     if line is None or (len(head) == limit_bytes and "\n" not in text):
         return None
-    return len(next(csv.reader([line])))
+    try:
+        return next(csv.reader([line]))
+    except csv.Error:  # e.g. a NUL byte: the parser reports the file
+        return None
 
 
 def first_line(exc: BaseException) -> str:

@@ -162,11 +162,6 @@ def _col(df: pd.DataFrame, name: str) -> Column:
     return _const(len(df), "")
 
 
-def _objects(df: pd.DataFrame, name: str) -> np.ndarray:
-    """A column as an object array of Python strings (``""`` when the file lacks it)."""
-    return np.asarray(_col(df, name), dtype=object)
-
-
 def _const(n: int, value: str) -> Column:
     """``n`` copies of ``value``, as ``np.full(n, value, dtype=object)`` would fill a frame."""
     if n == 0:
@@ -216,13 +211,11 @@ def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
             "(or easting and northing in EPSG:27700)"
         )
     n = len(df)
-    lon, lat = _objects(df, "longitude"), _objects(df, "latitude")
-    east, north = _objects(df, "easting"), _objects(df, "northing")
     if has_ll and has_en:
-        use_en = (pd.Series(lon).str.strip() == "") & (pd.Series(east).str.strip() != "")
-        use = use_en.to_numpy()
+        no_lon = pd.Series(_col(df, "longitude")).str.strip() == ""
+        use_en = (no_lon & (pd.Series(_col(df, "easting")).str.strip() != "")).to_numpy()
     else:
-        use = np.full(n, has_en and not has_ll)
+        use_en = np.full(n, has_en)
     return _frame(
         df,
         name,
@@ -231,13 +224,27 @@ def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
             c.RAW_ID: _col(df, "id"),
             c.RAW_DATE: _col(df, "date"),
             c.RAW_CATEGORY: _col(df, "category"),
-            c.RAW_X: np.where(use, east, lon),
-            c.RAW_Y: np.where(use, north, lat),
-            c.XY_CRS: np.where(use, "EPSG:27700", "EPSG:4326").astype(object),
+            c.RAW_X: _pick(use_en, _col(df, "easting"), _col(df, "longitude")),
+            c.RAW_Y: _pick(use_en, _col(df, "northing"), _col(df, "latitude")),
+            c.XY_CRS: _pick(use_en, _const(n, "EPSG:27700"), _const(n, "EPSG:4326")),
             c.LOCATION: _col(df, "location"),
-            c.LSOA_CODE: np.full(n, "", dtype=object),
-            c.OUTCOME: np.full(n, "", dtype=object),
+            c.LSOA_CODE: _const(n, ""),
+            c.OUTCOME: _const(n, ""),
             c.REPORT_SOURCE: _col(df, "source"),
             c.NOTES: _col(df, "notes"),
         },
     )
+
+
+def _pick(use: np.ndarray, yes: Column, no: Column) -> Column:
+    """Per row ``yes`` where ``use`` else ``no``, keeping the columns' text dtype.
+
+    Local files are read like police.uk files: their text columns stay Arrow-backed
+    instead of becoming millions of Python strings (a 1M-row file once ran out of memory).
+    """
+    if not use.any():
+        return no
+    if use.all():
+        return yes
+    picked: ExtensionArray = pd.Series(no).where(~use, pd.Series(yes)).array
+    return picked
