@@ -27,6 +27,7 @@ from geo.progress import ProgressFn
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings
 from geo.source import DataSource, load_source
+from geo.validate_wards import check_ward_overrides
 
 # Counts and PipelineResult live in geo.result and the preparation stage in geo.prepare; both
 # are re-exported here so ``from geo.pipeline import ...`` keeps working.
@@ -70,10 +71,13 @@ def cluster_prepared(
     ValueError
         When ``settings`` differs from ``prepared.settings`` in a field that preparation
         uses (the result would not be what those settings ask for).
+    ValidationError
+        When ``settings.ward_overrides`` names a ward the boundaries do not have.
 
     """
     settings = settings or prepared.settings
     _check_same_preparation(prepared.settings, settings)
+    check_ward_overrides(settings.ward_overrides, prepared.wards)
     report = progress or (lambda _m, _f: None)
     crs = prepared.crs
     metric_wards = prepared.wards

@@ -14,6 +14,91 @@ BNG = "EPSG:27700"
 WGS84 = "EPSG:4326"
 #: Great Britain (with a margin) in lon/lat: inside it, British National Grid is used.
 GB_BOUNDS = (-9.0, 49.0, 2.5, 61.0)
+#: British National Grid's false-origin extent (metres): eastings and northings inside it.
+BNG_EXTENT = (0.0, 0.0, 700_000.0, 1_300_000.0)
+#: Degrees outside a projected CRS's area of use that coordinates may still fall (a UTM
+#: zone is used well beyond its 6 degrees).
+AREA_MARGIN_DEG = 5.0
+
+
+def crs_problem(bounds: tuple[float, float, float, float], crs: object) -> str | None:
+    """Why coordinates with these ``bounds`` cannot be in ``crs``, or ``None`` if they can.
+
+    Catches the usual mislabelled boundary files: metres labelled as degrees (``x`` beyond
+    180 or ``y`` beyond 90 in a geographic CRS), degrees labelled as a projected CRS (a
+    whole extent of a few units), and coordinates outside the area the CRS is defined for
+    (e.g. a Shapefile's ``.prj`` naming a CRS for another country). The text names the CRS
+    found and the likely one.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_x, min_y, max_x, max_y)`` of the finite coordinates, in ``crs`` units.
+    crs
+        The CRS the file states (anything :class:`pyproj.CRS` accepts).
+
+    """
+    p = pyproj.CRS(crs)
+    x0, y0, x1, y1 = bounds
+    found = f"{p.name} ({p.to_string()})"
+    if p.is_geographic:
+        if max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90:
+            return None
+        return (
+            f"coordinates up to {_big(x0, x1)}, {_big(y0, y1)} cannot be degrees, but the "
+            f"file states {found}; they look like metres, most likely {_metric_guess(bounds)}: "
+            "correct the CRS the file states (for a Shapefile, its .prj)"
+        )
+    degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
+    if degrees and x1 - x0 < 10 and y1 - y0 < 10:
+        return (
+            f"the coordinates ({x0:g} to {x1:g}, {y0:g} to {y1:g}) span less than 10 metres "
+            f"in {found}; they look like degrees, most likely WGS84 longitude/latitude "
+            f"({WGS84})"
+        )
+    area = p.area_of_use
+    if area is None:
+        return None
+    try:
+        tr = pyproj.Transformer.from_crs(p, WGS84, always_xy=True)
+        lon, lat = tr.transform([x0, x1, x0, x1], [y0, y0, y1, y1], errcheck=True)
+    except pyproj.exceptions.ProjError:
+        lon, lat = [np.inf], [np.inf]
+    lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    m = AREA_MARGIN_DEG
+    inside = (
+        np.isfinite(lon_a).all()
+        and np.isfinite(lat_a).all()
+        and lon_a.max() >= area.west - m
+        and lon_a.min() <= area.east + m
+        and lat_a.max() >= area.south - m
+        and lat_a.min() <= area.north + m
+    )
+    if inside:
+        return None
+    return (
+        f"the coordinates ({_num(x0)} to {_num(x1)}, {_num(y0)} to {_num(y1)}) lie outside "
+        f"the area {found} covers ({area.name.split(' - ')[0].rstrip('.')}); "
+        f"{_metric_guess(bounds)} is more likely"
+    )
+
+
+def _num(v: float) -> str:
+    return f"{v:.0f}" if abs(v) < 1e9 else f"{v:.3g}"
+
+
+def _big(a: float, b: float) -> str:
+    v = max(abs(a), abs(b))
+    return f"{v:,.0f}" if v < 1e9 else f"{v:.3g}"
+
+
+def _metric_guess(bounds: tuple[float, float, float, float]) -> str:
+    """The CRS metre coordinates with ``bounds`` are most likely in."""
+    x0, y0, x1, y1 = bounds
+    e0, n0, e1, n1 = BNG_EXTENT
+    if e0 <= x0 and x1 <= e1 and n0 <= y0 and y1 <= n1:
+        return f"British National Grid ({BNG})"
+    return "a projected CRS in metres such as a UTM zone"
 
 
 def choose_metric_crs(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
@@ -29,6 +114,11 @@ def choose_metric_crs(lon: np.ndarray, lat: np.ndarray) -> pyproj.CRS:
     if not ok.any():
         return pyproj.CRS(BNG)
     lon, lat = lon[ok], lat[ok]
+    if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
+        raise ValidationError(
+            f"coordinates up to {_big(lon.min(), lon.max())}, {_big(lat.min(), lat.max())} "
+            "cannot be longitude/latitude; are they metres in a file that states degrees?"
+        )
     x0, y0, x1, y1 = GB_BOUNDS
     if ((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)).all():
         return pyproj.CRS(BNG)

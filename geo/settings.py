@@ -274,6 +274,8 @@ def _problems(s: Settings) -> list[str]:
             known = ", ".join(sorted(s.categories))
             p.append(f"Unknown category {key!r} in 'include'. Known: {known}.")
     for code, o in s.ward_overrides.items():
+        if not isinstance(code, str) or not code.strip() or code != code.strip():
+            p.append(f"Ward override code {code!r} must be a ward code such as 'E05006549'.")
         if not isinstance(o, WardOverride):
             p.append(f"Ward override {code!r} must be a WardOverride.")
             continue

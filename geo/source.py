@@ -47,6 +47,8 @@ class DataSource:
         What the data is, in words, for the people who use it.
     code_col, name_col
         Ward code/name columns of the boundary file when not ONS ``WDyyCD``/``WDyyNM``.
+    layer
+        The boundary file's layer, for a file with several polygon layers.
 
     Attributes
     ----------
@@ -61,6 +63,7 @@ class DataSource:
     label: str = SHIPPED_LABEL
     code_col: str | None = None
     name_col: str | None = None
+    layer: str | None = None
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +98,7 @@ class DataSource:
         *,
         code_col: str | None = None,
         name_col: str | None = None,
+        layer: str | None = None,
     ) -> DataSource:
         """Paths or uploads, the shipped file standing in for any that is ``None`` or empty.
 
@@ -102,13 +106,21 @@ class DataSource:
         """
         inc = tuple(incidents) if incidents else (DEFAULT_INCIDENTS,)
         bnd = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
-        if inc == (DEFAULT_INCIDENTS,) and bnd == DEFAULT_BOUNDARIES and not (code_col or name_col):
+        plain = not (code_col or name_col or layer)
+        if inc == (DEFAULT_INCIDENTS,) and bnd == DEFAULT_BOUNDARIES and plain:
             return cls.shipped()
         uploaded = any(isinstance(s, tuple) for s in (*inc, bnd))
         names = [_name(s) for s in inc] if incidents else ["shipped incidents"]
         wards = _name(bnd) if boundaries is not None else "shipped wards"
         label = ("Uploaded: " if uploaded else "Files: ") + ", ".join(names) + "; wards: " + wards
-        return cls(incidents=inc, boundaries=bnd, label=label, code_col=code_col, name_col=name_col)
+        return cls(
+            incidents=inc,
+            boundaries=bnd,
+            label=label,
+            code_col=code_col,
+            name_col=name_col,
+            layer=layer,
+        )
 
     @property
     def is_shipped(self) -> bool:
@@ -152,7 +164,10 @@ def load_source(source: DataSource) -> LoadedSource:
         # GDAL notes that a GeoPackage read from memory has no .gpkg file name
         warnings.filterwarnings("ignore", message=".*non conformant file extension")
         wards = load_boundaries(
-            source.boundaries, code_col=source.code_col, name_col=source.name_col
+            source.boundaries,
+            code_col=source.code_col,
+            name_col=source.name_col,
+            layer=source.layer,
         )
     inputs = {
         "incident_files": sorted(set(raw[c.SOURCE_FILE].unique())),
@@ -168,7 +183,7 @@ def _name(item: CsvSource) -> str:
 def _source_key(source: DataSource) -> str:
     """``"shipped"``, or a SHA-256 of the uploads' names and bytes and of the paths named."""
     shipped = (source.incidents, source.boundaries) == ((DEFAULT_INCIDENTS,), DEFAULT_BOUNDARIES)
-    if shipped and source.code_col is None and source.name_col is None:
+    if shipped and source.code_col is None and source.name_col is None and source.layer is None:
         return "shipped"
     uploads = [s for s in source.incidents if isinstance(s, tuple)]
     bnd = source.boundaries
@@ -177,4 +192,6 @@ def _source_key(source: DataSource) -> str:
     for text in (*paths, "" if isinstance(bnd, tuple) else str(bnd)):
         h.update(b"\0" + text.encode("utf-8"))
     h.update(f"\0{source.code_col}\0{source.name_col}".encode())
+    if source.layer is not None:
+        h.update(f"\0layer\0{source.layer}".encode())
     return h.hexdigest()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
 
-__all__ = ["WardCheck", "validate_wards"]
+__all__ = ["WardCheck", "check_ward_overrides", "validate_wards"]
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,20 @@ def validate_wards(wards: gpd.GeoDataFrame) -> WardCheck:
     Raises
     ------
     ValidationError
-        When a ward has an empty or non-polygonal geometry, or no wards remain.
+        When a ward has an empty or non-polygonal geometry or invalid coordinates (NaN or
+        infinite), or when no wards remain.
 
     """
     source = str(wards.attrs.get("source", "boundaries"))
+    with warnings.catch_warnings():
+        # shapely warns about NaN coordinates; the message below says it in plain words
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out, notes = _checked(wards, source)
+    return WardCheck(wards=out, notes=notes)
+
+
+def _checked(wards: gpd.GeoDataFrame, source: str) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The repairs and merges of :func:`validate_wards`: ``(wards, notes)``."""
     notes: list[str] = []
     problems: list[str] = []
     geoms = wards.geometry.to_numpy()
@@ -49,6 +62,13 @@ def validate_wards(wards: gpd.GeoDataFrame) -> WardCheck:
     for i, (code, geom) in enumerate(zip(wards[c.WARD_CODE], geoms, strict=True)):
         if geom is None or geom.is_empty:
             problems.append(f"{source}: feature {i + 1} (ward {code}) has no geometry")
+            fixed.append(None)
+            continue
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            problems.append(
+                f"{source}: feature {i + 1} (ward {code}) has invalid coordinates "
+                "(not numbers, or infinite)"
+            )
             fixed.append(None)
             continue
         if not geom.is_valid:
@@ -73,7 +93,41 @@ def validate_wards(wards: gpd.GeoDataFrame) -> WardCheck:
         out = out[[c.WARD_CODE, c.WARD_NAME, "geometry"]]
     out = out.sort_values(c.WARD_CODE, kind="stable").reset_index(drop=True)
     out.attrs["source"] = source
-    return WardCheck(wards=out, notes=notes)
+    return out, notes
+
+
+def check_ward_overrides(codes: Iterable[str], wards: gpd.GeoDataFrame) -> None:
+    """Refuse ``[ward_overrides]`` entries for ward codes the boundary file does not have.
+
+    Parameters
+    ----------
+    codes
+        The ward codes of :attr:`geo.settings.Settings.ward_overrides`.
+    wards
+        ``ward_code`` (str) and any other columns.
+
+    Raises
+    ------
+    ValidationError
+        One problem per unknown code, naming the closest known code when there is one.
+
+    """
+    import difflib
+
+    known = sorted(set(wards[c.WARD_CODE].astype(str)))
+    problems = []
+    for code in codes:
+        if code in known:
+            continue
+        close = difflib.get_close_matches(code, known, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        problems.append(
+            f"settings: [ward_overrides.{code}] names a ward the boundary file does not "
+            f"have{hint}; its wards are {shown}"
+        )
+    if problems:
+        raise ValidationError(problems)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:

@@ -8,9 +8,13 @@ import pandas as pd
 import shapely
 
 from geo import columns as c
+from geo.errors import ValidationError
 from geo.rejected import Checked, rejected_rows
 
 OUTSIDE_REASON = "outside every ward in the boundary file"
+#: When no incident lies within this distance of the wards' bounding box, the boundaries
+#: are taken to be in the wrong CRS or for another place (an error, not rejected rows).
+NO_OVERLAP_M = 10_000.0
 
 
 def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
@@ -33,6 +37,12 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
         ``accepted``: GeoDataFrame, the input columns plus ``ward_code`` and ``ward_name``,
         input order kept; ``rejected``: ``source_file``, ``row``, ``stage``, ``reason``.
 
+    Raises
+    ------
+    ValidationError
+        When no point lies within :data:`NO_OVERLAP_M` of the wards' extent: the boundaries
+        are in the wrong CRS or for another place (see :func:`no_overlap_problem`).
+
     """
     if points.crs != wards.crs:
         raise ValueError(f"points CRS {points.crs} differs from wards CRS {wards.crs}")
@@ -53,6 +63,10 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     ward_of_point = first_ward(idx_pt, idx_ward, len(queried))
     ward_of = ward_of_point[point_of]
     inside = ward_of >= 0
+    if len(queried) and not inside.any():
+        problem = no_overlap_problem(queried, order, n_incidents=len(geoms))
+        if problem is not None:
+            raise ValidationError(problem)
     # no copy of the columns when every point is in a ward (new columns go on the copy only)
     acc = points.copy(deep=False) if inside.all() else points.loc[inside]
     acc[c.WARD_CODE] = order[c.WARD_CODE].to_numpy()[ward_of[inside]]
@@ -91,3 +105,44 @@ def first_ward(idx_pt: np.ndarray, idx_ward: np.ndarray, n_points: int) -> np.nd
         first = np.r_[True, idx_pt[1:] != idx_pt[:-1]]
         ward_of[idx_pt[first]] = idx_ward[first]
     return ward_of
+
+
+def no_overlap_problem(
+    points: np.ndarray, wards: gpd.GeoDataFrame, *, n_incidents: int | None = None
+) -> str | None:
+    """Say so when no point lies within :data:`NO_OVERLAP_M` of the wards' bounding box.
+
+    Parameters
+    ----------
+    points
+        Point geometries in the wards' CRS (metres).
+    wards
+        ``ward_code``, ``geometry`` (metric CRS); ``attrs["source"]`` names the file.
+    n_incidents
+        The incidents at those points (several may share one); ``len(points)`` by default.
+
+    Returns
+    -------
+    str or None
+        A one-line message naming where the wards and the incidents are (WGS84) and how
+        far apart, suggesting a wrong CRS or a boundary file for another place.
+
+    """
+    xy = shapely.get_coordinates(points)
+    wx0, wy0, wx1, wy1 = wards.total_bounds
+    gap_x = np.maximum(np.maximum(wx0 - xy[:, 0], xy[:, 0] - wx1), 0.0)
+    gap_y = np.maximum(np.maximum(wy0 - xy[:, 1], xy[:, 1] - wy1), 0.0)
+    if (np.hypot(gap_x, gap_y) <= NO_OVERLAP_M).any():
+        return None
+    px, py = np.median(xy[:, 0]), np.median(xy[:, 1])
+    wx, wy = (wx0 + wx1) / 2, (wy0 + wy1) / 2
+    km = float(np.hypot(px - wx, py - wy)) / 1000
+    to_ll = gpd.GeoSeries(shapely.points([px, wx], [py, wy]), crs=wards.crs).to_crs("EPSG:4326")
+    p_ll, w_ll = to_ll.iloc[0], to_ll.iloc[1]
+    source = wards.attrs.get("source", "the boundary file")
+    return (
+        f"{source}: none of the {n_incidents or len(points):,} incidents lies within the wards: "
+        f"the wards are around {w_ll.y:.3f}, {w_ll.x:.3f} and the incidents around {p_ll.y:.3f}, "
+        f"{p_ll.x:.3f} (lat, lon), {km:,.0f} km apart; is the boundary file's CRS right, "
+        "or is it for another place?"
+    )

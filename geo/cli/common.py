@@ -70,6 +70,7 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--boundaries", type=Path, help="ward boundary file (GeoJSON, GPKG, SHP)")
     p.add_argument("--ward-code-col", help="ward code column (default: detect WDyyCD)")
     p.add_argument("--ward-name-col", help="ward name column (default: detect WDyyNM)")
+    p.add_argument("--layer", help="boundary layer (default: the file's only polygon layer)")
     p.add_argument("--config", type=Path, help="settings TOML (as saved by the app)")
     p.add_argument("--eps-m", type=float, help=BOUNDS["eps_m"].cli_help("DBSCAN radius"))
     p.add_argument("--min-samples", type=int, help=BOUNDS["min_samples"].cli_help())
@@ -86,6 +87,7 @@ def source_from_args(args: argparse.Namespace) -> DataSource:
         args.boundaries,
         code_col=args.ward_code_col,
         name_col=args.ward_name_col,
+        layer=args.layer,
     )
 
 
