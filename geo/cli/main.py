@@ -128,11 +128,33 @@ def check_out_folder(out: Path) -> None:
         raise ValidationError(f"--out {out}: cannot write in {parent} (permission denied)")
 
 
+#: Whole-number options that cannot be negative, checked before any work.
+_COUNT_OPTIONS = ("top",)
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse option values argparse lets through (e.g. ``--top -1``) before any work.
+
+    Raises
+    ------
+    ValidationError
+        Naming the option, what it takes and what it got.
+
+    """
+    for name in _COUNT_OPTIONS:
+        value = getattr(args, name, None)
+        if value is not None and value < 0:
+            raise ValidationError(
+                f"--{name.replace('_', '-')} must be a whole number >= 0. Got {value} instead."
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input or options)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_arguments(args)
         if isinstance(getattr(args, "out", None), Path):
             check_out_folder(args.out)
         return int(args.func(args))
