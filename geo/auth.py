@@ -1,4 +1,4 @@
-"""Staff passwords: salted scrypt hashes, their format check and constant-time verification."""
+"""Staff passwords: salted scrypt hashes, format check, constant-time verification, lockout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import hashlib
 import hmac
 import os
 import re
+import threading
+from collections import deque
+from dataclasses import dataclass
 
 from geo.errors import ValidationError
 
@@ -101,3 +104,82 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = 32)
     return hashlib.scrypt(
         password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen
     )
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """Whether a sign-in may be tried now, and if not for how long and why."""
+
+    allowed: bool
+    wait_s: float = 0.0
+    reason: str = ""
+
+
+class SignInLimiter:
+    """Wrong staff passwords counted across every session: per client address and overall.
+
+    A browser session can be thrown away and a fresh one opened at once, so the app keeps
+    one of these for the whole server. It stores the times of recent wrong passwords and
+    the client address they came from, never a password. Thread-safe: Streamlit runs every
+    session in its own thread.
+
+    Parameters
+    ----------
+    per_client
+        Wrong passwords one client address may give within ``window_s``.
+    overall
+        Wrong passwords all clients together may give within ``window_s`` (a guess spread
+        over many addresses).
+    window_s
+        Seconds a wrong password counts for; once a limit is reached, sign-in waits until
+        the oldest counted failure is ``window_s`` old.
+
+    """
+
+    def __init__(self, *, per_client: int = 10, overall: int = 50, window_s: float = 300.0):
+        if per_client < 1 or overall < per_client or not window_s > 0:
+            raise ValidationError(
+                "The sign-in limits need per_client >= 1, overall >= per_client and "
+                f"window_s > 0. Got {per_client}, {overall}, {window_s}."
+            )
+        self.per_client, self.overall, self.window_s = per_client, overall, window_s
+        self._lock = threading.Lock()
+        self._all: deque[float] = deque()
+        self._by_client: dict[str, deque[float]] = {}
+
+    def check(self, client: str, now: float) -> Lockout:
+        """Whether ``client`` may try a password at time ``now`` (seconds, monotonic)."""
+        with self._lock:
+            self._forget(now)
+            mine = self._by_client.get(client, deque())
+            if len(mine) >= self.per_client:
+                wait = mine[0] + self.window_s - now
+                return Lockout(False, wait, "too many wrong passwords from this address")
+            if len(self._all) >= self.overall:
+                wait = self._all[0] + self.window_s - now
+                return Lockout(False, wait, "too many wrong passwords on this server")
+            return Lockout(True)
+
+    def failed(self, client: str, now: float) -> None:
+        """Count a wrong password from ``client`` at time ``now``."""
+        with self._lock:
+            self._forget(now)
+            self._all.append(now)
+            self._by_client.setdefault(client, deque()).append(now)
+
+    def succeeded(self, client: str) -> None:
+        """Forget ``client``'s wrong passwords (the overall count keeps them)."""
+        with self._lock:
+            self._by_client.pop(client, None)
+
+    def _forget(self, now: float) -> None:
+        """Drop failures older than the window (and clients with none left)."""
+        cutoff = now - self.window_s
+        while self._all and self._all[0] <= cutoff:
+            self._all.popleft()
+        for client in list(self._by_client):
+            times = self._by_client[client]
+            while times and times[0] <= cutoff:
+                times.popleft()
+            if not times:
+                del self._by_client[client]

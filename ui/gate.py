@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from geo.auth import check_password_hash, verify_password
+from geo.auth import SignInLimiter, check_password_hash, verify_password
 from geo.errors import ValidationError
 from ui import state
 
@@ -15,6 +15,10 @@ HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
 HASH_SECRET = "staff_password_hash"
 MAX_FAILURES = 5
 LOCKOUT_S = 60.0
+#: Wrong passwords counted for the whole server, since a fresh browser session starts at
+#: zero: 10 per client address and 50 overall within 5 minutes (a right password clears
+#: its address's count).
+LIMITER = SignInLimiter(per_client=10, overall=50, window_s=300.0)
 
 HOW_TO_SET = f"""
 An administrator sets the staff password once:
@@ -41,6 +45,15 @@ def configured_hash() -> tuple[str | None, str | None]:
     except ValidationError as exc:
         return None, str(exc)
     return value, None
+
+
+def client_address() -> str:
+    """The browser's address as the server sees it (``"unknown"`` when not known)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no request context (bare mode, tests)
+        address = None
+    return address or "unknown"
 
 
 def signed_in() -> bool:
@@ -71,13 +84,22 @@ def staff_gate(page: str) -> bool:
         password = st.text_input("Staff password", type="password", key="password")
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        locked = state.locked_until() - time.monotonic()
+        now = time.monotonic()
+        client = client_address()
+        locked = state.locked_until() - now
+        server = LIMITER.check(client, now)
         if locked > 0:
             st.error(f"Too many wrong passwords. Try again in {locked:.0f} seconds.")
+        elif not server.allowed:
+            st.error(
+                f"Sign-in is paused: {server.reason}. Try again in {server.wait_s:.0f} seconds."
+            )
         elif password and verify_password(password, stored):
+            LIMITER.succeeded(client)
             state.sign_in(stored)
             st.rerun()
         else:
+            LIMITER.failed(client, now)
             state.set_failures(state.failures() + 1)
             if state.failures() >= MAX_FAILURES:
                 state.lock_until(time.monotonic() + LOCKOUT_S)
