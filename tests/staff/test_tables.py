@@ -26,6 +26,7 @@ def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
     assert table.to_dict("records") == [
         {
             "Rank": 1,
+            "Place": "West",  # local reports only: the ward name stands in
             "Hotspot": f"{WEST}-01",
             "Ward": "West",
             "Incidents": 5,
