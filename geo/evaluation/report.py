@@ -10,9 +10,16 @@ from matplotlib.figure import Figure
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.evaluation.measures import MEASURES
 from geo.evaluation.plots import plot_k_distance, plot_sweep
-from geo.evaluation.schema import ALL_WARDS, DBSCAN, METHOD_LABELS, METHODS, Evaluation
+from geo.evaluation.schema import (
+    ALL_METHODS,
+    ALL_WARDS,
+    DBSCAN,
+    METHOD_LABELS,
+    METHODS,
+    SUMMARY_MEASURES,
+    Evaluation,
+)
 
 
 # --- summaries ----------------------------------------------------------------------------
@@ -29,21 +36,22 @@ def summarise_evaluation(table: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per ``method`` × ward (methods in :data:`METHODS` order, wards by code with
         "all" last): ``method``, ``ward_code``, ``ward_name``, ``n_folds`` (int, test
-        months), and for each of ``hit_rate``, ``pai``, ``rri``, ``area_share``:
+        months), and for each of ``hit_rate``, ``pai``, ``rri``, ``area_share``,
+        ``hit_rate_w``, ``pai_w``, ``pei``, ``pei_w`` (those in ``table``):
         ``<measure>_mean``, ``<measure>_std`` (sample standard deviation over the months),
         ``<measure>_min``, ``<measure>_max`` (floats; months where the measure is undefined
-        are left out).
+        are left out; the std is NaN with one month).
 
     """
     keys = ["method", c.WARD_CODE, c.WARD_NAME]
     g = table.groupby(keys, sort=False)
     out = g.size().rename("n_folds").to_frame()
-    for m in MEASURES:
+    for m in [m for m in SUMMARY_MEASURES if m in table.columns]:
         stats = g[m].agg(["mean", "std", "min", "max"])
         stats.columns = [f"{m}_{s}" for s in stats.columns]
         out = out.join(stats)
     out = out.reset_index()
-    order = {m: i for i, m in enumerate(METHODS)}
+    order = {m: i for i, m in enumerate(ALL_METHODS)}
     out["_m"] = out["method"].map(order)
     out["_w"] = out[c.WARD_CODE] == ALL_WARDS
     out = out.sort_values(["_m", "_w", c.WARD_CODE], kind="stable").drop(columns=["_m", "_w"])
@@ -53,7 +61,8 @@ def summarise_evaluation(table: pd.DataFrame) -> pd.DataFrame:
 def summary_text(summary: pd.DataFrame, *, ward_code: str = ALL_WARDS) -> pd.DataFrame:
     """The summary of one ward as display text, "mean ± std" per measure.
 
-    Columns: ``Method``, ``Hit rate``, ``PAI``, ``RRI``, ``Area share``, ``Months``.
+    Columns: ``Method``, ``Hit rate``, ``PAI``, ``RRI``, ``Area share``, ``Months``. With a
+    single month there is no spread: "± n/a".
     """
     s = summary[summary[c.WARD_CODE] == ward_code]
 
@@ -62,9 +71,10 @@ def summary_text(summary: pd.DataFrame, *, ward_code: str = ALL_WARDS) -> pd.Dat
         for mean, std in zip(s[f"{m}_mean"], s[f"{m}_std"], strict=True):
             if pd.isna(mean):
                 out.append("n/a")
+            elif pd.isna(std):
+                out.append(f"{scale * mean:.{digits}f}{unit} ± n/a")
             else:
-                sd = 0.0 if pd.isna(std) else float(std)
-                out.append(f"{scale * mean:.{digits}f}{unit} ± {scale * sd:.{digits}f}")
+                out.append(f"{scale * mean:.{digits}f}{unit} ± {scale * float(std):.{digits}f}")
         return out
 
     return pd.DataFrame(
