@@ -20,6 +20,7 @@ from geo.cli.reports import (
     _add_export_public_command,
     _add_intervention_command,
 )
+from geo.cli.tune import add_tune_command
 from geo.errors import ValidationError
 
 __all__ = [
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_postbox_command(sub)
     _add_export_public_command(sub)
     _add_evaluate_command(sub)
+    add_tune_command(sub)
     for register in EXTRA_COMMANDS:
         register(sub)
     return parser

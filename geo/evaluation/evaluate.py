@@ -37,12 +37,12 @@ from geo.evaluation.baselines import (
 from geo.evaluation.folds import (
     SHAPES,
     Fold,
+    choose_folds,
     fit_dbscan,
     fold_warnings,
     hotspot_area_by_ward,
     inside_hotspots,
     prepare,
-    rolling_folds,
 )
 from geo.evaluation.measures import _Context
 from geo.evaluation.points import MapPoints, map_points, select_discs
@@ -93,7 +93,8 @@ def evaluate_methods(
     fine_grid_m: float = 25.0,
     fine_bandwidth_m: float = 25.0,
     shape: str = "hull",
-    folds: Sequence[Fold] | None = None,
+    test_months: Sequence[str] | None = None,
+    fit_months: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> Evaluation:
     """Rolling-origin evaluation of DBSCAN hotspots against baselines at the same area.
@@ -142,8 +143,10 @@ def evaluate_methods(
     shape
         DBSCAN's hotspot shape: ``"hull"`` (the pipeline's) or ``"discs"``
         (:func:`geo.evaluation.fit_dbscan`).
-    folds
-        Explicit folds (:func:`geo.evaluation.explicit_folds`) instead of rolling ones.
+    test_months, fit_months
+        Explicit folds instead of rolling ones (:func:`geo.evaluation.explicit_folds`): each
+        of ``test_months`` fitted on the latest ``window_months`` of ``fit_months`` (default
+        the months of the data) before it; for year-on-year checks.
     progress
         Called as ``progress(message, fraction_done)``.
 
@@ -174,7 +177,8 @@ def evaluate_methods(
         fine_grid_m=fine_grid_m,
         fine_bandwidth_m=fine_bandwidth_m,
         hull_buffer_m=settings.hull_buffer_m,
-        folds=folds,
+        test_months=test_months,
+        fit_months=fit_months,
     )
     return evaluate_run(run, lambda _fold: (settings, shape), progress=report)
 
@@ -276,12 +280,13 @@ def prepare_run(
     fine_grid_m: float,
     fine_bandwidth_m: float,
     hull_buffer_m: float,
-    folds: Sequence[Fold] | None,
+    test_months: Sequence[str] | None = None,
+    fit_months: Sequence[str] | None = None,
 ) -> _Run:
     """Grids, map points and folds for :func:`evaluate_run` (prepared incidents and wards)."""
     months = incidents[c.MONTH].astype(str).to_numpy()
-    chosen = (
-        list(folds) if folds is not None else rolling_folds(months, window_months=window_months)
+    chosen = choose_folds(
+        months, window_months=window_months, test_months=test_months, fit_months=fit_months
     )
     warnings = fold_warnings(chosen, months)
     have = set(months)

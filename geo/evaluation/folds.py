@@ -126,6 +126,23 @@ def explicit_folds(
     return folds
 
 
+def choose_folds(
+    months: Sequence[str] | np.ndarray,
+    *,
+    window_months: int,
+    test_months: Sequence[str] | None = None,
+    fit_months: Sequence[str] | None = None,
+) -> list[Fold]:
+    """Rolling folds over ``months``, or explicit ones when ``test_months`` are given."""
+    if test_months:
+        return explicit_folds(
+            test_months, fit_months=fit_months, months=months, window_months=window_months
+        )
+    if fit_months:
+        raise ValidationError("The 'fit_months' option needs 'test_months' too.")
+    return rolling_folds(months, window_months=window_months)
+
+
 def fold_warnings(folds: Sequence[Fold], months: Iterable[str]) -> list[str]:
     """Plain-English warnings about folds whose fit window or last fit month has no incidents.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,6 @@ from geo.evaluation.schema import (
     ALL_WARDS,
     DBSCAN,
     METHOD_LABELS,
-    METHODS,
     SUMMARY_MEASURES,
     Evaluation,
 )
@@ -34,7 +34,7 @@ def summarise_evaluation(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per ``method`` × ward (methods in :data:`METHODS` order, wards by code with
+        One row per ``method`` × ward (methods in :data:`ALL_METHODS` order, wards by code with
         "all" last): ``method``, ``ward_code``, ``ward_name``, ``n_folds`` (int, test
         months), and for each of ``hit_rate``, ``pai``, ``rri``, ``area_share``,
         ``hit_rate_w``, ``pai_w``, ``pei``, ``pei_w`` (those in ``table``):
@@ -89,6 +89,84 @@ def summary_text(summary: pd.DataFrame, *, ward_code: str = ALL_WARDS) -> pd.Dat
     )
 
 
+def measures_text(table: pd.DataFrame, *, ward_code: str = ALL_WARDS) -> pd.DataFrame:
+    """Every method's means over the test months as display text, with PEI and its resolution.
+
+    Parameters
+    ----------
+    table
+        :attr:`Evaluation.table`.
+    ward_code
+        A ward, or "all".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method (in :data:`ALL_METHODS` order): ``Method``, ``Area`` ("per ward"
+        = DBSCAN's area in each ward, "study-wide" = its total area anywhere), ``Area
+        share``, ``Hit rate``, ``Hit rate (weighted)``, ``PAI`` ("mean ± std", "± n/a" with
+        one month), ``PAI (weighted)``, ``PEI``, ``PEI (weighted)``, ``Best map`` (the
+        resolution PEI is measured at), ``Months``.
+
+    """
+    t = table[table[c.WARD_CODE] == ward_code]
+    methods = [m for m in ALL_METHODS if m in set(t["method"])]
+    methods += [m for m in dict.fromkeys(t["method"]) if m not in methods]
+    rows = []
+    for m in methods:
+        r = t[t["method"] == m]
+
+        def fmt(col: str, scale: float, digits: int, unit: str = "", r: pd.DataFrame = r) -> str:
+            v = r[col].to_numpy(dtype=float)
+            v = v[~np.isnan(v)]
+            if len(v) == 0:
+                return "n/a"
+            sd = f"{scale * v.std(ddof=1):.{digits}f}" if len(v) > 1 else "n/a"
+            return f"{scale * v.mean():.{digits}f}{unit} ± {sd}"
+
+        rows.append(
+            {
+                "Method": METHOD_LABELS.get(m, m),
+                "Area": "study-wide" if set(r["allocation"]) == {"study"} else "per ward",
+                "Area share": f"{100 * r['area_share'].mean():.2f} %",
+                "Hit rate": fmt("hit_rate", 100, 1, " %"),
+                "Hit rate (weighted)": fmt("hit_rate_w", 100, 1, " %"),
+                "PAI": fmt("pai", 1, 1),
+                "PAI (weighted)": fmt("pai_w", 1, 1),
+                "PEI": fmt("pei", 1, 2),
+                "PEI (weighted)": fmt("pei_w", 1, 2),
+                "Best map": ", ".join(sorted(set(r["resolution"].astype(str)))),
+                "Months": int(r["test_month"].nunique()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def per_month_text(
+    table: pd.DataFrame,
+    *,
+    measure: str = "pai",
+    methods: Sequence[str] | None = None,
+    ward_code: str = ALL_WARDS,
+    digits: int = 1,
+) -> pd.DataFrame:
+    """One row per test month, one column per method: ``measure`` as text (``Month`` first).
+
+    A ``DBSCAN setting`` column gives the setting DBSCAN used that month.
+    """
+    t = table[table[c.WARD_CODE] == ward_code]
+    wanted = [m for m in (methods or ALL_METHODS) if m in set(t["method"])]
+    wide = t.pivot_table(index="test_month", columns="method", values=measure, aggfunc="first")
+    out = pd.DataFrame({"Month": wide.index.astype(str)})
+    setting = t[t["method"] == DBSCAN].set_index("test_month")["setting"]
+    out["DBSCAN setting"] = [str(setting.get(m, "")) for m in wide.index]
+    for m in wanted:
+        out[METHOD_LABELS.get(m, m)] = [
+            "n/a" if pd.isna(v) else f"{v:.{digits}f}" for v in wide[m].to_numpy(dtype=float)
+        ]
+    return out
+
+
 def markdown_table(df: pd.DataFrame) -> str:
     """A plain Markdown (pipe) table of ``df``'s values, for README and terminal output."""
     head = "| " + " | ".join(map(str, df.columns)) + " |"
@@ -115,10 +193,10 @@ def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None
 
     """
     t = table[table[c.WARD_CODE] == ALL_WARDS]
-    methods = [m for m in METHODS if m in set(t["method"])]
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    methods = [m for m in ALL_METHODS if m in set(t["method"])]
+    fig = Figure(figsize=(max(10, 1.5 * len(methods)), 4.6), layout="constrained")
     axes = fig.subplots(1, 2)
-    colours = ["#1f5f8b", "#e07b39", "#5a9e4b", "#8c8c8c"]
+    colours = ["#1f5f8b", "#e07b39", "#5a9e4b", "#8c8c8c", "#b04a8c", "#7a5c2e", "#d9a21b"]
     for ax, measure, label in zip(
         axes, ("pai", "hit_rate"), ("PAI (higher is better)", "Hit rate (%)"), strict=True
     ):
@@ -129,11 +207,11 @@ def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None
             if len(v) == 0:
                 continue
             std = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
-            ax.bar(j, v.mean(), yerr=std, color=colours[j % 4], alpha=0.8, capsize=4)
+            ax.bar(j, v.mean(), yerr=std, color=colours[j % len(colours)], alpha=0.8, capsize=4)
             jitter = np.linspace(-0.15, 0.15, len(v))
             ax.plot(j + jitter, v, "o", color="black", markersize=3)
-        names = [METHOD_LABELS[m].replace("'s ", "'s\n", 1) for m in methods]
-        ax.set_xticks(range(len(methods)), names, fontsize=9)
+        names = [METHOD_LABELS[m].replace("'s ", "'s\n", 1).replace(", ", ",\n") for m in methods]
+        ax.set_xticks(range(len(methods)), names, fontsize=8 if len(methods) > 4 else 9)
         ax.set_ylabel(label)
         ax.grid(axis="y", alpha=0.3)
     share = t.loc[t["method"] == DBSCAN, "area_share"].mean() * 100
