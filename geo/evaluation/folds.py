@@ -50,8 +50,7 @@ def rolling_folds(months: Iterable[str], *, window_months: int = 3) -> list[Fold
     Raises
     ------
     ValidationError
-        When ``window_months`` is not a whole number >= 1, or no month with incidents has a
-        full window before it.
+        When ``window_months`` is not a whole number >= 1, or the data spans too few months.
 
     """
     _check_window(window_months)
@@ -64,17 +63,12 @@ def rolling_folds(months: Iterable[str], *, window_months: int = 3) -> list[Fold
             f"rolling-origin evaluation with window_months={window_months} needs at least "
             f"{window_months + 1} months of data; the data spans {len(cal)} ({ms[0]}..{ms[-1]})"
         )
-    have = set(ms)
+    have = set(ms)  # the last month has incidents and a full window: never an empty list
     folds = [
         Fold(tuple(cal[i - window_months : i]), cal[i])
         for i in range(window_months, len(cal))
         if cal[i] in have
     ]
-    if not folds:
-        raise ValidationError(
-            f"rolling-origin evaluation with window_months={window_months}: no month with "
-            f"incidents has {window_months} months before it ({ms[0]}..{ms[-1]})"
-        )
     return folds
 
 
