@@ -223,6 +223,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 eps_values=eps_values,
                 min_samples_values=ms_values,
                 shapes=shapes_from(args.shapes),
+                buffers=_number_list(args.buffers, "--buffers") if args.buffers else None,
                 max_area_share=args.max_area_share / 100,
                 min_history=args.min_history,
                 window_months=args.window_months,

@@ -57,6 +57,11 @@ def add_tuning_options(p: argparse.ArgumentParser) -> None:
         "(union of the member map points' discs); default hull,discs",
     )
     p.add_argument(
+        "--buffers",
+        help="hull buffers (disc radii for discs) to try, metres, e.g. 10,15,25 (default: the "
+        "settings' own, 25)",
+    )
+    p.add_argument(
         "--max-area-share",
         type=float,
         default=0.5,
@@ -115,7 +120,8 @@ def print_nested(result: NestedResult) -> None:
         else:
             print(
                 f"  {row['test_month']}: eps_m {row['eps_m']:g}, min_samples "
-                f"{int(row['min_samples'])}, {row['shape']} (from {row['n_history']} earlier "
+                f"{int(row['min_samples'])}, {row['shape']}, buffer {row['buffer_m']:g} m "
+                f"(from {row['n_history']} earlier "
                 f"folds: hit rate {100 * row['history_hit_rate']:.1f} %, area share "
                 f"{100 * row['history_area_share']:.2f} %)"
             )
@@ -155,6 +161,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
             eps_values=_number_list(args.eps_values, "--eps-values"),
             min_samples_values=_whole_list(args.min_samples_values, "--min-samples-values"),
             shapes=shapes_from(args.shapes),
+            buffers=_number_list(args.buffers, "--buffers") if args.buffers else None,
             max_area_share=args.max_area_share / 100,
             min_history=args.min_history,
             window_months=args.window_months,

@@ -15,7 +15,7 @@ plots and files in :mod:`geo.evaluation.report`; :mod:`geo.evaluation` offers th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -110,7 +110,7 @@ def evaluate_methods(
 
     With ``fine_baselines`` the baselines at DBSCAN's resolution are added: kernel density on
     ``fine_grid_m`` cells (``fine_bandwidth_m``), the window's busiest map points each with
-    a disc of ``settings.hull_buffer_m`` (:func:`geo.evaluation.points.select_discs`), both
+    a disc of DBSCAN's ``hull_buffer_m`` (:func:`geo.evaluation.points.select_discs`), both
     also with one study-wide area budget, kernel density with a study-wide budget on the
     coarse grid, and kernel density and busiest cells on the coarse grid shifted by half a
     cell (grid-offset sensitivity).
@@ -197,8 +197,10 @@ def check_options(*, naive_months: int, window_months: int, shape: str) -> None:
 
 
 def setting_label(settings: Settings, shape: str) -> str:
-    """DBSCAN's setting in words, e.g. ``"60 m / 15, hull"``."""
-    return f"{settings.eps_m:g} m / {settings.min_samples}, {shape}"
+    """DBSCAN's setting in words, e.g. ``"60 m / 15, hull"`` (the buffer named if not default)."""
+    default = Settings().hull_buffer_m
+    buffer = "" if settings.hull_buffer_m == default else f" {settings.hull_buffer_m:g} m"
+    return f"{settings.eps_m:g} m / {settings.min_samples}, {shape}{buffer}"
 
 
 # --- what every fold shares -----------------------------------------------------------------
@@ -242,6 +244,15 @@ class _Run:
     fine: _Cells | None
     points: MapPoints
     w_gi: Any
+    discs: dict[float, MapPoints] = field(default_factory=dict)
+
+    def points_at(self, radius_m: float) -> MapPoints:
+        """The map points with discs of ``radius_m`` (DBSCAN's hull buffer of the fold)."""
+        if radius_m == self.points.radius_m:
+            return self.points
+        if radius_m not in self.discs:
+            self.discs[radius_m] = map_points(self.incidents, self.wards, radius_m=radius_m)
+        return self.discs[radius_m]
 
 
 def _cells(
@@ -372,7 +383,8 @@ def _fold_rows(
     total = float(sum(budget_map.values()))
     ctx = _Context(fold, run.ward_of, fit, test, run.ward_area, run.names, budget)
     label = setting_label(settings, shape)
-    disc_res = f"{run.points.radius_m:g} m discs at map points"
+    points = run.points_at(settings.hull_buffer_m)
+    disc_res = f"{points.radius_m:g} m discs at map points"
 
     def scored(
         method: str,
@@ -399,7 +411,7 @@ def _fold_rows(
         )
 
     n_hs = hs[c.WARD_CODE].astype(str).value_counts()
-    rows = scored(DBSCAN, inside_hotspots(run.incidents, hs), budget, n_hs, run.points)
+    rows = scored(DBSCAN, inside_hotspots(run.incidents, hs), budget, n_hs, points)
 
     w = run.weights
     grids: list[tuple[_Cells, dict[str, str], float]] = [
@@ -456,13 +468,13 @@ def _fold_rows(
             rows += scored(method, cells.covers(chosen), area, n_cells, cells, allocation, sig)
 
     if run.fine is not None:
-        fit_counts = run.points.counts(fit, w)
+        fit_counts = points.counts(fit, w)
         for method, allocation in ((POINTS, "ward"), (POINTS_STUDY, "study")):
             budget_arg: dict[str, float] | float = budget_map if allocation == "ward" else total
-            unions = select_discs(run.points, fit_counts, budget_arg)
+            unions = select_discs(points, fit_counts, budget_arg)
             area = pd.Series({k: float(g.area) for k, g in unions.items()}, dtype=float)
-            marked = _points_marked(run.points, unions, fit_counts)
-            rows += scored(method, run.points.covered(unions), area, marked, run.points, allocation)
+            marked = _points_marked(points, unions, fit_counts)
+            rows += scored(method, points.covered(unions), area, marked, points, allocation)
     return rows, hs
 
 

@@ -43,7 +43,7 @@ MAX_AREA_SHARE = 0.005
 SELECTION_RULE = (
     "highest mean hit rate over the folds before the test month, among the settings whose "
     "mean area share on those folds is at most {share}; ties go to the smaller area share, "
-    "then the smaller eps_m, then the larger min_samples, then the hull shape"
+    "then the smaller eps_m, the larger min_samples, the hull shape and the larger buffer"
 )
 
 #: Columns of :func:`score_candidates`.
@@ -52,6 +52,7 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
     "eps_m",
     "min_samples",
     "shape",
+    "buffer_m",
     "n_hotspots",
     "area_share",
     "hit_rate",
@@ -65,6 +66,7 @@ CHOICE_COLUMNS: tuple[str, ...] = (
     "eps_m",
     "min_samples",
     "shape",
+    "buffer_m",
     "history_hit_rate",
     "history_area_share",
 )
@@ -72,16 +74,27 @@ CHOICE_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Candidate:
-    """One DBSCAN setting to try: ``eps_m``, ``min_samples`` and the hotspot shape."""
+    """One DBSCAN setting to try: ``eps_m``, ``min_samples``, the hotspot shape and buffer.
+
+    ``buffer_m`` is the hotspots' ``hull_buffer_m`` (the disc radius for ``"discs"``); None
+    keeps the settings' own.
+    """
 
     eps_m: float
     min_samples: int
     shape: str = "hull"
+    buffer_m: float | None = None
 
     @property
     def label(self) -> str:
-        """E.g. ``"30 m / 10, hull"``."""
-        return f"{self.eps_m:g} m / {self.min_samples}, {self.shape}"
+        """E.g. ``"30 m / 10, hull"`` or ``"30 m / 10, discs 15 m"``."""
+        buffer = "" if self.buffer_m is None else f" {self.buffer_m:g} m"
+        return f"{self.eps_m:g} m / {self.min_samples}, {self.shape}{buffer}"
+
+    def settings(self, base: Settings) -> Settings:
+        """``base`` with this candidate's values (ward overrides dropped)."""
+        s = base.replace(ward_overrides={}, eps_m=self.eps_m, min_samples=self.min_samples)
+        return s if self.buffer_m is None else s.replace(hull_buffer_m=self.buffer_m)
 
 
 def rule_text(max_area_share: float = MAX_AREA_SHARE) -> str:
@@ -94,9 +107,10 @@ def candidate_grid(
     min_samples_values: Sequence[int],
     shapes: Sequence[str] = ("hull",),
     *,
+    buffers: Sequence[float] | None = None,
     base: Settings | None = None,
 ) -> list[Candidate]:
-    """Every ``eps_m`` × ``min_samples`` × shape, each checked as a setting."""
+    """Every ``eps_m`` × ``min_samples`` × shape (× ``buffers``), each checked as a setting."""
     settings = base or Settings()
     problems: list[str] = []
     if not eps_values or not min_samples_values or not shapes:
@@ -105,13 +119,15 @@ def candidate_grid(
         if shape not in SHAPES:
             problems.append(f"The 'shape' option must be one of {SHAPES}. Got {shape!r}.")
     out = []
+    buffer_list: list[float | None] = [None] if not buffers else [float(b) for b in buffers]
     for e in eps_values:
         for m in min_samples_values:
-            try:
-                settings.replace(eps_m=float(e), min_samples=m)
-            except ValidationError as exc:
-                problems += [p for p in exc.problems if p not in problems]
-            out += [Candidate(float(e), int(m), s) for s in shapes]
+            for b in buffer_list:
+                try:
+                    Candidate(float(e), int(m), "hull", b).settings(settings)
+                except ValidationError as exc:
+                    problems += [p for p in exc.problems if p not in problems]
+                out += [Candidate(float(e), int(m), s, b) for s in shapes]
     if problems:
         raise ValidationError(problems)
     return out
@@ -143,7 +159,8 @@ def score_candidates(
     -------
     pandas.DataFrame
         One row per fold × candidate, :data:`CANDIDATE_COLUMNS`: ``test_month`` (str),
-        ``eps_m`` (float), ``min_samples`` (int), ``shape`` (str), ``n_hotspots`` (int),
+        ``eps_m`` (float), ``min_samples`` (int), ``shape`` (str), ``buffer_m`` (float, the
+        hull buffer or disc radius used), ``n_hotspots`` (int),
         ``area_share`` (float, hotspot area / ward area), ``hit_rate`` (float, share of the
         test month's incidents inside), ``pai`` (float).
 
@@ -153,9 +170,6 @@ def score_candidates(
     months = incidents[c.MONTH].astype(str).to_numpy()
     study = float(wards.geometry.area.sum())
     pairs = sorted({(k.eps_m, k.min_samples) for k in candidates})
-    shapes: dict[tuple[float, int], list[str]] = {pair: [] for pair in pairs}
-    for k in candidates:
-        shapes[(k.eps_m, k.min_samples)].append(k.shape)
     rows: list[dict[str, Any]] = []
     steps, done = max(1, len(folds) * len(pairs)), 0
     for fold in folds:
@@ -164,23 +178,23 @@ def score_candidates(
         for eps, ms in pairs:
             report(f"eps_m {eps:g}, min_samples {ms} ({fold.test_month})", done / steps)
             done += 1
-            s = settings.replace(eps_m=eps, min_samples=ms)
-            clustered = cluster_incidents(fit, s)
-            hulls = hotspot_hulls(clustered, wards, hull_buffer_m=s.hull_buffer_m)
-            for shape in shapes[(eps, ms)]:
-                hs = hulls
-                if shape == "discs":
-                    hs = disc_hotspots(hulls, clustered, wards, radius_m=s.hull_buffer_m)
-                rows.append(_score(fold, eps, ms, shape, hs, test, study))
+            clustered = cluster_incidents(fit, settings.replace(eps_m=eps, min_samples=ms))
+            for k in candidates:
+                if (k.eps_m, k.min_samples) != (eps, ms):
+                    continue
+                radius = settings.hull_buffer_m if k.buffer_m is None else k.buffer_m
+                hs = hotspot_hulls(clustered, wards, hull_buffer_m=radius)
+                if k.shape == "discs":
+                    hs = disc_hotspots(hs, clustered, wards, radius_m=radius)
+                rows.append(_score(fold, k, radius, hs, test, study))
     report("Scored", 1.0)
     return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
 
 
 def _score(
     fold: Fold,
-    eps: float,
-    ms: int,
-    shape: str,
+    k: Candidate,
+    radius: float,
     hotspots: gpd.GeoDataFrame,
     test: gpd.GeoDataFrame,
     study_m2: float,
@@ -190,9 +204,10 @@ def _score(
     hits = int(inside_hotspots(test, unions).sum())
     return {
         "test_month": fold.test_month,
-        "eps_m": eps,
-        "min_samples": ms,
-        "shape": shape,
+        "eps_m": k.eps_m,
+        "min_samples": k.min_samples,
+        "shape": k.shape,
+        "buffer_m": radius,
         "n_hotspots": len(hotspots),
         "area_share": area / study_m2,
         "hit_rate": hit_rate(hits, len(test)),
@@ -208,12 +223,12 @@ def choose_setting(
     ``history`` holds :func:`score_candidates` rows of the folds the choice may read. The
     mean hit rate and area share of each candidate are taken over those folds; candidates
     over ``max_area_share`` are out; the highest mean hit rate wins, ties to the smaller
-    area share, the smaller ``eps_m``, the larger ``min_samples``, then "hull". ``None``
-    when no candidate qualifies.
+    area share, the smaller ``eps_m``, the larger ``min_samples``, "hull", then the larger
+    buffer. ``None`` when no candidate qualifies.
     """
     if history.empty:
         return None
-    g = history.groupby(["eps_m", "min_samples", "shape"], sort=True)[
+    g = history.groupby(["eps_m", "min_samples", "shape", "buffer_m"], sort=True)[
         ["hit_rate", "area_share"]
     ].mean()
     g = g[(g["area_share"] <= max_area_share) & g["hit_rate"].notna()].reset_index()
@@ -221,12 +236,14 @@ def choose_setting(
         return None
     g["_shape"] = g["shape"].map({s: i for i, s in enumerate(SHAPES)})
     g = g.sort_values(
-        ["hit_rate", "area_share", "eps_m", "min_samples", "_shape"],
-        ascending=[False, True, True, False, True],
+        ["hit_rate", "area_share", "eps_m", "min_samples", "_shape", "buffer_m"],
+        ascending=[False, True, True, False, True, False],
         kind="stable",
     )
     top = g.iloc[0]
-    return Candidate(float(top["eps_m"]), int(top["min_samples"]), str(top["shape"]))
+    return Candidate(
+        float(top["eps_m"]), int(top["min_samples"]), str(top["shape"]), float(top["buffer_m"])
+    )
 
 
 def nested_choices(
@@ -247,7 +264,8 @@ def nested_choices(
     -------
     pandas.DataFrame
         One row per fold, :data:`CHOICE_COLUMNS`: ``test_month``, ``n_history`` (int, earlier
-        folds read), ``eps_m``, ``min_samples``, ``shape`` (the choice; NaN/None when none),
+        folds read), ``eps_m``, ``min_samples``, ``shape``, ``buffer_m`` (the choice;
+        NaN/None when none),
         ``history_hit_rate``, ``history_area_share`` (float, the choice's means over the
         earlier folds).
 
@@ -265,11 +283,13 @@ def nested_choices(
                 (history["eps_m"] == pick.eps_m)
                 & (history["min_samples"] == pick.min_samples)
                 & (history["shape"] == pick.shape)
+                & (history["buffer_m"] == pick.buffer_m)
             ]
             row |= {
                 "eps_m": pick.eps_m,
                 "min_samples": pick.min_samples,
                 "shape": pick.shape,
+                "buffer_m": pick.buffer_m,
                 "history_hit_rate": float(mine["hit_rate"].mean()),
                 "history_area_share": float(mine["area_share"].mean()),
             }
@@ -312,6 +332,7 @@ def nested_evaluation(
     eps_values: Sequence[float] = (30, 40, 60, 80),
     min_samples_values: Sequence[int] = (5, 10, 15, 20),
     shapes: Sequence[str] = ("hull", "discs"),
+    buffers: Sequence[float] | None = None,
     max_area_share: float = MAX_AREA_SHARE,
     min_history: int = 1,
     window_months: int = 3,
@@ -329,7 +350,8 @@ def nested_evaluation(
 ) -> NestedResult:
     """Out-of-sample evaluation of settings chosen by the written rule on earlier folds only.
 
-    Every candidate (:func:`candidate_grid`) is scored on every fold; for each test month the
+    Every candidate (:func:`candidate_grid`, with ``buffers`` the hull buffers or disc radii
+    to try; default the settings' own) is scored on every fold; for each test month the
     rule (:func:`choose_setting`, area share at most ``max_area_share``) picks a setting
     from the folds before it (at least ``min_history`` of them); DBSCAN with that setting is
     then evaluated on the test month against every baseline at its area
@@ -352,7 +374,7 @@ def nested_evaluation(
             f"The 'max_area_share' option must be > 0 and <= 1. Got {max_area_share!r}."
         )
     check_options(naive_months=1, window_months=window_months, shape="hull")
-    candidates = candidate_grid(eps_values, min_samples_values, shapes, base=base)
+    candidates = candidate_grid(eps_values, min_samples_values, shapes, buffers=buffers, base=base)
     report("Checking incidents", 0.0)
     incidents, metric_wards = prepare(raw, wards, base)
     run = prepare_run(
@@ -395,15 +417,20 @@ def nested_evaluation(
     )
 
     picks = {
-        str(m): (float(e), int(n), str(sh))
-        for m, e, n, sh in zip(
-            chosen.index, chosen["eps_m"], chosen["min_samples"], chosen["shape"], strict=True
+        str(m): Candidate(float(e), int(n), str(sh), float(b))
+        for m, e, n, sh, b in zip(
+            chosen.index,
+            chosen["eps_m"],
+            chosen["min_samples"],
+            chosen["shape"],
+            chosen["buffer_m"],
+            strict=True,
         )
     }
 
     def pick(fold: Fold) -> tuple[Settings, str]:
-        eps, ms, shape = picks[fold.test_month]
-        return base.replace(eps_m=eps, min_samples=ms), shape
+        k = picks[fold.test_month]
+        return k.settings(base), k.shape
 
     def stage(lo: float, hi: float) -> ProgressFn:
         return lambda m, f: report(m, lo + (hi - lo) * f)

@@ -29,7 +29,7 @@ B = (X0 + 350, Y0 + 300)  # 50 m east of A: inside eps 60, outside eps 20
 def history(*cands: tuple[float, int, str, float, float], month: str = "2018-02") -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"test_month": month, "eps_m": e, "min_samples": m, "shape": s}
+            {"test_month": month, "eps_m": e, "min_samples": m, "shape": s, "buffer_m": 25.0}
             | {"hit_rate": h, "area_share": a, "n_hotspots": 1, "pai": h / a}
             for e, m, s, h, a in cands
         ]
@@ -43,14 +43,14 @@ def test_rule_picks_highest_hit_rate_within_the_area_share():
         (30, 10, "discs", 0.25, 0.0030),  # same hit rate, smaller area: wins the tie
         (30, 15, "hull", 0.20, 0.0010),
     )
-    assert choose_setting(h) == Candidate(30, 10, "discs")
-    assert choose_setting(h, max_area_share=0.007) == Candidate(60, 5, "hull")
+    assert choose_setting(h) == Candidate(30, 10, "discs", 25)
+    assert choose_setting(h, max_area_share=0.007) == Candidate(60, 5, "hull", 25)
     assert choose_setting(h, max_area_share=0.0005) is None
     assert choose_setting(h.iloc[:0]) is None
     # means over the folds read: (0.1 + 0.5) / 2 = 0.3 beats 0.25
     two = pd.concat([h, history((40, 10, "hull", 0.1, 0.004), month="2018-03")])
     two.loc[(two["eps_m"] == 40) & (two["test_month"] == "2018-02"), "hit_rate"] = 0.5
-    assert choose_setting(two) == Candidate(40, 10, "hull")
+    assert choose_setting(two) == Candidate(40, 10, "hull", 25)
     assert "at most 0.5 %" in rule_text()
 
 
@@ -116,7 +116,7 @@ def test_poisoned_test_month_does_not_change_its_choice(two_wards, poisoned):
     assert d.loc["2018-04", "setting"] == "20 m / 3, hull"
     # the poison is strong enough to change a choice that reads April
     in_sample = choose_setting(result.scores, max_area_share=1.0)
-    assert in_sample == Candidate(60 if poisoned else 20, 3, "hull")
+    assert in_sample == Candidate(60 if poisoned else 20, 3, "hull", 25)
     # the fixed settings are scored on the same test months
     assert [f.test_month for f in result.fixed.folds] == ["2018-03", "2018-04"]
 
@@ -132,3 +132,10 @@ def test_candidate_grid_checks_every_value():
         candidate_grid([30], [10], ["square"])
     with pytest.raises(ValidationError, match="eps_m"):
         candidate_grid([-5], [10])
+    assert candidate_grid([30], [10], ["discs"], buffers=[10, 25]) == [
+        Candidate(30, 10, "discs", 10),
+        Candidate(30, 10, "discs", 25),
+    ]
+    assert Candidate(30, 10, "discs", 10).label == "30 m / 10, discs 10 m"
+    with pytest.raises(ValidationError, match="hull_buffer_m"):
+        candidate_grid([30], [10], buffers=[0])
