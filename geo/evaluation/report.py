@@ -194,8 +194,8 @@ def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None
     """
     t = table[table[c.WARD_CODE] == ALL_WARDS]
     methods = [m for m in ALL_METHODS if m in set(t["method"])]
-    fig = Figure(figsize=(max(10, 1.5 * len(methods)), 4.6), layout="constrained")
-    axes = fig.subplots(1, 2)
+    fig = Figure(figsize=(11, 1.6 + 0.42 * len(methods)), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
     colours = ["#1f5f8b", "#e07b39", "#5a9e4b", "#8c8c8c", "#b04a8c", "#7a5c2e", "#d9a21b"]
     for ax, measure, label in zip(
         axes, ("pai", "hit_rate"), ("PAI (higher is better)", "Hit rate (%)"), strict=True
@@ -207,13 +207,13 @@ def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None
             if len(v) == 0:
                 continue
             std = float(np.std(v, ddof=1)) if len(v) > 1 else 0.0
-            ax.bar(j, v.mean(), yerr=std, color=colours[j % len(colours)], alpha=0.8, capsize=4)
+            ax.barh(j, v.mean(), xerr=std, color=colours[j % len(colours)], alpha=0.8, capsize=3)
             jitter = np.linspace(-0.15, 0.15, len(v))
-            ax.plot(j + jitter, v, "o", color="black", markersize=3)
-        names = [METHOD_LABELS[m].replace("'s ", "'s\n", 1).replace(", ", ",\n") for m in methods]
-        ax.set_xticks(range(len(methods)), names, fontsize=8 if len(methods) > 4 else 9)
-        ax.set_ylabel(label)
-        ax.grid(axis="y", alpha=0.3)
+            ax.plot(v, j + jitter, "o", color="black", markersize=3)
+        ax.set_yticks(range(len(methods)), [METHOD_LABELS[m] for m in methods], fontsize=9)
+        ax.set_xlabel(label)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].invert_yaxis()
     share = t.loc[t["method"] == DBSCAN, "area_share"].mean() * 100
     run = "" if current is None else f" (eps_m {current[0]:g}, min_samples {current[1]})"
     fig.suptitle(
