@@ -22,16 +22,19 @@ from geo.categories import Category
 from geo.errors import ValidationError
 from geo.io import load_boundaries, load_incidents, read_incident_csv
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
-from geo.pipeline import cluster_prepared, run_files, run_pipeline
+from geo.pipeline import cluster_prepared, run_files, run_pipeline, run_source
 from geo.prepare import Prepared, preparation_settings, prepare_incidents
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings, WardOverride, load_settings, settings_from_toml
+from geo.source import DataSource, LoadedSource, load_source
 
 __all__ = [
     "DEFAULT_BOUNDARIES",
     "DEFAULT_INCIDENTS",
     "Category",
     "Counts",
+    "DataSource",
+    "LoadedSource",
     "PipelineResult",
     "Prepared",
     "Settings",
@@ -41,10 +44,12 @@ __all__ = [
     "load_boundaries",
     "load_incidents",
     "load_settings",
+    "load_source",
     "preparation_settings",
     "prepare_incidents",
     "read_incident_csv",
     "run_files",
     "run_pipeline",
+    "run_source",
     "settings_from_toml",
 ]

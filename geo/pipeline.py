@@ -15,8 +15,7 @@ import pyproj
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.hotspots import label_incidents, summarise_hotspots
-from geo.io import CsvSource, load_boundaries, load_incidents
-from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+from geo.io import CsvSource
 from geo.prepare import (
     CLUSTERING_FIELDS,
     Prepared,
@@ -27,6 +26,7 @@ from geo.prepare import (
 from geo.progress import ProgressFn
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings
+from geo.source import DataSource, load_source
 
 # Counts and PipelineResult live in geo.result and the preparation stage in geo.prepare; both
 # are re-exported here so ``from geo.pipeline import ...`` keeps working.
@@ -34,6 +34,7 @@ __all__ = [
     "cluster_prepared",
     "run_files",
     "run_pipeline",
+    "run_source",
 ]
 
 
@@ -163,6 +164,39 @@ def run_pipeline(
     )
 
 
+def run_source(
+    source: DataSource | None = None,
+    settings: Settings | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> PipelineResult:
+    """Load a data source (:func:`geo.source.load_source`) and run :func:`run_pipeline`.
+
+    The one path from files to a result, shared by :func:`run_files`, the command line and
+    the app (which caches the loading and preparation stages on the source's key).
+
+    Parameters
+    ----------
+    source
+        The incident and boundary files; default the shipped data.
+    settings
+        Defaults to ``Settings()``.
+    progress
+        Called as ``progress(message, fraction_done)``.
+
+    Returns
+    -------
+    PipelineResult
+
+    """
+    if progress:
+        progress("Reading incident files", 0.0)
+    loaded = [load_source(source or DataSource.shipped())]
+    wards, inputs = loaded[0].wards, loaded[0].inputs
+    # pass on the only reference, so the raw rows are freed once they are validated
+    return run_pipeline(loaded.pop().raw, wards, settings, progress=progress, inputs=inputs)
+
+
 def run_files(
     incident_sources: Sequence[CsvSource] | None = None,
     boundaries: str | Path | tuple[str, bytes] | None = None,
@@ -174,6 +208,8 @@ def run_files(
 ) -> PipelineResult:
     """Load files (the shipped data by default) and run :func:`run_pipeline`.
 
+    :func:`run_source` on :meth:`DataSource.from_files <geo.source.DataSource.from_files>`.
+
     Parameters
     ----------
     incident_sources
@@ -184,18 +220,10 @@ def run_files(
         Ward code/name columns when not ONS ``WDyyCD``/``WDyyNM``.
 
     """
-    sources = list(incident_sources) if incident_sources else [DEFAULT_INCIDENTS]
-    bsrc = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
-    if progress:
-        progress("Reading incident files", 0.0)
-    loaded = [load_incidents(sources)]
-    wards = load_boundaries(bsrc, code_col=code_col, name_col=name_col)
-    inputs = {
-        "incident_files": sorted(set(loaded[0][c.SOURCE_FILE].unique())),
-        "boundaries": bsrc[0] if isinstance(bsrc, tuple) else Path(bsrc).name,
-    }
-    # pass on the only reference, so the raw rows are freed once they are validated
-    return run_pipeline(loaded.pop(), wards, settings, progress=progress, inputs=inputs)
+    source = DataSource.from_files(
+        incident_sources, boundaries, code_col=code_col, name_col=name_col
+    )
+    return run_source(source, settings, progress=progress)
 
 
 def _check_same_preparation(prepared_with: Settings, settings: Settings) -> None:

@@ -118,6 +118,28 @@ class Settings:
         cat = self.categories.get(key)
         return cat.label if cat is not None else key
 
+    def cache_key(self) -> tuple[Any, ...]:
+        """A hashable value, equal for equal settings: a key for caching results.
+
+        Every field in declaration order, mappings and dataclasses (categories, ward
+        overrides) turned into nested tuples of plain values; mapping order is kept, since
+        the order of the categories is the order of the output columns.
+        """
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Mapping):
+                return tuple((k, plain(v)) for k, v in value.items())
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                return tuple(
+                    (f.name, plain(getattr(value, f.name))) for f in dataclasses.fields(value)
+                )
+            if isinstance(value, list | tuple):
+                return tuple(plain(v) for v in value)
+            return value
+
+        key: tuple[Any, ...] = plain(self)
+        return key
+
     # --- TOML ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (see :func:`settings_from_dict`)."""

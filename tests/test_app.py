@@ -1,5 +1,6 @@
-"""The Streamlit app through AppTest (every page, the password gate, uploads, settings, maps),
-and the pure helpers behind it in ``geo.appsupport``."""
+"""The Streamlit app through AppTest: every page, the password gate, uploads, settings, maps.
+
+Pages are opened as the sidebar does (``at.switch_page``) or by an old ``?page=`` link."""
 
 from __future__ import annotations
 
@@ -13,36 +14,17 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from conftest import DATA, EAST, WEST, group_rows, local_csv
 from shapely.geometry import Point
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from geo import columns as c
 from geo import public
-from geo.auth import check_password_hash, hash_password, verify_password
-from geo.cli import main as cli_main
-from geo.errors import ValidationError
-from geo.io import (
-    UploadLimits,
-    boundary_upload,
-    incident_uploads,
-    neutralise_markup,
-    safe_upload_name,
-    settings_upload,
-    sources_digest,
-)
-from geo.pipeline import run_files, run_pipeline
+from geo.auth import hash_password
+from geo.paths import DATA_DIR as DATA
+from geo.pipeline import run_files
 from geo.settings import Settings, settings_from_toml
-from geo.settings_edits import month_window, ward_overrides, window_settings, with_weights
-from geo.staff import (
-    category_mix,
-    hotspots_in_wards,
-    monthly_counts,
-    patrol_sheet_html,
-    patrol_table,
-    svg_map,
-)
+from geo.settings_edits import ward_overrides, window_settings, with_weights
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
@@ -102,7 +84,8 @@ def run(at: AppTest) -> AppTest:
 
 
 def go(at: AppTest, page: str) -> AppTest:
-    at.sidebar.radio(key="page").set_value(page)
+    """Open ``page`` as the sidebar navigation does."""
+    at.switch_page(f"ui/pages/{page.lower()}.py")
     return run(at)
 
 
@@ -114,7 +97,7 @@ def sign_in(at: AppTest, password: str = PASSWORD) -> AppTest:
 
 def staff_app(monkeypatch, page: str) -> AppTest:
     at = run(new_app(monkeypatch, hash_env=HASH, page=page))
-    assert at.sidebar.radio(key="page").value == page
+    assert titles(at) == [f"{page}: staff only"]
     return sign_in(at)
 
 
@@ -151,7 +134,7 @@ def staff_map_js(at: AppTest) -> str:
     args = json.loads(maps[0].proto.json_args)
     # Leaflet and its plugins come from this server (package folders), never from a CDN
     links = [*args["js_links"], *args["css_links"]]
-    assert links and all(link.startswith("../app.assets_") for link in links)
+    assert links and all(link.startswith("../ui.staff_map.assets_") for link in links)
     return "\n".join(args[k] or "" for k in ("script", "feature_group", "layer_control"))
 
 
@@ -252,136 +235,6 @@ def points_geojson() -> bytes:
     return pts.to_json().encode()
 
 
-# ==========================================================================================
-# geo.appsupport: pure helpers
-# ==========================================================================================
-def test_password_hash_verifies_only_the_right_password():
-    stored = hash_password("a long enough password", n=2**10)
-    assert stored.startswith("scrypt:1024:8:1:")
-    assert verify_password("a long enough password", stored)
-    assert not verify_password("a long enough passwore", stored)
-    assert not verify_password("", stored)
-
-
-def test_password_hashes_are_salted():
-    a = hash_password("same password here", n=2**10)
-    b = hash_password("same password here", n=2**10)
-    assert a != b
-    assert verify_password("same password here", a) and verify_password("same password here", b)
-
-
-def test_fixed_salt_gives_the_same_hash():
-    salt = b"0123456789abcdef"
-    assert hash_password("abcdefghijk", salt=salt, n=2**10) == hash_password(
-        "abcdefghijk", salt=salt, n=2**10
-    )
-
-
-@pytest.mark.parametrize(
-    "stored",
-    [
-        "",
-        "plain text password",
-        "scrypt:1024:8:1:c2FsdA==",  # no key
-        "scrypt:1000:8:1:c2FsdHNhbHRzYWx0:a2V5a2V5a2V5a2V5a2V5a2V5",  # n not a power of two
-        "scrypt:1024:8:1:!!!:a2V5a2V5a2V5a2V5a2V5a2V5",  # salt not base64
-        "scrypt:1024:8:1:c2FsdA==:a2V5",  # key too short
-        "pbkdf2:1024:8:1:c2FsdA==:a2V5a2V5a2V5a2V5a2V5a2V5",
-    ],
-)
-def test_malformed_hash_is_a_configuration_error(stored):
-    with pytest.raises(ValidationError, match="hash is not valid"):
-        verify_password("whatever password", stored)
-    with pytest.raises(ValidationError, match="hash is not valid"):
-        check_password_hash(stored)
-
-
-def test_short_password_is_refused():
-    with pytest.raises(ValidationError, match="at least 10 characters. Got 9"):
-        hash_password("123456789")
-
-
-def test_hash_password_command_prints_a_hash_that_verifies(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("a staff password 123\n"))
-    assert cli_main(["hash-password", "--stdin"]) == 0
-    line = capsys.readouterr().out.strip()
-    assert verify_password("a staff password 123", line)
-    assert not verify_password("a staff password 124", line)
-
-
-def test_hash_password_command_refuses_a_short_password(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    assert cli_main(["hash-password", "--stdin"]) == 2
-    assert "at least 10 characters" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    ("last", "months", "expected"),
-    [
-        ("2018-11", 1, ("2018-11", "2018-11")),
-        ("2018-11", 3, ("2018-09", "2018-11")),
-        ("2018-11", 6, ("2018-06", "2018-11")),
-        ("2018-11", 12, ("2017-12", "2018-11")),
-        ("2018-02", 3, ("2017-12", "2018-02")),
-    ],
-)
-def test_month_window_counts_back_from_the_data_not_today(last, months, expected):
-    assert month_window(last, months) == expected
-
-
-@pytest.mark.parametrize(("last", "months"), [("2018-13", 3), ("Nov 2018", 3), ("2018-11", 0)])
-def test_month_window_refuses_bad_input(last, months):
-    with pytest.raises(ValidationError):
-        month_window(last, months)
-
-
-@pytest.mark.parametrize(("months", "trend"), [(1, 1), (3, 1), (6, 3), (12, 3)])
-def test_window_settings_sets_months_and_trend(months, trend):
-    s = window_settings(Settings(), last_month="2018-11", months=months)
-    assert (s.since, s.until) == month_window("2018-11", months)
-    assert s.trend_months == trend
-    assert s.eps_m == Settings().eps_m
-
-
-@pytest.mark.parametrize(
-    ("name", "safe"),
-    [
-        ("2018-09-street.csv", "2018-09-street.csv"),
-        ("../../etc/passwd", "passwd"),
-        ("C:\\Users\\me\\my file.csv", "my_file.csv"),
-        ("<script>alert(1)</script>.csv", "script_.csv"),
-        ("..", "upload"),
-    ],
-)
-def test_upload_names_are_never_paths(name, safe):
-    assert safe_upload_name(name) == safe
-
-
-def test_incident_uploads_are_checked_before_reading():
-    ok = incident_uploads([("a.csv", b"x,y\n1,2\n"), ("dir/a.csv", b"x,y\n3,4\n")])
-    assert [n for n, _ in ok] == ["a.csv", "a-2.csv"]
-    small = UploadLimits(max_file_mb=0.00001, max_files=2)
-    with pytest.raises(ValidationError) as exc:
-        incident_uploads(
-            [
-                ("notes.txt", b"x"),
-                ("empty.csv", b"  \n"),
-                ("big.csv", b"x" * 100),
-                ("pic.csv", b"\x89PNG\r\n\x1a\n\x00\x00"),
-            ],
-            limits=small,
-        )
-    assert exc.value.problems == [
-        "4 files uploaded; at most 2 at a time.",
-        "notes.txt: not a CSV file (only .csv incident files are read)",
-        "empty.csv: the file is empty",
-        "big.csv: 0.0 MB is over the 1e-05 MB limit",
-        "pic.csv: not a CSV text file (it contains binary data)",
-    ]
-    with pytest.raises(ValidationError, match="No incident files"):
-        incident_uploads([])
-
-
 def far_wards_geojson() -> bytes:
     """One ward in Edinburgh: no shipped South East Oxford incident falls inside it."""
     from shapely.geometry import box
@@ -402,146 +255,6 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(
-    ("name", "data", "message"),
-    [
-        (
-            "wards.csv",
-            b"a,b",
-            "wards.csv: not a boundary file (expected .geojson, .json, .gpkg, .zip)",
-        ),
-        ("wards.geojson", b"", "wards.geojson: the file is empty"),
-        ("wards.geojson", b"hello", "wards.geojson: not GeoJSON"),
-        ("wards.gpkg", b"{}", "wards.gpkg: not a GeoPackage"),
-        ("wards.zip", b"PK not really", "wards.zip: not a zip file"),
-        ("wards.zip", _zip({"readme.txt": b"x"}), "wards.zip: the zip holds no Shapefile"),
-        ("wards.zip", _zip({"w.shp": b"\x00" * 3_000_000}), "unpacks to 3.0 MB, over the 2 MB"),
-    ],
-)
-def test_boundary_uploads_are_checked_before_reading(name, data, message):
-    with pytest.raises(ValidationError, match=re.escape(message)):
-        boundary_upload(name, data, limits=UploadLimits(max_unzipped_mb=2))
-
-
-def test_boundary_upload_accepts_the_three_formats(tmp_path):
-    src = gpd.read_file(DATA / "boundaries" / "se_oxford_wards_WD13.geojson")
-    src.to_file(tmp_path / "w.gpkg", driver="GPKG")
-    src.to_file(tmp_path / "w.shp")
-    shp = _zip({p.name: p.read_bytes() for p in tmp_path.glob("w.*") if p.suffix != ".gpkg"})
-    for name, data in [
-        ("w.geojson", (DATA / "boundaries" / "se_oxford_wards_WD13.geojson").read_bytes()),
-        ("w.gpkg", (tmp_path / "w.gpkg").read_bytes()),
-        ("w.zip", shp),
-    ]:
-        assert boundary_upload(name, data) == (name, data)
-
-
-def test_settings_upload_checks():
-    assert settings_upload("s.toml", b"[clustering]\neps_m = 60.0\n") == (
-        "[clustering]\neps_m = 60.0\n"
-    )
-    for name, data, msg in [
-        ("s.txt", b"x", "not a settings file (expected .toml)"),
-        ("s.toml", b"", "the file is empty"),
-        ("s.toml", b"\xff\xfe\x00", "not UTF-8 text"),
-    ]:
-        with pytest.raises(ValidationError, match=re.escape(msg)):
-            settings_upload(name, data)
-
-
-def test_sources_digest_changes_with_any_byte():
-    a = sources_digest([("a.csv", b"1")], None)
-    assert a != sources_digest([("a.csv", b"2")], None)
-    assert a != sources_digest([("b.csv", b"1")], None)
-    assert a != sources_digest([("a.csv", b"1")], ("w.geojson", b"{}"))
-    assert a == sources_digest([("a.csv", b"1")], None)
-    assert sources_digest(None, None) == "shipped"
-
-
-def test_neutralise_markup_leaves_no_tags():
-    df = pd.DataFrame({c.WARD_NAME: ["<img src=x onerror=alert(1)>", "Cowley"], "n": [1, 2]})
-    out = neutralise_markup(df, [c.WARD_NAME, "missing"])
-    assert list(out[c.WARD_NAME]) == ["‹img src=x onerror=alert(1)›", "Cowley"]
-    assert df[c.WARD_NAME][0].startswith("<")  # input not changed
-
-
-def test_ward_overrides_and_weights():
-    wo = ward_overrides({"E1": (60.0, None), "E2": (None, None), "E3": (None, 7)})
-    assert set(wo) == {"E1", "E3"}
-    assert (wo["E1"].eps_m, wo["E1"].min_samples) == (60.0, None)
-    assert (wo["E3"].eps_m, wo["E3"].min_samples) == (None, 7)
-    s = with_weights(Settings(), {"drugs": 5.0})
-    assert s.categories["drugs"].weight == 5.0
-    assert s.categories["asb"].weight == Settings().categories["asb"].weight
-    with pytest.raises(ValidationError, match="Unknown category"):
-        with_weights(Settings(), {"nope": 1.0})
-    with pytest.raises(ValidationError, match="weight"):
-        with_weights(Settings(), {"drugs": 0.0})
-
-
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
-
-
-def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
-    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
-    hs = hotspots_in_wards(r.hotspots, [WEST])
-    table = patrol_table(hs)
-    assert table.to_dict("records") == [
-        {
-            "Rank": 1,
-            "Hotspot": f"{WEST}-01",
-            "Ward": "West",
-            "Incidents": 5,
-            "Trend": "– (window too short)",
-            "Recent": 0,
-            "Before": 0,
-            "Kind": "area",
-            "Score": 5.0,
-            "Category mix": "Drugs 5",
-            "Months": "2018-06–2018-06",
-        }
-    ]
-    assert len(hotspots_in_wards(r.hotspots, [EAST])) == 0
-    svg = svg_map(r.wards, hs)
-    assert svg.count('class="hotspot"') == 1
-    assert svg.count("<text") == 2 + 1  # two ward names, one rank
-    sheet = patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
-    assert f"<td>{WEST}-01</td>" in sheet and "Staff only" in sheet and "<script" not in sheet
-    assert "seen at no. 4" not in sheet and "resident" not in sheet
-
-
-def test_patrol_sheet_lists_at_most_max_rows():
-    r = run_files()
-    sheet = patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
-    assert sheet.count("<tr>") == 1 + 4
-    assert f"{len(r.hotspots) - 4} more hotspot(s) are in the CSV download" in sheet
-    assert sheet.count('class="hotspot"') == 4
-
-
-def test_monthly_counts_fill_gaps_and_split_hotspots():
-    inc = pd.DataFrame(
-        {
-            c.MONTH: ["2018-01", "2018-01", "2018-03", "2018-03", "2018-03"],
-            c.WARD_CODE: ["A", "A", "A", "B", "A"],
-            c.HOTSPOT_ID: ["A-01", "", "", "B-01", "A-01"],
-        }
-    )
-    out = monthly_counts(inc)
-    assert list(out.index) == ["2018-01", "2018-02", "2018-03"]
-    assert out["In a hotspot"].tolist() == [1, 0, 2]
-    assert out["Not in a hotspot"].tolist() == [1, 0, 1]
-    only_a = monthly_counts(inc, ["A"])
-    assert only_a["In a hotspot"].tolist() == [1, 0, 1]
-
-
-def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
-    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
-    mix = category_mix(r.hotspots, UNIT)
-    assert mix.to_dict("index") == {f"{WEST}-01": {"Drugs": 5}}
-
-
 # ==========================================================================================
 # The app: Meeting page (public)
 # ==========================================================================================
@@ -552,7 +265,6 @@ def meeting_expected(months: int) -> gpd.GeoDataFrame:
 
 def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, downloads):
     at = run(new_app(monkeypatch))
-    assert at.sidebar.radio(key="page").value == "Meeting"
     assert titles(at) == ["Where problems concentrate in South East Oxford"]
     assert not at.error
     assert not at.text_input  # no password box
@@ -849,10 +561,10 @@ def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
 def test_next_eps_steps_are_computed_ahead(monkeypatch):
     import threading
 
-    import geo.pipeline
+    import ui.cache
 
     calls: list[tuple[float, int]] = []
-    real = geo.pipeline.cluster_prepared
+    real = ui.cache.cluster_prepared
 
     def recording(prepared, settings=None, **kwargs):
         calls.append((settings.eps_m, settings.min_samples))
@@ -864,7 +576,7 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
                 t.join(timeout=60)
                 assert not t.is_alive()
 
-    monkeypatch.setattr(geo.pipeline, "cluster_prepared", recording)
+    monkeypatch.setattr(ui.cache, "cluster_prepared", recording)
     at = staff_app(monkeypatch, "Analyst")
     at.slider(key="a_ms").set_value(13)  # a min_samples no other test uses: nothing cached
     run(at)
@@ -1282,3 +994,24 @@ def test_analyst_evaluation_needs_two_months(monkeypatch):
     run(at)
     assert "The evaluation needs at least two months of data." in [x.value for x in at.info]
     assert not [b for b in at.button if b.label == "Evaluate these settings"]
+
+
+# ==========================================================================================
+# Navigation: old ?page= links
+# ==========================================================================================
+@pytest.mark.parametrize(
+    ("link", "title"),
+    [
+        ("PATROL", "Patrol: staff only"),
+        ("Analyst", "Analyst: staff only"),
+        ("data", "Data in use"),
+        ("meeting", "Where problems concentrate in South East Oxford"),
+        ("no-such-page", "Where problems concentrate in South East Oxford"),
+    ],
+)
+def test_old_page_links_open_their_page(monkeypatch, link, title):
+    at = new_app(monkeypatch, hash_env=HASH)
+    at.query_params["page"] = link  # as written in the link, any case
+    run(at)
+    assert titles(at) == [title]
+    assert "page" not in at.query_params  # followed once; the page's own address remains

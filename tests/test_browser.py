@@ -171,9 +171,9 @@ def sign_in(page) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def open_staff_page(page, base: str, name: str, heading: str) -> None:
-    """Open ``?page=<name>``: it asks for the staff password, then shows ``heading``."""
-    page.goto(f"{base}/?page={name.lower()}")
+def open_staff_page(page, base: str, name: str, heading: str, *, url: str | None = None) -> None:
+    """Open ``/<name>`` (or ``url``): it asks for the staff password, then shows ``heading``."""
+    page.goto(url or f"{base}/{name.lower()}")
     wait_idle(page)
     assert page.get_by_text(f"{name}: staff only").count() == 1
     sign_in(page)
@@ -334,7 +334,9 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
 def test_patrol_and_data_pages_render(server, browser):
     w = Watched(browser, server)
     page = w.page
-    open_staff_page(page, server, "Patrol", "Patrol planning")
+    # an old link (before the pages had their own addresses) still lands on the Patrol page
+    open_staff_page(page, server, "Patrol", "Patrol planning", url=f"{server}/?page=patrol")
+    assert page.url.split("?")[0].rstrip("/").endswith("/patrol")
     expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
     wait_paths(page, AREA_STROKE, len(expected.hotspots), frame=STAFF_MAP)
     frame = page.frame_locator(STAFF_MAP).first
@@ -346,7 +348,7 @@ def test_patrol_and_data_pages_render(server, browser):
     frame.locator("canvas.leaflet-heatmap-layer").wait_for()
     density.uncheck()
     assert shot(page, "patrol.png", 1900, frame=STAFF_MAP).stat().st_size > 10_000
-    page.goto(f"{server}/?page=data")
+    page.goto(f"{server}/data")
     wait_idle(page)
     page.get_by_text("3,707 rows read = 3,697 used + 10 set aside").wait_for()
     page.get_by_text("Use other data (upload files)").click()

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
 
+from geo.result import PipelineResult
 from geo.settings import Settings, load_settings
+from geo.source import DataSource
 
 EXIT_BAD_INPUT = 2
 
@@ -74,21 +76,24 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def run_from_args(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def source_from_args(args: argparse.Namespace) -> DataSource:
+    """The data the options name (incident files or folders, ``--boundaries``, ward columns)."""
+    return DataSource.from_files(
+        [str(p) for p in args.incidents] or None,
+        args.boundaries,
+        code_col=args.ward_code_col,
+        name_col=args.ward_name_col,
+    )
+
+
+def run_from_args(args: argparse.Namespace) -> PipelineResult:
     """Run the pipeline as the data options ask, with a progress bar."""
-    from geo.pipeline import run_files
+    from geo.pipeline import run_source
 
     settings = settings_from_args(args)
     bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
     try:
-        return run_files(
-            [str(p) for p in args.incidents] or None,
-            args.boundaries,
-            settings,
-            code_col=args.ward_code_col,
-            name_col=args.ward_name_col,
-            progress=bar,
-        )
+        return run_source(source_from_args(args), settings, progress=bar)
     finally:
         bar.close()
 

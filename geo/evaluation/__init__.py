@@ -10,6 +10,12 @@ from geo.evaluation.baselines import (
     select_cells_study,
 )
 from geo.evaluation.compare import PairedDifference, best_baseline, paired_difference
+from geo.evaluation.display import (
+    WARD_TABLE_COLUMNS,
+    evaluation_csv,
+    stability_overview,
+    ward_table,
+)
 from geo.evaluation.evaluate import evaluate_methods
 from geo.evaluation.folds import (
     SHAPES,
@@ -77,6 +83,7 @@ __all__ = [
     "SELECTION_RULE",
     "SHAPES",
     "SWEEP_COLUMNS",
+    "WARD_TABLE_COLUMNS",
     "Candidate",
     "Evaluation",
     "Fold",
@@ -94,6 +101,7 @@ __all__ = [
     "core_share",
     "disc_hotspots",
     "evaluate_methods",
+    "evaluation_csv",
     "explicit_folds",
     "fit_dbscan",
     "fold_warnings",
@@ -128,10 +136,12 @@ __all__ = [
     "select_cells",
     "select_cells_study",
     "select_discs",
+    "stability_overview",
     "suggest_eps",
     "summarise_evaluation",
     "summary_text",
     "sweep",
+    "ward_table",
     "write_evaluation",
     "write_nested",
 ]

@@ -27,6 +27,7 @@ import shapely
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.errors import ValidationError
+from geo.evaluation.display import evaluation_csv
 from geo.evaluation.evaluate import check_options, evaluate_run, prepare_run
 from geo.evaluation.folds import SHAPES, Fold, inside_hotspots, prepare, union_by_ward
 from geo.evaluation.measures import hit_rate, pai
@@ -465,5 +466,5 @@ def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:
     paths = {}
     for key, frame in frames.items():
         paths[key] = out / f"{key}.csv"
-        frame.to_csv(paths[key], index=False, float_format="%.6g")
+        paths[key].write_text(evaluation_csv(frame), encoding="utf-8")
     return paths

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from geo import columns as c
 from geo.errors import ValidationError
+from geo.evaluation.display import evaluation_csv
 from geo.evaluation.plots import plot_k_distance, plot_sweep
 from geo.evaluation.schema import (
     ALL_METHODS,
@@ -257,7 +258,7 @@ def write_evaluation(
 
     def csv(key: str, df: pd.DataFrame) -> None:
         paths[key] = out / f"{key}.csv"
-        df.to_csv(paths[key], index=False, float_format="%.6g")
+        paths[key].write_text(evaluation_csv(df), encoding="utf-8")
 
     def png(key: str, fig: Figure) -> None:
         paths[f"{key}_png"] = out / f"{key}.png"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.errors import ValidationError
+from geo.result import PipelineResult
 
 #: File name endings read as incident CSVs and as ward boundaries.
 INCIDENT_TYPES: tuple[str, ...] = ("csv",)
@@ -244,3 +245,40 @@ def neutralise_markup(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFra
         if col in out.columns:
             out[col] = out[col].astype(str).str.replace("<", "‹").str.replace(">", "›")
     return out
+
+
+def nothing_usable(result: PipelineResult, *, shown: int = 5) -> list[str]:
+    """Why no row of ``result`` can be used: a summary, then the first rows set aside.
+
+    The problems to refuse an upload with (``ValidationError(nothing_usable(result))``)
+    when its run used no row at all.
+
+    Parameters
+    ----------
+    result
+        A pipeline run; its ``counts`` and ``rejected`` (``source_file``, ``row``,
+        ``reason``) are read.
+    shown
+        How many set-aside rows to name before "… and N more".
+
+    Returns
+    -------
+    list of str
+        ``"No row can be used: 1 row read, 1 invalid, 0 outside the wards, 0 filtered out by
+        the settings."``, then ``"<file>, row <n>: <reason>"`` for the first ``shown`` rows
+        set aside, then how many more there are (if any).
+
+    """
+    n = result.counts
+    first = [
+        f"{r.source_file}, row {r.row}: {r.reason}"
+        for r in result.rejected.head(shown).itertuples(index=False)
+    ]
+    more = [f"… and {n.rejected - shown:,} more rows set aside"] if n.rejected > shown else []
+    return [
+        f"No row can be used: {n.rows_read:,} row{'s' if n.rows_read != 1 else ''} read, "
+        f"{n.invalid:,} invalid, {n.outside_wards:,} outside the wards, {n.filtered:,} "
+        "filtered out by the settings.",
+        *first,
+        *more,
+    ]

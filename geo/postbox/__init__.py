@@ -3,6 +3,7 @@
 from geo.postbox.demand import default_reference_date, demand_points
 from geo.postbox.log_db import data_path, open_log
 from geo.postbox.maps import postbox_map, write_postbox_outputs
+from geo.postbox.outputs import PUBLIC_PLAN_LABELS, PostboxOutputs, postbox_outputs, public_plan
 from geo.postbox.placements import add_placement, add_placements, delete_placement, read_placements
 from geo.postbox.plan import rotation_plan
 from geo.postbox.recommendation import log_notes, recommend
@@ -51,6 +52,7 @@ __all__ = [
     "PLACEMENT_COLUMNS",
     "PLAN_COLUMNS",
     "POSTBOX_SCORE",
+    "PUBLIC_PLAN_LABELS",
     "RANKED_COLUMNS",
     "REASON",
     "SITE_ID",
@@ -60,6 +62,7 @@ __all__ = [
     "WEEK",
     "YIELD_FACTOR",
     "Placement",
+    "PostboxOutputs",
     "PostboxSettings",
     "add_placement",
     "add_placements",
@@ -74,7 +77,9 @@ __all__ = [
     "parse_date",
     "placement_from_text",
     "postbox_map",
+    "postbox_outputs",
     "postbox_settings_from_toml",
+    "public_plan",
     "read_placements",
     "recommend",
     "rotation_plan",

@@ -1,6 +1,6 @@
 """The public meeting view: allow-listed, aggregated, generalised areas and exports."""
 
-from geo.public.areas import generalise_polygons
+from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
 from geo.public.maps import (
     DEFAULT_TITLE,
     area_number,
@@ -10,6 +10,7 @@ from geo.public.maps import (
     public_html,
     public_map,
 )
+from geo.public.meeting import MEETING_COLUMNS, MeetingOutputs, meeting_outputs
 from geo.public.monthly import monthly_counts_public
 from geo.public.schema import (
     AREA_ID,
@@ -31,15 +32,19 @@ __all__ = [
     "INCIDENTS",
     "INCIDENTS_BAND",
     "MAIN_PROBLEMS",
+    "MEETING_COLUMNS",
     "MIN_COUNT_FLOOR",
     "MONTH_LABEL",
     "PERIOD",
+    "TREND_WORDS",
+    "MeetingOutputs",
     "PublicSettings",
     "area_number",
     "band_colour",
     "check_public",
     "default_explanation",
     "generalise_polygons",
+    "meeting_outputs",
     "monthly_counts_public",
     "public_fields",
     "public_geojson",
@@ -47,5 +52,6 @@ __all__ = [
     "public_html",
     "public_map",
     "public_view",
+    "trend_explanation",
     "write_public",
 ]

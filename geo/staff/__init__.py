@@ -7,10 +7,12 @@ from geo.staff.export import (
     write_outputs,
     write_texts,
 )
+from geo.staff.patrol import PatrolView, patrol_view, period_caption, period_text
 from geo.staff.sheet import patrol_sheet_html, svg_map
 from geo.staff.tables import category_mix, hotspots_in_wards, monthly_counts, patrol_table
 
 __all__ = [
+    "PatrolView",
     "category_mix",
     "hotspots_csv",
     "hotspots_geojson",
@@ -18,6 +20,9 @@ __all__ = [
     "monthly_counts",
     "patrol_sheet_html",
     "patrol_table",
+    "patrol_view",
+    "period_caption",
+    "period_text",
     "rejected_csv",
     "svg_map",
     "write_outputs",

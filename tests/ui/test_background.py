@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from geo.background import LatestJobWorker
+from ui.background import LatestJobWorker
 
 
 def test_a_newer_waiting_job_replaces_an_older_one():

@@ -1,0 +1,132 @@
+"""The patrol view of a run: chosen wards and months, their period in words, the headline counts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+
+from geo import columns as c
+from geo.result import PipelineResult
+from geo.settings import Settings
+from geo.staff.tables import hotspots_in_wards
+
+__all__ = ["PatrolView", "patrol_view", "period_caption", "period_text"]
+
+
+def period_text(data_months: Sequence[str], since: str, until: str, window: int) -> str:
+    """``"2018-09 to 2018-11 (3 months)"``: the months of the data inside the window.
+
+    Says so when the data has fewer months than the window asked for (e.g. 12 months asked,
+    the data starting 9 months before its last month), and when no month of the data is in
+    the window.
+
+    Parameters
+    ----------
+    data_months
+        The months of the data, ``YYYY-MM``, sorted.
+    since, until
+        First and last month of the window, ``YYYY-MM``.
+    window
+        How many months the window was asked to cover.
+
+    """
+    shown = [m for m in data_months if since <= m <= until]
+    if not shown:
+        return f"{since} to {until} (no data in these months)"
+    text = f"{shown[0]} to {shown[-1]} ({len(shown)} month{'s' if len(shown) != 1 else ''}"
+    if len(shown) < window:
+        text += f" of the {window} asked for: the data starts in {data_months[0]}"
+    return text + ")"
+
+
+def period_caption(data_months: Sequence[str], settings: Settings, window: int) -> str:
+    """The patrol page's caption: the months shown, where they are counted from, the trend.
+
+    Parameters
+    ----------
+    data_months
+        The months of the data, ``YYYY-MM``, sorted; never empty.
+    settings
+        The window's settings (``since``, ``until``, ``trend_months``), e.g. from
+        :func:`geo.settings_edits.window_settings`.
+    window
+        How many months the window was asked to cover.
+
+    """
+    period = period_text(data_months, str(settings.since), str(settings.until), window)
+    trend = (
+        f"Trend: the last {settings.trend_months} month(s) against the "
+        f"{settings.trend_months} before."
+        if window > 1
+        else "No trend: a 1-month window has no earlier part to compare with."
+    )
+    return (
+        f"Months {period}, counted back from the data's last month ({data_months[-1]}), not "
+        f"from today. {trend}"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PatrolView:
+    """A run narrowed to the chosen wards, with the patrol page's headline counts.
+
+    Attributes
+    ----------
+    result
+        The run with only the chosen wards' hotspots (re-ranked 1..n,
+        :func:`geo.staff.hotspots_in_wards`); its wards and incidents are the whole run's.
+    wards
+        The chosen wards: ``ward_code``, ``ward_name``, ``geometry`` (metric CRS of the run).
+    incidents
+        The used incidents in the chosen wards, columns as ``PipelineResult.incidents``.
+    n_hotspots, in_hotspots, in_wards, rising
+        Hotspots, incidents in them, incidents in the chosen wards, hotspots whose trend is
+        ``rising`` or ``new``.
+
+    """
+
+    result: PipelineResult
+    wards: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    n_hotspots: int
+    in_hotspots: int
+    in_wards: int
+    rising: int
+
+    @property
+    def hotspots(self) -> gpd.GeoDataFrame:
+        """The chosen wards' hotspots, ranked 1..n (columns of ``PipelineResult.hotspots``)."""
+        return self.result.hotspots
+
+
+def patrol_view(result: PipelineResult, ward_codes: Iterable[str]) -> PatrolView:
+    """Narrow ``result`` to the wards in ``ward_codes`` and count what the patrol page shows.
+
+    Parameters
+    ----------
+    result
+        A pipeline run (metric CRS).
+    ward_codes
+        Codes of the chosen wards.
+
+    Returns
+    -------
+    PatrolView
+
+    """
+    codes = list(ward_codes)
+    hs = hotspots_in_wards(result.hotspots, codes)
+    incidents = result.incidents[result.incidents[c.WARD_CODE].isin(codes).to_numpy()]
+    wards = result.wards[result.wards[c.WARD_CODE].isin(codes).to_numpy()]
+    return PatrolView(
+        result=dataclasses.replace(result, hotspots=hs),
+        wards=wards,
+        incidents=incidents,
+        n_hotspots=len(hs),
+        in_hotspots=int(hs[c.N_INCIDENTS].sum()) if len(hs) else 0,
+        in_wards=len(incidents),
+        rising=int(hs[c.TREND].isin(["rising", "new"]).sum()) if len(hs) else 0,
+    )

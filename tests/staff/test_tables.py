@@ -1,0 +1,72 @@
+"""Patrol tables on hand-made data: the ranked list, the static map, months and category mix."""
+
+from __future__ import annotations
+
+import pandas as pd
+from conftest import EAST, WEST, group_rows, local_csv
+
+from geo import columns as c
+from geo.pipeline import run_pipeline
+from geo.settings import Settings
+from geo.staff import (
+    category_mix,
+    hotspots_in_wards,
+    monthly_counts,
+    patrol_sheet_html,
+    patrol_table,
+    svg_map,
+)
+
+UNIT = Settings(eps_m=20, min_samples=5).replace(
+    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
+)
+
+
+def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
+    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
+    hs = hotspots_in_wards(r.hotspots, [WEST])
+    table = patrol_table(hs)
+    assert table.to_dict("records") == [
+        {
+            "Rank": 1,
+            "Hotspot": f"{WEST}-01",
+            "Ward": "West",
+            "Incidents": 5,
+            "Trend": "– (window too short)",
+            "Recent": 0,
+            "Before": 0,
+            "Kind": "area",
+            "Score": 5.0,
+            "Category mix": "Drugs 5",
+            "Months": "2018-06–2018-06",
+        }
+    ]
+    assert len(hotspots_in_wards(r.hotspots, [EAST])) == 0
+    svg = svg_map(r.wards, hs)
+    assert svg.count('class="hotspot"') == 1
+    assert svg.count("<text") == 2 + 1  # two ward names, one rank
+    sheet = patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
+    assert f"<td>{WEST}-01</td>" in sheet and "Staff only" in sheet and "<script" not in sheet
+    assert "seen at no. 4" not in sheet and "resident" not in sheet
+
+
+def test_monthly_counts_fill_gaps_and_split_hotspots():
+    inc = pd.DataFrame(
+        {
+            c.MONTH: ["2018-01", "2018-01", "2018-03", "2018-03", "2018-03"],
+            c.WARD_CODE: ["A", "A", "A", "B", "A"],
+            c.HOTSPOT_ID: ["A-01", "", "", "B-01", "A-01"],
+        }
+    )
+    out = monthly_counts(inc)
+    assert list(out.index) == ["2018-01", "2018-02", "2018-03"]
+    assert out["In a hotspot"].tolist() == [1, 0, 2]
+    assert out["Not in a hotspot"].tolist() == [1, 0, 1]
+    only_a = monthly_counts(inc, ["A"])
+    assert only_a["In a hotspot"].tolist() == [1, 0, 1]
+
+
+def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
+    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
+    mix = category_mix(r.hotspots, UNIT)
+    assert mix.to_dict("index") == {f"{WEST}-01": {"Drugs": 5}}

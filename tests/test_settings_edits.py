@@ -1,0 +1,51 @@
+"""Settings edits: month windows counted back from the data, ward overrides and weights."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.errors import ValidationError
+from geo.settings import Settings
+from geo.settings_edits import month_window, ward_overrides, window_settings, with_weights
+
+
+@pytest.mark.parametrize(
+    ("last", "months", "expected"),
+    [
+        ("2018-11", 1, ("2018-11", "2018-11")),
+        ("2018-11", 3, ("2018-09", "2018-11")),
+        ("2018-11", 6, ("2018-06", "2018-11")),
+        ("2018-11", 12, ("2017-12", "2018-11")),
+        ("2018-02", 3, ("2017-12", "2018-02")),
+    ],
+)
+def test_month_window_counts_back_from_the_data_not_today(last, months, expected):
+    assert month_window(last, months) == expected
+
+
+@pytest.mark.parametrize(("last", "months"), [("2018-13", 3), ("Nov 2018", 3), ("2018-11", 0)])
+def test_month_window_refuses_bad_input(last, months):
+    with pytest.raises(ValidationError):
+        month_window(last, months)
+
+
+@pytest.mark.parametrize(("months", "trend"), [(1, 1), (3, 1), (6, 3), (12, 3)])
+def test_window_settings_sets_months_and_trend(months, trend):
+    s = window_settings(Settings(), last_month="2018-11", months=months)
+    assert (s.since, s.until) == month_window("2018-11", months)
+    assert s.trend_months == trend
+    assert s.eps_m == Settings().eps_m
+
+
+def test_ward_overrides_and_weights():
+    wo = ward_overrides({"E1": (60.0, None), "E2": (None, None), "E3": (None, 7)})
+    assert set(wo) == {"E1", "E3"}
+    assert (wo["E1"].eps_m, wo["E1"].min_samples) == (60.0, None)
+    assert (wo["E3"].eps_m, wo["E3"].min_samples) == (None, 7)
+    s = with_weights(Settings(), {"drugs": 5.0})
+    assert s.categories["drugs"].weight == 5.0
+    assert s.categories["asb"].weight == Settings().categories["asb"].weight
+    with pytest.raises(ValidationError, match="Unknown category"):
+        with_weights(Settings(), {"nope": 1.0})
+    with pytest.raises(ValidationError, match="weight"):
+        with_weights(Settings(), {"drugs": 0.0})

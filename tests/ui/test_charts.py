@@ -1,0 +1,76 @@
+"""The Vega-Lite specifications of the staff pages, built by pure functions."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from geo.settings import Settings
+from ui import charts
+
+
+def test_category_mix_keeps_rank_order_fixed_colours_and_leaves_out_zeros():
+    mix = pd.DataFrame(
+        {"Drugs": [5, 0], "Shoplifting": [1, 2]},
+        index=pd.Index(["E1-02", "E1-01"], name="hotspot"),
+    )
+    s = Settings()
+    spec = charts.category_mix_spec(mix, s)
+    assert spec["encoding"]["y"]["sort"] == ["E1-02", "E1-01"]
+    colour = spec["encoding"]["color"]
+    assert colour["scale"] == {"domain": [s.label(k) for k in s.categories], "scheme": "tableau20"}
+    assert colour["legend"]["values"] == ["Drugs", "Shoplifting"]
+    assert spec["data"]["values"] == [
+        {"hotspot": "E1-02", "category": "Drugs", "n": 5},
+        {"hotspot": "E1-02", "category": "Shoplifting", "n": 1},
+        {"hotspot": "E1-01", "category": "Shoplifting", "n": 2},
+    ]
+
+
+def test_k_distance_scale_follows_eps_only_when_its_line_would_leave_the_chart():
+    assert charts.k_distance_top(100.0, 60.0) == 400.0
+    assert charts.k_distance_top(100.0, 360.0) == 400.0  # exactly 90 %: stays
+    assert charts.k_distance_top(100.0, 361.0) == 722.0
+    assert charts.k_distance_top(5.0, 20.0) == 50.0  # at least 50 m
+    assert charts.k_distance_top(float("nan"), 60.0) == 120.0
+
+
+def test_k_distance_spec_draws_the_finite_curve_and_both_lines():
+    curve = pd.DataFrame({"share": [0.0, 0.5, 1.0], "k_distance_m": [1.23456, 20.0, math.inf]})
+    spec = charts.k_distance_spec(curve, 40.0, eps_m=60.0, k=15)
+    assert spec["datasets"]["curve"].to_dict("list") == {
+        "share": [0.0, 0.5],
+        "k_distance_m": [1.2346, 20.0],
+    }
+    assert spec["datasets"]["rules"].to_dict("records") == [
+        {"metres": 60.0, "line": "current eps_m 60 m"},
+        {"metres": 40.0, "line": "suggested eps_m 40 m"},
+    ]
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["title"] == "distance holding weight 15 (m)"
+    assert y["scale"] == {"domain": [0, 160.0], "clamp": True}
+    no_knee = charts.k_distance_spec(curve, float("nan"), eps_m=60.0, k=15)
+    assert len(no_knee["datasets"]["rules"]) == 1
+
+
+def test_a_slider_move_changes_only_the_data_of_the_charts():
+    curve = pd.DataFrame({"share": [0.0, 1.0], "k_distance_m": [10.0, 30.0]})
+    a = charts.k_distance_spec(curve, 40.0, eps_m=60.0, k=15)
+    b = charts.k_distance_spec(curve, 40.0, eps_m=65.0, k=15)
+    assert {k: v for k, v in a.items() if k != "datasets"} == {
+        k: v for k, v in b.items() if k != "datasets"
+    }
+    points = charts.sweep_points(
+        pd.DataFrame({"eps_m": [20.0, 40.0], "n_hotspots": [3.0, 5.0], "noise_share": [0.5, 0.25]})
+    )
+    assert points.to_dict("list") == {
+        "eps_m": [20.0, 40.0],
+        "hotspots": [3.0, 5.0],
+        "noise_pct": [50.0, 25.0],
+    }
+    p = charts.sweep_spec(points, 60.0, "noise_pct", "noise share (%)")
+    q = charts.sweep_spec(points, 65.0, "noise_pct", "noise share (%)")
+    assert p["layer"] == q["layer"]
+    assert q["datasets"]["current"]["eps_m"].tolist() == [65.0]
+    assert p["layer"][0]["encoding"]["y"]["field"] == "noise_pct"

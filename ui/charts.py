@@ -1,0 +1,198 @@
+"""The Vega-Lite charts of the staff pages, as plain dicts built by pure functions.
+
+Data go in as named datasets (or inline values), so a slider move that only changes the
+data leaves the specification as it is and the browser updates the drawn chart in place.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from geo.settings import Settings
+
+#: The dashed rule marking a value (the current or suggested ``eps_m``).
+DASH: dict[str, Any] = {"type": "rule", "strokeDash": [5, 4], "size": 1.5}
+
+
+def category_mix_spec(mix: pd.DataFrame, settings: Settings) -> dict[str, Any]:
+    """Stacked bars of each hotspot's incidents by category, hotspots in rank order.
+
+    Parameters
+    ----------
+    mix
+        From :func:`geo.staff.category_mix`: one row per hotspot (index ``hotspot``, rank
+        order), one column per category label, counts.
+    settings
+        The settings in use: every category keeps its own colour whatever the wards shown
+        (the colour domain is every category label, in the settings' order).
+
+    Returns
+    -------
+    dict
+        A Vega-Lite specification with inline values ``hotspot``, ``category``, ``n``
+        (zero counts left out); the legend lists the categories present.
+
+    """
+    long = (
+        mix.rename_axis("hotspot")
+        .reset_index()
+        .melt("hotspot", var_name="category", value_name="n")
+    )
+    every = [settings.label(k) for k in settings.categories]
+    return {
+        "height": {"step": 26},
+        "data": {"values": long[long["n"] > 0].to_dict("records")},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "hotspot", "type": "nominal", "sort": list(mix.index), "title": None},
+            "x": {"field": "n", "type": "quantitative", "title": "incidents"},
+            "color": {
+                "field": "category",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": every, "scheme": "tableau20"},
+                "legend": {
+                    "orient": "bottom",
+                    "columns": 2,
+                    "labelLimit": 280,
+                    "values": list(mix.columns),
+                },
+            },
+            "tooltip": [{"field": "hotspot"}, {"field": "category"}, {"field": "n"}],
+        },
+    }
+
+
+def k_distance_top(knee: float, eps_m: float) -> float:
+    """Top of the k-distance chart's scale, in metres.
+
+    Four times the knee (at least 50 m); it follows ``eps_m`` only when the current
+    ``eps_m`` line would leave the chart (above 90 % of the top), so a slider move usually
+    leaves the specification as it is.
+    """
+    top = max(4 * knee if not math.isnan(knee) else 0.0, 50.0)
+    if eps_m > 0.9 * top:
+        top = 2 * eps_m
+    return top
+
+
+def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -> dict[str, Any]:
+    """The weighted k-distance curve with dashed lines at the current and suggested ``eps_m``.
+
+    Parameters
+    ----------
+    curve
+        ``share`` (0-1) and ``k_distance_m`` (metres; infinite values are left out).
+    knee
+        The suggested ``eps_m`` in metres, NaN when the curve has no knee.
+    eps_m
+        The current ``eps_m`` in metres.
+    k
+        ``min_samples`` (the weight the distance must hold).
+
+    Returns
+    -------
+    dict
+        A layered Vega-Lite specification with datasets ``curve`` (``share``,
+        ``k_distance_m``, 4 decimals) and ``rules`` (``metres``, ``line``).
+
+    """
+    finite = curve[curve["k_distance_m"].map(math.isfinite).astype(bool)].round(4)
+    rules = [{"metres": eps_m, "line": f"current eps_m {eps_m:g} m"}]
+    if not math.isnan(knee):
+        rules.append({"metres": knee, "line": f"suggested eps_m {knee:.0f} m"})
+    top = k_distance_top(knee, eps_m)
+    return {
+        "height": 300,
+        "datasets": {"curve": finite, "rules": pd.DataFrame(rules)},
+        "layer": [
+            {
+                "data": {"name": "curve"},
+                "mark": {"type": "line"},
+                "encoding": {
+                    "x": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "title": "share of distinct map points (sorted)",
+                    },
+                    "y": {
+                        "field": "k_distance_m",
+                        "type": "quantitative",
+                        "title": f"distance holding weight {k} (m)",
+                        "scale": {"domain": [0, top], "clamp": True},
+                    },
+                },
+            },
+            {
+                "data": {"name": "rules"},
+                "mark": DASH,
+                "encoding": {
+                    "y": {"field": "metres", "type": "quantitative"},
+                    "color": {
+                        "field": "line",
+                        "type": "nominal",
+                        "title": None,
+                        "legend": {"orient": "top"},
+                    },
+                },
+            },
+        ],
+    }
+
+
+def sweep_points(table: pd.DataFrame) -> pd.DataFrame:
+    """``eps_m``, ``hotspots`` and ``noise_pct`` (one decimal) from a sweep table.
+
+    ``table`` is :func:`geo.evaluation.sweep`'s: ``eps_m``, ``n_hotspots``, ``noise_share``.
+    """
+    return pd.DataFrame(
+        {
+            "eps_m": table["eps_m"],
+            "hotspots": table["n_hotspots"].round(1),
+            "noise_pct": (100 * table["noise_share"]).round(1),
+        }
+    )
+
+
+def sweep_spec(points: pd.DataFrame, eps_m: float, field: str, title: str) -> dict[str, Any]:
+    """One panel of the sweep: ``field`` against ``eps_m``, a dashed line at the current one.
+
+    Parameters
+    ----------
+    points
+        From :func:`sweep_points`.
+    eps_m
+        The current ``eps_m`` in metres.
+    field, title
+        The column of ``points`` to draw and its axis title.
+
+    Returns
+    -------
+    dict
+        A layered Vega-Lite specification with datasets ``points`` and ``current``
+        (``eps_m``).
+
+    """
+    x = {"field": "eps_m", "type": "quantitative", "title": "eps_m (metres)"}
+    return {
+        "height": 130,
+        "datasets": {"points": points, "current": pd.DataFrame({"eps_m": [float(eps_m)]})},
+        "layer": [
+            {
+                "data": {"name": "points"},
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": field, "type": "quantitative", "title": title},
+                },
+            },
+            {
+                "data": {"name": "current"},
+                "mark": {**DASH, "color": "black"},
+                "encoding": {"x": x},
+            },
+        ],
+    }

@@ -1,0 +1,215 @@
+"""The evaluation panel of the Analyst page: every method judged on later months, on request."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import streamlit as st
+
+from geo import columns as c
+from geo import evaluation as ev
+from geo.errors import ValidationError
+from geo.result import PipelineResult
+from geo.settings import Settings
+from ui import cache, state
+from ui.widgets import show_problem
+
+PERMUTATIONS = 99
+WINDOW = "eval_window"
+REQUEST = "eval_request"
+WARD_COLUMNS = {
+    "Hit rate (%)": st.column_config.NumberColumn(format="%.1f"),
+    "PAI (mean)": st.column_config.NumberColumn(format="%.1f"),
+    "PAI (std)": st.column_config.NumberColumn(format="%.1f"),
+    "RRI (mean)": st.column_config.NumberColumn(format="%.2f"),
+    "Area share (%)": st.column_config.NumberColumn(format="%.2f"),
+}
+STABILITY_COLUMNS = {
+    "period_before": "Window",
+    "period_after": "Next window",
+    c.WARD_NAME: "Ward",
+    "n_before": "Hotspots",
+    "n_after": "Hotspots next",
+    "n_persisting": "Persisting",
+    "share_persisting": "Share persisting",
+    "jaccard": "Area overlap (Jaccard)",
+}
+
+
+@dataclass
+class EvaluationSlot:
+    """One evaluation of :func:`geo.evaluation.evaluate_methods`, read-only once filled."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    evaluation: ev.Evaluation | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def evaluation_slot(key: str, settings_key: Hashable, window_months: int) -> EvaluationSlot:
+    """The cached holder of the evaluation of (source key, settings key, window).
+
+    :func:`run_evaluation` fills it outside this function so that a progress bar can be
+    drawn while the evaluation runs: Streamlit replays what a cached function draws, and
+    cannot replay updates to a bar created outside it.
+    """
+    return EvaluationSlot()
+
+
+def run_evaluation(settings: Settings, window_months: int) -> ev.Evaluation:
+    """The evaluation of ``settings`` on the data in use, with a progress bar while it runs."""
+    src = state.data_source()
+    slot = evaluation_slot(src.key, settings.cache_key(), window_months)
+    bar = st.empty()
+
+    def progress(message: str, fraction: float) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{message}…")
+
+    try:
+        with slot.lock:  # another session running the same evaluation: wait for it
+            if slot.evaluation is None:
+                progress("Reading the data", 0.0)
+                raw, wards, _ = cache.loaded(src)
+                slot.evaluation = ev.evaluate_methods(
+                    raw,
+                    wards,
+                    settings,
+                    window_months=window_months,
+                    permutations=PERMUTATIONS,
+                    progress=progress,
+                )
+    except ValidationError:
+        bar.empty()
+        raise
+    bar.empty()
+    return slot.evaluation
+
+
+def evaluation_section(settings: Settings, result: PipelineResult) -> None:
+    """On request: every method judged on later months at DBSCAN's area, and stability."""
+    st.subheader("How good are these hotspots? (evaluation on later months)")
+    st.write(
+        "A useful hotspot map points to where incidents happen next. Here each method is "
+        "fitted on a window of past months and judged on the month after it; then the window "
+        "moves on a month. Kernel density, Getis-Ord Gi* and last month's busiest grid cells "
+        "each mark the same area as the DBSCAN hotspots in every ward, so the numbers compare "
+        "like with like."
+    )
+    months = sorted(set(result.incidents[c.MONTH].astype(str)))
+    try:
+        longest = len(ev.rolling_folds(months, window_months=1))
+    except ValidationError:
+        st.info("The evaluation needs at least two months of data.")
+        return
+    windows = list(range(1, longest + 1))
+    if st.session_state.get(WINDOW) not in windows:
+        st.session_state[WINDOW] = min(3, longest)
+    if longest > 1:
+        window = int(
+            st.select_slider(
+                "Months fitted before each test month",
+                options=windows,
+                key=WINDOW,
+                help="A longer window gives steadier hotspots but leaves fewer months to test on.",
+            )
+        )
+    else:
+        window = 1
+    folds = ev.rolling_folds(months, window_months=window)
+    tests = f"{len(folds)} test month{'s' if len(folds) != 1 else ''}"
+    st.caption(
+        f"{tests} ({folds[0].test_month} to {folds[-1].test_month}), each judged with what "
+        f"the methods marked from the {window} month{'s' if window != 1 else ''} before it, "
+        f"using the settings above (eps_m {settings.eps_m:g} m, min_samples "
+        f"{settings.min_samples}). This takes tens of seconds."
+    )
+    request = (state.data_source().key, settings.cache_key(), window)
+    if st.button("Evaluate these settings", key="eval_run"):
+        st.session_state[REQUEST] = request
+    if st.session_state.get(REQUEST) != request:
+        if REQUEST in st.session_state:
+            st.caption(
+                "The data, settings or window changed since the last evaluation: press the "
+                "button to evaluate these."
+            )
+        return
+    try:
+        evaluation = run_evaluation(settings, window)
+    except ValidationError as exc:
+        st.session_state.pop(REQUEST, None)
+        show_problem("The evaluation cannot run with the data and settings in use:", exc)
+        return
+    show_evaluation(evaluation, settings)
+
+
+def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
+    """Summary table, PAI plot, stability, per-ward breakdown and CSV downloads."""
+    folds = evaluation.folds
+    window = len(folds[0].fit_months)
+    st.markdown(f"**All wards: mean ± standard deviation over {len(folds)} test month(s)**")
+    st.dataframe(ev.summary_text(evaluation.summary), hide_index=True, width="stretch")
+    st.caption(
+        "**Hit rate**: the share of the test month's incidents that fell inside the marked "
+        "areas. **PAI** (Predictive Accuracy Index) = hit rate ÷ share of the wards' area "
+        "marked: 1 is no better than marking places at random; 20 means the marked areas "
+        "caught twenty times their share of the incidents. All methods mark the same area "
+        "(Area share), so a higher PAI means a method anticipated the next month better. "
+        "**RRI** (Recapture Rate Index): above 1, the areas held a larger share of the test "
+        "month's incidents than of the fitted months'; below 1, the problem moved away."
+    )
+    fig = ev.plot_pai_by_method(evaluation.table, current=(settings.eps_m, settings.min_samples))
+    st.pyplot(fig, alt="PAI and hit rate of each method: mean bars and one dot per test month")
+    plt.close(fig)
+
+    st.markdown("**Do the hotspots last?** (DBSCAN hotspots of each window against the next)")
+    overview = ev.stability_overview(evaluation.stability)
+    if overview is None:
+        st.write("Stability needs at least two test months.")
+    else:
+        s1, s2 = st.columns(2)
+        s1.metric("Hotspots persisting into the next window", overview[0])
+        s2.metric("Mean area overlap (Jaccard)", overview[1])
+        st.caption(
+            "Persisting: a hotspot overlaps a hotspot of the next window in the same ward. "
+            "Area overlap: the area both windows mark ÷ the area either marks (1 = the same "
+            f"places). Consecutive {window}-month windows share {window - 1} month(s), which "
+            "raises both numbers."
+        )
+
+    with st.expander("Per ward"):
+        st.dataframe(
+            ev.ward_table(evaluation.summary),
+            hide_index=True,
+            width="stretch",
+            column_config=WARD_COLUMNS,
+        )
+        st.caption("Means over the test months; empty where a ward had no incidents to test.")
+        st.markdown("**Stability, window by window**")
+        st.dataframe(
+            evaluation.stability[list(STABILITY_COLUMNS)],
+            hide_index=True,
+            width="stretch",
+            column_config=STABILITY_COLUMNS,
+        )
+
+    e1, e2, e3 = st.columns(3)
+    e1.download_button(
+        "Evaluation by month, method and ward (CSV)",
+        ev.evaluation_csv(evaluation.table),
+        "evaluation.csv",
+        "text/csv",
+    )
+    e2.download_button(
+        "Evaluation summary (CSV)",
+        ev.evaluation_csv(evaluation.summary),
+        "evaluation_summary.csv",
+        "text/csv",
+    )
+    e3.download_button(
+        "Hotspot stability (CSV)",
+        ev.evaluation_csv(evaluation.stability),
+        "stability.csv",
+        "text/csv",
+    )

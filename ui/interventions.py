@@ -1,0 +1,89 @@
+"""The intervention panel of the Analyst page: before and after a warrant, order or team start."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import streamlit as st
+
+from geo.errors import ValidationError
+from geo.interventions import (
+    InterventionOptions,
+    InterventionResult,
+    effects_table,
+    evaluate_intervention,
+    intervention_map,
+    interventions_table,
+    load_interventions,
+    series_png,
+)
+from geo.io import incident_uploads, sources_digest
+from geo.maps import svg_html
+from geo.paths import EXAMPLE_INTERVENTIONS
+from geo.settings import Settings
+from geo.source import DataSource
+from ui import cache, state
+from ui.widgets import LIMITS, plain_labels, show_problem
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def evaluate_cached(
+    key: str,
+    settings_key: Hashable,
+    iv_key: str,
+    iv_id: str,
+    options: tuple[float, int, int],
+    _source: DataSource,
+    _settings: Settings,
+    _iv_source: tuple[str, bytes] | None,
+) -> InterventionResult:
+    """Before/after, displacement and hotspot shift of one intervention (read-only)."""
+    raw, wards, _ = cache.load(key, _source)
+    base = cache.run(key, settings_key, _source, _settings)
+    ivs = load_interventions(_iv_source or EXAMPLE_INTERVENTIONS)
+    iv = next(i for i in ivs if i.intervention_id == iv_id)
+    radius, before, after = options
+    opts = InterventionOptions(radius_m=radius, months_before=before, months_after=after)
+    return evaluate_intervention(raw, wards, iv, options=opts, base=base)
+
+
+def intervention_panel(settings: Settings) -> None:
+    """Staff: whether a warrant, closure order or team start changed incidents nearby."""
+    upload = st.file_uploader(
+        "Interventions CSV (default: the shipped example file)", type=["csv"], key="iv_upload"
+    )
+    try:
+        source = None
+        if upload is not None:
+            source = incident_uploads([(upload.name, upload.getvalue())], limits=LIMITS)[0]
+        ivs = load_interventions(source or EXAMPLE_INTERVENTIONS)
+    except ValidationError as exc:
+        show_problem("The interventions file could not be used:", exc)
+        return
+    table = interventions_table(ivs)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=plain_labels(table))
+    ids = [iv.intervention_id for iv in ivs]
+    o1, o2, o3, o4 = st.columns(4)
+    iv_id = o1.selectbox("Intervention", ids, key="iv_id")
+    radius = o2.slider("Target radius (m)", 50, 1000, 200, step=25, key="iv_radius")
+    before = o3.number_input("Months before", 1, 12, 3, key="iv_before")
+    after = o4.number_input("Months after", 1, 12, 3, key="iv_after")
+    src = state.data_source()
+    iv_key = sources_digest([source], None) if source else "example"
+    with st.spinner("Comparing before and after…"):
+        result = evaluate_cached(
+            src.key,
+            settings.cache_key(),
+            iv_key,
+            str(iv_id),
+            (float(radius), int(before), int(after)),
+            src,
+            settings,
+            source,
+        )
+    for warning in result.warnings:
+        st.warning(warning[:1].upper() + warning[1:])
+    effects = effects_table([result])
+    st.dataframe(effects, hide_index=True, width="stretch", column_config=plain_labels(effects))
+    st.iframe(svg_html(intervention_map(result)), height=480)
+    st.image(series_png([result]), width="stretch")

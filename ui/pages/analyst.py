@@ -1,0 +1,231 @@
+"""Analyst (staff): tune the clustering, choose eps_m, evaluate, save and load the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import columns as c
+from geo import evaluation as ev
+from geo import public
+from geo.errors import ValidationError
+from geo.io import SETTINGS_TYPES
+from geo.result import PipelineResult
+from geo.settings import Settings
+from geo.source import DataSource
+from ui import cache, charts, state
+from ui import settings_form as form
+from ui.background import LatestJobWorker
+from ui.evaluation import evaluation_section
+from ui.gate import staff_gate
+from ui.interventions import intervention_panel
+from ui.staff_map import frames_for, show_staff_map
+from ui.widgets import NO_INCIDENTS, init_widget, show_problem
+
+log = logging.getLogger("hotspots.app")
+
+SWEEP_EPS = (20.0, 40.0, 60.0, 80.0, 100.0, 120.0, 150.0, 200.0, 250.0, 300.0)
+#: Data with more used incidents than this gets no background runs (each would take long).
+PREFETCH_MAX_INCIDENTS = 100_000
+
+
+@st.cache_resource(show_spinner=False)
+def prefetch_worker() -> LatestJobWorker:
+    """The one worker for background runs, shared by every session of this server."""
+    return LatestJobWorker("prefetch-eps")
+
+
+def prefetch_next_steps(settings: Settings, result: PipelineResult) -> None:
+    """Compute, in the background, the runs one eps_m slider step either side.
+
+    Moving the slider by a step (an arrow key, a short drag) then finds its run and its
+    map layers in the cache, as for a value seen before. Only fills the shared caches
+    (nothing is drawn); skipped for data with more than :data:`PREFETCH_MAX_INCIDENTS`.
+    """
+    if result.counts.accepted > PREFETCH_MAX_INCIDENTS:
+        return
+    source = state.data_source()
+    lo, hi = form.eps_range(settings)
+    neighbours = [
+        settings.replace(eps_m=eps)
+        for eps in (settings.eps_m + form.EPS_STEP_M, settings.eps_m - form.EPS_STEP_M)
+        if lo <= eps <= hi
+    ]
+
+    def work() -> None:
+        for s in neighbours:
+            try:
+                frames_for(s, None, source)
+            except Exception:  # a failure here only means no head start; the page reports it
+                log.exception("prefetching eps_m %s failed", s.eps_m)
+                return
+
+    prefetch_worker().submit(work)
+
+
+def eps_free(settings: Settings) -> Settings:
+    """``settings`` with ``eps_m`` fixed: the k-distance and the sweep do not depend on it."""
+    return settings.replace(eps_m=Settings().eps_m)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def k_distance_curve(
+    key: str, settings_key: Hashable, k: int, _incidents: gpd.GeoDataFrame
+) -> tuple[pd.DataFrame, float]:
+    """The weighted k-distance curve (``share``, ``k_distance_m``) and its knee, in metres."""
+    table = ev.k_distance_table(_incidents, k_values=[k])
+    knee = float(table["suggested_eps_m"].iloc[0]) if len(table) else float("nan")
+    return table[["share", "k_distance_m"]].reset_index(drop=True), knee
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def eps_sweep(
+    key: str, settings_key: Hashable, window_months: int, _source: DataSource, _settings: Settings
+) -> pd.DataFrame:
+    """Hotspots, noise share, hit rate and PAI for each of :data:`SWEEP_EPS`."""
+    raw, wards, _ = cache.load(key, _source)
+    return ev.sweep(
+        raw,
+        wards,
+        _settings,
+        eps_values=SWEEP_EPS,
+        min_samples_values=[_settings.min_samples],
+        window_months=window_months,
+        max_folds=1,
+    )
+
+
+def choosing_eps(settings: Settings, result: PipelineResult) -> None:
+    """k-distance plot with the suggested eps_m, and hotspots / noise against eps_m.
+
+    Charts are plain Vega-Lite specifications (:mod:`ui.charts`) whose data are named
+    datasets. Moving the eps_m slider changes only the datasets (the current-eps_m line),
+    not the specification, so the browser updates the drawn charts in place.
+    """
+    st.subheader("Choosing eps_m")
+    src = state.data_source()
+    k = settings.min_samples
+    fixed = eps_free(settings)
+    left, right = st.columns(2)
+    with left, st.spinner("Computing the k-distance curve…"):
+        curve, knee = k_distance_curve(src.key, fixed.cache_key(), k, result.incidents)
+        st.markdown(f"**k-distance for min_samples = {k}** (per ward, weighted)")
+        spec = charts.k_distance_spec(curve, knee, eps_m=settings.eps_m, k=k)
+        st.vega_lite_chart(spec=spec, width="stretch")
+        if knee == knee:
+            st.write(
+                f"Suggested eps_m: **{knee:.0f} m** (the knee of the curve: most map points "
+                "have weight k within this distance). Treat it as an upper limit: on crime "
+                "data the knee makes most map points core points and hotspots cover much of "
+                "each ward. Choose with the sweep on the right and the evaluation below."
+            )
+            st.button(
+                f"Use {5 * round(knee / 5):.0f} m", on_click=form.use_suggested_eps, args=(knee,)
+            )
+        else:
+            st.write("No knee: too few map points for this min_samples.")
+    with right:
+        months = sorted(set(result.incidents[c.MONTH].astype(str)))
+        span = (pd.Period(months[-1], "M") - pd.Period(months[0], "M")).n + 1 if months else 0
+        if span < 2:
+            st.info("The sweep needs at least two months of data.")
+            return
+        with st.spinner("Trying eps_m from 20 to 300 m…"):
+            table = eps_sweep(src.key, fixed.cache_key(), span - 1, src, fixed)
+        points = charts.sweep_points(table)
+        st.markdown(f"**Hotspots and noise against eps_m** (min_samples = {k})")
+        for field, title in (("hotspots", "hotspots"), ("noise_pct", "noise share (%)")):
+            spec = charts.sweep_spec(points, settings.eps_m, field, title)
+            st.vega_lite_chart(spec=spec, width="stretch")
+        st.caption(
+            f"Fitted on {months[0]} to the month before {months[-1]}; hit rate is the share of "
+            f"{months[-1]}'s incidents inside those hotspots, PAI = hit rate / area share. "
+            "Dashed line: the current eps_m."
+        )
+        with st.expander("Sweep table and red flags"):
+            st.dataframe(
+                table[["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]],
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def save_and_load(settings: Settings) -> None:
+    """Download the settings as TOML, load a TOML file, or go back to the defaults."""
+    st.subheader("Save or load these settings")
+    msg = st.session_state.pop(form.MESSAGE, None)
+    if msg and msg[0] == "error":
+        show_problem(
+            "Could not load the settings file:", msg[1], "The settings in use did not change."
+        )
+    elif msg:
+        st.success(msg[1])
+    f1, f2 = st.columns(2)
+    f1.download_button(
+        "Save settings (TOML)", settings.to_toml(), "settings.toml", "application/toml"
+    )
+    f1.caption(
+        "The same file the command line reads: `python -m geo hotspots --config settings.toml`."
+    )
+    f1.button("Back to the default settings", on_click=form.reset_settings)
+    f2.file_uploader("Settings file (.toml)", type=list(SETTINGS_TYPES), key="settings_upload")
+    f2.button("Load settings", on_click=form.load_settings_file)
+    with st.expander("Settings in use (TOML)"):
+        st.code(settings.to_toml(), language="toml")
+
+
+def page() -> None:
+    """Draw the analyst page (after the staff sign-in)."""
+    if not staff_gate("Analyst"):
+        return
+    st.title("Tune the clustering")
+    base = state.settings()
+    months = cache.data_months(base)
+    if not months:
+        st.warning(NO_INCIDENTS)
+        return
+    base_result = cache.result(base)
+    try:
+        settings = form.analyst_settings(base, base_result.wards, months)
+    except ValidationError as exc:
+        show_problem("These settings cannot be used:", exc, "The previous settings stay in use.")
+        settings = base
+    state.use_settings(settings)
+    with st.spinner("Clustering…"):
+        result = cache.result(settings)
+    n = result.counts
+    noise_share = n.noise / n.accepted if n.accepted else 0.0
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Hotspots", n.hotspots)
+    m2.metric("Incidents in hotspots", n.clustered)
+    m3.metric("Noise (not in any hotspot)", f"{noise_share:.0%}")
+    m4.metric("Incidents used", n.accepted)
+    show_staff_map(settings, None, key="analyst_map", height=560)
+    choosing_eps(settings, result)
+    evaluation_section(settings, result)
+
+    st.subheader("Interventions")
+    if st.toggle("Evaluate a warrant, closure order or team start", key="analyst_interventions"):
+        intervention_panel(settings)
+
+    st.subheader("Meeting view")
+    init_widget("a_public_min", state.public_min_count())
+    minimum = st.number_input(
+        "Smallest number of incidents an area needs to be shown at meetings",
+        min_value=public.MIN_COUNT_FLOOR,
+        max_value=1000,
+        step=1,
+        key="a_public_min",
+        help="Never below 3: smaller groups could point at one household.",
+    )
+    state.use_public_min_count(int(minimum))
+
+    save_and_load(settings)
+    prefetch_next_steps(settings, result)
+
+
+page()

@@ -1,0 +1,104 @@
+"""Patrol (staff): ranked hotspots of chosen wards and months, map, charts, downloads."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import columns as c
+from geo.settings_edits import WINDOW_MONTHS, window_settings
+from geo.staff import (
+    category_mix,
+    hotspots_csv,
+    hotspots_geojson,
+    monthly_counts,
+    patrol_sheet_html,
+    patrol_table,
+    patrol_view,
+    period_caption,
+    period_text,
+)
+from ui import cache, charts, state
+from ui.gate import staff_gate
+from ui.postbox import postbox_panel
+from ui.staff_map import show_staff_map
+from ui.widgets import NO_INCIDENTS
+
+
+def page() -> None:
+    """Draw the patrol page (after the staff sign-in)."""
+    if not staff_gate("Patrol"):
+        return
+    st.title("Patrol planning")
+    settings = state.settings()
+    months = cache.data_months(settings)
+    if not months:
+        st.warning(NO_INCIDENTS)
+        return
+    base = cache.result(settings)
+    names = dict(zip(base.wards[c.WARD_CODE], base.wards[c.WARD_NAME], strict=True))
+    left, right = st.columns([3, 2])
+    codes = left.multiselect(
+        "Wards",
+        options=list(names),
+        default=list(names),
+        format_func=lambda code: names.get(code, code),
+        key="patrol_wards",
+    )
+    window = right.radio(
+        "Last months of the data",
+        WINDOW_MONTHS,
+        index=1,
+        horizontal=True,
+        format_func=lambda n: f"{n} month{'s' if n != 1 else ''}",
+        key="patrol_window",
+    )
+    if not codes:
+        st.warning("Pick at least one ward.")
+        return
+    ws = window_settings(settings, last_month=months[-1], months=window)
+    st.caption(period_caption(months, ws, window))
+    with st.spinner("Finding hotspots…"):
+        view = patrol_view(cache.result(ws), codes)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Hotspots", view.n_hotspots)
+    m2.metric("Incidents in hotspots", view.in_hotspots)
+    m3.metric("Incidents in these wards", view.in_wards)
+    m4.metric("Rising or new", view.rising)
+
+    st.subheader("Hotspots, highest weighted score first")
+    st.dataframe(patrol_table(view.hotspots), hide_index=True, width="stretch")
+    show_staff_map(ws, codes, key="patrol_map", height=600)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Category mix (top 10 hotspots)")
+        mix = category_mix(view.hotspots, ws)
+        if mix.empty:
+            st.write("No hotspots to show.")
+        else:
+            st.vega_lite_chart(spec=charts.category_mix_spec(mix, ws), width="stretch")
+    with right:
+        st.subheader("Incidents per month in these wards")
+        st.bar_chart(monthly_counts(view.incidents), height=360)
+
+    st.subheader("Downloads")
+    period = period_text(months, str(ws.since), str(ws.until), window)
+    sheet = patrol_sheet_html(
+        view.hotspots, view.wards, period=period, data_label=state.data_source().label
+    )
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")
+    d2.download_button(
+        "Hotspots (GeoJSON)",
+        hotspots_geojson(view.result),
+        "hotspots.geojson",
+        "application/geo+json",
+    )
+    d3.download_button("Hotspots (CSV)", hotspots_csv(view.result), "hotspots.csv", "text/csv")
+
+    st.subheader("Postbox")
+    if st.toggle("Plan the 'have your say' postbox", key="patrol_postbox"):
+        postbox_panel(settings)
+
+
+page()

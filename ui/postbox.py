@@ -1,0 +1,146 @@
+"""The postbox panels: the staff plan with its map and log form, and the public plan."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import columns as c
+from geo import postbox as pb
+from geo.errors import ValidationError
+from geo.paths import DEFAULT_DB
+from geo.settings import Settings
+from geo.source import DataSource
+from ui import cache, state
+from ui.widgets import show_problem
+
+LOG_ENV = "HOTSPOTS_PLACEMENT_LOG"
+
+
+def placement_log() -> Path:
+    """The placement log: ``HOTSPOTS_PLACEMENT_LOG`` (set by the administrator) or the default."""
+    return Path(os.environ.get(LOG_ENV, "") or DEFAULT_DB)
+
+
+def log_stamp(path: Path) -> str:
+    """Changes whenever the log (or its write-ahead file) changes: a cache key."""
+    parts = []
+    for p in (path, path.with_name(path.name + "-wal")):
+        st_ = p.stat() if p.exists() else None
+        parts.append(f"{st_.st_mtime_ns}:{st_.st_size}" if st_ else "-")
+    return f"{path}|{'|'.join(parts)}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_outputs(
+    key: str, settings_key: Hashable, stamp: str, _source: DataSource, _settings: Settings
+) -> pb.PostboxOutputs:
+    """:func:`geo.postbox.postbox_outputs` of a run and the placement log as it is now.
+
+    Shared read-only between reruns; ``stamp`` (:func:`log_stamp`) renews it after a
+    placement is logged.
+    """
+    result = cache.run(key, settings_key, _source, _settings)
+    return pb.postbox_outputs(result, pb.read_placements(placement_log()))
+
+
+def outputs(settings: Settings) -> pb.PostboxOutputs:
+    """The postbox outputs of ``settings`` on the data in use."""
+    src = state.data_source()
+    stamp = log_stamp(placement_log())
+    return cached_outputs(src.key, settings.cache_key(), stamp, src, settings)
+
+
+PLAN_COLUMN_CONFIG: dict[str, Any] = {
+    pb.WEEK: "Week",
+    pb.START_DATE: st.column_config.DateColumn("From", format="ddd D MMM YYYY"),
+    pb.END_DATE: st.column_config.DateColumn("To", format="ddd D MMM YYYY"),
+    pb.NAME: "Place",
+    c.WARD_NAME: "Ward",
+    pb.NEW_INCIDENTS: "Incidents newly reached",
+    pb.COVERED_SHARE: st.column_config.NumberColumn(
+        "Share of incidents reached so far", format="percent"
+    ),
+    pb.REASON: "Why this place",
+}
+SCORE_COLUMNS = {
+    c.RANK: "Rank",
+    pb.NAME: "Place",
+    c.WARD_NAME: "Ward",
+    pb.STATUS: "Status",
+    pb.POSTBOX_SCORE: "Score",
+    pb.INCIDENT_SCORE: "Incident demand",
+    pb.HOTSPOT_SCORE: "Hotspot demand",
+    pb.COVERED_SCORE: "Already covered",
+    pb.YIELD_FACTOR: "Slip yield ×",
+    pb.COOLDOWN_FACTOR: "Cooldown ×",
+    pb.N_RECENT: "Recent incidents",
+    pb.SLIPS_PER_WEEK: "Slips a week",
+}
+
+
+def postbox_panel(settings: Settings) -> None:
+    """Staff: recommended site and coverage circle, the plan, the score breakdown, the log."""
+    path = placement_log()
+    with st.spinner("Planning the postbox weeks (maximal covering)…"):
+        out = outputs(settings)
+    ranked, plan = out.ranked, out.plan
+    if len(ranked):
+        top = ranked.iloc[0]
+        st.write(f"**Next site: {top[pb.NAME]}** ({top[c.WARD_NAME]}): {top[pb.REASON]}.")
+    st.iframe(out.map_html, height=520)
+    st.markdown("**The next weeks** (chosen together to reach as many incidents as possible)")
+    st.dataframe(
+        pd.DataFrame(plan[list(PLAN_COLUMN_CONFIG)]),
+        hide_index=True,
+        width="stretch",
+        column_config=PLAN_COLUMN_CONFIG,
+    )
+    st.markdown("**Score breakdown** (score = demand × yield × cooldown)")
+    st.dataframe(
+        pd.DataFrame(ranked[list(SCORE_COLUMNS)]).head(10).round(2),
+        hide_index=True,
+        width="stretch",
+        column_config=SCORE_COLUMNS,
+    )
+    for note in out.notes:
+        st.info(note)
+    names = dict(zip(ranked[pb.SITE_ID], ranked[pb.NAME], strict=True))
+    ref = out.reference_date
+    with st.form("log_placement"):
+        st.markdown(f"**Log a placement** (written to the placement log `{path.name}`)")
+        site = st.selectbox("Site", list(names), format_func=lambda k: names.get(k, k))
+        f1, f2, f3 = st.columns(3)
+        first = f1.date_input("From", value=ref + timedelta(days=1), key="pb_from")
+        last = f2.date_input("To", value=ref + timedelta(days=7), key="pb_to")
+        slips = f3.number_input("Slips collected", min_value=0, max_value=100_000, step=1)
+        note = st.text_input("Note (staff only, at most 500 characters)", max_chars=500)
+        submitted = st.form_submit_button("Log this placement")
+    if submitted:
+        try:
+            placement = pb.Placement(
+                site_id=str(site), from_date=first, to_date=last, slips=int(slips), note=note
+            )
+            number = pb.add_placement(path, placement, known_sites=list(names))
+        except ValidationError as exc:
+            show_problem("The placement was not logged:", exc)
+        else:
+            st.success(f"Logged placement #{number}: {placement.describe()}.")
+
+
+def meeting_postbox() -> None:
+    """Public: where the postbox will stand in the coming weeks (place names and dates only)."""
+    with st.spinner("Planning the postbox weeks…"):
+        plan = outputs(state.settings()).plan
+    st.dataframe(
+        pb.public_plan(plan),
+        hide_index=True,
+        width="stretch",
+        column_config=pb.PUBLIC_PLAN_LABELS,
+    )

@@ -1,0 +1,131 @@
+"""The Analyst page's settings widgets, and loading or resetting the settings in use."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from geo import columns as c
+from geo.errors import ValidationError
+from geo.io import safe_upload_name, settings_upload
+from geo.settings import Settings, settings_from_toml
+from geo.settings_edits import ward_overrides, with_weights
+from ui import state
+from ui.widgets import LIMITS, init_widget
+
+#: Session-state keys of the analyst widgets start with this.
+PREFIX = "a_"
+#: One step of the eps_m slider (arrow keys move it by one step).
+EPS_STEP_M = 5.0
+MESSAGE = "settings_message"
+
+
+def eps_range(base: Settings) -> tuple[float, float]:
+    """``(lowest, highest)`` position of the eps_m slider."""
+    return min(10.0, float(base.eps_m)), max(500.0, float(base.eps_m))
+
+
+def suggested_slider_eps(value: float) -> float:
+    """A suggested ``eps_m`` as the slider can show it: to the nearest 5 m, in 10-5000 m."""
+    return float(min(max(5 * round(value / 5), 10), 5000))
+
+
+def use_suggested_eps(value: float) -> None:
+    """Button callback: move the eps_m slider to the suggested value (nearest 5 m)."""
+    st.session_state["a_eps"] = suggested_slider_eps(value)
+
+
+def reset_widgets() -> None:
+    """Forget the analyst widgets so they show the settings in use on the next run."""
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+        del st.session_state[key]
+
+
+def load_settings_file() -> None:
+    """Button callback: read the uploaded TOML into the settings in use."""
+    upload = st.session_state.get("settings_upload")
+    try:
+        if upload is None:
+            raise ValidationError("Choose a settings .toml file first.")
+        text = settings_upload(upload.name, upload.getvalue(), limits=LIMITS)
+        loaded = settings_from_toml(text, source=safe_upload_name(upload.name))
+    except ValidationError as exc:
+        st.session_state[MESSAGE] = ("error", exc)
+        return
+    state.use_settings(loaded)
+    reset_widgets()
+    st.session_state[MESSAGE] = ("ok", f"Loaded settings from {safe_upload_name(upload.name)}.")
+
+
+def reset_settings() -> None:
+    """Button callback: back to the default settings."""
+    state.use_settings(Settings())
+    reset_widgets()
+    st.session_state[MESSAGE] = ("ok", "Back to the default settings.")
+
+
+def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str]) -> Settings:
+    """Widgets for every setting; returns the settings they describe (validated)."""
+    init_widget("a_eps", float(base.eps_m))
+    init_widget("a_ms", int(base.min_samples))
+    s1, s2 = st.columns(2)
+    lo, hi = eps_range(base)
+    eps = s1.slider(
+        "eps_m: cluster radius (metres)",
+        min_value=lo,
+        max_value=hi,
+        step=EPS_STEP_M,
+        format="%.0f m",
+        key="a_eps",
+    )
+    ms = s2.slider(
+        "min_samples: weighted incidents needed near a core point",
+        min_value=1,
+        max_value=max(100, int(base.min_samples)),
+        key="a_ms",
+    )
+    first = base.since if base.since in months else months[0]
+    last = base.until if base.until in months else months[-1]
+    since, until = st.select_slider(
+        "Months used", options=months, value=(first, last), key="a_months"
+    )
+    with st.expander("Categories: which to include and their weights"):
+        init_widget("a_include", list(base.include))
+        include = st.multiselect(
+            "Include only these categories (none chosen = all)",
+            options=list(base.categories),
+            format_func=base.label,
+            key="a_include",
+        )
+        cols = st.columns(3)
+        weights: dict[str, float] = {}
+        for i, (key, cat) in enumerate(base.categories.items()):
+            init_widget(f"a_w_{key}", float(cat.weight))
+            weights[key] = cols[i % 3].number_input(
+                cat.label, min_value=0.1, max_value=100.0, step=0.5, key=f"a_w_{key}"
+            )
+    with st.expander("Per-ward overrides (empty = use the values above)"):
+        overrides: dict[str, tuple[float | None, int | None]] = {}
+        for code, name in zip(wards[c.WARD_CODE], wards[c.WARD_NAME], strict=True):
+            o = base.ward_overrides.get(code)
+            init_widget(f"a_oe_{code}", o.eps_m if o else None)
+            init_widget(f"a_om_{code}", o.min_samples if o else None)
+            w1, w2, w3 = st.columns([2, 1, 1])
+            w1.markdown(f"**{safe_upload_name(str(name)).replace('_', ' ')}** ({code})")
+            oe = w2.number_input(
+                "eps_m", min_value=5.0, max_value=5000.0, step=5.0, value=None, key=f"a_oe_{code}"
+            )
+            om = w3.number_input(
+                "min_samples", min_value=1, max_value=100000, step=1, value=None, key=f"a_om_{code}"
+            )
+            overrides[str(code)] = (oe, None if om is None else int(om))
+    full = (since, until) == (months[0], months[-1])
+    new = base.replace(
+        eps_m=float(eps),
+        min_samples=int(ms),
+        since=None if full else since,
+        until=None if full else until,
+        include=tuple(include),
+        ward_overrides=ward_overrides(overrides),
+    )
+    return with_weights(new, weights)

@@ -1,0 +1,109 @@
+"""The staff hotspot map: a streamlit-folium component whose hotspot layer is swapped in place."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import folium
+import geopandas as gpd
+import streamlit as st
+import streamlit.components.v1 as components
+from streamlit_folium import st_folium
+
+from geo import columns as c
+from geo.maps import (
+    asset_folders,
+    base_map,
+    density_layer,
+    for_display,
+    hotspot_layer,
+    safe_for_map,
+    use_served_resources,
+)
+from geo.project import WGS84
+from geo.settings import Settings
+from geo.source import DataSource
+from geo.staff import hotspots_in_wards
+from ui import cache, state
+
+
+def map_asset_urls() -> dict[str, str]:
+    """Where this server serves Leaflet's files, relative to the map component's page.
+
+    Each package folder of :func:`geo.maps.asset_folders` is declared as the file folder
+    of a component that is never drawn: Streamlit then serves its files at
+    ``/component/<name>/<file>`` (cached by the browser), next to streamlit-folium's own
+    ``/component/streamlit_folium.st_folium/index.html``. Leaflet is then loaded once per
+    map frame instead of being sent inline with every redraw.
+    """
+    return {
+        key: f"../{components.declare_component(f'assets_{key}', path=folder).name}/"
+        for key, folder in asset_folders().items()
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def staff_map_frames(
+    key: str,
+    settings_key: Hashable,
+    ward_codes: tuple[str, ...] | None,
+    _source: DataSource,
+    _settings: Settings,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """``(wards, hotspots, incidents or None)`` of a staff map, ready to draw.
+
+    In WGS84 with outlines simplified for display (:func:`geo.maps.for_display`) and
+    markup stripped from names; the chosen wards only, with their incidents (``weight``,
+    ``geometry``) for the density layer, when ``ward_codes`` is given. Shared read-only
+    between reruns.
+    """
+    result = cache.run(key, settings_key, _source, _settings)
+    wards, hotspots, incidents = result.wards, result.hotspots, None
+    if ward_codes is not None:
+        hotspots = hotspots_in_wards(hotspots, ward_codes)
+        wards = wards[wards[c.WARD_CODE].isin(ward_codes).to_numpy()]
+        incidents = result.incidents[result.incidents[c.WARD_CODE].isin(ward_codes).to_numpy()]
+        incidents = incidents[[c.WEIGHT, "geometry"]].to_crs(WGS84)
+    return for_display(safe_for_map(wards)), for_display(safe_for_map(hotspots)), incidents
+
+
+def frames_for(
+    settings: Settings, ward_codes: Sequence[str] | None, source: DataSource | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """:func:`staff_map_frames` of ``settings`` on ``source`` (default: the data in use)."""
+    src = source or state.data_source()
+    codes = None if ward_codes is None else tuple(sorted(ward_codes))
+    return staff_map_frames(src.key, settings.cache_key(), codes, src, settings)
+
+
+def show_staff_map(
+    settings: Settings, ward_codes: Sequence[str] | None, *, key: str, height: int
+) -> None:
+    """Draw the staff map: the wards (all, or the chosen ones) with hotspot layers over them.
+
+    ``streamlit-folium`` keeps the map (and the viewer's pan and zoom) while only its layer
+    groups change, so a slider that changes the hotspots redraws just them; Leaflet is
+    loaded once from this server (:func:`map_asset_urls`). The wards are the fixed base;
+    with chosen wards an incident density layer (off at first) joins the base. A fresh
+    folium map is built every run (a folium map must not be rendered twice).
+    """
+    wards, hotspots, incidents = frames_for(settings, ward_codes)
+    m = base_map(wards)
+    m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
+    if incidents is not None and len(incidents):
+        # part of the fixed base: streamlit-folium shows every swapped layer group, and the
+        # density layer should start switched off
+        density_layer(incidents).add_to(m)
+    urls = map_asset_urls()
+    use_served_resources(m, urls)
+    hotspots_layer = use_served_resources(hotspot_layer(hotspots), urls)
+    st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        feature_group_to_add=hotspots_layer,
+        layer_control=folium.LayerControl(collapsed=False),
+        returned_objects=[],
+        render=False,  # rendered once inside st_folium; a second pass repeats statements
+    )
