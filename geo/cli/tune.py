@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from geo.cli.common import _print_written, _Progress, add_data_options, settings_from_args
+from geo.cli.common import (
+    Parser,
+    Progress,
+    add_data_options,
+    print_written,
+    settings_from_args,
+    source_from_args,
+)
 from geo.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -142,17 +149,14 @@ def print_nested(result: NestedResult) -> None:
 def _cmd_tune(args: argparse.Namespace) -> int:
     from geo import evaluation as ev
     from geo.cli.reports import _number_list, _whole_list
-    from geo.io import load_boundaries, load_incidents
-    from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
+    from geo.io.sources import READ_NOTES
+    from geo.source import load_source
 
     settings = settings_from_args(args)
-    raw = load_incidents([str(p) for p in args.incidents] or [DEFAULT_INCIDENTS])
-    wards = load_boundaries(
-        args.boundaries or DEFAULT_BOUNDARIES,
-        code_col=args.ward_code_col,
-        name_col=args.ward_name_col,
-    )
-    bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
+    raw, wards, _ = load_source(source_from_args(args))
+    for note in raw.attrs.get(READ_NOTES, ()):
+        print(f"note: {note}")
+    bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
     try:
         result = ev.nested_evaluation(
             raw,
@@ -173,11 +177,11 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     print_nested(result)
-    _print_written(ev.write_nested(args.out, result))
+    print_written(ev.write_nested(args.out, result))
     return 0
 
 
-def add_tune_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_tune_command(sub: argparse._SubParsersAction[Parser]) -> None:
     """Register ``python -m geo tune``."""
     p = sub.add_parser(
         "tune",

@@ -44,7 +44,7 @@ from geo.evaluation.folds import (
     inside_hotspots,
     prepare,
 )
-from geo.evaluation.measures import _Context
+from geo.evaluation.measures import FoldContext
 from geo.evaluation.points import MapPoints, map_points, select_discs
 from geo.evaluation.report import (
     summarise_evaluation,
@@ -381,7 +381,7 @@ def _fold_rows(
     budget = hotspot_area_by_ward(hs)
     budget_map = {str(k): float(v) for k, v in budget.items()}
     total = float(sum(budget_map.values()))
-    ctx = _Context(fold, run.ward_of, fit, test, run.ward_area, run.names, budget)
+    ctx = FoldContext(fold, run.ward_of, fit, test, run.ward_area, run.names, budget)
     label = setting_label(settings, shape)
     points = run.points_at(settings.hull_buffer_m)
     disc_res = f"{points.radius_m:g} m discs at map points"

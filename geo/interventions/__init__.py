@@ -1,6 +1,10 @@
 """Before/after and displacement around warrants, closure orders and team starts."""
 
-from geo.interventions.areas import InterventionOptions, intervention_windows
+from geo.interventions.areas import (
+    INTERVENTION_BOUNDS,
+    InterventionOptions,
+    intervention_windows,
+)
 from geo.interventions.card import EffectCard, card_from_row, effect_card
 from geo.interventions.displacement import (
     relative_effect,
@@ -23,6 +27,7 @@ from geo.interventions.report import (
 )
 
 __all__ = [
+    "INTERVENTION_BOUNDS",
     "EffectCard",
     "Intervention",
     "InterventionOptions",

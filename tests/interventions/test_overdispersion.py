@@ -13,7 +13,6 @@ import datetime as dt
 import math
 
 import pytest
-from conftest import EAST, local_csv
 
 from geo.errors import ValidationError
 from geo.interventions import Intervention, InterventionOptions, evaluate_intervention
@@ -25,6 +24,7 @@ from geo.interventions.displacement import (
     relative_effect,
 )
 from geo.settings import Settings
+from tests.helpers import EAST, local_csv
 
 PX, PY = 450_500, 200_500
 OPTS = InterventionOptions(radius_m=100, months_before=2, months_after=2)

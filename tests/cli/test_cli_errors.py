@@ -16,8 +16,8 @@ from geo.errors import ValidationError
 from geo.io import load_incidents
 from geo.paths import DEFAULT_BOUNDARIES
 from geo.postbox import placement_from_text
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ROW = "L{i},2018-06-01,drugs,-1.2150,51.7190,“quoted” café\n"
 HEADER = "id,date,category,longitude,latitude,notes\n"
 

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import EAST, WEST, X0, Y0
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
@@ -42,6 +41,15 @@ from geo.public import (
 )
 from geo.result import PipelineResult
 from geo.settings import Settings
+from tests.helpers import (
+    EAST,
+    LOCAL_COLUMNS,
+    X0,
+    Y0,
+    local_csv,
+    local_csv_bytes,
+    make_two_wards,
+)
 
 #: Written out by hand, not read from the module: the test fails if the module grows a field.
 ALLOWED = {
@@ -56,7 +64,7 @@ ALLOWED = {
 }
 ALLOWED_MONTHLY = {"ward_name", "month", "month_label", "incidents", "incidents_text", "suppressed"}
 RUN = Settings(eps_m=20, min_samples=3)
-COLS = ["id", "date", "category", "easting", "northing", "source", "notes", "location"]
+COLS = [*LOCAL_COLUMNS, "location"]
 
 
 def _row(i: str, date: str, cat: str, x: float, y: float) -> dict[str, object]:
@@ -105,20 +113,12 @@ def fixture_rows() -> list[dict[str, object]]:
     return rows
 
 
-def csv_bytes(rows: list[dict[str, object]]) -> bytes:
-    return pd.DataFrame(rows, columns=COLS).to_csv(index=False).encode()
-
-
-WARDS = gpd.GeoDataFrame(
-    {c.WARD_CODE: [WEST, EAST], c.WARD_NAME: ["West", "East"]},
-    geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
-    crs="EPSG:27700",
-)  # the same two 1 km wards as conftest's two_wards, shared by module-scoped fixtures
+WARDS = make_two_wards()  # shared by module-scoped fixtures
 
 
 @pytest.fixture(scope="module")
 def result() -> PipelineResult:
-    raw = read_incident_csv(("reports.csv", csv_bytes(fixture_rows())))
+    raw = local_csv(fixture_rows(), "reports.csv", columns=COLS)
     return run_pipeline(raw, WARDS, RUN)
 
 
@@ -304,7 +304,7 @@ def test_overlapping_areas_in_a_ward_are_merged_with_summed_counts(two_wards):
     # two groups 60 m apart: separate hotspots (eps 20 m) whose 50 m squares overlap
     rows = [_row(f"P{k}", "2018-06-01", "violence", X0 + 300 + k, Y0 + 300) for k in range(6)]
     rows += [_row(f"Q{k}", "2018-06-01", "violence", X0 + 360 + k, Y0 + 300) for k in range(5)]
-    r = run_pipeline(read_incident_csv(("m.csv", csv_bytes(rows))), two_wards, RUN)
+    r = run_pipeline(local_csv(rows, "m.csv", columns=COLS), two_wards, RUN)
     assert len(r.hotspots) == 2
     view = public_view(r)
     assert len(view) == 1
@@ -530,7 +530,9 @@ def test_public_fields_lists_the_allow_list():
 # --- settings ---------------------------------------------------------------------------
 @pytest.mark.parametrize("bad", [2, 0, -5, 2.5, True, "5"])
 def test_min_count_below_three_is_refused(bad):
-    with pytest.raises(ValidationError, match="'min_count' setting must be a whole number >= 3"):
+    with pytest.raises(
+        ValidationError, match=r"'min_count' setting must be a whole number in \[3, 10000\]"
+    ):
         PublicSettings(min_count=bad)
 
 
@@ -630,7 +632,7 @@ def test_monthly_counts_of_a_run_show_no_dates_of_single_incidents(result):
 # --- CLI ----------------------------------------------------------------------------------
 def test_cli_export_public_writes_safe_html_and_geojson(tmp_path, two_wards, capsys):
     csv = tmp_path / "reports.csv"
-    csv.write_bytes(csv_bytes(fixture_rows()))
+    csv.write_bytes(local_csv_bytes(fixture_rows(), columns=COLS))
     bounds = tmp_path / "wards.gpkg"
     two_wards.rename(columns={c.WARD_CODE: "WD13CD", c.WARD_NAME: "WD13NM"}).to_file(bounds)
     out = tmp_path / "public"
@@ -654,7 +656,10 @@ def test_cli_export_public_writes_safe_html_and_geojson(tmp_path, two_wards, cap
 def test_cli_refuses_a_minimum_below_three(tmp_path, capsys):
     code = main(["export-public", "--min-count", "2", "--out", str(tmp_path / "o")])
     assert code == 2
-    assert "'min_count' setting must be a whole number >= 3" in capsys.readouterr().err
+    assert (
+        "'min_count' setting must be a whole number in [3, 10000] incidents"
+        in capsys.readouterr().err
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -718,7 +723,7 @@ def incident_sets(draw: st.DrawFn) -> list[dict[str, object]]:
 
 
 def _run(rows: list[dict[str, object]], wards: gpd.GeoDataFrame, min_samples: int):
-    raw = read_incident_csv(("p.csv", csv_bytes(rows)))
+    raw = local_csv(rows, "p.csv", columns=COLS)
     return run_pipeline(raw, wards, Settings(eps_m=20, min_samples=min_samples))
 
 

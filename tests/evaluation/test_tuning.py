@@ -9,12 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EAST, WEST, X0, Y0, local_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 from sklearn.cluster import DBSCAN
-from test_evaluate import SPOT_AREA, UNIT, hand_rows
 
 from geo import columns as c
 from geo.cluster import cluster_incidents, dedupe_points
@@ -35,9 +33,20 @@ from geo.evaluation import (
     sweep,
 )
 from geo.hotspots import summarise_hotspots
-from geo.io import load_boundaries, load_incidents
-from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.settings import Settings
+from tests.helpers import (
+    EAST,
+    SPOT_AREA,
+    WEST,
+    X0,
+    Y0,
+    hand_rows,
+    local_csv,
+    shipped_inputs,
+    unit_settings,
+)
+
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 LINE = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0], [30.0, 0.0], [40.0, 0.0]])
 
@@ -209,7 +218,7 @@ def test_sweep_hand_case(two_wards):
 
 def test_sweep_rejects_bad_values(two_wards):
     raw = local_csv(hand_rows())
-    with pytest.raises(ValidationError, match="'eps_m' setting must be > 0"):
+    with pytest.raises(ValidationError, match=r"'eps_m' setting must be in \(0, 5000\] m"):
         sweep(raw, two_wards, UNIT, eps_values=[-5, 20], min_samples_values=[5])
     with pytest.raises(ValidationError, match="'min_samples' setting must be a whole number"):
         sweep(raw, two_wards, UNIT, eps_values=[20], min_samples_values=[2.5])  # type: ignore[list-item]
@@ -237,8 +246,7 @@ def test_sweep_plots_render(two_wards):
 # --- shipped data ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped_fit():
-    raw = load_incidents([DEFAULT_INCIDENTS])
-    wards = load_boundaries(DEFAULT_BOUNDARIES)
+    raw, wards = shipped_inputs()
     incidents, metric_wards = prepare(raw, wards, Settings())
     fit = incidents[incidents[c.MONTH].isin(["2018-06", "2018-07", "2018-08"])]
     return fit, metric_wards

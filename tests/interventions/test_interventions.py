@@ -1,10 +1,10 @@
 """Interventions: file checks, windows, areas, measures worked out by hand, hotspot shift, CLI.
 
-Geometry: the ``two_wards`` fixture (conftest), West = [450000, 451000] x [200000, 201000] and
-East = [451000, 452000] x the same, EPSG:27700. The intervention point P is the centre of
-West, (450500, 200500); with ``radius_m=100`` the target is d <= 100 m, the ring
-100 m < d <= 200 m, and the control is the rest of West (East is 500 m away, so it is not
-an involved ward unless chosen).
+Geometry: the ``two_wards`` fixture (``tests.helpers.make_two_wards``), West =
+[450000, 451000] x [200000, 201000] and East = [451000, 452000] x the same, EPSG:27700.
+The intervention point P is the centre of West, (450500, 200500); with ``radius_m=100`` the
+target is d <= 100 m, the ring 100 m < d <= 200 m, and the control is the rest of West (East
+is 500 m away, so it is not an involved ward unless chosen).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, EAST, WEST, local_csv
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats.contingency import odds_ratio
@@ -42,15 +41,13 @@ from geo.interventions import (
     write_intervention_outputs,
 )
 from geo.maps import offline_html
-from geo.settings import Settings
+from tests.helpers import DATA, EAST, WEST, local_csv, unit_settings
 
 PX, PY = 450_500, 200_500
 OPTS = InterventionOptions(radius_m=100, months_before=2, months_after=2)
 # start mid-June: June is excluded; before = Apr, May; after = Jul, Aug
 RAID = Intervention("R1", "warrant", dt.date(2018, 6, 15), x=PX, y=PY, xy_crs="EPSG:27700")
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 def pile(n: int, x: float, y: float, months: tuple[str, ...], cat: str, tag: str) -> list[dict]:
