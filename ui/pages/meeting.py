@@ -7,6 +7,7 @@ from collections.abc import Hashable
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
+from geo import columns as c
 from geo import public
 from geo.settings import Settings
 from geo.settings_edits import window_settings
@@ -44,10 +45,22 @@ def meeting_outputs(
     )
 
 
+#: Widths (pixels) of the list's columns, in the order shown: on a 1024x768 projector the
+#: area, ward, place, trend and band fit side by side; the main problems follow.
+LIST_WIDTHS: dict[str, int] = {
+    public.AREA_ID: 72,
+    c.WARD_NAME: 120,
+    public.PLACE: 260,
+    c.TREND: 118,
+    public.INCIDENTS_BAND: 90,
+    public.MAIN_PROBLEMS: 320,
+}
+
+
 def area_columns() -> dict[str, ColumnConfig]:
-    """Headings of the list of areas; the place names get the widest column."""
+    """Headings and widths of the list of areas (:data:`LIST_WIDTHS`)."""
     return {
-        col: st.column_config.TextColumn(label, width="large" if col == public.PLACE else None)
+        col: st.column_config.TextColumn(label, width=LIST_WIDTHS[col])
         for col, label in public.MEETING_COLUMNS.items()
     }
 
@@ -82,6 +95,7 @@ def page() -> None:
             width="stretch",
             height=min(35 * (len(out.table) + 1) + 3, 640),
             column_config=area_columns(),
+            column_order=list(LIST_WIDTHS),
         )
     st.write(out.explanation)
     st.subheader("Reports per month, whole area")
