@@ -1,8 +1,9 @@
 """Plain words of the public view: where each area is, and where its data comes from.
 
 Place names come only from police.uk's own ``Location`` values (``On or near Astrop Road``):
-police.uk publishes that name for every map point it moves incidents to, and a map point
-stands for a street, a public place or a stretch of at least 8 addresses, never one house.
+police.uk publishes that name for every map point it moves incidents to, and its map points
+(street centres, public places, commercial premises) are chosen so that each one's catchment
+holds at least 8 postal addresses or none, never one house.
 The ``location``, notes and source of local reports (needle finds, postbox slips) can point
 at a home: they never reach these functions' output.
 """
