@@ -278,6 +278,7 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
     assert list(table.columns) == [
         public.AREA_ID,
         c.WARD_NAME,
+        public.PLACE,
         public.INCIDENTS_BAND,
         public.MAIN_PROBLEMS,
         c.TREND,
