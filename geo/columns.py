@@ -58,6 +58,7 @@ REJECTED_COLUMNS: tuple[str, ...] = (SOURCE_FILE, ROW, STAGE, REASON)
 
 # --- hotspot summary -------------------------------------------------------------------
 RANK = "rank"  #: int, 1 = highest weighted score in the study area
+PLACE = "place"  #: str, police.uk place names ("Templars Square Shopping Centre / ..."), else ward
 N_INCIDENTS = "n_incidents"  #: int
 SCORE = "score"  #: float, sum of category weights
 N_LOCATIONS = "n_locations"  #: int, distinct (snapped) map points

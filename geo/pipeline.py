@@ -16,6 +16,7 @@ from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.hotspots import label_incidents, summarise_hotspots
 from geo.io import CsvSource
+from geo.places import with_places
 from geo.prepare import (
     CLUSTERING_FIELDS,
     Prepared,
@@ -96,6 +97,7 @@ def cluster_prepared(
     hotspots = summarise_hotspots(clustered, metric_wards, settings)
     incidents = label_incidents(clustered, hotspots)
     del clustered
+    hotspots = with_places(hotspots, incidents)  # "place" right after "ward_name"
     rejected = (
         pd.concat([invalid, outside, filtered_out], ignore_index=True)
         .sort_values([c.SOURCE_FILE, c.ROW], kind="stable")

@@ -28,10 +28,11 @@ __all__ = [
     "is_generic",
     "place_name",
     "street_points",
+    "with_places",
 ]
 
 #: Column of the hotspot table: plain description of where the hotspot is.
-PLACE = "place"
+PLACE = c.PLACE
 
 #: The kinds of public place police.uk uses as map-point names (no name of their own).
 GENERIC_PLACES: frozenset[str] = frozenset(
@@ -206,4 +207,42 @@ def describe_places(
                     near = "" if found in order else found
             items.append((name, near))
         out[str(group)] = _words(items)
+    return out
+
+
+def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of ``hotspots`` with a ``place`` column right after ``ward_name``.
+
+    ``place`` is :func:`describe_places` of each hotspot's members; a hotspot with no
+    police.uk place name among them (only local reports) gets its ward name instead, so
+    every hotspot has words a sergeant can look for.
+
+    Parameters
+    ----------
+    hotspots
+        Output of :func:`geo.hotspots.summarise_hotspots`: ``hotspot_id``, ``ward_name``, ...
+        (any CRS; ``hotspots`` is not changed).
+    incidents
+        The same run's incidents labelled with ``hotspot_id`` ("" for noise), with
+        ``source_kind``, ``location`` and point ``geometry`` in a metric CRS (from
+        :func:`geo.hotspots.label_incidents`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The columns of ``hotspots`` with ``place`` (str) inserted after ``ward_name``; same
+        rows, order and CRS. Empty hotspots get an empty ``place`` column.
+
+    """
+    out = hotspots.copy()
+    if PLACE in out.columns:
+        out = out.drop(columns=PLACE)
+    ward = out[c.WARD_NAME].astype(str)
+    if len(out):
+        places = describe_places(incidents, group_col=c.HOTSPOT_ID)
+        found = out[c.HOTSPOT_ID].astype(str).map(places).fillna("").astype(str)
+        values = found.where(found != "", ward).to_numpy(dtype=object)
+    else:
+        values = np.array([], dtype=object)
+    out.insert(int(out.columns.get_loc(c.WARD_NAME)) + 1, PLACE, values)
     return out

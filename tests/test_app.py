@@ -278,6 +278,7 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
     assert list(table.columns) == [
         public.AREA_ID,
         c.WARD_NAME,
+        public.PLACE,
         public.INCIDENTS_BAND,
         public.MAIN_PROBLEMS,
         c.TREND,
@@ -474,12 +475,23 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     table = at.dataframe[0].value
     assert list(table["Rank"]) == list(range(1, len(expected.hotspots) + 1))
     assert list(table["Hotspot"]) == list(expected.hotspots[c.HOTSPOT_ID])
+    # where each hotspot is, in police.uk place names a sergeant can look for
+    assert list(table["Place"]) == list(expected.hotspots[c.PLACE])
+    assert "Templars Square Shopping Centre" in table["Place"][0]
     js = staff_map_js(at)
     assert len(area_features(js)) == len(table)
     assert "L.heatLayer" in js  # aggregated density layer, not markers
-    assert js.count("L.marker(") == N_WARDS
+    # markers are labels: ward names, one rank badge per hotspot (the table's Rank), and the
+    # street-name layer's one loop of labels; no tile layer unless a tile URL is set
+    badges = re.findall(r'class=\\"rank-label\\" style=\\"[^"]*\\"\\u003e(\d+)\\u003c', js)
+    assert badges == [str(r) for r in table["Rank"]]
+    assert js.count("L.marker(") == N_WARDS + len(table) + 1
+    assert "Street names (zoom in)" in js and "L.tileLayer" not in js
     sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
-    assert sheet.count('class="hotspot"') == min(15, len(table))
+    listed = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td>", sheet)
+    assert [int(r) for r, _ in listed] == list(table["Rank"].head(15))
+    assert "Templars Square Shopping Centre" in listed[0][1]
+    assert set(re.findall(r'<g class="rank">.*?>(\d+)</text></g>', sheet)) == {r for r, _ in listed}
     assert f"<td>{table['Hotspot'][0]}</td>" in sheet
     assert "2018-09 to 2018-11 (3 months)" in sheet
     gj = json.loads(download(at, downloads, "Hotspots (GeoJSON)"))

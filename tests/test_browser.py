@@ -347,7 +347,34 @@ def test_patrol_and_data_pages_render(server, browser):
     density.check()
     frame.locator("canvas.leaflet-heatmap-layer").wait_for()
     density.uncheck()
+    # every hotspot carries its rank (the table's Rank) in a badge; no tiles are loaded
+    ranks = frame.locator(".rank-label-icon .rank-label").all_inner_texts()
+    assert sorted(map(int, ranks)) == list(range(1, len(expected.hotspots) + 1))
+    assert frame.locator(".leaflet-tile").count() == 0
+    # street names are there but hidden at the first, whole-area view...
+    streets = frame.locator(".street-z15 .street-label")
+    assert streets.count() > 100
+    assert frame.get_by_text("Templars Square Shopping Centre", exact=True).is_hidden()
+    assert frame.get_by_label("Street names (zoom in)").is_checked()
     assert shot(page, "patrol.png", 1900, frame=STAFF_MAP).stat().st_size > 10_000
+    # ...and shown when zoomed in on the top hotspot, beside its rank badge
+    top = expected.hotspots.iloc[0]
+    frame.locator("body").evaluate(
+        "(b, ll) => b.ownerDocument.defaultView.map.setView(ll, 17, {animate: false})",
+        [float(top["centroid_lat"]), float(top["centroid_lon"])],
+    )
+    templars = frame.get_by_text("Templars Square Shopping Centre", exact=True)
+    templars.wait_for(state="visible")
+    visible = streets.evaluate_all("els => els.filter((e) => e.offsetParent !== null).length")
+    assert visible >= 5
+    assert frame.locator(".rank-label", has_text="1").first.is_visible()
+    page.locator(STAFF_MAP).scroll_into_view_if_needed()
+    page.wait_for_timeout(600)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(STAFF_MAP).screenshot(path=str(ARTIFACTS / "patrol_streets.png"))
+    # switching the layer off hides the names
+    frame.get_by_label("Street names (zoom in)").uncheck()
+    templars.wait_for(state="detached")
     page.goto(f"{server}/data")
     wait_idle(page)
     page.get_by_text("3,707 rows read = 3,697 used + 10 set aside").wait_for()

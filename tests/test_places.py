@@ -7,7 +7,14 @@ import pytest
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.places import GENERIC_PLACES, describe_places, is_generic, place_name, street_points
+from geo.places import (
+    GENERIC_PLACES,
+    describe_places,
+    is_generic,
+    place_name,
+    street_points,
+    with_places,
+)
 from tests.helpers import X0, Y0
 
 
@@ -121,3 +128,37 @@ def test_kinds_near_the_same_street_share_it() -> None:
     rows += [("", "police.uk", "On or near Crowell Road", 60, 0)]
     got = describe_places(frame(rows))["H-01"]
     assert got == "Parking Area and Shopping Area near Crowell Road"
+
+
+def test_with_places_inserts_place_after_ward_name_with_ward_fallback() -> None:
+    from shapely.geometry import Point
+
+    hotspots = gpd.GeoDataFrame(
+        {
+            c.HOTSPOT_ID: ["H-01", "H-02"],
+            c.RANK: [1, 2],
+            c.WARD_NAME: ["West", "East"],
+            c.KIND: ["area", "area"],
+        },
+        geometry=[Point(X0, Y0), Point(X0 + 500, Y0)],
+        crs="EPSG:27700",
+    )
+    rows = [("H-01", "police.uk", "On or near Oxford Road", 0, 0)]
+    rows += [("H-02", "local", "12 Secret Street", 500, 0)]
+    got = with_places(hotspots, frame(rows))
+    assert list(got.columns) == [c.HOTSPOT_ID, c.RANK, c.WARD_NAME, c.PLACE, c.KIND, "geometry"]
+    assert list(got[c.PLACE]) == ["Oxford Road", "East"]
+    assert c.PLACE not in hotspots.columns  # the input is not changed
+    empty = with_places(hotspots.iloc[:0], frame(rows))
+    assert len(empty) == 0 and c.PLACE in empty.columns and empty.crs == hotspots.crs
+
+
+def test_every_shipped_hotspot_has_a_real_place_name() -> None:
+    from geo.pipeline import run_files
+
+    r = run_files()
+    places = r.hotspots[c.PLACE].astype(str)
+    assert (places != "").all()
+    assert places.str.contains("Templars Square Shopping Centre").any()
+    # every shipped hotspot holds police.uk rows, so none falls back to its ward name
+    assert (places != r.hotspots[c.WARD_NAME].astype(str)).all()

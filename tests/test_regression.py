@@ -12,7 +12,7 @@ from tests.helpers import DATA, ROOT
 
 EXPECTED = ROOT / "tests" / "expected" / "shipped_hotspots_eps80_ms20.csv"
 COLS = [
-    "hotspot_id", "rank", "ward_code", "n_incidents", "score", "n_locations", "kind",
+    "hotspot_id", "rank", "ward_code", "place", "n_incidents", "score", "n_locations", "kind",
     "first_month", "last_month", "recent_count", "previous_count", "trend",
 ]  # fmt: skip
 

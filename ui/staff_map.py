@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Sequence
 
 import folium
@@ -18,8 +19,11 @@ from geo.maps import (
     for_display,
     hotspot_layer,
     safe_for_map,
+    street_layer,
     use_served_resources,
 )
+from geo.places import street_points
+from geo.prepare import preparation_settings
 from geo.project import WGS84
 from geo.settings import Settings
 from geo.source import DataSource
@@ -67,6 +71,37 @@ def staff_map_frames(
     return for_display(safe_for_map(wards)), for_display(safe_for_map(hotspots)), incidents
 
 
+#: Environment variables (or ``.streamlit/secrets.toml`` keys in lower case) naming a basemap
+#: tile URL and its credit. Unset (the default), the staff maps have no tiles and need no
+#: network; set, e.g. to a force's own tile server, the tiles are drawn under the wards.
+TILES_ENV, ATTRIBUTION_ENV = "HOTSPOTS_TILES_URL", "HOTSPOTS_TILES_ATTRIBUTION"
+
+
+def basemap_setting() -> tuple[str | None, str]:
+    """``(tile URL or None, attribution)`` from the environment, else the app's secrets."""
+
+    def read(name: str) -> str:
+        value = os.environ.get(name, "").strip()
+        if not value and st.secrets.load_if_toml_exists():
+            value = str(st.secrets.get(name.lower(), "") or "").strip()
+        return value
+
+    url = read(TILES_ENV)
+    return (url or None), read(ATTRIBUTION_ENV)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def street_frame(key: str, _source: DataSource, _settings: Settings) -> gpd.GeoDataFrame:
+    """The named police.uk map points of all the data (:func:`geo.places.street_points`).
+
+    From the prepared incidents with the month and category filters lifted, so the street
+    names stay the same whatever window or slider position is shown.
+    """
+    unfiltered = preparation_settings(_settings.replace(since=None, until=None, include=()))
+    prep = cache.prepared(key, unfiltered.cache_key(), _source, unfiltered)
+    return street_points(prep.incidents)
+
+
 def frames_for(
     settings: Settings, ward_codes: Sequence[str] | None, source: DataSource | None = None
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
@@ -86,10 +121,17 @@ def show_staff_map(
     loaded once from this server (:func:`map_asset_urls`). The wards are the fixed base;
     with chosen wards an incident density layer (off at first) joins the base. A fresh
     folium map is built every run (a folium map must not be rendered twice).
+
+    The base also holds the street and place names of the data's police.uk map points
+    (shown from zoom 15, a layer the viewer can switch off) and, only when
+    :func:`basemap_setting` names a tile URL, a basemap; hotspots carry their rank numbers.
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes)
-    m = base_map(wards)
+    src = state.data_source()
+    tiles, attribution = basemap_setting()
+    m = base_map(wards, tiles=tiles, attribution=attribution)
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
+    street_layer(street_frame(src.key, src, settings)).add_to(m)
     if incidents is not None and len(incidents):
         # part of the fixed base: streamlit-folium shows every swapped layer group, and the
         # density layer should start switched off

@@ -21,6 +21,7 @@ from geo.cli.reports import (
     add_export_public_command,
     add_intervention_command,
 )
+from geo.cli.tune import add_tune_command
 from geo.errors import ValidationError
 
 __all__ = [
@@ -30,18 +31,23 @@ __all__ = [
 
 
 def _cmd_hotspots(args: argparse.Namespace) -> int:
+    from geo.maps import tile_layer
     from geo.staff import write_outputs
 
+    if args.tiles is not None:
+        tile_layer(args.tiles, attribution=args.attribution)  # checked before the long run
+    elif args.attribution:
+        raise ValidationError("--attribution: given without --tiles (it credits a basemap)")
     result = run_from_args(args)
-    paths = write_outputs(result, args.out)
+    paths = write_outputs(result, args.out, tiles=args.tiles, attribution=args.attribution)
     print(result.counts.sentence())
     for note in result.notes:
         print(f"note: {note}")
     top = result.hotspots.head(5)
     for row in top.itertuples(index=False):
         print(
-            f"  #{row.rank} {row.hotspot_id} {row.ward_name}: {row.n_incidents} incidents, "
-            f"score {row.score:.1f}, {row.trend}"
+            f"  #{row.rank} {row.place} ({row.ward_name}, {row.hotspot_id}): "
+            f"{row.n_incidents} incidents, score {row.score:.1f}, {row.trend}"
         )
     print_written(paths)
     return 0
@@ -95,6 +101,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("hotspots", help="cluster incidents into ranked hotspots per ward")
     add_data_options(p)
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument(
+        "--tiles",
+        metavar="URL",
+        help=(
+            "basemap tile URL for map.html, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+            "or a force's own tile server (needs --attribution; default: no basemap, the map "
+            "works offline)"
+        ),
+    )
+    p.add_argument(
+        "--attribution",
+        metavar="TEXT",
+        default="",
+        help="the credit the tile provider requires, shown on the map (with --tiles)",
+    )
     p.set_defaults(func=_cmd_hotspots)
 
     _add_hash_password_command(sub)
@@ -102,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_postbox_command(sub)
     add_export_public_command(sub)
     add_evaluate_command(sub)
+    add_tune_command(sub)
     return parser
 
 

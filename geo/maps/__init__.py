@@ -4,13 +4,16 @@ from geo.maps.elements import add_css, add_html
 from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
+    STAFF_POPUP,
     add_hotspot_layer,
+    add_rank_labels,
     base_map,
     density_layer,
     for_display,
     hotspot_layer,
     hotspot_map,
     incident_heat_points,
+    rank_label_points,
     score_breaks,
     score_colour,
     staff_layers,
@@ -19,15 +22,26 @@ from geo.maps.labels import ward_label_points
 from geo.maps.legend import add_legend, legend_box, swatch
 from geo.maps.offline import ASSET_FILES, asset_folders, offline_html, use_served_resources
 from geo.maps.safe import MAP_TEXT, safe_for_map, svg_html
+from geo.maps.streets import (
+    STREET_MIN_ZOOM,
+    StreetLayer,
+    street_labels,
+    street_layer,
+    tile_layer,
+)
 
 __all__ = [
     "ASSET_FILES",
     "DISPLAY_GRID_DEG",
     "MAP_TEXT",
+    "STAFF_POPUP",
+    "STREET_MIN_ZOOM",
+    "StreetLayer",
     "add_css",
     "add_hotspot_layer",
     "add_html",
     "add_legend",
+    "add_rank_labels",
     "asset_folders",
     "base_map",
     "density_layer",
@@ -40,13 +54,17 @@ __all__ = [
     "incident_heat_points",
     "legend_box",
     "offline_html",
+    "rank_label_points",
     "safe_for_map",
     "safe_tooltip",
     "score_breaks",
     "score_colour",
     "staff_layers",
+    "street_labels",
+    "street_layer",
     "svg_html",
     "swatch",
+    "tile_layer",
     "use_served_resources",
     "ward_label_points",
 ]

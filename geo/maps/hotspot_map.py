@@ -17,16 +17,19 @@ from geo.maps.elements import FitBesideBoxes, ScaleBar, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html
+from geo.maps.streets import street_layer, tile_layer
 from geo.project import WGS84
 
 WARD_STYLE = {"color": "#2b4a6f", "weight": 2, "fillColor": "#dfe7f0", "fillOpacity": 0.35}
 BACKGROUND = "#f4f1ea"
 
-#: Staff popup fields: (column, label).
+#: Staff popup fields: (column, label); the first :data:`TOOLTIP_FIELDS` are the tooltip.
 STAFF_POPUP: tuple[tuple[str, str], ...] = (
-    (c.HOTSPOT_ID, "Hotspot"),
+    (c.RANK, "Rank"),
+    (c.PLACE, "Place"),
     (c.WARD_NAME, "Ward"),
     (c.N_INCIDENTS, "Incidents"),
+    (c.HOTSPOT_ID, "Hotspot"),
     (c.SCORE, "Weighted score"),
     (c.KIND, "Kind"),
     (c.CATEGORIES, "Categories"),
@@ -34,7 +37,8 @@ STAFF_POPUP: tuple[tuple[str, str], ...] = (
     (c.FIRST_MONTH, "First month"),
     (c.LAST_MONTH, "Last month"),
 )
-
+#: How many of the popup fields the tooltip shows.
+TOOLTIP_FIELDS = 4
 
 #: Outlines drawn on maps are simplified by this many metres (invisible at street scale)...
 DISPLAY_TOLERANCE_M = 0.5
@@ -92,6 +96,7 @@ def base_map(
     wards: gpd.GeoDataFrame,
     *,
     tiles: str | None = None,
+    attribution: str = "",
     height: str = "100%",
     keep_clear: Sequence[str] = (),
     labels_away_from: gpd.GeoSeries | None = None,
@@ -107,8 +112,12 @@ def base_map(
     wards
         ``ward_code``, ``ward_name``, ``geometry`` (any CRS).
     tiles
-        A folium tile name (e.g. ``"OpenStreetMap"``) when online; ``None`` draws a plain
-        background, which is all that works with no network.
+        A tile URL template (``https://.../{z}/{x}/{y}.png``: public tiles when online, or a
+        force's own tile server) drawn under the wards; ``None`` (default) draws a plain
+        background and adds no tile layer, which is all that works with no network.
+    attribution
+        The tile provider's credit; required with ``tiles`` (see
+        :func:`geo.maps.streets.tile_layer`).
     height
         CSS height of the map.
     keep_clear
@@ -136,13 +145,15 @@ def base_map(
     minx, miny, maxx, maxy = w.total_bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        tiles=tiles,
+        tiles=None,
         prefer_canvas=True,
         control_scale=False,
         height=height,
         zoom_snap=0.25,
     )
     m.options["max_zoom"] = 18
+    if tiles is not None:
+        tile_layer(tiles, attribution=attribution).add_to(m)
     add_css(
         m,
         f".leaflet-container{{background:{BACKGROUND} !important;}}"
@@ -196,15 +207,19 @@ def add_hotspot_layer(
     m
         The map, or a layer group on it.
     hotspots
-        Polygons (any CRS) with ``value_col`` and the ``fields`` columns.
+        Polygons (any CRS) with ``value_col`` and the ``fields`` columns (fields whose
+        column is missing, e.g. ``place`` on hotspots not from the pipeline, are left out).
     fields
-        ``(column, label)`` pairs shown in the popup and tooltip.
+        ``(column, label)`` pairs shown in the popup; the first :data:`TOOLTIP_FIELDS` are
+        the tooltip. Text values are escaped (:func:`geo.maps.escape_html`).
 
     """
     breaks = score_breaks(hotspots[value_col].to_numpy(dtype=float)) if len(hotspots) else []
     if len(hotspots) == 0:
         return breaks
+    fields = [(col, label) for col, label in fields if col in hotspots.columns]
     cols = [col for col, _ in fields]
+    labels = [label for _, label in fields]
     h = for_display(hotspots)[[*dict.fromkeys([*cols, value_col]), "geometry"]].copy()
     for col in h.columns:
         if col != "geometry" and h[col].dtype.kind == "f":
@@ -223,14 +238,85 @@ def add_hotspot_layer(
             "fillOpacity": 0.7,
         },
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.85},
-        popup=folium.GeoJsonPopup(fields=cols, aliases=[a for _, a in fields], max_width=360),
-        tooltip=folium.GeoJsonTooltip(fields=cols[:3], aliases=[a for _, a in fields][:3]),
+        popup=folium.GeoJsonPopup(fields=cols, aliases=labels, max_width=360),
+        tooltip=folium.GeoJsonTooltip(
+            fields=cols[:TOOLTIP_FIELDS], aliases=labels[:TOOLTIP_FIELDS]
+        ),
     ).add_to(m)
     return breaks
 
 
+#: The rank badge, written inline (a swapped layer group brings no stylesheet with it): its
+#: lower-left corner, the one not rounded, touches the shape.
+RANK_STYLE = (
+    "position:absolute;left:1px;bottom:1px;min-width:14px;padding:1px 3px;"
+    "font:700 11px/13px sans-serif;color:#fff;background:#7a0019;text-align:center;"
+    "border:1px solid #fff;border-radius:7px 7px 7px 0;box-shadow:0 0 2px rgba(0,0,0,.5);"
+    "white-space:nowrap;"
+)
+
+
+def rank_label_points(hotspots: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each hotspot's rank number goes: its north-easternmost corner, in WGS84.
+
+    The vertex of the outline (as drawn, WGS84) with the largest longitude + latitude. No
+    point of the shape lies both east and north of it, so a label drawn up and to the right
+    of it never covers the shape, however small the shape is on screen.
+
+    Parameters
+    ----------
+    hotspots
+        Polygons (any CRS).
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Points in EPSG:4326, index of ``hotspots``.
+
+    """
+    shown = for_display(hotspots).geometry
+    points = []
+    for geom in shown:
+        xy = shapely.get_coordinates(geom)
+        best = xy[int(np.argmax(xy[:, 0] + xy[:, 1]))] if len(xy) else (np.nan, np.nan)
+        points.append(shapely.Point(best))
+    return gpd.GeoSeries(points, index=shown.index, crs=WGS84)
+
+
+def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
+    """Put each hotspot's ``rank`` in a small badge at its north-east corner.
+
+    The badge sits up and to the right of :func:`rank_label_points`, touching the shape
+    with its square corner, so a tiny hotspot stays visible under its number. The numbers
+    are the ``rank`` column, the same as the tables' ``Rank``.
+
+    Parameters
+    ----------
+    m
+        The map, or a layer group on it (the badges go with the hotspots' layer).
+    hotspots
+        ``rank`` and polygon ``geometry`` (any CRS).
+
+    """
+    if not len(hotspots):
+        return
+    points = rank_label_points(hotspots)
+    for rank, point in zip(hotspots[c.RANK], points, strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(
+                html=f'<div class="rank-label" style="{RANK_STYLE}">{int(rank)}</div>',
+                icon_size=(0, 0),
+                icon_anchor=(0, 0),
+                class_name="rank-label-icon",
+            ),
+            interactive=False,  # a label only: clicks reach the hotspot under it
+            keyboard=False,
+        ).add_to(m)
+
+
 def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """A "Hotspots" layer group: polygons coloured by weighted score, popups and a legend.
+    """A "Hotspots" layer group: polygons coloured by weighted score, rank numbers, a legend.
 
     Parameters
     ----------
@@ -240,7 +326,8 @@ def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """
     group = folium.FeatureGroup(name="Hotspots", show=True)
     breaks = add_hotspot_layer(group, hotspots)
-    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents"
+    add_rank_labels(group, hotspots)
+    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents; numbers = rank"
     LegendLayer(legend_html("Hotspot weighted score", breaks, note)).add_to(group)
     return group
 
@@ -285,23 +372,30 @@ def hotspot_map(
     hotspots: gpd.GeoDataFrame,
     *,
     incidents: gpd.GeoDataFrame | None = None,
+    streets: gpd.GeoDataFrame | None = None,
     tiles: str | None = None,
+    attribution: str = "",
 ) -> folium.Map:
-    """Staff map: wards, hotspots coloured by score, optional incident density layer.
+    """Staff map: wards, street names, numbered hotspots coloured by score, density layer.
 
-    :func:`base_map` with :func:`staff_layers` added and a layer switcher.
+    :func:`base_map` with a street-name layer (:func:`geo.maps.streets.street_layer`, shown
+    from zoom 15), :func:`staff_layers` and a layer switcher.
 
     Parameters
     ----------
     wards
         ``ward_code``, ``ward_name``, ``geometry``.
     hotspots
-        Output of :func:`geo.hotspots.summarise_hotspots` (staff columns).
+        Output of :func:`geo.hotspots.summarise_hotspots` (staff columns), with ``place``.
     incidents
         Optional incidents (Point ``geometry``, ``weight``); drawn as an aggregated heat
         layer of their distinct map points, never as individual markers.
-    tiles
-        Tile layer name when online; ``None`` (default) needs no network.
+    streets
+        Optional named map points from :func:`geo.places.street_points` (metric CRS);
+        ``None`` or empty leaves the street-name layer out.
+    tiles, attribution
+        A basemap tile URL and its credit (see :func:`base_map`); ``None`` (default) adds
+        no tile layer and needs no network.
 
     Returns
     -------
@@ -309,7 +403,9 @@ def hotspot_map(
         A new map each call; render it with :func:`geo.maps.offline_html`.
 
     """
-    m = base_map(wards, tiles=tiles)
+    m = base_map(wards, tiles=tiles, attribution=attribution)
+    if streets is not None and len(streets):
+        street_layer(streets).add_to(m)
     for layer in staff_layers(hotspots, incidents=incidents):
         layer.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -14,6 +14,7 @@ __all__ = ["MAP_TEXT", "safe_for_map", "svg_html"]
 #: Text columns that reach map popups and tooltips (names may come from uploaded files).
 MAP_TEXT: tuple[str, ...] = (
     c.WARD_NAME,
+    c.PLACE,
     c.HOTSPOT_ID,
     c.CATEGORIES,
     c.KIND,

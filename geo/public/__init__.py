@@ -1,6 +1,8 @@
-"""The public meeting view: allow-listed, aggregated, generalised areas and exports."""
+"""The public meeting view: allow-listed, generalised areas, their words, maps and exports."""
 
+from geo.public.area_list import AREA_LIST_CLASS, MEETING_COLUMNS, area_list_html, meeting_table
 from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
+from geo.public.fullscreen import FULLSCREEN_CLASS, FullScreenButton
 from geo.public.maps import (
     DEFAULT_TITLE,
     area_number,
@@ -10,7 +12,7 @@ from geo.public.maps import (
     public_html,
     public_map,
 )
-from geo.public.meeting import MEETING_COLUMNS, MeetingOutputs, meeting_outputs
+from geo.public.meeting import MeetingOutputs, meeting_outputs
 from geo.public.monthly import monthly_counts_public
 from geo.public.schema import (
     AREA_ID,
@@ -20,16 +22,20 @@ from geo.public.schema import (
     MIN_COUNT_FLOOR,
     MONTH_LABEL,
     PERIOD,
+    PLACE,
     PUBLIC_BOUNDS,
     PublicSettings,
     check_public,
     public_fields,
 )
 from geo.public.view import public_hotspots, public_view, write_public
+from geo.public.words import SOURCE_WORDS, area_places, data_source, period_words
 
 __all__ = [
     "AREA_ID",
+    "AREA_LIST_CLASS",
     "DEFAULT_TITLE",
+    "FULLSCREEN_CLASS",
     "INCIDENTS",
     "INCIDENTS_BAND",
     "MAIN_PROBLEMS",
@@ -37,17 +43,25 @@ __all__ = [
     "MIN_COUNT_FLOOR",
     "MONTH_LABEL",
     "PERIOD",
+    "PLACE",
     "PUBLIC_BOUNDS",
+    "SOURCE_WORDS",
     "TREND_WORDS",
+    "FullScreenButton",
     "MeetingOutputs",
     "PublicSettings",
+    "area_list_html",
     "area_number",
+    "area_places",
     "band_colour",
     "check_public",
+    "data_source",
     "default_explanation",
     "generalise_polygons",
     "meeting_outputs",
+    "meeting_table",
     "monthly_counts_public",
+    "period_words",
     "public_fields",
     "public_geojson",
     "public_hotspots",

@@ -23,7 +23,9 @@ from geo.maps import (
     swatch,
 )
 from geo.project import WGS84
+from geo.public.area_list import area_list_html
 from geo.public.areas import trend_explanation
+from geo.public.fullscreen import FullScreenButton
 from geo.public.schema import (
     AREA_ID,
     BAND_RANK,
@@ -31,6 +33,7 @@ from geo.public.schema import (
     INCIDENTS_BAND,
     MAIN_PROBLEMS,
     PERIOD,
+    PLACE,
     PublicSettings,
     check_public,
 )
@@ -57,6 +60,8 @@ BAND_COLOURS: tuple[str, ...] = (
 )
 #: Fill opacity of the areas: close to the solid legend swatches over the pale wards.
 AREA_FILL_OPACITY = 0.8
+#: Widest the legend box gets (pixels): narrow, so the wards keep most of a small map.
+_LEGEND_WIDTH_PX = 250
 #: Boxes over the public map that the first view keeps clear of areas.
 _BOXES = (".public-title", ".public-legend")
 _PUBLIC_CSS = (
@@ -79,6 +84,7 @@ def band_colour(rank: int, public: PublicSettings) -> str:
 PUBLIC_POPUP: tuple[tuple[str, str], ...] = (
     (AREA_ID, "Area"),
     (c.WARD_NAME, "Ward"),
+    (PLACE, "Where"),
     (INCIDENTS_BAND, "Incidents"),
     (MAIN_PROBLEMS, "Main problems"),
     (c.TREND, "Trend"),
@@ -91,16 +97,22 @@ def public_map(
     public: gpd.GeoDataFrame,
     *,
     title: str,
+    source: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
-    explanation: str | None = None,
+    trend_months: int | None = None,
     tiles: str | None = None,
+    height: str = "100%",
 ) -> folium.Map:
     """The public map: wards, the public areas coloured by band and numbered, a plain legend.
 
     Built only from a public view (checked with :func:`check_public`); never draws an
     incident. Each area carries its number (``"Area 3"`` is labelled ``3``, see
-    :func:`area_label_points`), so the map can be read against the table of areas. The
-    first view fits the wards beside the title and legend boxes, not under them.
+    :func:`area_label_points`), so the map can be read against the list of areas; its
+    tooltip and popup name its streets and places (``place``). The legend explains the
+    bands, the numbers and the trend words (:func:`geo.public.trend_explanation`); a button
+    at the top left shows the map full screen (offline, see
+    :class:`geo.public.fullscreen.FullScreenButton`). The first view fits the wards beside
+    the title and legend boxes, not under them.
 
     Parameters
     ----------
@@ -110,13 +122,19 @@ def public_map(
         Output of :func:`geo.public.public_hotspots` (any CRS).
     title
         Plain-English title shown at the top of the map.
+    source
+        The data and its months in words (:func:`geo.public.data_source`), shown under the
+        title as "Data: ..."; ``None`` (default): no such line.
     public_settings
         The settings the view was made with (for the bands and the legend text).
-    explanation
-        Plain text shown in the legend box under the bands, with the data attribution;
-        ``None`` (default): neither.
+    trend_months
+        Length of the two periods the trend words compare (``Settings.trend_months``), for
+        the legend's explanation of them.
     tiles
         Tile layer name when online; ``None`` (default) needs no network.
+    height
+        CSS height of the map (``"100%"`` fills its frame; ``"100vh"`` one screen, with
+        room below it on the page).
 
     Returns
     -------
@@ -130,8 +148,11 @@ def public_map(
 
     """
     check_public(public, public=public_settings)
-    m = base_map(wards, tiles=tiles, keep_clear=_BOXES, labels_away_from=public.geometry)
+    m = base_map(
+        wards, tiles=tiles, height=height, keep_clear=_BOXES, labels_away_from=public.geometry
+    )
     add_css(m, _PUBLIC_CSS)
+    m.add_child(FullScreenButton())
     if len(public):
         fields = [col for col, _ in PUBLIC_POPUP if col in public.columns]
         aliases = [label for col, label in PUBLIC_POPUP if col in public.columns]
@@ -158,13 +179,19 @@ def public_map(
             tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
         ).add_to(m)
         _area_number_layer(public).add_to(m)
-    _add_band_legend(m, public_settings, shown=len(public), explanation=explanation)
+    _add_band_legend(m, public_settings, shown=len(public), trend_months=trend_months)
+    line = (
+        f'<div class="public-source" style="font:400 13px/1.3 sans-serif;color:#333">'
+        f"Data: {escape_html(source)}</div>"
+        if source
+        else ""
+    )
     box = (
         '<div class="public-title" style="position:absolute;top:10px;left:50%;'
         "transform:translateX(-50%);width:max-content;max-width:calc(100% - 120px);"
-        "z-index:9999;background:rgba(255,255,255,.92);"
-        "padding:6px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
-        f'font:600 18px/1.3 sans-serif;color:#1d3550">{escape_html(title)}</div>'
+        "z-index:9999;background:rgba(255,255,255,.92);text-align:center;"
+        "padding:5px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
+        f'font:600 18px/1.3 sans-serif;color:#1d3550">{escape_html(title)}{line}</div>'
     )
     add_html(m, box)
     return m
@@ -236,7 +263,7 @@ def _area_number_layer(public: gpd.GeoDataFrame) -> folium.FeatureGroup:
 
 
 def _add_band_legend(
-    m: folium.Map, public: PublicSettings, *, shown: int, explanation: str | None
+    m: folium.Map, public: PublicSettings, *, shown: int, trend_months: int | None
 ) -> None:
     rows = [
         swatch(f"{escape_html(label)} incidents", band_colour(rank, public))
@@ -247,28 +274,23 @@ def _add_band_legend(
             '<div><span class="area-label" style="display:inline-block;width:14px;'
             'margin-right:6px;text-align:center">1</span>Area number</div>'
         )
+        rows.append(
+            '<div class="public-trend" style="margin-top:5px;font-size:12px;line-height:1.3">'
+            f"<b>Trend</b>: {escape_html(trend_explanation(trend_months))}</div>"
+        )
     else:
         rows.insert(0, f"<div>No area has {public.min_count} or more incidents</div>")
     note = (
         f"Areas with fewer than {public.min_count} incidents are not shown. "
         f"Outlines follow a {public.generalise_m:g} m grid."
     )
-    if explanation is not None:
-        # the note stays next to the bands; the explanation and attribution follow it
-        rows.append(f'<div style="margin-top:4px;color:#444">{escape_html(note)}</div>')
-        note = ""
-        rows += [
-            '<div class="public-explanation" style="margin-top:6px">'
-            f"{escape_html(explanation)}</div>",
-            '<div style="margin-top:6px;color:#555;font-size:11px;line-height:1.3">'
-            f"{escape_html(ATTRIBUTION)}</div>",
-        ]
     box = legend_box(
         "Incidents in each area",
         rows,
         note=note,
         css_class="public-legend",
-        max_width_px=300 if explanation is not None else 240,
+        bottom_px=20,
+        max_width_px=_LEGEND_WIDTH_PX,
     )
     add_html(m, box)
 
@@ -304,27 +326,30 @@ def public_html(
     public: gpd.GeoDataFrame,
     *,
     title: str = DEFAULT_TITLE,
+    source: str | None = None,
     explanation: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
     trend_months: int | None = None,
 ) -> str:
-    """The public map as one standalone HTML page that opens offline (e.g. at a meeting).
+    """The public map and its list of areas as one standalone HTML page that opens offline.
+
+    The map fills the first screen (with its full-screen button); below it, the list of
+    areas with their place names, what the trend words mean, the explanation and the
+    attribution (:func:`geo.public.area_list.area_list_html`), so the page can be shown at
+    a meeting and printed as a handout.
 
     Parameters
     ----------
-    wards, public, title, public_settings
+    wards, public, title, source, public_settings, trend_months
         As for :func:`public_map`.
     explanation
-        Text in the legend box under the bands; default :func:`default_explanation`.
-    trend_months
-        Passed to :func:`default_explanation` (``Settings.trend_months``) when
-        ``explanation`` is not given.
+        Text under the list; default :func:`default_explanation`.
 
     Returns
     -------
     str
-        HTML with Leaflet inlined, a page title, the explanation and the Open Government
-        Licence attribution.
+        HTML with Leaflet inlined, a page title, the list of areas, the explanation and the
+        Open Government Licence attribution.
 
     """
     text = (
@@ -332,8 +357,23 @@ def public_html(
         if explanation is not None
         else default_explanation(public, public_settings, trend_months=trend_months)
     )
-    m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
-    add_html(m, f"<title>{escape_html(title)}</title>", where="head")
+    m = public_map(
+        wards,
+        public,
+        title=title,
+        source=source,
+        public_settings=public_settings,
+        trend_months=trend_months,
+        height="100vh",
+    )
+    page_title = f"{title} – {source}" if source else title
+    add_html(m, f"<title>{escape_html(page_title)}</title>", where="head")
+    add_html(
+        m,
+        area_list_html(
+            public, source=source, trend_months=trend_months, explanation=text, note=ATTRIBUTION
+        ),
+    )
     return offline_html(m)
 
 

@@ -1,29 +1,25 @@
-"""The meeting page's outputs: area table, explanation and maps, from one public view."""
+"""The meeting page's outputs: area list, words and maps, from one public view."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
+import geopandas as gpd
 import pandas as pd
 
 from geo import columns as c
+from geo.io import neutralise_markup
 from geo.maps.safe import safe_for_map, svg_html
-from geo.public.maps import default_explanation, public_html, public_map
-from geo.public.schema import AREA_ID, INCIDENTS_BAND, MAIN_PROBLEMS, PERIOD, PublicSettings
+from geo.public.area_list import MEETING_COLUMNS, meeting_table
+from geo.public.areas import trend_explanation
+from geo.public.maps import DEFAULT_TITLE, default_explanation, public_html, public_map
+from geo.public.schema import PLACE, PublicSettings
 from geo.public.view import public_view
+from geo.public.words import data_source
 from geo.result import PipelineResult
 
 __all__ = ["MEETING_COLUMNS", "MeetingOutputs", "meeting_outputs"]
-
-#: The meeting table's columns and their headings.
-MEETING_COLUMNS: dict[str, str] = {
-    AREA_ID: "Area",
-    c.WARD_NAME: "Ward",
-    INCIDENTS_BAND: "Incidents",
-    MAIN_PROBLEMS: "Main problems",
-    c.TREND: "Trend",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,17 +30,26 @@ class MeetingOutputs:
     ----------
     table
         One row per public area: the :data:`MEETING_COLUMNS` (``area_id``, ``ward_name``,
-        ``incidents_band``, ``main_problems``, ``trend``), all text.
+        ``place``, ``incidents_band``, ``main_problems``, ``trend``), all text.
+    source
+        The data and its months in words, e.g. ``"police.uk street-level crime, June to
+        November 2018"`` (:func:`geo.public.data_source`).
+    trend
+        What the trend words mean (:func:`geo.public.trend_explanation` of the run's
+        ``trend_months``).
     explanation
         Plain-English explanation of the map (:func:`geo.public.default_explanation`).
     map_html
         The map as a standalone offline page (SVG outlines) to show in the app.
     standalone
-        The same map as a standalone offline page for download.
+        The same map with the list of areas below it, as a standalone offline page for
+        download.
 
     """
 
     table: pd.DataFrame
+    source: str
+    trend: str
     explanation: str
     map_html: str
     standalone: str
@@ -55,15 +60,16 @@ def meeting_outputs(
 ) -> MeetingOutputs:
     """The public view of ``result`` as the meeting page shows it.
 
-    Names from uploaded files lose any markup first (:func:`geo.maps.safe_for_map`); the
-    areas come from :func:`geo.public.public_view` (allow-listed, small counts suppressed,
-    outlines generalised). The title names the period of the view, or the settings' months
-    when no area is shown.
+    Names from uploaded files lose any markup first (:func:`geo.maps.safe_for_map`, and
+    :func:`geo.io.neutralise_markup` for the place names); the areas come from
+    :func:`geo.public.public_view` (allow-listed, small counts suppressed, outlines
+    generalised, places from police.uk map-point names only). The map's title box names the
+    data and its months (:attr:`MeetingOutputs.source`).
 
     Parameters
     ----------
     result
-        A pipeline run (its ``since``/``until`` are the period shown).
+        A pipeline run (the months of its incidents are the period shown).
     public_settings
         Minimum count and rounding of the view; default ``PublicSettings()``.
 
@@ -76,17 +82,31 @@ def meeting_outputs(
     safe = dataclasses.replace(
         result, wards=safe_for_map(result.wards), hotspots=safe_for_map(result.hotspots)
     )
-    view = public_view(safe, public=pub)
+    raw = public_view(safe, public=pub)
+    view = gpd.GeoDataFrame(neutralise_markup(raw, [PLACE]), geometry="geometry", crs=raw.crs)
     s = result.settings
-    period = str(view[PERIOD].iloc[0]) if len(view) else f"{s.since} to {s.until}"
-    title = f"Where reported problems concentrate: {period}"
-    m = public_map(safe.wards, view, title=title, public_settings=pub)
-    table = pd.DataFrame(view.drop(columns="geometry"))[list(MEETING_COLUMNS)]
+    inc = result.incidents
+    source = data_source(inc[c.SOURCE_KIND].astype(str), inc[c.MONTH].astype(str))
+    m = public_map(
+        safe.wards,
+        view,
+        title=DEFAULT_TITLE,
+        source=source,
+        public_settings=pub,
+        trend_months=s.trend_months,
+    )
     standalone = public_html(
-        safe.wards, view, title=title, public_settings=pub, trend_months=s.trend_months
+        safe.wards,
+        view,
+        title=DEFAULT_TITLE,
+        source=source,
+        public_settings=pub,
+        trend_months=s.trend_months,
     )
     return MeetingOutputs(
-        table=table.reset_index(drop=True),
+        table=meeting_table(view),
+        source=source,
+        trend=trend_explanation(s.trend_months),
         explanation=default_explanation(view, pub, trend_months=s.trend_months),
         map_html=svg_html(m),
         standalone=standalone,

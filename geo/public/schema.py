@@ -65,6 +65,7 @@ DEFAULT_BAND_EDGES: tuple[int, ...] = (10, 20, 50)
 # --- public column names (the allow-list) ----------------------------------------------
 AREA_ID = "area_id"  #: str, "Area 1", "Area 2", ... (a label for this map, not the staff ID)
 INCIDENTS_BAND = "incidents_band"  #: str, e.g. "10-19" or "50 or more"
+PLACE = "place"  #: str, police.uk map-point names, e.g. "Astrop Road / Chapel Lane"
 BAND_RANK = "band_rank"  #: int, 1 = lowest band (drives the colour)
 MAIN_PROBLEMS = "main_problems"  #: str, plain-English category labels
 PERIOD = "period"  #: str, months of the whole view, e.g. "March 2018 to November 2018"
@@ -79,6 +80,10 @@ AREA_FIELDS: Mapping[str, str] = MappingProxyType(
         AREA_ID: "label of the area on this map ('Area 1', 'Area 2', ...), numbered by band "
         "(highest first), ward and position; not the staff hotspot ID",
         c.WARD_NAME: "ward the area lies in",
+        PLACE: "streets and public places the area stands for, busiest first: the names "
+        "police.uk itself publishes for its map points ('Astrop Road / Chapel Lane', "
+        "'Supermarket near Oxford Road'); never the location, notes or source of a local "
+        "report; '' when the area holds no police.uk incident",
         INCIDENTS_BAND: "number of incidents as a band, e.g. '10-19' or '50 or more'",
         BAND_RANK: "1 for the lowest band, 2 for the next, ... (sets the colour)",
         MAIN_PROBLEMS: "up to a few kinds of incident, most common first; a kind is named only "

@@ -47,9 +47,11 @@ from geo.public.schema import (
     INCIDENTS_BAND,
     MAIN_PROBLEMS,
     PERIOD,
+    PLACE,
     PublicSettings,
     check_public,
 )
+from geo.public.words import area_places, data_source
 from geo.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ def public_hotspots(
     public: PublicSettings = DEFAULT_PUBLIC,
     wards: gpd.GeoDataFrame | None = None,
     months: Iterable[str] | None = None,
+    incidents: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The public view of a run's hotspots: the one source of every public artefact.
 
@@ -108,12 +111,18 @@ def public_hotspots(
         Months ``YYYY-MM`` of every incident in the view (e.g. ``result.incidents["month"]``);
         the period is their first to last month. Default: ``settings.since``/``until``,
         else the first and last month over all hotspots.
+    incidents
+        The run's incidents (metric CRS, ``hotspot_id``, ``source_kind``, ``location``,
+        point ``geometry``): each area's ``place`` names the police.uk map points of the
+        incidents of its hotspots (:func:`geo.public.words.area_places`; local reports are
+        never read). ``None`` (default): every ``place`` is "".
 
     Returns
     -------
     geopandas.GeoDataFrame
         Exactly the columns of :func:`public_fields` (``"areas"``): ``area_id``,
-        ``ward_name``, ``incidents_band``, ``main_problems``, ``trend``, ``period`` (str),
+        ``ward_name``, ``place``, ``incidents_band``, ``main_problems``, ``trend``,
+        ``period`` (str),
         ``band_rank`` (int64), ``geometry`` (Polygon/MultiPolygon, the CRS of ``hotspots``);
         one row per public area. Sorted by band (highest first), ward name, then north to
         south; ``area_id`` numbers that order. Empty (same columns and CRS) when no
@@ -165,12 +174,20 @@ def public_hotspots(
 
     groups = overlap_groups(geoms, kept[c.WARD_CODE].astype(str).to_numpy())
     merged = merge_groups(kept, geoms, groups, settings)
+    places = [""] * len(groups)
+    if incidents is not None:
+        if c.HOTSPOT_ID not in kept.columns:
+            raise ValidationError("hotspots: column hotspot_id is missing (needed for places)")
+        ids = kept[c.HOTSPOT_ID].astype(str).to_numpy()
+        area_of = {str(ids[i]): k for k, g in enumerate(groups) for i in g}
+        places = area_places(incidents, area_of, len(groups))
     bands = [public.band_of(int(k)) for k in merged[c.N_INCIDENTS]]
     trend = [TREND_WORDS.get(str(t), TREND_WORDS["n/a"]) for t in merged[c.TREND]]
     out = gpd.GeoDataFrame(
         {
             AREA_ID: "",
             c.WARD_NAME: merged[c.WARD_NAME].astype(str).to_numpy(dtype=object),
+            PLACE: places,
             INCIDENTS_BAND: [lab for _r, lab in bands],
             BAND_RANK: np.array([r for r, _lab in bands], dtype="int64"),
             MAIN_PROBLEMS: main_problems(merged, settings, public),
@@ -198,13 +215,17 @@ def public_view(
     *,
     public: PublicSettings = DEFAULT_PUBLIC,
 ) -> gpd.GeoDataFrame:
-    """:func:`public_hotspots` of a pipeline result, trimmed to its wards, period from its data."""
+    """:func:`public_hotspots` of a pipeline result, trimmed to its wards, period from its data.
+
+    Each area's ``place`` names the police.uk map points of its incidents.
+    """
     return public_hotspots(
         result.hotspots,
         result.settings,
         public=public,
         wards=result.wards,
         months=result.incidents[c.MONTH].astype(str) if len(result.incidents) else None,
+        incidents=result.incidents,
     )
 
 
@@ -227,17 +248,20 @@ def write_public(
 ) -> dict[str, Path]:
     """Write the public map (``public_map.html``) and areas (``public_hotspots.geojson``).
 
-    Both are built from :func:`public_view` only (pass ``view`` when it has already been
-    computed with the same ``public`` settings; it is checked again). Returns the paths by
-    file name.
+    The map names its data and months (:func:`geo.public.data_source`) and lists the
+    areas with their places below it. Both are built from :func:`public_view` only (pass
+    ``view`` when it has already been computed with the same ``public`` settings; it is
+    checked again). Returns the paths by file name.
     """
     if view is None:
         view = public_view(result, public=public)
+    inc = result.incidents
     texts = {
         "public_map.html": public_html(
             result.wards,
             view,
             title=title,
+            source=data_source(inc[c.SOURCE_KIND].astype(str), inc[c.MONTH].astype(str)),
             public_settings=public,
             trend_months=result.settings.trend_months,
         ),

@@ -8,7 +8,8 @@ from geo.staff.export import (
     write_texts,
 )
 from geo.staff.patrol import PatrolView, patrol_view, period_caption, period_text
-from geo.staff.sheet import patrol_sheet_html, svg_map
+from geo.staff.sheet import patrol_sheet_html
+from geo.staff.sheet_map import inset_groups, svg_map
 from geo.staff.tables import category_mix, hotspots_in_wards, monthly_counts, patrol_table
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "hotspots_csv",
     "hotspots_geojson",
     "hotspots_in_wards",
+    "inset_groups",
     "monthly_counts",
     "patrol_sheet_html",
     "patrol_table",

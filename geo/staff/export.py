@@ -8,6 +8,7 @@ from pathlib import Path
 
 from geo import columns as c
 from geo.maps import hotspot_map, offline_html
+from geo.places import street_points
 from geo.project import WGS84
 from geo.result import PipelineResult
 
@@ -35,13 +36,27 @@ def rejected_csv(result: PipelineResult) -> str:
     return str(result.rejected[list(c.REJECTED_COLUMNS)].to_csv(index=False))
 
 
-def write_outputs(result: PipelineResult, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(
+    result: PipelineResult,
+    out_dir: str | Path,
+    *,
+    tiles: str | None = None,
+    attribution: str = "",
+) -> dict[str, Path]:
     """Write the five staff outputs (:data:`OUTPUT_FILES`) into ``out_dir``.
 
-    The map includes an aggregated incident density layer (staff only). Returns the
-    paths by file name.
+    The map includes an aggregated incident density layer and the street names of the
+    police.uk map points (staff only); it has no basemap unless ``tiles`` (a tile URL, with
+    its ``attribution``) is given. Returns the paths by file name.
     """
-    m = hotspot_map(result.wards, result.hotspots, incidents=result.incidents)
+    m = hotspot_map(
+        result.wards,
+        result.hotspots,
+        incidents=result.incidents,
+        streets=street_points(result.incidents),
+        tiles=tiles,
+        attribution=attribution,
+    )
     texts = {
         "hotspots.geojson": hotspots_geojson(result),
         "hotspots.csv": hotspots_csv(result),

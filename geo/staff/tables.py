@@ -56,8 +56,10 @@ def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        ``Rank`` (int), ``Hotspot`` (id), ``Ward``, ``Incidents`` (int), ``Trend`` (with an
-        arrow), ``Recent`` and ``Before`` (int, incidents in the two trend periods),
+        ``Rank`` (int, the number on the maps), ``Place`` (police.uk street and place names,
+        from ``place``; the ward name for hotspots without that column), ``Hotspot`` (id),
+        ``Ward``, ``Incidents`` (int), ``Trend`` (with an arrow), ``Recent`` and ``Before``
+        (int, incidents in the two trend periods),
         ``Kind`` (``area``/``single location``), ``Score`` (float, weighted), ``Category
         mix`` (e.g. ``"Drugs 5, Anti-social behaviour 3 (+2 more)"``), ``Months``
         (``first–last``). Sorted by rank.
@@ -69,9 +71,11 @@ def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.D
         parts = [p for p in text.split(", ") if p]
         more = len(parts) - top_categories
         mix.append(", ".join(parts[:top_categories]) + (f" (+{more} more)" if more > 0 else ""))
+    place = h[c.PLACE] if c.PLACE in h.columns else h[c.WARD_NAME]
     return pd.DataFrame(
         {
             "Rank": h[c.RANK].to_numpy(dtype="int64"),
+            "Place": place.astype(str).to_numpy(),
             "Hotspot": h[c.HOTSPOT_ID].astype(str).to_numpy(),
             "Ward": h[c.WARD_NAME].astype(str).to_numpy(),
             "Incidents": h[c.N_INCIDENTS].to_numpy(dtype="int64"),

@@ -29,8 +29,9 @@ def test_map_html_is_offline_and_has_wards_hotspots_legend(result):
     assert "\\u003eWest\\u003c" in html and "\\u003eEast\\u003c" in html
     assert "Hotspot weighted score" in html
     assert '"hotspot_id": "E05000001-01"' in html
-    assert "L.marker" in html  # ward name labels only
-    assert html.count("L.marker(") == 2
+    # markers are labels only: two ward names and the one hotspot's rank badge
+    assert html.count("L.marker(") == 2 + 1
+    assert html.count('class=\\"rank-label\\"') == 1
     # notes and sources of the local incidents never reach the map
     assert "seen at no. 4" not in html and "resident" not in html
 
@@ -80,8 +81,9 @@ def test_text_in_popups_and_labels_is_escaped(two_wards):
     html = offline_html(hotspot_map(r.wards, r.hotspots))
     assert "<img src=x" not in html
     assert "onerror=alert(1)" in html  # present only in escaped form
-    # escaped once (&lt; &gt;), then written as JSON (\u0026 is "&")
-    assert html.count("\\u0026lt;img src=x onerror=alert(1)\\u0026gt;") == 3
+    # escaped once (&lt; &gt;), then written as JSON (\u0026 is "&"): the ward outline, the
+    # hotspot's ward, and its place (only local reports: the ward name stands in for it)
+    assert html.count("\\u0026lt;img src=x onerror=alert(1)\\u0026gt;") == 4
 
 
 # --- maps whose layers a renderer swaps (the app's staff map) ------------------------------
@@ -130,7 +132,7 @@ def test_staff_layers_carry_the_hotspots_legend_and_density(result):
     assert (hotspots.layer_name, hotspots.show) == ("Hotspots", True)
     assert [type(ch).__name__ for ch in density._children.values()] == ["HeatMap"]
     kinds = [type(ch).__name__ for ch in hotspots._children.values()]
-    assert kinds == ["GeoJson", "LegendLayer"]
+    assert kinds == ["GeoJson", "Marker", "LegendLayer"]  # the marker: the rank badge
     assert len(staff_layers(result.hotspots)) == 1  # no incidents: no density layer
     # the legend is a layer of the hotspot group: it goes when the group is swapped
     m = hotspot_map(result.wards, result.hotspots)
@@ -232,5 +234,5 @@ def test_scale_is_metric_only_and_away_from_the_lower_left_legends(result, kind)
 def test_ward_labels_let_clicks_through(result):
     html = offline_html(hotspot_map(result.wards, result.hotspots))
     options = re.findall(r"L\.marker\(\s*\[[-\d.]+, [-\d.]+\],\s*(\{.*?\})\s*\)", html, flags=re.S)
-    assert len(options) == 2
+    assert len(options) == 2 + 1  # two ward names, one rank badge
     assert all('"interactive": false' in o and '"keyboard": false' in o for o in options)

@@ -9,6 +9,7 @@ import pytest
 
 from geo import columns as c
 from geo import public
+from geo.maps import escape_html
 from geo.pipeline import run_files
 from geo.settings import Settings
 from geo.settings_edits import window_settings
@@ -31,9 +32,12 @@ def test_meeting_outputs_are_the_public_view_as_a_table_and_maps(six_months):
         view, public.PublicSettings(), trend_months=months
     )
     assert f"last {months} months" in out.explanation
-    period = str(view[public.PERIOD].iloc[0])
+    assert out.source == "police.uk street-level crime, June to November 2018"
+    assert out.trend == public.trend_explanation(months)
     for page in (out.map_html, out.standalone):
-        assert f"Where reported problems concentrate: {period}" in page
+        assert "Where reported problems concentrate" in page
+        assert "Data: police.uk street-level crime, June to November 2018" in page
+        assert public.FULLSCREEN_CLASS in page
         assert not re.findall(r'<(?:script src|link rel="stylesheet" href)="https?://', page)
         assert not re.search(r"E050065\d\d-\d\d", page)  # no staff hotspot IDs
     assert "Open Government Licence" in out.standalone  # the download names its sources
@@ -57,8 +61,57 @@ def test_uploaded_names_lose_their_markup(six_months):
     assert "<b>Cowley" not in out.map_html and "<b>Cowley" not in out.standalone
 
 
-def test_no_area_to_show_names_the_months_asked_for():
+def test_no_area_to_show_still_names_the_data_and_its_month():
     r = run_files(settings=Settings(since="2018-11", until="2018-11", min_samples=10_000))
     out = public.meeting_outputs(r)
     assert len(out.table) == 0 and list(out.table.columns) == list(public.MEETING_COLUMNS)
-    assert "Where reported problems concentrate: 2018-11 to 2018-11" in out.map_html
+    assert out.source == "police.uk street-level crime, November 2018"
+    assert "Data: police.uk street-level crime, November 2018" in out.map_html
+    assert "No area has 5 or more incidents" in out.map_html
+    assert "No area is shown for these months." in out.standalone
+
+
+def test_every_area_on_the_shipped_data_names_its_streets_or_places(six_months):
+    out = public.meeting_outputs(six_months)
+    view = public.public_view(six_months)
+    assert list(out.table[public.PLACE]) == list(view[public.PLACE])
+    assert (out.table[public.PLACE] != "").all()
+    assert "On or near" not in " ".join(out.table[public.PLACE])
+    inc = six_months.incidents
+
+    def names(rows):
+        return {n.removeprefix("On or near ").replace("'S ", "'s ") for n in rows[c.LOCATION]}
+
+    in_areas, anywhere = names(inc[inc[c.HOTSPOT_ID] != ""]), names(inc)
+    for place in out.table[public.PLACE]:
+        for part in place.split(" / "):
+            # names of the areas' map points; kinds of place with a named map point near them
+            kinds, _, near = part.partition(" near ")
+            assert set(kinds.split(" and ")) <= in_areas, part
+            assert not near or near in anywhere, part
+
+
+def test_legend_explains_the_trend_words_on_the_page_and_in_the_download(six_months):
+    out = public.meeting_outputs(six_months)
+    for page in (out.map_html, out.standalone):
+        legend = page[page.index('<div class="public-legend"') :]
+        legend = legend[: legend.index("</div></div>") + 12]
+        assert f"<b>Trend</b>: {out.trend}" in legend
+        assert "Going up or Going down: more or fewer reports in the last 3 months" in legend
+
+
+def test_the_download_lists_every_area_with_its_place_below_the_map(six_months):
+    out = public.meeting_outputs(six_months)
+    page = out.standalone
+    start = page.index(f'<section class="{public.AREA_LIST_CLASS}">')
+    # the map fills the first screen and the list starts below it
+    assert "height: 100.0vh;" in page
+    assert f".{public.AREA_LIST_CLASS}{{position:absolute;top:100vh;" in page
+    section = page[start : page.index("</section>", start)]
+    assert "<b>Data:</b> police.uk street-level crime, June to November 2018" in section
+    assert f"<b>Trend:</b> {out.trend}" in section
+    heads = re.findall(r"<th>(.*?)</th>", section)
+    assert heads == ["Area", "Ward", "Where", "Incidents", "Main problems", "Trend"]
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", section)]
+    assert rows == [[escape_html(v) for v in r] for r in out.table.itertuples(index=False)]
+    assert "Open Government Licence" in section

@@ -7,6 +7,7 @@ none of them, and no incident coordinate, comes out.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -23,7 +24,7 @@ from shapely.geometry import box
 from geo import columns as c
 from geo.cli import main
 from geo.errors import ValidationError
-from geo.io import read_incident_csv
+from geo.io import POLICE_UK_COLUMNS, load_incidents, read_incident_csv
 from geo.maps import offline_html
 from geo.pipeline import run_files, run_pipeline
 from geo.project import WGS84
@@ -31,6 +32,7 @@ from geo.public import (
     PublicSettings,
     check_public,
     generalise_polygons,
+    meeting_outputs,
     monthly_counts_public,
     public_fields,
     public_geojson,
@@ -55,6 +57,7 @@ from tests.helpers import (
 ALLOWED = {
     "area_id",
     "ward_name",
+    "place",
     "incidents_band",
     "band_rank",
     "main_problems",
@@ -208,6 +211,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
     assert list(view.columns) == [
         "area_id",
         "ward_name",
+        "place",
         "incidents_band",
         "band_rank",
         "main_problems",
@@ -221,6 +225,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
         dict(
             area_id="Area 1",
             ward_name="East",
+            place="",  # local reports only: no police.uk name
             incidents_band="5-9",
             band_rank=1,
             main_problems="A mix of problems",  # 3 ASB + 2 robbery: neither reaches 5
@@ -230,6 +235,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
         dict(
             area_id="Area 2",
             ward_name="West",
+            place="",
             incidents_band="5-9",
             band_rank=1,
             main_problems="Burglary",
@@ -239,6 +245,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
         dict(
             area_id="Area 3",
             ward_name="West",
+            place="",
             incidents_band="5-9",
             band_rank=1,
             main_problems="Violence and sexual offences",  # the single drugs incident is not named
@@ -362,6 +369,88 @@ def test_public_html_shows_areas_and_hides_every_incident(result):
     assert "fewer than 5 incidents are not shown" in html
     assert "March 2018 to August 2018" in html
     assert not re.search(r'<(script src|link rel="stylesheet" href)="https?://', html)
+
+
+# --- place names --------------------------------------------------------------------------
+def police_uk_bytes(rows: list[tuple[str, float, float]]) -> bytes:
+    """A police.uk street-level file of drugs crimes in June 2018: ``(location, x, y)`` rows,
+    ``x, y`` in EPSG:27700 written as longitude/latitude with police.uk's 6 decimals."""
+    pts = gpd.GeoSeries([shapely.Point(x, y) for _n, x, y in rows], crs="EPSG:27700")
+    ll = pts.to_crs(WGS84)
+    frame = pd.DataFrame(
+        {
+            "Crime ID": [f"{i:064x}" for i in range(1, len(rows) + 1)],
+            "Month": "2018-06",
+            "Reported by": "Thames Valley Police",
+            "Falls within": "Thames Valley Police",
+            "Longitude": ll.x.round(6).to_numpy(),
+            "Latitude": ll.y.round(6).to_numpy(),
+            "Location": [n for n, _x, _y in rows],
+            "LSOA code": "E01028556",
+            "LSOA name": "Oxford 013D",
+            "Crime type": "Drugs",
+            "Last outcome category": "",
+            "Context": "",
+        },
+        columns=list(POLICE_UK_COLUMNS),
+    )
+    return frame.to_csv(index=False).encode()
+
+
+@pytest.fixture(scope="module")
+def mixed() -> PipelineResult:
+    """The hand-made fixture (local reports at "Secret Close" with notes and sources) plus
+    police.uk rows: three in hotspot A (two map points) and one at hotspot B's single map
+    point named like a house ("12 Secret Close", which police.uk never does)."""
+    police = police_uk_bytes(
+        [
+            ("On or near Astrop Road", X0 + 318, Y0 + 318),
+            ("On or near Astrop Road", X0 + 318, Y0 + 318),
+            ("On or near Chapel Lane", X0 + 322, Y0 + 318),
+            ("On or near 12 Secret Close", X0 + 612, Y0 + 738),
+        ]
+    )
+    local = local_csv_bytes(fixture_rows(), columns=COLS)
+    raw = load_incidents([("reports.csv", local), ("police.csv", police)])
+    return run_pipeline(raw, WARDS, RUN)
+
+
+def test_place_names_come_from_police_uk_map_points_only(mixed):
+    view = public_view(mixed)
+    h = mixed.incidents.set_index(c.INCIDENT_ID)[c.HOTSPOT_ID]
+    assert h["INC-A0"] == h[f"{1:064x}"] == h[f"{3:064x}"] != ""  # police.uk rows are in A
+    assert h["INC-B0"] == h[f"{4:064x}"] != ""  # and B
+    places = dict(zip(view[c.WARD_NAME] + " " + view["main_problems"], view["place"], strict=True))
+    assert places == {
+        "West Violence and sexual offences": "Astrop Road / Chapel Lane",  # A, busiest first
+        "West Burglary": "",  # B: its only police.uk name starts with a house number
+        "East A mix of problems": "",  # E: local reports only
+    }
+    out = meeting_outputs(mixed)
+    html = public_html(mixed.wards, view, source=out.source)
+    texts = {
+        "place": " ".join(view["place"]),
+        "geojson": public_geojson(view),
+        "html": html,
+        "meeting table": out.table.to_csv(index=False),
+        "meeting map": out.map_html,
+        "meeting download": out.standalone,
+    }
+    for name, text in texts.items():
+        assert "Astrop Road / Chapel Lane" in text, name
+        assert "Secret" not in text, name
+        assert_no_leak(text, mixed)
+    assert out.source == "police.uk street-level crime and local reports, March to August 2018"
+
+
+def test_place_names_from_an_uploaded_file_lose_their_markup(mixed):
+    inc = mixed.incidents.copy()
+    police = inc[c.SOURCE_KIND] == "police.uk"
+    inc.loc[police, c.LOCATION] = "On or near <img src=x onerror=alert(1)> Road"
+    out = meeting_outputs(dataclasses.replace(mixed, incidents=inc))
+    assert "‹img src=x onerror=alert(1)› Road" in set(out.table["place"])
+    for page in (out.map_html, out.standalone):
+        assert "<img src=x" not in page
 
 
 def _bng_to_lonlat5(x: float, y: float) -> tuple[float, float]:

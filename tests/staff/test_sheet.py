@@ -1,14 +1,147 @@
-"""The printable patrol sheet on the shipped data: at most ``max_rows`` hotspots listed."""
+"""The printable patrol sheet: places in the list, inset maps with ranks, scale, north, one A4."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from geo import columns as c
 from geo.pipeline import run_files
-from geo.staff import patrol_sheet_html
+from geo.places import street_points
+from geo.staff import inset_groups, patrol_sheet_html, svg_map
+from tests.helpers import X0, Y0
+
+CHROMIUM = "/usr/bin/chromium"
 
 
-def test_patrol_sheet_lists_at_most_max_rows():
-    r = run_files()
+@pytest.fixture(scope="module")
+def shipped():
+    return run_files()
+
+
+@pytest.fixture(scope="module")
+def sheet(shipped) -> str:
+    streets = street_points(shipped.incidents)
+    return patrol_sheet_html(
+        shipped.hotspots, shipped.wards, period="p", data_label="d", streets=streets
+    )
+
+
+def squares(rows: list[tuple[int, float, float, float]]) -> gpd.GeoDataFrame:
+    """Hotspots from (rank, dx, dy, side) squares in EPSG:27700."""
+    return gpd.GeoDataFrame(
+        {c.RANK: [r[0] for r in rows]},
+        geometry=[box(X0 + dx, Y0 + dy, X0 + dx + s, Y0 + dy + s) for _, dx, dy, s in rows],
+        crs="EPSG:27700",
+    )
+
+
+def test_patrol_sheet_lists_at_most_max_rows(shipped):
+    r = shipped
     sheet = patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
     assert sheet.count("<tr>") == 1 + 4
     assert f"{len(r.hotspots) - 4} more hotspot(s) are in the CSV download" in sheet
-    assert sheet.count('class="hotspot"') == 4
+    ranks = re.findall(r'<g class="rank">.*?>(\d+)</text></g>', sheet)
+    assert sorted(set(map(int, ranks))) == [1, 2, 3, 4]
+
+
+def test_every_listed_hotspot_has_its_place_and_its_number_on_an_inset(shipped, sheet):
+    rows = re.findall(r"<tr>(.*?)</tr>", sheet)[1:16]  # after the header row
+    cells = [re.findall(r"<td>(.*?)</td>", row) for row in rows]
+    top = shipped.hotspots.head(15)
+    assert [int(x[0]) for x in cells] == list(top[c.RANK])
+    assert [x[1] for x in cells] == list(top[c.PLACE].str.replace("'", "&#x27;"))
+    assert "Templars Square Shopping Centre" in cells[0][1]
+    captions = dict(re.findall(r"<figcaption>([A-E]): (.*?)</figcaption>", sheet))
+    assert len(captions) >= 2
+    for x in cells:  # the Map letter names the inset whose caption lists that rank
+        assert f"#{x[0]}" in captions[x[2]].split(", ")
+    insets = re.findall(r'<svg[^>]*aria-label="Inset ([A-E])">(.*?)</svg>', sheet)
+    assert [k for k, _ in insets] == sorted(captions)
+    for letter, body in insets:
+        badges = re.findall(r'<g class="rank">.*?>(\d+)</text></g>', body)
+        listed = [r.lstrip("#") for r in captions[letter].split(", ")]
+        assert set(listed) <= set(badges)
+        assert body.count('<g class="scale-bar">') == 1 and '<g class="north-arrow">' in body
+        assert 'class="street"' in body  # street names for finding it on the ground
+    overview = re.search(r'aria-label="Overview map of the wards">(.*?)</svg>', sheet)
+    assert overview and '<g class="rank">' not in overview.group(1)
+    assert overview.group(1).count('class="inset-box"') == len(insets)
+    assert "<script" not in sheet and "http" not in sheet.replace("http://www.w3.org", "")
+
+
+def test_inset_groups_keep_near_hotspots_together_in_rank_order():
+    hs = squares([(2, 0, 0, 30), (1, 3000, 0, 30), (3, 200, 0, 30)])
+    assert inset_groups(hs) == [[1], [0, 2]]
+    assert inset_groups(hs, max_insets=1) == [[1, 0, 2]]
+    assert inset_groups(hs.iloc[:0]) == []
+
+
+def test_scale_bar_north_arrow_and_badges_beside_tiny_shapes(two_wards):
+    hs = squares([(1, 300, 300, 4), (2, 310, 302, 4)])  # two tiny shapes 10 m apart
+    bounds = (X0, Y0, X0 + 1000, Y0 + 800)  # 300 px over 1000 m: 0.3 px a metre
+    svg = svg_map(two_wards, hs, bounds=bounds, width_px=300, height_px=240)
+    assert ">250 m</text>" in svg  # the longest round length within a quarter of the width
+    assert '<g class="north-arrow">' in svg and ">N</text>" in svg
+    badges = re.findall(
+        r'<line x1="([\d.]+)" y1="([\d.]+)"[^>]*/><rect x="([\d.]+)" y="([\d.]+)" '
+        r'width="([\d.]+)" height="([\d.]+)"',
+        svg,
+    )
+    assert len(badges) == 2
+    boxes = []
+    for vx, vy, bx, by, bw, bh in (tuple(map(float, b)) for b in badges):
+        assert bx > vx and by + bh < vy  # up and to the right of the shape's NE corner
+        boxes.append((bx, by, bx + bw, by + bh))
+    a, b = boxes
+    assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])  # no overlap
+
+
+def test_inset_street_names_are_escaped_named_and_once(two_wards):
+    hs = squares([(1, 300, 300, 30)])
+    streets = gpd.GeoDataFrame(
+        {
+            "name": ["<b>Oxford</b> Road", "<b>Oxford</b> Road", "Supermarket"],
+            "generic": [False, False, True],
+            c.N_INCIDENTS: [5, 3, 9],
+        },
+        geometry=gpd.points_from_xy([X0 + 250, X0 + 450, X0 + 350], [Y0 + 250] * 3),
+        crs="EPSG:27700",
+    )
+    svg = svg_map(two_wards, hs, bounds=(X0, Y0, X0 + 800, Y0 + 600), streets=streets)
+    assert svg.count('class="street"') == 1
+    assert "&lt;b&gt;Oxford&lt;/b&gt; Road" in svg and "<b>" not in svg
+    assert "Supermarket" not in svg
+
+
+def _pdf_pages(html: str, tmp_path: Path) -> int:
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / "sheet.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            pdf = page.pdf(format="A4")
+        finally:
+            browser.close()
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+@pytest.mark.browser
+def test_patrol_sheet_prints_on_one_a4_page(shipped, sheet, tmp_path):
+    assert Path(CHROMIUM).is_file(), "Debian chromium is required for the print check"
+    assert _pdf_pages(sheet, tmp_path) == 1
+    # the count is real: a list of every hotspot does not fit one page
+    long = patrol_sheet_html(
+        shipped.hotspots, shipped.wards, period="p", data_label="d", max_rows=len(shipped.hotspots)
+    )
+    assert _pdf_pages(long, tmp_path) > 1

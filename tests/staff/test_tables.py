@@ -26,6 +26,7 @@ def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
     assert table.to_dict("records") == [
         {
             "Rank": 1,
+            "Place": "West",  # local reports only: the ward name stands in
             "Hotspot": f"{WEST}-01",
             "Ward": "West",
             "Incidents": 5,
@@ -41,7 +42,8 @@ def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
     assert len(hotspots_in_wards(r.hotspots, [EAST])) == 0
     svg = svg_map(r.wards, hs)
     assert svg.count('class="hotspot"') == 1
-    assert svg.count("<text") == 2 + 1  # two ward names, one rank
+    assert svg.count('<g class="rank">') == 1 and ">1</text></g>" in svg
+    assert ">West</text>" in svg and ">East</text>" in svg
     sheet = patrol_sheet_html(hs, r.wards, period="June 2018", data_label="hand-made")
     assert f"<td>{WEST}-01</td>" in sheet and "Staff only" in sheet and "<script" not in sheet
     assert "seen at no. 4" not in sheet and "resident" not in sheet

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
 
+from geo import columns as c
 from geo import public
 from geo.settings import Settings
 from geo.settings_edits import window_settings
@@ -15,6 +17,21 @@ from ui.postbox import meeting_postbox
 from ui.widgets import NO_INCIDENTS
 
 WINDOWS = {"Last 3 months": 3, "Last 6 months": 6, "Last 12 months": 12}
+
+#: Key of the container holding the map (Streamlit gives it the class ``st-key-<key>``).
+MAP_KEY = "meeting_map"
+#: On a small screen (a 1024x768 projector) the title, the period control and the whole map
+#: with its legend and every ward fit on the first screen; the list of areas scrolls below.
+#: The map's height follows the window there: the window less what sits above the map.
+#: Larger screens keep the usual spacing and a map up to 720 px high.
+LAYOUT_CSS = f"""<style>
+.st-key-{MAP_KEY} iframe {{height: clamp(420px, calc(100vh - 330px), 720px) !important;}}
+@media (max-width: 1100px), (max-height: 820px) {{
+  [data-testid="stMainBlockContainer"] {{padding: 3.6rem 1.25rem 2rem;}}
+  [data-testid="stMainBlockContainer"] h1 {{font-size: 1.7rem; padding: 0.2rem 0 0.3rem;}}
+  .st-key-{MAP_KEY} iframe {{height: clamp(380px, calc(100vh - 196px), 720px) !important;}}
+}}
+</style>"""
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -28,8 +45,29 @@ def meeting_outputs(
     )
 
 
+#: Widths (pixels) of the list's columns, in the order shown: on a 1024x768 projector the
+#: area, ward, place, trend and band fit side by side; the main problems follow.
+LIST_WIDTHS: dict[str, int] = {
+    public.AREA_ID: 72,
+    c.WARD_NAME: 120,
+    public.PLACE: 260,
+    c.TREND: 118,
+    public.INCIDENTS_BAND: 90,
+    public.MAIN_PROBLEMS: 320,
+}
+
+
+def area_columns() -> dict[str, ColumnConfig]:
+    """Headings and widths of the list of areas (:data:`LIST_WIDTHS`)."""
+    return {
+        col: st.column_config.TextColumn(label, width=LIST_WIDTHS[col])
+        for col, label in public.MEETING_COLUMNS.items()
+    }
+
+
 def page() -> None:
     """Draw the meeting page."""
+    st.html(LAYOUT_CSS)
     st.title("Where problems concentrate in South East Oxford")
     settings = state.settings()
     months = cache.data_months(settings)
@@ -40,18 +78,26 @@ def page() -> None:
     ws = window_settings(settings, last_month=months[-1], months=WINDOWS[choice])
     pub = state.public_settings()
     src = state.data_source()
-    with st.spinner("Preparing the map…"):
+    with st.spinner("Preparing the map…"), st.container(key=MAP_KEY):
         out = meeting_outputs(src.key, ws.cache_key(), pub.min_count, src, ws)
         st.iframe(out.map_html, height=720)
-    st.write(out.explanation)
+    st.caption(
+        f"Data: {out.source}, the latest months in the data in use (police.uk publishes "
+        "each month about two months later). Contains public sector information licensed "
+        "under the Open Government Licence v3.0."
+    )
     if len(out.table):
+        st.subheader("The areas on the map")
+        st.markdown(f"**Trend:** {out.trend}")
         st.dataframe(
             out.table,
             hide_index=True,
             width="stretch",
             height=min(35 * (len(out.table) + 1) + 3, 640),
-            column_config=public.MEETING_COLUMNS,
+            column_config=area_columns(),
+            column_order=list(LIST_WIDTHS),
         )
+    st.write(out.explanation)
     st.subheader("Reports per month, whole area")
     full = cache.result(settings.replace(since=None, until=None))
     monthly = public.monthly_counts_public(full.incidents, public=pub)

@@ -20,7 +20,7 @@ from geo.staff import (
 from ui import cache, charts, state
 from ui.gate import staff_gate
 from ui.postbox import postbox_panel
-from ui.staff_map import show_staff_map
+from ui.staff_map import show_staff_map, street_frame
 from ui.widgets import NO_INCIDENTS
 
 
@@ -83,8 +83,13 @@ def page() -> None:
 
     st.subheader("Downloads")
     period = period_text(months, str(ws.since), str(ws.until), window)
+    src = state.data_source()
     sheet = patrol_sheet_html(
-        view.hotspots, view.wards, period=period, data_label=state.data_source().label
+        view.hotspots,
+        view.wards,
+        period=period,
+        data_label=src.label,
+        streets=street_frame(src.key, src, ws),
     )
     d1, d2, d3 = st.columns(3)
     d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")

@@ -1,0 +1,78 @@
+"""The Meeting page through AppTest: what a forum member reads on the shipped data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import public
+from geo.pipeline import run_files
+from geo.settings import Settings
+from geo.settings_edits import window_settings
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+SOURCE = "police.uk street-level crime, June to November 2018"
+
+
+@pytest.fixture(scope="module")
+def view() -> object:
+    """The public view of the page's default window: the last 6 months of the shipped data."""
+    return public.public_view(
+        run_files(settings=window_settings(Settings(), last_month="2018-11", months=6))
+    )
+
+
+@pytest.fixture
+def meeting(monkeypatch) -> AppTest:
+    """The app as a member of the public opens it (no staff password configured)."""
+    monkeypatch.delenv("HOTSPOTS_STAFF_PASSWORD_HASH", raising=False)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets = {"unrelated": "no password here"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    return at
+
+
+def test_the_page_names_the_data_source_and_its_months(meeting):
+    captions = [x.value for x in meeting.caption]
+    data = [x for x in captions if x.startswith("Data: ")]
+    assert len(data) == 1
+    assert data[0].startswith(f"Data: {SOURCE}, the latest months in the data in use")
+    assert "Open Government Licence" in data[0]
+    srcdoc = str(meeting.get("iframe")[0].proto.srcdoc)
+    assert f"Data: {SOURCE}" in srcdoc  # on the map itself too
+
+
+def test_the_trend_words_are_explained_beside_the_list(meeting):
+    texts = [m.value for m in meeting.markdown]
+    trend = public.trend_explanation(Settings().trend_months)
+    assert f"**Trend:** {trend}" in texts
+    assert "Going up or Going down: more or fewer reports in the last 3 months" in trend
+    assert "The areas on the map" in [h.value for h in meeting.subheader]
+    # the sentence sits right above the list: the next element is the table
+    blocks = list(meeting.main)
+    at_trend = next(
+        i for i, b in enumerate(blocks) if getattr(b, "value", None) == f"**Trend:** {trend}"
+    )
+    assert blocks[at_trend + 1].type == "dataframe"
+
+
+def test_the_list_names_each_areas_streets_and_places(meeting, view):
+    table = meeting.dataframe[0].value
+    assert list(table[public.AREA_ID]) == list(view[public.AREA_ID])
+    assert list(table[public.PLACE]) == list(view[public.PLACE])
+    assert (table[public.PLACE] != "").all()
+    where = dict(zip(table[public.AREA_ID], table[public.PLACE], strict=True))
+    # real police.uk map-point names of the shipped data, e.g. Littlemore's Astrop Lane
+    assert any("Astrop Lane" in p for p in where.values())
+    assert any("Templars Square Shopping Centre" in p for p in where.values())
+
+
+def test_a_shorter_window_names_its_own_months(meeting):
+    meeting.radio(key="meeting_window").set_value("Last 3 months")
+    meeting.run()
+    data = [x.value for x in meeting.caption if x.value.startswith("Data: ")]
+    assert data[0].startswith("Data: police.uk street-level crime, September to November 2018")

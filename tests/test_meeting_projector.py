@@ -1,0 +1,150 @@
+"""The Meeting page on a 1024x768 projector, in headless Chromium against the real server.
+
+At that size the map, its legend and all seven ward names are on the first screen with no
+scrolling, the map has a full-screen button that works with no network, and no request
+fails or leaves the machine. Uses the server and Chromium of :mod:`tests.test_browser`;
+fails, never skips, without Chromium.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import public
+from geo.pipeline import run_files
+from geo.settings import Settings
+from geo.settings_edits import window_settings
+from tests.test_browser import (
+    AREA_STROKE,
+    ARTIFACTS,
+    N_WARDS,
+    PAGE_MAP,
+    WARD_STROKE,
+    browser,
+    server,
+    wait_idle,
+    wait_paths,
+)
+
+pytestmark = pytest.mark.browser
+
+__all__ = ["browser", "server"]  # the fixtures, used by name
+
+PROJECTOR = {"width": 1024, "height": 768}
+
+#: Boxes (in the page's coordinates) of what must be on the first screen: the map's frame,
+#: its legend, every ward name and the full-screen button.
+LAYOUT = """(frameSel) => {
+    const frame = document.querySelector(frameSel);
+    const at = frame.getBoundingClientRect();
+    const d = frame.contentDocument;
+    const box = (el) => {
+        // a ward name's label box is wider than its text: measure the text itself
+        const range = d.createRange();
+        range.selectNodeContents(el);
+        const r = el.classList.contains("ward-label")
+            ? range.getBoundingClientRect() : el.getBoundingClientRect();
+        return {left: at.left + r.left, top: at.top + r.top,
+                right: at.left + r.right, bottom: at.top + r.bottom};
+    };
+    return {
+        frame: {left: at.left, top: at.top, right: at.right, bottom: at.bottom},
+        legend: [...d.querySelectorAll(".public-legend")].map(box),
+        wards: [...d.querySelectorAll(".ward-label")].map((el) => [el.textContent, box(el)]),
+        button: [...d.querySelectorAll(".leaflet-control-fullscreen a")].map(box),
+        viewport: [window.innerWidth, window.innerHeight],
+    };
+}"""
+
+
+def on_screen(r: dict[str, float]) -> bool:
+    return (
+        r["left"] >= 0
+        and r["top"] >= 0
+        and r["right"] <= PROJECTOR["width"]
+        and r["bottom"] <= PROJECTOR["height"]
+    )
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and (b["top"] < a["bottom"])
+    )
+
+
+def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, browser):
+    page = browser.new_page(viewport=PROJECTOR)
+    failed: list[str] = []
+    remote: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((server, "data:", "blob:", "about:")) else remote.append(r.url)
+        ),
+    )
+    page.goto(server)
+    wait_idle(page)
+    expected = public.public_view(
+        run_files(settings=window_settings(Settings(), last_month="2018-11", months=6))
+    )
+    wait_paths(page, WARD_STROKE, N_WARDS)
+    wait_paths(page, AREA_STROKE, len(expected))
+    page.wait_for_timeout(600)  # the first fit of the map
+
+    layout = page.evaluate(LAYOUT, PAGE_MAP)
+    assert layout["viewport"] == [PROJECTOR["width"], PROJECTOR["height"]]
+    assert on_screen(layout["frame"]), layout["frame"]  # the whole map
+    (legend,) = layout["legend"]
+    assert on_screen(legend), legend
+    assert len(layout["wards"]) == N_WARDS
+    for name, r in layout["wards"]:
+        assert on_screen(r), (name, r)
+        assert not overlaps(r, legend), name  # no ward name hides under the legend
+    (button,) = layout["button"]
+    assert on_screen(button)
+    frame = page.frame_locator(PAGE_MAP).first
+    legend_text = frame.locator(".public-legend").inner_text()
+    assert "Trend: Going up or Going down: more or fewer reports" in legend_text
+    title = frame.locator(".public-title").inner_text()
+    assert "Data: police.uk street-level crime, June to November 2018" in title
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "meeting-projector.png"))
+    # below the map: the data source, the trend sentence and the list of areas with places
+    page.get_by_role("heading", name="The areas on the map").evaluate(
+        "h => h.scrollIntoView({block: 'start'})"
+    )
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(ARTIFACTS / "meeting-projector-list.png"))
+    page.get_by_role("heading", name="Where problems concentrate in South East Oxford").evaluate(
+        "h => h.scrollIntoView({block: 'start'})"
+    )
+
+    # the full-screen button: the map fills the screen, with its legend and every ward
+    control = frame.locator(".leaflet-control-fullscreen a")
+    assert control.get_attribute("aria-label") == "Show the map full screen"
+    control.click()
+    frame.locator('.leaflet-control-fullscreen a[aria-pressed="true"]').wait_for()
+    in_frame = frame.locator("body")
+    assert in_frame.evaluate("b => document.fullscreenElement === document.documentElement")
+    page.wait_for_timeout(600)  # the refit after the new size
+    full = page.evaluate(LAYOUT, PAGE_MAP)
+    assert full["frame"] == {"left": 0, "top": 0, "right": 1024, "bottom": 768}
+    assert all(on_screen(r) for _name, r in full["wards"])
+    assert on_screen(full["legend"][0])
+    assert control.get_attribute("aria-label") == "Leave full screen (Esc)"
+    page.screenshot(path=str(ARTIFACTS / "meeting-projector-full-screen.png"))
+    control.click()
+    frame.locator('.leaflet-control-fullscreen a[aria-pressed="false"]').wait_for()
+    assert in_frame.evaluate("b => document.fullscreenElement === null")
+    page.wait_for_timeout(600)
+    back = page.evaluate(LAYOUT, PAGE_MAP)
+    assert back["frame"] == layout["frame"]
+    assert all(on_screen(r) for _name, r in back["wards"])
+
+    assert failed == []
+    assert remote == []
+    page.close()
