@@ -195,9 +195,10 @@ def _check_dates(rows: _Rows) -> None:
     rows.reject(np.isnat(rows.dates), per_row("date {!r} is not a valid date", rd))
 
 
-#: Days after the end of the latest police.uk month in the data a date may still fall on
-#: (local reports are often a little more recent than the last police.uk release).
-POLICE_UK_GRACE_DAYS = 28
+#: Days after the end of the latest police.uk month in the data a date may still fall on.
+#: police.uk publishes a month about two months after it ends, so local reports (kept up to
+#: date by the team) may rightly run that far ahead of it; a mistyped year does not.
+POLICE_UK_GRACE_DAYS = 92
 
 
 def _check_future_dates(rows: _Rows) -> None:

@@ -761,7 +761,7 @@ BAD_UPLOADS = [
     (
         None,
         ("far.geojson", far_wards_geojson(), "application/geo+json"),
-        "No row can be used: 3,707 rows read",
+        "far.geojson: none of the 3,707 incidents lies within the wards",
     ),
 ]
 
