@@ -900,6 +900,65 @@ def test_analyst_intervention_panel(monkeypatch):
     assert "The interventions file could not be used" in errors(at)
 
 
+def card_texts(at: AppTest, title: str) -> str:
+    """Everything written in the one "did it work?" card whose title contains ``title``."""
+    found = [
+        col
+        for col in at.columns
+        if any(title in m.value for m in col.markdown if m.value.startswith("**"))
+    ]
+    assert len(found) == 1, [m.value for m in at.markdown]
+    col = found[0]
+    parts = [m.value for m in col.markdown] + [x.value for x in col.caption]
+    parts += [d.value.to_csv() for d in col.dataframe]
+    return "\n".join(parts)
+
+
+def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    assert "Did it work?" in [s.value for s in at.subheader]
+    titles_seen = [m.value for m in at.markdown if m.value.startswith("**") and "20" in m.value]
+    # newest first: the warrant a sergeant asks about leads
+    assert titles_seen == [
+        "**Warrant EX-PRIORY-RD, 15 August 2018**",
+        "**Closure order EX-OXFORD-RD, 20 July 2018**",
+        "**Team start EX-TEAM-START, 1 June 2018**",
+    ]
+    warrant = card_texts(at, "EX-PRIORY-RD")
+    headlines = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headlines[0].startswith("#### Too few drug incidents to tell")
+    assert "Too few incidents to tell]" in warrant  # the badge says it in words
+    assert "5 → 0" in warrant and "15 → 6" in warrant  # target and comparison counts
+    for claim in ("diffusion of benefit", "moved there", "It looks like it worked"):
+        assert claim not in warrant
+    closure = card_texts(at, "EX-OXFORD-RD")
+    assert ":orange-badge[:material/drag_handle: No clear change]" in closure
+    assert "95% interval 0.39 to 1.22" in closure
+    # one small offline before/after map per card, each with its three areas
+    maps = [str(f.proto.srcdoc) for f in at.get("iframe")]
+    assert len(maps) == 3
+    assert all(not re.search(r'<(script|link)[^>]+(src|href)="https?:', m) for m in maps)
+    assert all('"area": "target"' in m and '"area": "ring"' in m for m in maps[:2])
+    assert len(at.expander) >= 3 and all(e.label != "" for e in at.expander)
+
+
+def test_patrol_cards_use_the_interventions_file_uploaded_on_the_analyst_page(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.toggle(key="analyst_interventions").set_value(True)
+    run(at)
+    csv = (
+        b"id,kind,start_date,end_date,longitude,latitude,notes\n"
+        b"MY-WARRANT,warrant,2018-08-15,,-1.215246,51.719306,\n"
+    )
+    at.file_uploader(key="iv_upload").set_value(("mine.csv", csv, "text/csv"))
+    run(at)
+    go(at, "Patrol")
+    assert [m.value for m in at.markdown if m.value.startswith("**Warrant")] == [
+        "**Warrant MY-WARRANT, 15 August 2018**"
+    ]
+    assert "Your interventions file" in " ".join(x.value for x in at.caption)
+
+
 # ==========================================================================================
 # Analyst page: evaluation on later months
 # ==========================================================================================

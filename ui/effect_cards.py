@@ -75,18 +75,38 @@ def badge(verdict: str) -> Badge:
     return BADGES[verdict]
 
 
-def full_table(result: InterventionResult) -> pd.DataFrame:
-    """:func:`geo.interventions.effects_table` of one result, readings held to the count rule.
+def full_table(result: InterventionResult, *, group: str) -> pd.DataFrame:
+    """Every figure behind one card: the ``group`` row of :func:`geo.interventions.effects_table`.
+
+    Parameters
+    ----------
+    result
+        One evaluated intervention.
+    group
+        The category group the card describes (:attr:`geo.interventions.EffectCard.group`);
+        the other groups are on the Analyst page.
 
     Returns
     -------
     pandas.DataFrame
-        The table as it is, except that in rows whose ``enough_data`` is False the
-        :data:`READINGS` columns say :data:`TOO_FEW_READING`, so the table never reads a
-        displacement or diffusion into counts the card calls too few.
+        One row with every column of the effects table, as it is, except that when its
+        ``enough_data`` is False the :data:`READINGS` columns say :data:`TOO_FEW_READING`:
+        the table never reads a displacement or a diffusion into counts the card calls too
+        few.
+
+    Raises
+    ------
+    ValidationError
+        If ``group`` was not measured.
 
     """
-    table = effects_table([result]).copy()
+    table = effects_table([result])
+    table = table[table["group"].astype(str) == group].reset_index(drop=True)
+    if table.empty:
+        raise ValidationError(
+            f"effect card of {result.intervention.intervention_id}: group {group!r} was not "
+            "measured"
+        )
     too_few = ~table["enough_data"].astype(bool)
     for col in READINGS:
         if col in table.columns:
@@ -140,8 +160,9 @@ def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> No
             "comparison area. Hotspots: green dashed before, purple after."
         )
         with st.expander("Full table"):
-            table = full_table(result).set_index("group").T.astype(str)
-            st.dataframe(table, width="stretch")
+            table = full_table(result, group=card.group)
+            st.dataframe(table.T.set_axis(["value"], axis=1).astype(str), width="stretch")
+            st.caption("Every figure behind this card; other category groups: Analyst page.")
 
 
 def effect_cards_section(settings: Settings) -> None:
