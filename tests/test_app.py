@@ -25,6 +25,7 @@ from geo.paths import DATA_DIR as DATA
 from geo.pipeline import run_files
 from geo.settings import Settings, settings_from_toml
 from geo.settings_edits import ward_overrides, window_settings, with_weights
+from ui.tuning_advice import current_red_flags
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
@@ -898,6 +899,46 @@ def test_analyst_intervention_panel(monkeypatch):
     at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
     run(at)
     assert "The interventions file could not be used" in errors(at)
+
+
+def beside_the_map(at: AppTest) -> list[str]:
+    """Warnings and notes in the column beside the Analyst map (never in an expander)."""
+    found = [
+        col
+        for col in at.columns
+        if any(m.value == "**Red flags for these settings**" for m in col.markdown)
+    ]
+    assert len(found) == 1
+    return [w.value for w in found[0].warning] + [x.value for x in found[0].success]
+
+
+def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    knee_lines = [m.value for m in at.markdown if "k-distance knee is" in m.value]
+    assert len(knee_lines) == 1 and "try values below it" in knee_lines[0]
+    knee = float(re.search(r"knee is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
+    assert not [b.label for b in at.button if b.label == f"Use {knee:.0f} m"]
+    button = at.button(key="use_below_knee")
+    offered = float(re.search(r"Use (\d+) m \(below the knee\)", button.label).group(1))
+    assert 10 <= offered < knee
+    # default settings: no red flag, said beside the map
+    assert [w for w in beside_the_map(at) if w.startswith("None")]
+    at.slider(key="a_eps").set_value(250.0)
+    run(at)
+    flags = beside_the_map(at)
+    assert any(f.startswith("Almost all points are core points") for f in flags)
+    assert any(f.startswith("One hotspot holds") for f in flags)
+    assert any("at or above the knee" in w.value for w in at.warning)
+    assert any("Red flags in the sweep" in w.value for w in at.warning)
+    at.button(key="use_below_knee").click()
+    run(at)
+    assert at.slider(key="a_eps").value == offered
+    expected = run_files(settings=Settings().replace(eps_m=offered))
+    flags = [
+        f"{f[:1].upper()}{f[1:]}."
+        for f in current_red_flags(expected, eps_m=offered, min_samples=15)
+    ]
+    assert [w for w in beside_the_map(at) if not w.startswith("None")] == flags
 
 
 def card_texts(at: AppTest, title: str) -> str:
