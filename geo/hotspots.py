@@ -6,8 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.stats import binomtest
 
 from geo import columns as c
+from geo.errors import ValidationError
 from geo.project import WGS84
 from geo.settings import Settings
 
@@ -37,10 +39,24 @@ HOTSPOT_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Two-sided significance level of the trend test: ``rising``/``falling``/``new`` are called
+#: only when the test's p-value is below it.
+TREND_ALPHA = 0.05
+#: Fewest incidents in the recent period for ``new`` (nothing before): a handful of
+#: incidents at a new place is not yet evidence of a new hotspot. With equal periods the
+#: test itself needs 6 (two-sided p = 2 * 0.5**6 = 0.031); the floor matters when the
+#: recent period is shorter than the earlier one.
+TREND_NEW_MIN = 5
+#: Every label :func:`trend_label` gives, plus ``n/a`` (too few months for a trend).
+TREND_LABELS: tuple[str, ...] = ("rising", "falling", "new", "no clear change", "n/a")
+
+
 def trend_periods(months: pd.Series | list[str], trend_months: int) -> tuple[list[str], list[str]]:
     """The latest ``trend_months`` calendar months of the data and the same span before them.
 
-    Returns ``([], [])`` when the data spans fewer than ``2 * trend_months`` months.
+    Both periods have the same length, so :func:`trend_label` with its default equal
+    lengths applies. Returns ``([], [])`` when the data spans fewer than
+    ``2 * trend_months`` months (the trend is then ``n/a``).
     """
     distinct = months.unique() if isinstance(months, pd.Series) else months
     ms = sorted(set(map(str, distinct)))
@@ -54,19 +70,64 @@ def trend_periods(months: pd.Series | list[str], trend_months: int) -> tuple[lis
     return recent, previous
 
 
-def trend_label(recent: int, previous: int) -> str:
-    """Classify a change in counts.
+def trend_p_value(
+    recent: int, previous: int, *, recent_months: int = 1, previous_months: int = 1
+) -> float:
+    """Two-sided p-value of "no change" for two counts (the conditional binomial test).
 
-    ``new`` (nothing before, something now); ``rising`` (up by 25 % or more and by at least
-    2); ``falling`` (down by 25 % or more and by at least 2); otherwise ``steady``.
+    Under no change in the monthly rate, given ``n = recent + previous`` the recent count
+    is Binomial(n, p) with ``p = recent_months / (recent_months + previous_months)``
+    (``p = 0.5`` for equal periods); :func:`scipy.stats.binomtest` gives the p-value. 1.0
+    when both counts are zero.
+
+    Raises
+    ------
+    ValidationError
+        A negative or non-whole count, or a period length below 1.
+
     """
-    if previous == 0 and recent > 0:
-        return "new"
-    if recent >= previous * 1.25 and recent - previous >= 2:
+    for name, v, low in (
+        ("recent", recent, 0),
+        ("previous", previous, 0),
+        ("recent_months", recent_months, 1),
+        ("previous_months", previous_months, 1),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+            raise ValidationError(f"trend: {name} must be a whole number >= {low}. Got {v!r}.")
+    n = int(recent) + int(previous)
+    if n == 0:
+        return 1.0
+    p = recent_months / (recent_months + previous_months)
+    return float(binomtest(int(recent), n, p, alternative="two-sided").pvalue)
+
+
+def trend_label(
+    recent: int, previous: int, *, recent_months: int = 1, previous_months: int = 1
+) -> str:
+    """Say whether a count went up or down by more than chance would explain.
+
+    The test is :func:`trend_p_value` (equal periods unless the lengths are given) at the
+    level :data:`TREND_ALPHA`:
+
+    - ``new``: nothing in the earlier period, at least :data:`TREND_NEW_MIN` in the recent
+      one, and a p-value below :data:`TREND_ALPHA`;
+    - ``rising`` / ``falling``: the monthly rate went up / down and the p-value is below
+      :data:`TREND_ALPHA`;
+    - ``no clear change``: anything else (the difference could be chance: 3 -> 5, 0 -> 1).
+
+    ``n/a`` (too few months for two periods) is set by the caller, see :func:`trend_periods`.
+    Swapping the two counts (and their lengths) swaps ``rising`` and ``falling``.
+    """
+    pv = trend_p_value(
+        recent, previous, recent_months=recent_months, previous_months=previous_months
+    )
+    if pv >= TREND_ALPHA:
+        return "no clear change"
+    if previous == 0:
+        return "new" if recent >= TREND_NEW_MIN else "no clear change"
+    if recent * previous_months > previous * recent_months:
         return "rising"
-    if recent <= previous * 0.75 and previous - recent >= 2:
-        return "falling"
-    return "steady"
+    return "falling"
 
 
 def summarise_hotspots(

@@ -15,6 +15,7 @@ import pyarrow
 import pyproj
 
 from geo.filters import apply_filters
+from geo.io.sources import READ_NOTES
 from geo.progress import ProgressFn
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
 from geo.settings import Settings
@@ -173,6 +174,7 @@ def prepare_incidents(
     lon_lat_bounds = wgs84_bounds(ward_check.wards)
     report("Checking incident rows", 0.15)
     rows_read = len(raw)
+    read_notes = tuple(raw.attrs.get(READ_NOTES, ()))  # inputs given twice, read once
     checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
     # Frames are let go as soon as the next stage has what it needs, so a national file
     # (millions of rows) never holds every intermediate copy at once; a caller that hands
@@ -200,7 +202,7 @@ def prepare_incidents(
         outside_wards=assigned.rejected,
         filtered_out=filtered_out,
         rows_read=rows_read,
-        notes=tuple(ward_check.notes),
+        notes=(*read_notes, *ward_check.notes),
         inputs=MappingProxyType(copy.deepcopy(dict(inputs or {}))),
     )
 

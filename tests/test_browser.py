@@ -259,7 +259,7 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
         "scale_lower_right": True,
     }
     # a meeting-page control redraws the map
-    page.get_by_text("Last 3 months").click()
+    page.get_by_text("Last 3 months", exact=True).click()
     wait_idle(page)
     three = public.public_view(
         run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))

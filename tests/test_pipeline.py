@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EAST, WEST, group_rows, local_csv
 
 from geo import columns as c
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
+from tests.helpers import EAST, WEST, group_rows, local_csv, unit_settings
 
-# unit weights so min_samples counts incidents
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 def test_tight_group_is_one_hotspot_and_counts_reconcile(two_wards):

@@ -8,8 +8,7 @@ import pytest
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.places import GENERIC_PLACES, describe_places, is_generic, place_name, street_points
-
-X0, Y0 = 450_000, 200_000
+from tests.helpers import X0, Y0
 
 
 def frame(rows: list[tuple[str, str, str, float, float]]) -> gpd.GeoDataFrame:

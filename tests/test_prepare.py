@@ -9,26 +9,30 @@ import weakref
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import EAST, WEST, X0, Y0, group_rows, local_csv
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import box
 
 from geo import columns as c
 from geo.categories import Category
-from geo.io import load_boundaries, load_incidents
-from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.pipeline import cluster_prepared, run_pipeline
 from geo.prepare import CLUSTERING_FIELDS, Prepared, preparation_settings, prepare_incidents
 from geo.result import PipelineResult
 from geo.settings import Settings, WardOverride
 from geo.validate import ACCEPTED_COLUMNS
-
-# unit weights so min_samples counts incidents
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: Category(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
+from tests.helpers import (
+    EAST,
+    WEST,
+    X0,
+    Y0,
+    group_rows,
+    local_csv,
+    make_two_wards,
+    shipped_inputs,
+    unit_settings,
 )
+
+UNIT = unit_settings(eps_m=20, min_samples=5)
 BLACKBIRD_LEYS, COWLEY = "E05006546", "E05006549"
 FRAMES = ("wards", "incidents", "invalid", "outside_wards", "filtered_out")
 
@@ -59,15 +63,6 @@ def assert_unchanged(p: Prepared, before: dict[str, pd.DataFrame]) -> None:
         assert frame.attrs == old.attrs
 
 
-def _wards() -> gpd.GeoDataFrame:
-    """The conftest ``two_wards`` (built here so hypothesis can share it between examples)."""
-    return gpd.GeoDataFrame(
-        {c.WARD_CODE: [WEST, EAST], c.WARD_NAME: ["West", "East"]},
-        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
-        crs="EPSG:27700",
-    )
-
-
 def small_rows() -> list[dict[str, object]]:
     """group_rows (5 in a group, 3 noise, 1 outside), a bad date, a month after 2018-08, one
     more drugs incident 10 m from the group, one asb 20 m from n2 and an unknown category."""
@@ -86,7 +81,7 @@ SMALL = UNIT.replace(until="2018-08")
 
 @functools.cache
 def small_prepared() -> Prepared:
-    return prepare_incidents(local_csv(small_rows()), _wards(), SMALL)
+    return prepare_incidents(local_csv(small_rows()), make_two_wards(), SMALL)
 
 
 # --- the shipped data ------------------------------------------------------------------
@@ -94,7 +89,7 @@ def small_prepared() -> Prepared:
 
 @pytest.fixture(scope="module")
 def shipped() -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    return load_incidents([DEFAULT_INCIDENTS]), load_boundaries(DEFAULT_BOUNDARIES)
+    return shipped_inputs()
 
 
 @pytest.fixture(scope="module")
@@ -245,7 +240,7 @@ def test_every_settings_field_belongs_to_one_stage():
 @pytest.mark.parametrize("name", sorted(CLUSTERING_CHANGES))
 def test_clustering_fields_do_not_change_preparation(name):
     changed = SMALL.replace(**{name: CLUSTERING_CHANGES[name]})
-    p = prepare_incidents(local_csv(small_rows()), _wards(), changed)
+    p = prepare_incidents(local_csv(small_rows()), make_two_wards(), changed)
     assert_unchanged(p, snapshot(small_prepared()))
     # and the clustering does read it: the hotspots change
     a = cluster_prepared(small_prepared(), SMALL)
@@ -256,7 +251,7 @@ def test_clustering_fields_do_not_change_preparation(name):
 @pytest.mark.parametrize("name", sorted(PREPARATION_CHANGES))
 def test_preparation_fields_change_preparation_and_refuse_clustering(name):
     changed = SMALL.replace(**{name: PREPARATION_CHANGES[name]})
-    p = prepare_incidents(local_csv(small_rows()), _wards(), changed)
+    p = prepare_incidents(local_csv(small_rows()), make_two_wards(), changed)
     kept = small_prepared()
     assert not (
         p.incidents[[c.INCIDENT_ID, c.CATEGORY, c.WEIGHT]].equals(
@@ -281,10 +276,12 @@ def test_mismatch_message_names_every_differing_field():
 
 
 def test_default_settings_are_the_prepared_ones():
-    p = prepare_incidents(local_csv(small_rows()), _wards(), SMALL.replace(eps_m=30))
+    p = prepare_incidents(local_csv(small_rows()), make_two_wards(), SMALL.replace(eps_m=30))
     r = cluster_prepared(p)
     assert r.settings == SMALL.replace(eps_m=30)
-    assert_same_result(r, run_pipeline(local_csv(small_rows()), _wards(), SMALL.replace(eps_m=30)))
+    assert_same_result(
+        r, run_pipeline(local_csv(small_rows()), make_two_wards(), SMALL.replace(eps_m=30))
+    )
 
 
 # --- progress and memory --------------------------------------------------------------------
@@ -306,12 +303,12 @@ CLUSTER_STEPS = [
 def test_progress_fractions_split_at_045():
     seen: list[tuple[str, float]] = []
     run_pipeline(
-        local_csv(small_rows()), _wards(), SMALL, progress=lambda m, f: seen.append((m, f))
+        local_csv(small_rows()), make_two_wards(), SMALL, progress=lambda m, f: seen.append((m, f))
     )
     assert seen == PREPARE_STEPS + CLUSTER_STEPS
     seen.clear()
     p = prepare_incidents(
-        local_csv(small_rows()), _wards(), SMALL, progress=lambda m, f: seen.append((m, f))
+        local_csv(small_rows()), make_two_wards(), SMALL, progress=lambda m, f: seen.append((m, f))
     )
     assert seen == PREPARE_STEPS
     seen.clear()
@@ -332,8 +329,8 @@ def _freed_at(call, first: object, make_ref) -> dict[str, bool]:
 
 def test_raw_rows_are_freed_once_validated():
     for call in (
-        lambda held, pr: prepare_incidents(held.pop(), _wards(), SMALL, progress=pr),
-        lambda held, pr: run_pipeline(held.pop(), _wards(), SMALL, progress=pr),
+        lambda held, pr: prepare_incidents(held.pop(), make_two_wards(), SMALL, progress=pr),
+        lambda held, pr: run_pipeline(held.pop(), make_two_wards(), SMALL, progress=pr),
     ):
         freed = _freed_at(call, local_csv(small_rows()), lambda raw: raw)
         assert freed["Checking incident rows"] is False
@@ -343,7 +340,7 @@ def test_raw_rows_are_freed_once_validated():
 def test_prepared_incidents_are_freed_after_clustering_only_when_handed_over():
     freed = _freed_at(
         lambda held, pr: cluster_prepared(held.pop(), progress=pr),
-        prepare_incidents(local_csv(small_rows()), _wards(), SMALL),
+        prepare_incidents(local_csv(small_rows()), make_two_wards(), SMALL),
         lambda p: p.incidents,
     )
     assert freed["Clustering incidents"] is False
@@ -377,5 +374,5 @@ def test_prepared_then_clustered_equals_run_pipeline(
     )
     before = snapshot(small_prepared())
     got = cluster_prepared(small_prepared(), s)
-    assert_same_result(got, run_pipeline(local_csv(small_rows()), _wards(), s))
+    assert_same_result(got, run_pipeline(local_csv(small_rows()), make_two_wards(), s))
     assert_unchanged(small_prepared(), before)

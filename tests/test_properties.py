@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import EAST, WEST, X0, Y0, local_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.cluster import DBSCAN
@@ -15,11 +14,10 @@ from geo.io import read_incident_csv
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
 from geo.validate import validate_incidents
+from tests.helpers import EAST, WEST, X0, Y0, local_csv, make_two_wards, unit_settings
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-UNIT = Settings(eps_m=60, min_samples=3).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=60, min_samples=3)
 
 # integer metre offsets inside (and a little outside) the two 1 km wards, on a coarse lattice
 # so that duplicates (shared snap points) are common
@@ -70,7 +68,7 @@ def test_validation_reconciles(rows):
 @FAST
 @given(point_lists)
 def test_rows_reconcile_through_the_whole_pipeline(points):
-    r = run_pipeline(local_csv(rows_from(points)), _wards(), UNIT)
+    r = run_pipeline(local_csv(rows_from(points)), make_two_wards(), UNIT)
     k = r.counts
     assert k.rows_read == len(points) == k.accepted + k.rejected
     assert k.accepted == k.clustered + k.noise == len(r.incidents)
@@ -80,7 +78,7 @@ def test_rows_reconcile_through_the_whole_pipeline(points):
 @FAST
 @given(point_lists)
 def test_no_hotspot_spans_two_wards(points):
-    r = run_pipeline(local_csv(rows_from(points)), _wards(), UNIT)
+    r = run_pipeline(local_csv(rows_from(points)), make_two_wards(), UNIT)
     members = r.incidents[r.incidents[c.HOTSPOT_ID] != ""]
     wards_per_hotspot = members.groupby(c.HOTSPOT_ID)[c.WARD_CODE].nunique()
     assert (wards_per_hotspot == 1).all()
@@ -93,7 +91,7 @@ def test_no_hotspot_spans_two_wards(points):
 @FAST
 @given(point_lists)
 def test_hull_covers_its_members(points):
-    r = run_pipeline(local_csv(rows_from(points)), _wards(), UNIT)
+    r = run_pipeline(local_csv(rows_from(points)), make_two_wards(), UNIT)
     polys = r.hotspots.set_index(c.HOTSPOT_ID).geometry
     members = r.incidents[r.incidents[c.HOTSPOT_ID] != ""]
     for hid, pt in zip(members[c.HOTSPOT_ID], members.geometry, strict=True):
@@ -108,10 +106,10 @@ def test_hull_covers_its_members(points):
 @given(point_lists, st.randoms(use_true_random=False))
 def test_same_input_any_row_order_gives_same_hotspot_ids(points, rnd):
     rows = rows_from(points)
-    a = run_pipeline(local_csv(rows), _wards(), UNIT)
+    a = run_pipeline(local_csv(rows), make_two_wards(), UNIT)
     shuffled = rows[:]
     rnd.shuffle(shuffled)
-    b = run_pipeline(local_csv(shuffled), _wards(), UNIT)
+    b = run_pipeline(local_csv(shuffled), make_two_wards(), UNIT)
     cols = [c.HOTSPOT_ID, c.N_INCIDENTS, c.SCORE, c.RANK]
     pd.testing.assert_frame_equal(a.hotspots[cols], b.hotspots[cols])
     ida = dict(zip(a.incidents[c.INCIDENT_ID], a.incidents[c.HOTSPOT_ID], strict=True))
@@ -142,14 +140,3 @@ def test_weights_equal_repetition_and_translation(points, reps, dx, dy):
         xy + np.array([dx * 10, dy * 10]), np.ones(len(xy)), eps_m=eps, min_samples=ms
     )
     assert partition(moved) == partition(ours)
-
-
-def _wards():
-    import geopandas as gpd
-    from shapely.geometry import box
-
-    return gpd.GeoDataFrame(
-        {c.WARD_CODE: [WEST, EAST], c.WARD_NAME: ["West", "East"]},
-        geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000), box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000)],
-        crs="EPSG:27700",
-    )

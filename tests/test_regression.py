@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
 
 from geo import columns as c
 from geo.pipeline import run_files
 from geo.settings import Settings
+from tests.helpers import DATA, ROOT
 
 EXPECTED = ROOT / "tests" / "expected" / "shipped_hotspots_eps80_ms20.csv"
 COLS = [

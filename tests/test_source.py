@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import group_rows
 
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.pipeline import run_files, run_source
 from geo.source import SHIPPED_LABEL, DataSource, load_source
+from tests.helpers import group_rows, local_csv_bytes
 
 
 def local_upload() -> tuple[str, bytes]:
-    cols = ["id", "date", "category", "easting", "northing", "source", "notes"]
-    lines = [",".join(cols)] + [",".join(str(r.get(k, "")) for k in cols) for r in group_rows()]
-    return "mine.csv", ("\n".join(lines) + "\n").encode()
+    return "mine.csv", local_csv_bytes(group_rows())
 
 
 def test_the_shipped_source_and_its_key():

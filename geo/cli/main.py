@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -51,7 +52,15 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     from geo.auth import hash_password
 
     if args.stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        raw = getattr(sys.stdin, "buffer", sys.stdin)  # bytes, decoded here; text as given
+        line = raw.readline()
+        try:
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "--stdin: the password is not UTF-8 text; nothing was printed"
+            ) from None
+        password = text.rstrip("\r\n")
     else:
         import getpass
 
@@ -103,11 +112,36 @@ def build_parser() -> argparse.ArgumentParser:
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
+def check_out_folder(out: Path) -> None:
+    """Refuse an ``--out`` that is a file, lies under a file, or is in a folder not writable.
+
+    Checked before any work, so a long run does not end in a failed write. Nothing is
+    created here.
+
+    Raises
+    ------
+    ValidationError
+        Naming the option, the path and what is wrong with it.
+
+    """
+    if out.exists() and not out.is_dir():
+        raise ValidationError(f"--out {out}: is a file, not a folder (give a folder to write into)")
+    parent = out
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValidationError(f"--out {out}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValidationError(f"--out {out}: cannot write in {parent} (permission denied)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for bad input or options)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if isinstance(getattr(args, "out", None), Path):
+            check_out_folder(args.out)
         return int(args.func(args))
     except ValidationError as exc:
         print(f"error: {exc.first_line}", file=sys.stderr)
@@ -115,6 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # a file or folder the user named could not be written (or read)
+            reason = exc.strerror or type(exc).__name__
+            print(f"error: cannot use {exc.filename} ({reason})", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(
             f"error: unexpected failure ({type(exc).__name__}: {exc}); rerun with --debug",
             file=sys.stderr,

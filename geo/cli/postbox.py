@@ -51,6 +51,8 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
     plan = rotation_plan(*inputs, settings=ps, reference_date=ref)
     greedy = rotation_plan(*inputs, settings=ps, reference_date=ref, method="greedy")
     print(result.counts.sentence())
+    for note in result.notes:
+        print(f"note: {note}")
     print(
         f"{len(checked.sites)} candidate sites from {checked.sites.attrs.get('source', 'sites')} "
         f"({len(checked.rejected)} set aside); placement log {db.name}: {len(log)} placement(s)"

@@ -91,6 +91,8 @@ def _cmd_export_public(args: argparse.Namespace) -> int:
     result = run_from_args(args)
     view = public_view(result, public=public)
     paths = write_public(result, args.out, public=public, title=args.title, view=view)
+    for note in result.notes:
+        print(f"note: {note}")
     print(
         f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
         f"{public.generalise_m:g} m grid; smaller groups are not shown"
@@ -158,12 +160,17 @@ def _whole_list(text: str, option: str) -> list[int]:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo import columns as c
     from geo import evaluation as ev
+    from geo.io.sources import READ_NOTES
     from geo.source import load_source
 
+    if args.seed < 0:
+        raise ValidationError(f"--seed must be a whole number >= 0. Got {args.seed} instead.")
     settings = settings_from_args(args)
     eps_values = _number_list(args.eps_values, "--eps-values")
     ms_values = _whole_list(args.min_samples_values, "--min-samples-values")
     raw, wards, _ = load_source(source_from_args(args))
+    for note in raw.attrs.get(READ_NOTES, ()):
+        print(f"note: {note}")
     bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
 
     def stage(lo: float, hi: float) -> Callable[[str, float], None]:

@@ -17,6 +17,8 @@ from geo.interventions.events import Intervention
 from geo.project import require_metric
 
 AREAS: tuple[str, ...] = ("target", "ring", "control")
+#: Allowed range of ``InterventionOptions.control_gap_m`` in metres (inclusive).
+CONTROL_GAP_BOUNDS_M: tuple[float, float] = (0.0, 5000.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +32,12 @@ class InterventionOptions:
     ring_outer_m
         Displacement ring: further than ``radius_m`` and at most ``ring_outer_m``
         (default ``2 * radius_m``).
+    control_gap_m
+        Point events: a gap between the ring and the control, in metres (default 200,
+        within :data:`CONTROL_GAP_BOUNDS_M`). The control starts beyond ``ring_outer_m +
+        control_gap_m``, so incidents pushed just past the ring do not land in the control
+        and make the target look better than it did. Incidents in the gap are in no area.
+        Area-wide events compare whole wards and have no gap.
     months_before, months_after
         Whole police.uk months in each window (1-24; equal lengths are usual).
     min_count
@@ -45,6 +53,7 @@ class InterventionOptions:
 
     radius_m: float = 200.0
     ring_outer_m: float | None = None
+    control_gap_m: float = 200.0
     months_before: int = 3
     months_after: int = 3
     min_count: int = 10
@@ -63,6 +72,12 @@ class InterventionOptions:
             or not (isinstance(r, int | float) and r < o <= 10000)
         ):
             p.append(f"The 'ring_outer_m' option must be > radius_m and <= 10000. Got {o!r}.")
+        g, (g_low, g_high) = self.control_gap_m, CONTROL_GAP_BOUNDS_M
+        if isinstance(g, bool) or not isinstance(g, int | float) or not g_low <= g <= g_high:
+            p.append(
+                f"The 'control_gap_m' option must be >= {g_low:g} and <= {g_high:g} (metres). "
+                f"Got {g!r} instead."
+            )
         for name in ("months_before", "months_after"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 24:
@@ -79,6 +94,11 @@ class InterventionOptions:
     def outer_m(self) -> float:
         """Outer radius of the displacement ring in metres."""
         return float(self.ring_outer_m) if self.ring_outer_m is not None else 2.0 * self.radius_m
+
+    @property
+    def control_from_m(self) -> float:
+        """Distance in metres beyond which the control starts: ``outer_m + control_gap_m``."""
+        return self.outer_m + float(self.control_gap_m)
 
 
 # --- windows -------------------------------------------------------------------------------
@@ -190,7 +210,9 @@ def intervention_areas(
         One row per area present, in the order of :data:`AREAS`: ``area`` (str),
         ``ward_codes``, ``ward_names`` (str, ``;``-separated), ``area_m2`` (float, m²),
         ``geometry`` (Polygon/MultiPolygon, the wards' metric CRS). Areas are clipped to
-        the wards, where incidents can be counted. Staff only: shows the location.
+        the wards, where incidents can be counted; the control of a point event starts
+        ``control_gap_m`` beyond the ring (it may be empty when the control wards end
+        sooner). Staff only: shows the location.
 
     """
     geom = wards.set_index(c.WARD_CODE).geometry
@@ -217,7 +239,8 @@ def intervention_areas(
         rows.append(
             ("ring", plan.target_codes, shapely.intersection(outer.difference(inner), covered))
         )
-        rows.append(("control", plan.control_codes, control.difference(outer)))
+        beyond = plan.point.buffer(options.control_from_m, quad_segs=32)
+        rows.append(("control", plan.control_codes, control.difference(beyond)))
     out = gpd.GeoDataFrame(
         {
             "area": [r[0] for r in rows],
@@ -237,8 +260,9 @@ def assign_areas(
     """Area of each incident: ``"target"``, ``"ring"``, ``"control"`` or ``""`` (none).
 
     Point events use exact distances from the location: ``d <= radius_m`` is target,
-    ``radius_m < d <= ring_outer_m`` ring, and control is the control wards beyond the
-    ring. Area-wide events use each incident's ``ward_code``.
+    ``radius_m < d <= ring_outer_m`` ring, and control the control wards at
+    ``d > ring_outer_m + control_gap_m`` (the gap between belongs to no area). Area-wide
+    events use each incident's ``ward_code``.
 
     Parameters
     ----------
@@ -261,5 +285,38 @@ def assign_areas(
     d = incidents.geometry.distance(plan.point).to_numpy()
     out[d <= options.radius_m] = "target"
     out[(d > options.radius_m) & (d <= options.outer_m)] = "ring"
-    out[(d > options.outer_m) & in_control] = "control"
+    out[(d > options.control_from_m) & in_control] = "control"
     return out
+
+
+def outside_coverage(
+    plan: AreaPlan, wards: gpd.GeoDataFrame, options: InterventionOptions
+) -> dict[str, float]:
+    """Share of the target disc and of the ring that lies outside every ward.
+
+    Incidents are only kept inside the wards of the boundary file, so any part of the
+    target or ring outside them is not counted (its counts are too low, and the ring can
+    miss displacement). The control of a point event is cut from the control wards and
+    the area-wide target and control are whole wards, so they lie inside by construction.
+
+    Parameters
+    ----------
+    wards
+        ``geometry`` (Polygon/MultiPolygon) in the metric CRS of ``plan.point``.
+
+    Returns
+    -------
+    dict
+        ``{"target": share, "ring": share}`` (floats in [0, 1]) for a point event; ``{}``
+        for an area-wide event.
+
+    """
+    if plan.point is None:
+        return {}
+    covered = shapely.union_all(wards.geometry.to_numpy())
+    inner = plan.point.buffer(options.radius_m, quad_segs=32)
+    ring = plan.point.buffer(options.outer_m, quad_segs=32).difference(inner)
+    return {
+        name: float(1.0 - shapely.intersection(shape, covered).area / shape.area)
+        for name, shape in (("target", inner), ("ring", ring))
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,94 @@ MEASURE_GROUPS: tuple[str, ...] = ("asb", "drugs", "all")
 CONTINUITY = 0.5
 
 COUNT_COLUMNS: tuple[str, ...] = ("group", "area", "before", "after", "change", "change_pct")
+#: Fewest residual degrees of freedom (months minus one per area and window, summed over
+#: the target and the control) for estimating the dispersion; below it the interval is
+#: the plain Poisson one (e.g. two months in each window give 4).
+MIN_DISPERSION_DF = 4
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """Quasi-Poisson dispersion of monthly counts (Pearson chi-square / residual df).
+
+    ``phi`` is NaN when there were fewer than :data:`MIN_DISPERSION_DF` degrees of freedom
+    (``df``); :attr:`scale` is what the variance of a log ratio is multiplied by.
+    """
+
+    phi: float
+    df: int
+
+    @property
+    def estimated(self) -> bool:
+        """Whether there were enough months to estimate ``phi``."""
+        return not math.isnan(self.phi)
+
+    @property
+    def scale(self) -> float:
+        """``max(1, phi)``; 1 when not estimated (fewer months never narrow an interval)."""
+        return max(1.0, self.phi) if self.estimated else 1.0
+
+
+def dispersion(cells: Sequence[Sequence[int] | np.ndarray]) -> Dispersion:
+    """Dispersion of monthly counts around each cell's own mean (quasi-Poisson, Pearson).
+
+    A cell is one area in one window (target before, target after, control before,
+    control after), given as its monthly counts. With one mean per cell (the Poisson
+    log-linear model in which the relative effect is the area x window interaction),
+    ``phi = sum over cells and months of (y - mean)**2 / mean`` divided by ``df = sum of
+    (months - 1)``. Cells with no incident in any month carry no information on the
+    spread and are left out of both sums. Under Poisson counts ``phi`` is about 1; police.uk
+    counts at map points usually vary more from month to month (repeat locations, busy
+    weeks), and a seasonal drift inside a window counts as spread too, which errs towards
+    wider intervals.
+
+    Returns
+    -------
+    Dispersion
+        ``phi`` NaN when ``df`` < :data:`MIN_DISPERSION_DF`.
+
+    Raises
+    ------
+    ValueError
+        A negative or non-finite count.
+
+    """
+    chi2, df = 0.0, 0
+    for cell in cells:
+        y = np.asarray(cell, dtype=float)
+        if (y < 0).any() or not np.isfinite(y).all():
+            raise ValueError(f"monthly counts must be finite and >= 0. Got {y.tolist()}.")
+        if len(y) < 2 or y.sum() == 0:
+            continue
+        mean = float(y.mean())
+        chi2 += float(((y - mean) ** 2).sum() / mean)
+        df += len(y) - 1
+    if df < MIN_DISPERSION_DF:
+        return Dispersion(math.nan, df)
+    return Dispersion(chi2 / df, df)
+
+
+def window_dispersion(
+    monthly: pd.DataFrame, group: str, windows: Windows, *, areas: Sequence[str]
+) -> Dispersion:
+    """:func:`dispersion` of one group's monthly counts in ``areas`` x (before, after).
+
+    Parameters
+    ----------
+    monthly
+        ``month`` (str ``YYYY-MM``), ``area``, ``group``, ``count`` (int) with a row for
+        every month, zeros included (see :func:`monthly_counts`).
+    areas
+        The areas compared, e.g. ``("target", "control")``.
+
+    """
+    sub = monthly[monthly["group"] == group]
+    cells = [
+        sub.loc[(sub["area"] == area) & sub["month"].isin(span), "count"].to_numpy(int)
+        for area in areas
+        for span in (windows.before, windows.after)
+    ]
+    return dispersion(cells)
 
 
 @dataclass(frozen=True)
@@ -26,13 +115,15 @@ class RelativeEffect:
     """Odds-ratio style relative effect ``(Ta/Tb) / (Ca/Cb)`` with its confidence interval.
 
     Below 1: the target fell relative to the control; above 1: it rose. ``corrected`` says
-    :data:`CONTINUITY` was added to every count because one was zero.
+    :data:`CONTINUITY` was added to every count because one was zero; ``widened`` is the
+    factor the half-width of the log interval was multiplied by (1 for Poisson counts).
     """
 
     ratio: float
     low: float
     high: float
     corrected: bool
+    widened: float = 1.0
 
 
 def relative_effect(
@@ -42,18 +133,22 @@ def relative_effect(
     control_after: float,
     *,
     confidence: float = 0.95,
+    dispersion: float = 1.0,
 ) -> RelativeEffect:
     """Relative effect in the target against the control, with a log-normal interval.
 
-    ``RR = (Ta/Tb) / (Ca/Cb)``; ``var(log RR) = 1/Ta + 1/Tb + 1/Ca + 1/Cb``; the interval
-    is ``RR * exp(±z * sqrt(var))`` with ``z`` the normal quantile for ``confidence``.
-    When any count is zero, :data:`CONTINUITY` (0.5) is added to all four first.
-    Window lengths cancel in the ratio, so unequal windows need no adjustment.
+    ``RR = (Ta/Tb) / (Ca/Cb)``; ``var(log RR) = phi * (1/Ta + 1/Tb + 1/Ca + 1/Cb)`` with
+    ``phi = max(1, dispersion)``; the interval is ``RR * exp(±z * sqrt(var))`` with ``z``
+    the normal quantile for ``confidence``. ``dispersion`` 1 (the default) is the Poisson
+    interval; a quasi-Poisson dispersion above 1 (see :func:`dispersion`) widens the log
+    interval by ``sqrt(phi)`` and leaves the ratio unchanged. When any count is zero,
+    :data:`CONTINUITY` (0.5) is added to all four first. Window lengths cancel in the
+    ratio, so unequal windows need no adjustment.
 
     Raises
     ------
     ValueError
-        A negative count or a confidence outside (0, 1).
+        A negative count, a confidence outside (0, 1) or a dispersion that is not > 0.
 
     """
     counts = np.array([target_after, target_before, control_after, control_before], dtype=float)
@@ -61,14 +156,18 @@ def relative_effect(
         raise ValueError(f"counts must be finite and >= 0. Got {counts.tolist()}.")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1). Got {confidence!r}.")
+    if not (math.isfinite(dispersion) and dispersion > 0):
+        raise ValueError(f"dispersion must be finite and > 0. Got {dispersion!r}.")
     corrected = bool((counts == 0).any())
     if corrected:
         counts = counts + CONTINUITY
     ta, tb, ca, cb = counts
     ratio = float((ta / tb) / (ca / cb))
-    se = math.sqrt(float((1.0 / counts).sum()))
+    widened = math.sqrt(max(1.0, dispersion))
+    se = math.sqrt(float((1.0 / counts).sum())) * widened
     z = float(norm.ppf(0.5 + confidence / 2))
-    return RelativeEffect(ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se), corrected)
+    low, high = ratio * math.exp(-z * se), ratio * math.exp(z * se)
+    return RelativeEffect(ratio, low, high, corrected, widened)
 
 
 @dataclass(frozen=True)
@@ -237,15 +336,28 @@ def monthly_counts(
     )
 
 
-def effect_row(counts: pd.DataFrame, group: str, *, min_count: int) -> dict[str, object]:
+def effect_row(
+    counts: pd.DataFrame,
+    group: str,
+    *,
+    min_count: int,
+    spread: Dispersion | None = None,
+) -> dict[str, object]:
     """One row of measures for a group from :func:`area_counts` output.
+
+    ``spread`` is the dispersion of the group's monthly target and control counts in the
+    two windows (:func:`window_dispersion`); the relative effect's interval is widened by
+    ``sqrt(phi)`` when ``phi`` > 1. Without it, or when there were too few months to
+    estimate it, the interval is the plain Poisson one.
 
     Returns
     -------
     dict
         ``group``; ``<area>_before``, ``<area>_after`` (int or None when the area does not
         exist) and ``<area>_change_pct``; ``relative_effect``, ``rr_low``, ``rr_high``
-        (float, NaN without a control), ``continuity_corrected`` (bool); ``success_measure``,
+        (float, NaN without a control), ``continuity_corrected`` (bool); ``dispersion``
+        (float, the estimated phi, NaN when not estimated), ``dispersion_df`` (int),
+        ``interval`` (``"quasi-Poisson"`` when widened, else ``"Poisson"``); ``success_measure``,
         ``buffer_measure``, ``wdq`` (float), ``wdq_reading`` (str);
         ``total_net_effect`` (float, incidents, positive = fewer than expected);
         ``enough_data`` (bool) and ``conclusion`` (str).
@@ -274,6 +386,9 @@ def effect_row(counts: pd.DataFrame, group: str, *, min_count: int) -> dict[str,
         rr_low=math.nan,
         rr_high=math.nan,
         continuity_corrected=False,
+        dispersion=spread.phi if spread is not None else math.nan,
+        dispersion_df=spread.df if spread is not None else 0,
+        interval="Poisson",
         success_measure=math.nan,
         buffer_measure=math.nan,
         wdq=math.nan,
@@ -290,12 +405,13 @@ def effect_row(counts: pd.DataFrame, group: str, *, min_count: int) -> dict[str,
         if not enough:
             row["conclusion"] = f"too few incidents to conclude anything; {row['conclusion']}"
         return row
-    rr = relative_effect(tb, ta, cb, ca)
+    rr = relative_effect(tb, ta, cb, ca, dispersion=spread.scale if spread else 1.0)
     row.update(
         relative_effect=rr.ratio,
         rr_low=rr.low,
         rr_high=rr.high,
         continuity_corrected=rr.corrected,
+        interval="quasi-Poisson" if rr.widened > 1 else "Poisson",
         total_net_effect=total_net_effect(tb, ta, db, da, cb, ca),
     )
     if has_ring:
@@ -309,6 +425,8 @@ def effect_row(counts: pd.DataFrame, group: str, *, min_count: int) -> dict[str,
             success_measure=q.success, buffer_measure=q.buffer, wdq=q.wdq, wdq_reading=reading
         )
     ci = f"relative effect {rr.ratio:.2f}, 95% CI {rr.low:.2f} to {rr.high:.2f}"
+    if round(rr.widened, 2) > 1:
+        ci += f", widened x{rr.widened:.2f} for month-to-month variation"
     if not enough:
         row["conclusion"] = (
             f"too few incidents to conclude anything (fewer than {min_count} in the target "
@@ -323,9 +441,26 @@ def effect_row(counts: pd.DataFrame, group: str, *, min_count: int) -> dict[str,
     return row
 
 
-def effects(counts: pd.DataFrame, *, min_count: int) -> pd.DataFrame:
-    """:func:`effect_row` for every group in :data:`MEASURE_GROUPS`, one row each."""
-    out = pd.DataFrame([effect_row(counts, g, min_count=min_count) for g in MEASURE_GROUPS])
+def effects(
+    counts: pd.DataFrame,
+    *,
+    min_count: int,
+    monthly: pd.DataFrame | None = None,
+    windows: Windows | None = None,
+) -> pd.DataFrame:
+    """:func:`effect_row` for every group in :data:`MEASURE_GROUPS`, one row each.
+
+    With ``monthly`` (:func:`monthly_counts`) and ``windows``, each group's interval
+    allows for the month-to-month spread of its target and control counts
+    (:func:`window_dispersion`); without them the intervals are Poisson.
+    """
+    rows = []
+    for g in MEASURE_GROUPS:
+        spread = None
+        if monthly is not None and windows is not None:
+            spread = window_dispersion(monthly, g, windows, areas=("target", "control"))
+        rows.append(effect_row(counts, g, min_count=min_count, spread=spread))
+    out = pd.DataFrame(rows)
     for area in AREAS:
         for p in ("before", "after"):
             out[f"{area}_{p}"] = out[f"{area}_{p}"].astype("Int64")

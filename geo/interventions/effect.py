@@ -23,9 +23,16 @@ from geo.interventions.areas import (
     assign_areas,
     intervention_areas,
     intervention_windows,
+    outside_coverage,
     plan_areas,
 )
-from geo.interventions.displacement import area_counts, effects, group_of, monthly_counts
+from geo.interventions.displacement import (
+    MIN_DISPERSION_DF,
+    area_counts,
+    effects,
+    group_of,
+    monthly_counts,
+)
 from geo.interventions.events import Intervention, load_interventions
 from geo.io import CsvSource, load_boundaries, load_incidents
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS, EXAMPLE_INTERVENTIONS
@@ -131,7 +138,8 @@ def hotspot_shift(
         ``overlaps`` (``;``-joined IDs in the other window), ``distance_m`` (float, metres
         from the location to the polygon, 0 if it covers it; NaN for area-wide events),
         ``centroid_distance_m`` (float), ``area`` (``target``/``ring``/``control``/
-        ``elsewhere``, by centroid distance, or by ward for area-wide events).
+        ``elsewhere``, by centroid distance, or by ward for area-wide events; a centroid
+        in the gap between ring and control is ``elsewhere``).
 
     """
     gb, ga = before.geometry.to_numpy(), after.geometry.to_numpy()
@@ -158,7 +166,8 @@ def hotspot_shift(
             dist = hs.geometry.distance(plan.point).to_numpy(float)
             cdist = np.hypot(cx - plan.point.x, cy - plan.point.y)
             wc = hs[c.WARD_CODE].astype(str).to_numpy()
-            area = np.where(np.isin(wc, plan.control_codes), "control", "elsewhere")
+            in_control = np.isin(wc, plan.control_codes) & (cdist > options.control_from_m)
+            area = np.where(in_control, "control", "elsewhere")
             area = np.where(cdist <= options.outer_m, "ring", area)
             area = np.where(cdist <= options.radius_m, "target", area)
         frames.append(
@@ -233,9 +242,9 @@ def evaluate_intervention(
     groups = group_of(inc[c.CATEGORY], settings)
     present = tuple(a for a in AREAS if a in set(areas["area"]))
     counts = area_counts(inc[c.MONTH], groups, labels, windows, present=present)
-    table = effects(counts, min_count=options.min_count)
     all_months = [str(p) for p in pd.period_range(months[0], months[-1], freq="M")]
     monthly = monthly_counts(inc[c.MONTH], groups, labels, all_months)
+    table = effects(counts, min_count=options.min_count, monthly=monthly, windows=windows)
     hot = {}
     for name, span in (("before", windows.before), ("after", windows.after)):
         run = run_pipeline(raw, wards, settings.replace(since=span[0], until=span[-1]))
@@ -254,7 +263,7 @@ def evaluate_intervention(
         hotspots_before=hot["before"],
         hotspots_after=hot["after"],
         shift=shift,
-        warnings=tuple(_warnings(iv, options, windows, plan, base, table, months)),
+        warnings=tuple(_warnings(iv, options, windows, plan, base, table, months, areas)),
     )
 
 
@@ -291,6 +300,7 @@ def _warnings(
     base: PipelineResult,
     table: pd.DataFrame,
     months: list[str],
+    areas: gpd.GeoDataFrame,
 ) -> list[str]:
     out: list[str] = []
     if len(windows.before) != len(windows.after):
@@ -312,15 +322,8 @@ def _warnings(
             "no comparison area: every ward is treated; choose target wards or load data "
             "for a wider area (e.g. the force) to compare"
         )
-    if plan.point is not None:
-        covered = shapely.union_all(base.wards.geometry.to_numpy())
-        disc = plan.point.buffer(options.outer_m, quad_segs=32)
-        outside = 1 - shapely.intersection(disc, covered).area / disc.area
-        if outside > 0.01:
-            out.append(
-                f"{outside:.0%} of the target and ring lies outside the wards with data: "
-                "incidents there are not counted"
-            )
+    out += _coverage_warnings(plan, options, base, areas)
+    out += _interval_warnings(table)
     if iv.end_date is not None and str(pd.Period(iv.end_date, "M")) < windows.after[-1]:
         out.append(
             f"the intervention ended on {iv.end_date}, before the after window ends "
@@ -330,6 +333,71 @@ def _warnings(
         "police.uk gives months only and moves each incident to a nearby snap point: "
         "effects smaller than a month or a street cannot be seen"
     )
+    return out
+
+
+def _coverage_warnings(
+    plan: AreaPlan, options: InterventionOptions, base: PipelineResult, areas: gpd.GeoDataFrame
+) -> list[str]:
+    """Parts of the target or ring outside the wards; wards with no data; an empty control."""
+    out: list[str] = []
+    for name, share in outside_coverage(plan, base.wards, options).items():
+        if share > 0.01:
+            seen = "displacement there cannot be seen" if name == "ring" else "it looks quieter"
+            out.append(
+                f"{share:.0%} of the {name} lies outside the wards of the boundary file: "
+                f"incidents there are not counted ({seen})"
+            )
+    with_data = set(base.incidents[c.WARD_CODE].astype(str))
+    names = dict(zip(base.wards[c.WARD_CODE].astype(str), base.wards[c.WARD_NAME], strict=True))
+    roles = [("control", plan.control_codes)]
+    if plan.point is None:
+        roles.insert(0, ("target", plan.target_codes))
+    for role, codes in roles:
+        empty = [f"{k} {names.get(k, '')}".strip() for k in codes if k not in with_data]
+        if empty:
+            out.append(
+                f"{role} ward(s) {', '.join(empty)} have no incidents in any month of the "
+                "data: they may lie outside the data's coverage (e.g. another force's area), "
+                f"which would make the {role} look quieter than it is"
+            )
+    control = areas.loc[areas["area"] == "control", "area_m2"]
+    if plan.point is not None and plan.control_codes and float(control.sum()) <= 0:
+        out.append(
+            f"the control area is empty: the control wards end within "
+            f"{options.control_from_m:g} m of the location (ring plus a "
+            f"{options.control_gap_m:g} m gap); choose control wards further away or a "
+            "smaller control_gap_m"
+        )
+    return out
+
+
+def _interval_warnings(table: pd.DataFrame) -> list[str]:
+    """Which groups' intervals allow for month-to-month spread, and which could not."""
+    out: list[str] = []
+    compared = table[table["relative_effect"].notna()]
+    if compared.empty:
+        return out
+    phi = compared["dispersion"].astype(float)
+    few = compared.loc[phi.isna()]
+    if len(few):
+        out.append(
+            "too few months to estimate how much the monthly counts vary for "
+            f"{', '.join(map(str, few['group']))} (at most {int(few['dispersion_df'].max())} "
+            f"degrees of freedom from months with incidents, at least {MIN_DISPERSION_DF} "
+            "needed, e.g. 2 months in each window): their intervals assume Poisson counts "
+            "and may be too narrow"
+        )
+    wide = compared.loc[phi.round(2) > 1]  # as printed: 1.003 is not "more"
+    if len(wide):
+        parts = ", ".join(
+            f"{g} (dispersion {p:.2f})"
+            for g, p in zip(wide["group"], wide["dispersion"].astype(float), strict=True)
+        )
+        out.append(
+            f"monthly counts vary more than chance alone would give for {parts}: their "
+            "intervals are widened by the square root of the dispersion (quasi-Poisson)"
+        )
     return out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html as html_lib
 import io
 import json
 import math
@@ -19,7 +18,14 @@ import pandas as pd
 from geo import columns as c
 from geo.interventions.displacement import CONTINUITY, MEASURE_GROUPS
 from geo.interventions.effect import InterventionResult, location_lonlat
-from geo.maps import base_map, legend_box, swatch
+from geo.maps import (
+    base_map,
+    escape_html,
+    escape_properties,
+    legend_box,
+    safe_tooltip,
+    swatch,
+)
 from geo.project import WGS84
 
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")
@@ -34,10 +40,13 @@ RULES: dict[str, str] = {
     ),
     "areas": (
         "target: within radius_m of the location; ring: radius_m to ring_outer_m; control: "
-        "the control wards beyond the ring (area-wide events: treated wards vs the rest)"
+        "the control wards beyond ring_outer_m + control_gap_m (area-wide events: treated "
+        "wards vs the rest)"
     ),
     "relative_effect": (
-        "(Ta/Tb)/(Ca/Cb) with a 95% interval from var(log) = 1/Ta+1/Tb+1/Ca+1/Cb; "
+        "(Ta/Tb)/(Ca/Cb) with a 95% interval from var(log) = phi*(1/Ta+1/Tb+1/Ca+1/Cb), "
+        "phi = max(1, quasi-Poisson dispersion of the monthly target and control counts in "
+        "the two windows), 1 when too few months to estimate it; "
         f"{CONTINUITY} is added to all four counts when any is zero"
     ),
     "wdq": (
@@ -282,7 +291,7 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
             crs=WGS84,
         )
         folium.GeoJson(
-            gj.to_json(),
+            escape_properties(gj).to_json(),
             name=f"{str(row.area).capitalize()} area",
             style_function=lambda _f, col=colour, a=str(row.area): {
                 "color": col,
@@ -301,8 +310,8 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
         colour = PERIOD_COLOURS[period]
         span = result.windows.before if period == "before" else result.windows.after
         folium.GeoJson(
-            h.to_json(),
-            name=f"Hotspots {period} ({span[0]}..{span[-1]})",
+            escape_properties(h).to_json(),
+            name=escape_html(f"Hotspots {period} ({span[0]}..{span[-1]})"),
             style_function=lambda _f, col=colour, p=period: {
                 "color": col,
                 "weight": 2.5,
@@ -324,7 +333,9 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
             fill=True,
             fill_color="white",
             fill_opacity=1,
-            tooltip=f"{result.intervention.intervention_id} ({result.intervention.kind})",
+            tooltip=safe_tooltip(
+                escape_html(f"{result.intervention.intervention_id} ({result.intervention.kind})")
+            ),
         ).add_to(m)
     _legend(m, result)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -334,7 +345,7 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
 def _legend(m: folium.Map, result: InterventionResult) -> None:
     def row(colour: str, label: str, dashed: bool = False) -> str:
         border = f"2px {'dashed' if dashed else 'solid'} {colour}"
-        return swatch(html_lib.escape(label), f"{colour}33", border=border)
+        return swatch(escape_html(label), f"{colour}33", border=border)
 
     w = result.windows
     rows = [row(AREA_COLOURS[a], a) for a in result.areas["area"]]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -78,12 +79,20 @@ def load_boundaries(
     if code is None or code not in gdf.columns:
         wanted = code_col or "a WDyyCD column"
         raise ValidationError(f"{name}: ward code column {wanted!r} not found")
+    codes = gdf[code].astype(object).where(gdf[code].notna(), "").astype(str).str.strip()
+    empty = np.flatnonzero((codes == "").to_numpy())
+    if len(empty):
+        rows = ", ".join(str(i + 1) for i in empty[:5]) + (", ..." if len(empty) > 5 else "")
+        raise ValidationError(
+            f"{name}: {len(empty)} feature(s) have no ward code in column {code!r} "
+            f"(feature {rows}); every ward needs a code"
+        )
     nm = name_col or _detect(gdf.columns, _WARD_NAME_RE) or code
     if nm not in gdf.columns:
         raise ValidationError(f"{name}: ward name column {nm!r} not found")
     out = gpd.GeoDataFrame(
         {
-            c.WARD_CODE: gdf[code].astype(str).str.strip().to_numpy(),
+            c.WARD_CODE: codes.to_numpy(),
             c.WARD_NAME: gdf[nm].astype(str).str.strip().to_numpy(),
         },
         geometry=gdf.geometry.to_numpy(),

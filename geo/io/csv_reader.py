@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -49,6 +50,7 @@ def read_text_csv(
 
     """
     name, handle = _open(source, what=what)
+    _check_utf8(name, handle)
     df = _read_with_pyarrow(handle) if fast else None
     try:
         if df is None:
@@ -109,15 +111,48 @@ def _open(source: CsvSource, *, what: str = "file") -> tuple[str, str | IO[bytes
     return p.name, str(p)
 
 
+def _check_utf8(name: str, handle: str | IO[bytes], *, chunk: int = 1 << 20) -> None:
+    """Refuse text that is not UTF-8 before any parser starts (streamed, 1 MiB at a time).
+
+    Such a file once reached pyarrow, whose reader threads were still reading when the
+    C parser refused it; the process then aborted on exit instead of returning 2.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        if isinstance(handle, str):
+            with open(handle, "rb") as fh:
+                while block := fh.read(chunk):
+                    decoder.decode(block)
+        else:
+            handle.seek(0)
+            while block := handle.read(chunk):
+                decoder.decode(block)
+            handle.seek(0)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
+    except OSError as exc:
+        raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
 def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
     """Every value as text with pyarrow's parser (several times faster), or ``None``.
 
     For a well-formed file pyarrow gives the same frame as pandas' C parser. Anything it
-    does not read cleanly (ragged rows, text that is not UTF-8, pyarrow not installed) is
-    left to the C parser, whose result and error messages are the reference.
+    does not read cleanly (ragged rows, pyarrow not installed) is left to the C parser,
+    whose result and error messages are the reference. pyarrow reads a memory map or an
+    in-memory buffer, never a Python file object: its reader threads then never wait for
+    the interpreter, which may be shutting down once the C parser has refused the file.
     """
     try:
-        return pd.read_csv(handle, engine="pyarrow", dtype=str, keep_default_na=False)
+        import pyarrow as pa
+
+        if isinstance(handle, str):
+            with pa.memory_map(handle) as stream:
+                return pd.read_csv(stream, engine="pyarrow", dtype=str, keep_default_na=False)
+        handle.seek(0)
+        buffer = pa.BufferReader(handle.read())
+        return pd.read_csv(buffer, engine="pyarrow", dtype=str, keep_default_na=False)
     except Exception:  # any failure: the C parser reads the file (or reports the problem)
         return None
 

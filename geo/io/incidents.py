@@ -13,6 +13,7 @@ from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource, read_text_csv
 from geo.io.csv_reader import _parser_reason as _parser_reason  # re-exported for its tests
+from geo.io.sources import READ_NOTES, unique_sources
 
 __all__ = [
     "LOCAL_OPTIONAL",
@@ -124,18 +125,21 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
 def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
     """Read many incident CSVs (see :func:`read_incident_csv`) into one raw frame.
 
-    Paths that are folders are expanded to their ``.csv`` files. Columns as in
-    :func:`read_incident_csv`; rows keep file order.
+    Paths that are folders are expanded to their ``.csv`` files. A file given twice (or
+    a folder and a file inside it) and a file or upload with the same bytes as an earlier
+    one are read once (:func:`geo.io.sources.unique_sources`); the notes saying so are in
+    ``frame.attrs[READ_NOTES]`` (a list of str, empty when nothing repeated). Columns as
+    in :func:`read_incident_csv`; rows keep file order.
     """
-    expanded: list[CsvSource] = []
-    paths = [s for s in sources if not isinstance(s, tuple)]
-    if paths:
-        expanded.extend(incident_files(paths))
-    expanded.extend(s for s in sources if isinstance(s, tuple))
+    paths = [Path(s) for s in sources if not isinstance(s, tuple)]
+    uploads = [s for s in sources if isinstance(s, tuple)]
+    expanded, notes = unique_sources(incident_files(paths) if paths else [], uploads)
     if not expanded:
         raise ValidationError("no incident files given")
     frames = [read_incident_csv(s) for s in expanded]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    out.attrs[READ_NOTES] = notes
+    return out
 
 
 def empty_raw() -> pd.DataFrame:

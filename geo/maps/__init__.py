@@ -1,5 +1,6 @@
 """Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
 
+from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
     add_hotspot_layer,
@@ -26,6 +27,9 @@ __all__ = [
     "asset_folders",
     "base_map",
     "density_layer",
+    "escape_html",
+    "escape_properties",
+    "escape_template_literal",
     "for_display",
     "hotspot_layer",
     "hotspot_map",
@@ -33,6 +37,7 @@ __all__ = [
     "legend_box",
     "offline_html",
     "safe_for_map",
+    "safe_tooltip",
     "score_breaks",
     "score_colour",
     "staff_layers",

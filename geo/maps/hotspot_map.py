@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_lib
 from collections.abc import Sequence
 
 import folium
@@ -14,6 +13,7 @@ from branca.element import Element
 from folium.plugins import HeatMap
 
 from geo import columns as c
+from geo.maps.escape import escape_html
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html
 from geo.project import WGS84
 
@@ -161,7 +161,7 @@ def base_map(
     )
     layer = folium.FeatureGroup(name="Wards", show=True)
     labels = w[[c.WARD_CODE, c.WARD_NAME, "geometry"]].copy()
-    labels[c.WARD_NAME] = labels[c.WARD_NAME].astype(str).map(html_lib.escape)
+    labels[c.WARD_NAME] = labels[c.WARD_NAME].astype(str).map(escape_html)
     folium.GeoJson(
         labels.to_json(),
         name="Ward outlines",
@@ -193,7 +193,7 @@ def base_map(
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
-                html=f'<div class="ward-label">{html_lib.escape(str(name))}</div>',
+                html=f'<div class="ward-label">{escape_html(name)}</div>',
                 icon_size=(240, 24),
                 icon_anchor=(120, 12),
                 class_name="ward-label-icon",
@@ -287,7 +287,7 @@ def add_hotspot_layer(
             h[col] = h[col].round(1)
         elif col != "geometry" and h[col].dtype.kind in "OSUT":
             # folium puts popup and tooltip values into the page as HTML: escape text
-            h[col] = h[col].astype(str).map(html_lib.escape)
+            h[col] = h[col].astype(str).map(escape_html)
     h["_colour"] = [score_colour(float(s), breaks) for s in hotspots[value_col]]
     folium.GeoJson(
         h.to_json(),

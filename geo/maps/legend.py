@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import html as html_lib
 from collections.abc import Sequence
 
 import folium
 from branca.element import MacroElement
 from folium.template import Template
+
+from geo.maps.escape import escape_html
 
 #: Sequential colours (light = lower score, dark = higher score), 5 classes.
 SCORE_COLOURS: tuple[str, ...] = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -16,7 +17,8 @@ SCORE_COLOURS: tuple[str, ...] = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#
 def swatch(label_html: str, fill: str, *, border: str = "1px solid #7a0019") -> str:
     """One legend row: a 14-pixel colour square (``fill``, CSS ``border``) and its label.
 
-    ``label_html`` is inserted as HTML: escape any text that is not the caller's own.
+    ``label_html`` is inserted as HTML: escape any text that is not the caller's own with
+    :func:`geo.maps.escape_html`.
     """
     return (
         '<div><span style="display:inline-block;width:14px;height:14px;'
@@ -45,12 +47,12 @@ def legend_box(
 
     """
     width = f";max-width:{max_width_px}px" if max_width_px else ""
-    extra = f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>' if note else ""
+    extra = f'<div style="margin-top:4px;color:#444">{escape_html(note)}</div>' if note else ""
     return (
         f'<div class="{css_class}" style="position:absolute;bottom:{bottom_px}px;left:12px;'
         "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
         f'border-radius:4px;font:13px/1.4 sans-serif{width}">'
-        f"<b>{html_lib.escape(title)}</b>{''.join(rows)}{extra}</div>"
+        f"<b>{escape_html(title)}</b>{''.join(rows)}{extra}</div>"
     )
 
 

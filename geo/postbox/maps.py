@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html as html_lib
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo.maps.escape import escape_html, safe_tooltip
 from geo.postbox.settings import ELIGIBLE, PostboxSettings
 from geo.postbox.sites import LATITUDE, LONGITUDE
 
@@ -56,7 +56,7 @@ def add_postbox_layer(
             fill=True,
             fill_color=SITE_STYLE["fill_color"] if row.eligible else "#bbbbbb",
             fill_opacity=0.9,
-            tooltip=html_lib.escape(tip),
+            tooltip=safe_tooltip(escape_html(tip)),
         ).add_to(layer)
     if plan is not None:
         for row in plan.itertuples(index=False):
@@ -67,9 +67,11 @@ def add_postbox_layer(
                 weight=1.5,
                 dash_array="6 6",
                 fill=False,
-                tooltip=html_lib.escape(
-                    f"Week {row.week} ({row.start_date:%d %b}): {row.name}; "
-                    f"{row.new_incidents} incidents not yet covered"
+                tooltip=safe_tooltip(
+                    escape_html(
+                        f"Week {row.week} ({row.start_date:%d %b}): {row.name}; "
+                        f"{row.new_incidents} incidents not yet covered"
+                    )
                 ),
             ).add_to(layer)
             folium.Marker(
@@ -89,8 +91,8 @@ def add_postbox_layer(
     for row in top.itertuples(index=False):
         # tooltips, not popups: folium popups need jQuery, which offline maps do not load
         detail = (
-            f"<b>Next: {html_lib.escape(str(row.name))}</b><br>"
-            f"{html_lib.escape(str(row.reason))}<br>score {row.score:.1f}; walking radius "
+            f"<b>Next: {escape_html(row.name)}</b><br>"
+            f"{escape_html(row.reason)}<br>score {row.score:.1f}; walking radius "
             f"{radius_m:g} m"
         )
         folium.Circle(
@@ -101,7 +103,7 @@ def add_postbox_layer(
             fill=True,
             fill_color=TOP_COLOUR,
             fill_opacity=0.12,
-            tooltip=folium.Tooltip(detail, sticky=True, style="max-width:320px;white-space:normal"),
+            tooltip=safe_tooltip(detail, sticky=True, style="max-width:320px;white-space:normal"),
         ).add_to(layer)
         folium.CircleMarker(
             [row.latitude, row.longitude],
@@ -111,8 +113,8 @@ def add_postbox_layer(
             fill=True,
             fill_color=TOP_COLOUR,
             fill_opacity=1.0,
-            tooltip=folium.Tooltip(
-                f"Next: {html_lib.escape(str(row.name))}", permanent=True, direction="right"
+            tooltip=safe_tooltip(
+                f"Next: {escape_html(row.name)}", permanent=True, direction="right"
             ),
         ).add_to(layer)
     layer.add_to(m)

@@ -152,7 +152,7 @@ def placement_from_text(
             problems += exc.problems
     n: int | None = None
     st = str(slips).strip()
-    if st.isdigit():
+    if st.isascii() and st.isdigit():  # 0-9 only: "²" or "٣" are digits to str.isdigit
         n = int(st)
     else:
         problems.append(f"slips must be a whole number >= 0. Got {str(slips)!r}.")

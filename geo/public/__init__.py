@@ -1,6 +1,6 @@
 """The public meeting view: allow-listed, aggregated, generalised areas and exports."""
 
-from geo.public.areas import generalise_polygons
+from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
 from geo.public.maps import (
     DEFAULT_TITLE,
     area_number,
@@ -36,6 +36,7 @@ __all__ = [
     "MIN_COUNT_FLOOR",
     "MONTH_LABEL",
     "PERIOD",
+    "TREND_WORDS",
     "MeetingOutputs",
     "PublicSettings",
     "area_number",
@@ -51,5 +52,6 @@ __all__ = [
     "public_html",
     "public_map",
     "public_view",
+    "trend_explanation",
     "write_public",
 ]

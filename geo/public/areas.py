@@ -22,11 +22,36 @@ TREND_WORDS: Mapping[str, str] = MappingProxyType(
     {
         "rising": "Going up",
         "falling": "Going down",
-        "steady": "About the same",
+        "no clear change": "No clear change",
         "new": "New in recent months",
         "n/a": "Not enough months to tell",
     }
 )
+
+
+def trend_explanation(trend_months: int | None = None) -> str:
+    """What each public trend word means, in plain words, for a legend or a handout.
+
+    Parameters
+    ----------
+    trend_months
+        Length of the two periods compared (``Settings.trend_months``); without it the
+        text says "the latest months" and "the same number of months before".
+
+    """
+    if trend_months is None:
+        recent, before = "the latest months", "as many months before"
+    else:
+        n = int(trend_months)
+        recent = "the last month" if n == 1 else f"the last {n} months"
+        before = "the month before" if n == 1 else f"the {n} before"
+    up, down = TREND_WORDS["rising"], TREND_WORDS["falling"]
+    return (
+        f"{up} or {down}: more or fewer reports in {recent} than {before}, more than chance "
+        f"would explain. {TREND_WORDS['no clear change']}: the difference could be chance. "
+        f"{TREND_WORDS['new']}: none in {before}, and more since than chance would explain."
+    )
+
 
 #: Shown when no single kind of incident reaches the minimum count in an area.
 MIXED_PROBLEMS = "A mix of problems"

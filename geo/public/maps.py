@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from typing import Any
 
@@ -13,8 +12,9 @@ import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.maps import base_map, legend_box, offline_html, swatch
+from geo.maps import base_map, escape_html, escape_properties, legend_box, offline_html, swatch
 from geo.project import WGS84
+from geo.public.areas import trend_explanation
 from geo.public.schema import (
     AREA_ID,
     BAND_RANK,
@@ -140,7 +140,8 @@ def public_map(
         # lowest band first, so the areas with most incidents are drawn on top
         order = np.argsort(public[BAND_RANK].to_numpy(dtype="int64"), kind="stable")
         folium.GeoJson(
-            _lonlat_json(public.iloc[order]),
+            # popups and tooltips insert values as HTML: ward names and labels are text
+            _lonlat_json(escape_properties(public.iloc[order], fields)),
             name="Areas where problems concentrate",
             style_function=style,
             highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.95},
@@ -154,7 +155,7 @@ def public_map(
         "transform:translateX(-50%);width:max-content;max-width:calc(100% - 120px);"
         "z-index:9999;background:rgba(255,255,255,.92);"
         "padding:6px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
-        f'font:600 18px/1.3 sans-serif;color:#1d3550">{html_lib.escape(title)}</div>'
+        f'font:600 18px/1.3 sans-serif;color:#1d3550">{escape_html(title)}</div>'
     )
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
     return m
@@ -213,7 +214,7 @@ def _area_number_layer(public: gpd.GeoDataFrame) -> folium.FeatureGroup:
         folium.Marker(
             [lat, lon],
             icon=folium.DivIcon(
-                html=f'<div class="area-label">{html_lib.escape(area_number(area_id))}</div>',
+                html=f'<div class="area-label">{escape_html(area_number(area_id))}</div>',
                 icon_size=(40, 18),
                 icon_anchor=(-2, -1),
                 class_name="area-label-icon",
@@ -229,7 +230,7 @@ def _add_band_legend(
     m: folium.Map, public: PublicSettings, *, shown: int, explanation: str | None
 ) -> None:
     rows = [
-        swatch(f"{html_lib.escape(label)} incidents", band_colour(rank, public))
+        swatch(f"{escape_html(label)} incidents", band_colour(rank, public))
         for rank, (_lo, _hi, label) in enumerate(public.bands(), start=1)
     ]
     if shown:
@@ -245,13 +246,13 @@ def _add_band_legend(
     )
     if explanation is not None:
         # the note stays next to the bands; the explanation and attribution follow it
-        rows.append(f'<div style="margin-top:4px;color:#444">{html_lib.escape(note)}</div>')
+        rows.append(f'<div style="margin-top:4px;color:#444">{escape_html(note)}</div>')
         note = ""
         rows += [
             '<div class="public-explanation" style="margin-top:6px">'
-            f"{html_lib.escape(explanation)}</div>",
+            f"{escape_html(explanation)}</div>",
             '<div style="margin-top:6px;color:#555;font-size:11px;line-height:1.3">'
-            f"{html_lib.escape(ATTRIBUTION)}</div>",
+            f"{escape_html(ATTRIBUTION)}</div>",
         ]
     box = legend_box(
         "Incidents in each area",
@@ -263,17 +264,30 @@ def _add_band_legend(
     m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
 
 
-def default_explanation(public: gpd.GeoDataFrame, public_settings: PublicSettings) -> str:
-    """The plain-English text under a public map: what it shows and what it hides."""
+def default_explanation(
+    public: gpd.GeoDataFrame,
+    public_settings: PublicSettings,
+    *,
+    trend_months: int | None = None,
+) -> str:
+    """The plain-English text under a public map: what it shows, what it hides, the trends.
+
+    ``trend_months`` (``Settings.trend_months``) names the periods the trend words compare
+    (see :func:`geo.public.areas.trend_explanation`); the trend words are explained only
+    when the map shows an area.
+    """
     period = str(public[PERIOD].iloc[0]) if len(public) else "the chosen months"
     bands = ", ".join(lab for _lo, _hi, lab in public_settings.bands())
-    return (
+    text = (
         f"Each shaded area is a place where {public_settings.min_count} or more incidents "
         f"were recorded close together in {period}; darker means more (bands: {bands}). "
         "To protect the people who report problems, this map never shows single incidents, "
         "addresses, dates, notes or who reported something, and outlines are drawn on a "
         f"{public_settings.generalise_m:g} m grid so they cannot pick out a building."
     )
+    if len(public):
+        text += f" Trends: {trend_explanation(trend_months)}"
+    return text
 
 
 def public_html(
@@ -283,6 +297,7 @@ def public_html(
     title: str = DEFAULT_TITLE,
     explanation: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
+    trend_months: int | None = None,
 ) -> str:
     """The public map as one standalone HTML page that opens offline (e.g. at a meeting).
 
@@ -292,6 +307,9 @@ def public_html(
         As for :func:`public_map`.
     explanation
         Text in the legend box under the bands; default :func:`default_explanation`.
+    trend_months
+        Passed to :func:`default_explanation` (``Settings.trend_months``) when
+        ``explanation`` is not given.
 
     Returns
     -------
@@ -300,10 +318,14 @@ def public_html(
         Licence attribution.
 
     """
-    text = explanation if explanation is not None else default_explanation(public, public_settings)
+    text = (
+        explanation
+        if explanation is not None
+        else default_explanation(public, public_settings, trend_months=trend_months)
+    )
     m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
     m.get_root().header.add_child(  # type: ignore[attr-defined]
-        folium.Element(f"<title>{html_lib.escape(title)}</title>")
+        folium.Element(f"<title>{escape_html(title)}</title>")
     )
     return offline_html(m)
 

@@ -82,10 +82,12 @@ def meeting_outputs(
     title = f"Where reported problems concentrate: {period}"
     m = public_map(safe.wards, view, title=title, public_settings=pub)
     table = pd.DataFrame(view.drop(columns="geometry"))[list(MEETING_COLUMNS)]
-    standalone = public_html(safe.wards, view, title=title, public_settings=pub)
+    standalone = public_html(
+        safe.wards, view, title=title, public_settings=pub, trend_months=s.trend_months
+    )
     return MeetingOutputs(
         table=table.reset_index(drop=True),
-        explanation=default_explanation(view, pub),
+        explanation=default_explanation(view, pub, trend_months=s.trend_months),
         map_html=svg_html(m),
         standalone=standalone,
     )

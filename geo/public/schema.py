@@ -43,8 +43,8 @@ _AREA_FIELDS: Mapping[str, str] = MappingProxyType(
         BAND_RANK: "1 for the lowest band, 2 for the next, ... (sets the colour)",
         MAIN_PROBLEMS: "up to a few kinds of incident, most common first; a kind is named only "
         "when it alone reaches the minimum count",
-        c.TREND: "'Going up', 'Going down', 'About the same', 'New in recent months' or "
-        "'Not enough months to tell'",
+        c.TREND: "'Going up', 'Going down', 'No clear change', 'New in recent months' or "
+        "'Not enough months to tell' (up or down only when more than chance would explain)",
         PERIOD: "months the whole map covers (not the dates of any incident)",
         "geometry": "Polygon or MultiPolygon made of grid squares, trimmed to the ward",
     }

@@ -234,7 +234,13 @@ def write_public(
     if view is None:
         view = public_view(result, public=public)
     texts = {
-        "public_map.html": public_html(result.wards, view, title=title, public_settings=public),
+        "public_map.html": public_html(
+            result.wards,
+            view,
+            title=title,
+            public_settings=public,
+            trend_months=result.settings.trend_months,
+        ),
         "public_hotspots.geojson": public_geojson(view),
     }
     from geo.staff import write_texts

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html as html_lib
-
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from geo import columns as c
+from geo.maps.escape import escape_html
 from geo.staff.tables import patrol_table
 
 
@@ -70,7 +69,7 @@ def svg_map(
         x, y = (pt.x - minx) * scale, (maxy - pt.y) * scale
         out.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="#1d3550" text-anchor="middle" '
-            f'font-family="sans-serif" opacity="0.8">{html_lib.escape(str(name))}</text>'
+            f'font-family="sans-serif" opacity="0.8">{escape_html(name)}</text>'
         )
     for rank, geom in zip(hotspots[c.RANK], hotspots.geometry, strict=True):
         out.append(
@@ -118,7 +117,7 @@ def patrol_sheet_html(
         A standalone HTML page (no scripts, no network) sized for A4 portrait.
 
     """
-    esc = html_lib.escape
+    esc = escape_html
     table = patrol_table(hotspots)
     shown = table.head(max_rows)
     top = hotspots.sort_values(c.RANK, kind="stable").head(max_rows)

@@ -37,7 +37,7 @@ def hotspots_in_wards(hotspots: gpd.GeoDataFrame, ward_codes: Iterable[str]) -> 
 _TREND_WORDS = {
     "rising": "▲ rising",
     "falling": "▼ falling",
-    "steady": "● steady",
+    "no clear change": "● no clear change",
     "new": "★ new",
     "n/a": "– (window too short)",
 }

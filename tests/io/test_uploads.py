@@ -10,7 +10,6 @@ import zipfile
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import group_rows, local_csv
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -27,6 +26,7 @@ from geo.io import (
 from geo.paths import DEFAULT_BOUNDARIES
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
+from tests.helpers import group_rows, local_csv
 
 
 @pytest.mark.parametrize(

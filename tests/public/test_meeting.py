@@ -26,7 +26,11 @@ def test_meeting_outputs_are_the_public_view_as_a_table_and_maps(six_months):
     assert list(out.table.columns) == list(public.MEETING_COLUMNS)
     assert list(out.table[public.AREA_ID]) == list(view[public.AREA_ID])
     assert list(out.table[c.WARD_NAME]) == list(view[c.WARD_NAME])
-    assert out.explanation == public.default_explanation(view, public.PublicSettings())
+    months = six_months.settings.trend_months
+    assert out.explanation == public.default_explanation(
+        view, public.PublicSettings(), trend_months=months
+    )
+    assert f"last {months} months" in out.explanation
     period = str(view[public.PERIOD].iloc[0])
     for page in (out.map_html, out.standalone):
         assert f"Where reported problems concentrate: {period}" in page

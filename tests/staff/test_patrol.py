@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import EAST, WEST, group_rows, local_csv
 
 from geo import columns as c
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
 from geo.staff import patrol_view, period_caption, period_text
+from tests.helpers import EAST, WEST, group_rows, local_csv, unit_settings
 
 MONTHS = [f"2018-{m:02d}" for m in range(3, 12)]  # 2018-03 .. 2018-11
 
@@ -45,9 +45,7 @@ def test_period_caption_counts_back_from_the_data_and_explains_the_trend():
     )
 
 
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 def test_patrol_view_counts_the_chosen_wards_only(two_wards):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import EAST, WEST, group_rows, local_csv
 
 from geo import columns as c
 from geo.pipeline import run_pipeline
-from geo.settings import Settings
 from geo.staff import (
     category_mix,
     hotspots_in_wards,
@@ -16,10 +14,9 @@ from geo.staff import (
     patrol_table,
     svg_map,
 )
+from tests.helpers import EAST, WEST, group_rows, local_csv, unit_settings
 
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):

@@ -9,12 +9,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EAST, WEST, X0, Y0, local_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 from sklearn.cluster import DBSCAN
-from test_evaluate import SPOT_AREA, UNIT, hand_rows
 
 from geo import columns as c
 from geo.cluster import cluster_incidents, dedupe_points
@@ -35,9 +33,20 @@ from geo.evaluation import (
     sweep,
 )
 from geo.hotspots import summarise_hotspots
-from geo.io import load_boundaries, load_incidents
-from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.settings import Settings
+from tests.helpers import (
+    EAST,
+    SPOT_AREA,
+    WEST,
+    X0,
+    Y0,
+    hand_rows,
+    local_csv,
+    shipped_inputs,
+    unit_settings,
+)
+
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 LINE = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0], [30.0, 0.0], [40.0, 0.0]])
 
@@ -237,8 +246,7 @@ def test_sweep_plots_render(two_wards):
 # --- shipped data ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped_fit():
-    raw = load_incidents([DEFAULT_INCIDENTS])
-    wards = load_boundaries(DEFAULT_BOUNDARIES)
+    raw, wards = shipped_inputs()
     incidents, metric_wards = prepare(raw, wards, Settings())
     fit = incidents[incidents[c.MONTH].isin(["2018-06", "2018-07", "2018-08"])]
     return fit, metric_wards

@@ -10,9 +10,9 @@ import sys
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import DATA, ROOT
 
 from geo.cli import main
+from tests.helpers import DATA, ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
-from conftest import DATA, EAST, WEST
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
@@ -35,6 +34,7 @@ from geo.postbox import (
     recommend,
     rotation_plan,
 )
+from tests.helpers import DATA, EAST, WEST
 
 REF = date(2018, 11, 30)
 CRS = "EPSG:27700"

@@ -9,11 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EAST, WEST, X0, Y0, local_csv
 from shapely.geometry import Point
 
 from geo import columns as c
-from geo.categories import Category
 from geo.cli import main
 from geo.errors import ValidationError
 from geo.evaluation import (
@@ -37,48 +35,21 @@ from geo.evaluation import (
     rri,
     select_cells,
 )
-from geo.io import load_boundaries, load_incidents
-from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
-
-# unit weights so min_samples counts incidents
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: Category(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
+from tests.helpers import (
+    EAST,
+    SPOT_AREA,
+    WEST,
+    X0,
+    Y0,
+    hand_rows,
+    local_csv,
+    shipped_inputs,
+    unit_settings,
 )
-# area of a point buffered by 25 m with 8 segments a quarter (a regular 32-gon):
-# (1/2) * 32 * 25^2 * sin(2*pi/32) = 10000 * sin(pi/16) = 10000 * 0.1950903 = 1950.903 m^2
-SPOT_AREA = 10_000 * math.sin(math.pi / 16)
-GROUP = (X0 + 325, Y0 + 325)  # centre of a 50 m cell in the west ward
-LONER = (X0 + 800, Y0 + 800)  # west ward, far from the group
-EASTER = (X0 + 1500, Y0 + 500)  # east ward
 
-
-def hand_rows() -> list[dict[str, object]]:
-    """Jan-Mar 2018: 2 incidents a month at GROUP, 1 a month at LONER, 1 in January in the
-    east ward (fit: 6 + 3 + 1 = 10). April: 2 at GROUP, 1 at LONER, 1 east (test: 4)."""
-    rows: list[dict[str, object]] = []
-
-    def add(month: str, xy: tuple[int, int], n: int) -> None:
-        for _ in range(n):
-            rows.append(
-                dict(
-                    id=f"r{len(rows)}",
-                    date=f"{month}-15",
-                    category="drugs",
-                    easting=xy[0],
-                    northing=xy[1],
-                )
-            )
-
-    for m in ("2018-01", "2018-02", "2018-03"):
-        add(m, GROUP, 2)
-        add(m, LONER, 1)
-    add("2018-01", EASTER, 1)
-    add("2018-04", GROUP, 2)
-    add("2018-04", LONER, 1)
-    add("2018-04", EASTER, 1)
-    return rows
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 # --- the measures, by hand ------------------------------------------------------------------
@@ -331,7 +302,7 @@ def test_stability_by_hand(two_wards):
 # --- shipped data ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shipped():
-    return load_incidents([DEFAULT_INCIDENTS]), load_boundaries(DEFAULT_BOUNDARIES)
+    return shipped_inputs()
 
 
 def test_fit_dbscan_is_the_pipeline_with_since_until(shipped):

@@ -1,10 +1,10 @@
 """Interventions: file checks, windows, areas, measures worked out by hand, hotspot shift, CLI.
 
-Geometry: the ``two_wards`` fixture (conftest), West = [450000, 451000] x [200000, 201000] and
-East = [451000, 452000] x the same, EPSG:27700. The intervention point P is the centre of
-West, (450500, 200500); with ``radius_m=100`` the target is d <= 100 m, the ring
-100 m < d <= 200 m, and the control is the rest of West (East is 500 m away, so it is not
-an involved ward unless chosen).
+Geometry: the ``two_wards`` fixture (``tests.helpers.make_two_wards``), West =
+[450000, 451000] x [200000, 201000] and East = [451000, 452000] x the same, EPSG:27700.
+The intervention point P is the centre of West, (450500, 200500); with ``radius_m=100`` the
+target is d <= 100 m, the ring 100 m < d <= 200 m, and the control is the rest of West (East
+is 500 m away, so it is not an involved ward unless chosen).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DATA, EAST, WEST, local_csv
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats.contingency import odds_ratio
@@ -42,15 +41,13 @@ from geo.interventions import (
     write_intervention_outputs,
 )
 from geo.maps import offline_html
-from geo.settings import Settings
+from tests.helpers import DATA, EAST, WEST, local_csv, unit_settings
 
 PX, PY = 450_500, 200_500
 OPTS = InterventionOptions(radius_m=100, months_before=2, months_after=2)
 # start mid-June: June is excluded; before = Apr, May; after = Jul, Aug
 RAID = Intervention("R1", "warrant", dt.date(2018, 6, 15), x=PX, y=PY, xy_crs="EPSG:27700")
-UNIT = Settings(eps_m=20, min_samples=5).replace(
-    categories={k: v.__class__(v.label, 1.0, v.group) for k, v in Settings().categories.items()}
-)
+UNIT = unit_settings(eps_m=20, min_samples=5)
 
 
 def pile(n: int, x: float, y: float, months: tuple[str, ...], cat: str, tag: str) -> list[dict]:
@@ -261,24 +258,30 @@ def test_area_boundaries_are_inclusive(two_wards):
         dict(id="d100", date="2018-04-10", category="asb", easting=PX + 100, northing=PY),
         dict(id="d200", date="2018-04-10", category="asb", easting=PX + 200, northing=PY),
         dict(id="d201", date="2018-04-10", category="asb", easting=PX + 201, northing=PY),
+        dict(id="d400", date="2018-04-10", category="asb", easting=PX + 400, northing=PY),
+        dict(id="d401", date="2018-04-10", category="asb", easting=PX + 401, northing=PY),
         dict(id="east", date="2018-04-10", category="asb", easting=451_500, northing=PY),
         dict(id="aug", date="2018-08-10", category="asb", easting=450_050, northing=200_050),
     ]
     r = evaluate_intervention(local_csv(rows), two_wards, RAID, options=OPTS)
     n = r.counts.set_index(["group", "area"])["before"]
-    # 100 m: target; 200 m: ring; 201 m: control; the East point is in no area
+    # 100 m: target; 200 m: ring; 201 and 400 m: the 200 m gap (no area); 401 m: control;
+    # the East point is in no area
     assert (n[("all", "target")], n[("all", "ring")], n[("all", "control")]) == (1, 1, 1)
-    chosen = InterventionOptions(
-        radius_m=100, months_before=2, months_after=2, control_wards=("West", EAST)
-    )
+    no_gap = dataclasses.replace(OPTS, control_gap_m=0)
+    r0 = evaluate_intervention(local_csv(rows), two_wards, RAID, options=no_gap)
+    assert r0.counts.set_index(["group", "area"]).at[("all", "control"), "before"] == 3
+    chosen = dataclasses.replace(OPTS, control_wards=("West", EAST))
     r2 = evaluate_intervention(local_csv(rows), two_wards, RAID, options=chosen)
     assert r2.counts.set_index(["group", "area"]).at[("all", "control"), "before"] == 2
     areas = r.areas.set_index("area")
     assert list(areas.index) == ["target", "ring", "control"]
     assert areas.at["target", "area_m2"] == pytest.approx(math.pi * 100**2, rel=0.01)
     assert areas.at["ring", "area_m2"] == pytest.approx(math.pi * (200**2 - 100**2), rel=0.01)
-    assert areas.at["control", "area_m2"] == pytest.approx(1e6 - math.pi * 200**2, rel=0.01)
+    assert areas.at["control", "area_m2"] == pytest.approx(1e6 - math.pi * 400**2, rel=0.01)
     assert areas.at["control", "ward_codes"] == WEST
+    control0 = r0.areas.set_index("area").at["control", "area_m2"]
+    assert control0 == pytest.approx(1e6 - math.pi * 200**2, rel=0.01)
 
 
 def test_window_rule():

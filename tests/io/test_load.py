@@ -6,12 +6,12 @@ import json
 
 import geopandas as gpd
 import pytest
-from conftest import DATA
 from shapely.geometry import Point, box
 
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.io import incident_files, load_boundaries, load_incidents, read_incident_csv
+from tests.helpers import DATA
 
 POLICE_HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

@@ -9,11 +9,11 @@ import folium
 import folium.plugins
 import numpy as np
 import pytest
-from conftest import group_rows, local_csv
 
 from geo.maps import hotspot_map, incident_heat_points, offline_html, score_breaks, score_colour
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
+from tests.helpers import group_rows, local_csv
 
 
 @pytest.fixture
