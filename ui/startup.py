@@ -26,8 +26,9 @@ HEAVY_MODULES: tuple[str, ...] = (
     "ui.cache",
     "ui.gate",
     "ui.postbox",
-    "ui.staff_map",
 )
+# Not ``ui.staff_map``: a custom component (streamlit-folium) must be declared by the script
+# thread, or its files are not served.
 #: Shown under the title while the warm-up runs.
 LOADING = (
     "Loading the map tools and the incidents… The first opening after the app starts takes "
