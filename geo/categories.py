@@ -27,7 +27,7 @@ class Category:
     """
 
     label: str
-    weight: float = 1.0
+    weight: float = 1.0  # limits: geo.settings.BOUNDS["weight"]
     group: str = "other"
 
 

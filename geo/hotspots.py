@@ -174,24 +174,8 @@ def summarise_hotspots(
             empty[col] = pd.Series(dtype="int64")
         return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs=clustered.crs))
 
-    # only the rows in a cluster and the columns needed (not a copy of every column)
-    members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
-    member_points = clustered.geometry[in_cluster]
-    px = member_points.x.to_numpy()
-    py = member_points.y.to_numpy()
-    df = pd.DataFrame(
-        {
-            c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
-            c.CLUSTER: members[c.CLUSTER].to_numpy(),
-            "px": px,
-            "py": py,
-            c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
-            c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
-            c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
-        }
-    )
-    key = [c.WARD_CODE, c.CLUSTER]
-    g = df.groupby(key, sort=True)
+    df = _members(clustered, in_cluster)
+    g = df.groupby(_KEY, sort=True)
     summary = g.agg(
         n_incidents=(c.WEIGHT, "size"),
         score=(c.WEIGHT, "sum"),
@@ -204,41 +188,9 @@ def summarise_hotspots(
     df["hotspot"] = g.ngroup().to_numpy()
     pts = df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot", kind="stable")
     summary[c.N_LOCATIONS] = np.bincount(pts["hotspot"], minlength=len(summary))
-
-    cat_codes, cat_values = pd.factorize(df[c.CATEGORY], use_na_sentinel=False)
-    column_of = np.array([cats_present.index(k) if k in cats_present else -1 for k in cat_values])
-    cat_col = column_of[cat_codes]
-    known = cat_col >= 0
-    n_cats = len(cats_present)
-    flat = df["hotspot"].to_numpy()[known] * n_cats + cat_col[known]
-    counts = np.bincount(flat, minlength=len(summary) * n_cats).reshape(len(summary), n_cats)
-    for j, k in enumerate(cats_present):
-        summary[c.COUNT_PREFIX + k] = counts[:, j].astype("int64")
-    summary[c.CATEGORIES] = [_category_text(row, cats_present, settings) for row in counts]
-    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts]
-
-    recent, previous = trend_periods(clustered[c.MONTH], settings.trend_months)
-    if recent:
-        rc = df[df[c.MONTH].isin(recent)].groupby(key).size()
-        pc = df[df[c.MONTH].isin(previous)].groupby(key).size()
-        summary[c.RECENT_COUNT] = rc.reindex(summary.index, fill_value=0).astype("int64")
-        summary[c.PREVIOUS_COUNT] = pc.reindex(summary.index, fill_value=0).astype("int64")
-        summary[c.TREND] = [
-            trend_label(int(r), int(p))
-            for r, p in zip(summary[c.RECENT_COUNT], summary[c.PREVIOUS_COUNT], strict=True)
-        ]
-    else:
-        summary[c.RECENT_COUNT] = 0
-        summary[c.PREVIOUS_COUNT] = 0
-        summary[c.TREND] = "n/a"
-
-    # hull of each cluster's distinct points, buffered, clipped to its ward
-    group_no = pts["hotspot"].to_numpy()
-    hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
-    polys = shapely.buffer(shapely.convex_hull(hulls), settings.hull_buffer_m, quad_segs=8)
-    ward_geom = wards.set_index(c.WARD_CODE).geometry
-    clip = ward_geom.reindex(summary.index.get_level_values(c.WARD_CODE)).to_numpy()
-    polys = shapely.intersection(polys, clip)
+    _add_category_counts(summary, df, cats_present, settings)
+    _add_trend(summary, df, clustered[c.MONTH], settings.trend_months)
+    polys = _hull_polygons(pts, summary.index, wards, settings.hull_buffer_m)
 
     summary = summary.reset_index()
     names = wards.set_index(c.WARD_CODE)[c.WARD_NAME]
@@ -251,8 +203,97 @@ def summarise_hotspots(
     ).to_crs(WGS84)
     out[c.CENTROID_LON] = lonlat.x.to_numpy()
     out[c.CENTROID_LAT] = lonlat.y.to_numpy()
+    out = _number_and_rank(out)
+    return gpd.GeoDataFrame(
+        out[[*HOTSPOT_COLUMNS, *count_cols, "geometry"]], geometry="geometry", crs=clustered.crs
+    )
 
-    # stable IDs inside each ward, then the study-wide rank
+
+#: A hotspot is one DBSCAN cluster inside one ward.
+_KEY = [c.WARD_CODE, c.CLUSTER]
+
+
+def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFrame:
+    """The incidents in a cluster: ward, cluster, point ``px``/``py``, weight, category, month.
+
+    Only the rows in a cluster and the columns needed (not a copy of every column).
+    """
+    members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
+    member_points = clustered.geometry[in_cluster]
+    return pd.DataFrame(
+        {
+            c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
+            c.CLUSTER: members[c.CLUSTER].to_numpy(),
+            "px": member_points.x.to_numpy(),
+            "py": member_points.y.to_numpy(),
+            c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
+            c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
+            c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
+        }
+    )
+
+
+def _add_category_counts(
+    summary: pd.DataFrame, df: pd.DataFrame, cats_present: list[str], settings: Settings
+) -> None:
+    """Add ``n_<category>``, ``categories`` and ``top_category`` to ``summary`` in place."""
+    cat_codes, cat_values = pd.factorize(df[c.CATEGORY], use_na_sentinel=False)
+    column_of = np.array([cats_present.index(k) if k in cats_present else -1 for k in cat_values])
+    cat_col = column_of[cat_codes]
+    known = cat_col >= 0
+    n_cats = len(cats_present)
+    flat = df["hotspot"].to_numpy()[known] * n_cats + cat_col[known]
+    counts = np.bincount(flat, minlength=len(summary) * n_cats).reshape(len(summary), n_cats)
+    for j, k in enumerate(cats_present):
+        summary[c.COUNT_PREFIX + k] = counts[:, j].astype("int64")
+    summary[c.CATEGORIES] = [_category_text(row, cats_present, settings) for row in counts]
+    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts]
+
+
+def _add_trend(
+    summary: pd.DataFrame, df: pd.DataFrame, months: pd.Series, trend_months: int
+) -> None:
+    """Add ``recent_count``, ``previous_count`` and ``trend`` to ``summary`` in place.
+
+    The periods come from the months of all incidents (``months``), not only the members.
+    """
+    recent, previous = trend_periods(months, trend_months)
+    if recent:
+        rc = df[df[c.MONTH].isin(recent)].groupby(_KEY).size()
+        pc = df[df[c.MONTH].isin(previous)].groupby(_KEY).size()
+        summary[c.RECENT_COUNT] = rc.reindex(summary.index, fill_value=0).astype("int64")
+        summary[c.PREVIOUS_COUNT] = pc.reindex(summary.index, fill_value=0).astype("int64")
+        summary[c.TREND] = [
+            trend_label(int(r), int(p))
+            for r, p in zip(summary[c.RECENT_COUNT], summary[c.PREVIOUS_COUNT], strict=True)
+        ]
+    else:
+        summary[c.RECENT_COUNT] = 0
+        summary[c.PREVIOUS_COUNT] = 0
+        summary[c.TREND] = "n/a"
+
+
+def _hull_polygons(
+    pts: pd.DataFrame, index: pd.Index, wards: gpd.GeoDataFrame, buffer_m: float
+) -> np.ndarray:
+    """Hull of each cluster's distinct points (``pts``), buffered, clipped to its ward.
+
+    ``index`` is the ``(ward_code, cluster)`` index of the summary, in hotspot order.
+    """
+    group_no = pts["hotspot"].to_numpy()
+    hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
+    polys = shapely.buffer(shapely.convex_hull(hulls), buffer_m, quad_segs=8)
+    ward_geom = wards.set_index(c.WARD_CODE).geometry
+    clip = ward_geom.reindex(index.get_level_values(c.WARD_CODE)).to_numpy()
+    out: np.ndarray = shapely.intersection(polys, clip)
+    return out
+
+
+def _number_and_rank(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Stable IDs inside each ward, then the study-wide rank, sorted by rank.
+
+    The rule is the one :func:`summarise_hotspots` documents; the index is renumbered.
+    """
     out = out.sort_values(
         [c.WARD_CODE, c.SCORE, c.N_INCIDENTS, c.CENTROID_X, c.CENTROID_Y],
         ascending=[True, False, False, True, True],
@@ -264,10 +305,7 @@ def summarise_hotspots(
         [c.SCORE, c.N_INCIDENTS, c.HOTSPOT_ID], ascending=[False, False, True], kind="stable"
     )
     out[c.RANK] = np.arange(1, len(out) + 1)
-    out = out.reset_index(drop=True)
-    return gpd.GeoDataFrame(
-        out[[*HOTSPOT_COLUMNS, *count_cols, "geometry"]], geometry="geometry", crs=clustered.crs
-    )
+    return out.reset_index(drop=True)
 
 
 def label_incidents(clustered: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

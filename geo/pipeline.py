@@ -19,9 +19,9 @@ from geo.io import CsvSource
 from geo.prepare import (
     CLUSTERING_FIELDS,
     Prepared,
-    _release_memory,
     preparation_settings,
     prepare_incidents,
+    release_memory,
 )
 from geo.progress import ProgressFn
 from geo.result import Counts, PipelineResult
@@ -87,7 +87,7 @@ def cluster_prepared(
     clustered = cluster_incidents(prepared.incidents, settings, progress=cluster_progress)
     # the caller's reference (if any) keeps the prepared incidents; otherwise they go now
     del prepared
-    _release_memory()
+    release_memory()
     report("Summarising hotspots", 0.92)
     hotspots = summarise_hotspots(clustered, metric_wards, settings)
     incidents = label_incidents(clustered, hotspots)

@@ -183,7 +183,7 @@ def prepare_incidents(
     invalid = checked.rejected
     filtered = apply_filters(checked.accepted, settings)
     del checked
-    _release_memory()
+    release_memory()
     report("Projecting to metres", 0.3)
     crs = _metric_crs(lon_lat_bounds)
     metric_wards = project_wards(ward_check.wards, crs)
@@ -207,7 +207,7 @@ def prepare_incidents(
     )
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     """Hand memory freed by Arrow-backed text columns back to the operating system.
 
     pyarrow's allocator keeps freed memory for reuse; after the raw rows are dropped that is

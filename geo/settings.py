@@ -13,47 +13,106 @@ from typing import Any
 
 import tomli_w
 
+from geo._settings_layout import SECTION_KEYS, layout_problems
+from geo.bounds import Bound
 from geo.categories import DEFAULT_ALIASES, DEFAULT_CATEGORIES, GROUPS, Category
 from geo.errors import ValidationError
-from geo.settings_layout import _SECTION_KEYS, _layout_problems
 
 __all__ = [
+    "BOUNDS",
+    "MONTH_RE",
     "Settings",
     "WardOverride",
     "load_settings",
     "parse_toml",
     "read_settings_text",
-    "save_settings",
     "settings_from_dict",
     "settings_from_toml",
 ]
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: A month as written in settings and files: ``YYYY-MM``.
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED_KEYS = frozenset({"incidents", "locations"})
 
+#: Limits, default, unit and help of every numeric setting of :class:`Settings`, declared
+#: once: validation, the command-line help and the app's widgets read them, e.g.
+#: ``BOUNDS["eps_m"].low``. ``weight`` bounds every category's weight; the ward overrides
+#: share the bounds of ``eps_m`` and ``min_samples``.
+BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
+    {
+        "eps_m": Bound(
+            low=0.0,
+            high=5000.0,
+            closed="right",
+            default=60.0,
+            unit="m",
+            help="DBSCAN neighbourhood radius (inclusive)",
+            step=5.0,
+            typical=(10.0, 500.0),
+        ),
+        "min_samples": Bound(
+            low=1,
+            high=1_000_000,
+            whole=True,
+            default=15,
+            help="weighted incidents within eps_m (the point itself included) for a core point",
+            step=1,
+            typical=(1, 100),
+        ),
+        "hull_buffer_m": Bound(
+            low=1.0,
+            high=1000.0,
+            default=25.0,
+            unit="m",
+            help="buffer around a hotspot's hull, so one- or two-point hotspots have an area",
+        ),
+        "trend_months": Bound(
+            low=1,
+            high=24,
+            whole=True,
+            default=3,
+            unit="months",
+            help="length of each of the two periods the trend compares",
+        ),
+        "weight": Bound(
+            low=0.0,
+            high=100.0,
+            closed="right",
+            default=1.0,
+            help="weight of one incident of a category in DBSCAN and in hotspot scores",
+            step=0.5,
+            typical=(0.1, 100.0),
+        ),
+    }
+)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
 class WardOverride:
-    """Clustering parameters for one ward that differ from the study-wide ones."""
+    """Clustering parameters for one ward that differ from the study-wide ones.
+
+    ``None`` keeps the study-wide value; the limits are those of :data:`BOUNDS`.
+    """
 
     eps_m: float | None = None
     min_samples: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """Everything that decides a run's result, so a run can be saved and reproduced.
 
-    All options are keyword-only and carry their unit in the name.
+    All options are keyword-only and carry their unit in the name. The limits and defaults
+    of the numeric ones are declared in :data:`BOUNDS`.
 
     Parameters
     ----------
     eps_m
-        DBSCAN neighbourhood radius in metres (> 0, at most 5000). Inclusive.
+        DBSCAN neighbourhood radius in metres. Inclusive.
     min_samples
         Weighted incidents within ``eps_m`` (the point itself included) for a core point
-        (whole number >= 1). Weights come from the categories, so one drugs incident
+        (whole number). Weights come from the categories, so one drugs incident
         (weight 3) counts 3.
     hull_buffer_m
         Buffer around a hotspot's hull so one- or two-point hotspots still have an area.
@@ -73,10 +132,10 @@ class Settings:
 
     """
 
-    eps_m: float = 60.0
-    min_samples: int = 15
-    hull_buffer_m: float = 25.0
-    trend_months: int = 3
+    eps_m: float = BOUNDS["eps_m"].default
+    min_samples: int = BOUNDS["min_samples"].default
+    hull_buffer_m: float = BOUNDS["hull_buffer_m"].default
+    trend_months: int = BOUNDS["trend_months"].default
     since: str | None = None
     until: str | None = None
     include: tuple[str, ...] = ()
@@ -175,27 +234,22 @@ class Settings:
 def _problems(s: Settings) -> list[str]:
     p: list[str] = []
 
-    def num(name: str, value: object, lo: float, hi: float, lo_open: bool = False) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            p.append(f"The '{name}' setting must be a number. Got {value!r} instead.")
-        elif (value <= lo if lo_open else value < lo) or value > hi or value != value:
-            sign = ">" if lo_open else ">="
-            p.append(f"The '{name}' setting must be {sign} {lo:g} and <= {hi:g}. Got {value!r}.")
+    def check(name: str, value: object, bound: str) -> None:
+        problem = BOUNDS[bound].problem(name, value)
+        if problem is not None:
+            p.append(problem)
 
-    num("eps_m", s.eps_m, 0, 5000, lo_open=True)
-    _whole(p, "min_samples", s.min_samples)
-    num("hull_buffer_m", s.hull_buffer_m, 1, 1000)
-    if not isinstance(s.trend_months, int) or not 1 <= s.trend_months <= 24:
-        p.append(f"The 'trend_months' setting must be a whole number 1-24. Got {s.trend_months!r}.")
+    for name in ("eps_m", "min_samples", "hull_buffer_m", "trend_months"):
+        check(name, getattr(s, name), name)
     for name in ("since", "until"):
         v = getattr(s, name)
-        if v is not None and (not isinstance(v, str) or not _MONTH_RE.match(v)):
+        if v is not None and (not isinstance(v, str) or not MONTH_RE.match(v)):
             p.append(f"The '{name}' setting must be a month YYYY-MM. Got {v!r} instead.")
     if (
         isinstance(s.since, str)
         and isinstance(s.until, str)
-        and _MONTH_RE.match(s.since)
-        and _MONTH_RE.match(s.until)
+        and MONTH_RE.match(s.since)
+        and MONTH_RE.match(s.until)
         and s.since > s.until
     ):
         p.append(f"'since' ({s.since}) is after 'until' ({s.until}).")
@@ -207,7 +261,7 @@ def _problems(s: Settings) -> list[str]:
         if not isinstance(cat, Category):
             p.append(f"Category {key!r} must be a Category. Got {type(cat).__name__}.")
             continue
-        num(f"categories.{key}.weight", cat.weight, 0, 100, lo_open=True)
+        check(f"categories.{key}.weight", cat.weight, "weight")
         if cat.group not in GROUPS:
             p.append(f"Category {key!r} group must be one of {GROUPS}. Got {cat.group!r}.")
         if not cat.label.strip():
@@ -223,16 +277,11 @@ def _problems(s: Settings) -> list[str]:
         if not isinstance(o, WardOverride):
             p.append(f"Ward override {code!r} must be a WardOverride.")
             continue
-        if o.eps_m is not None:
-            num(f"ward_overrides.{code}.eps_m", o.eps_m, 0, 5000, lo_open=True)
-        if o.min_samples is not None:
-            _whole(p, f"ward_overrides.{code}.min_samples", o.min_samples)
+        for name in ("eps_m", "min_samples"):
+            value = getattr(o, name)
+            if value is not None:
+                check(f"ward_overrides.{code}.{name}", value, name)
     return p
-
-
-def _whole(p: list[str], name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
-        p.append(f"The '{name}' setting must be a whole number >= 1. Got {value!r} instead.")
 
 
 def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
@@ -252,12 +301,12 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> 
         Naming ``source`` and every problem found.
 
     """
-    problems = _layout_problems(data, source)
+    problems = layout_problems(data, source)
     if problems:
         raise ValidationError(problems)
     kw: dict[str, Any] = {}
     clustering = dict(data.get("clustering", {}))
-    for k in _SECTION_KEYS["clustering"]:
+    for k in SECTION_KEYS["clustering"]:
         if k in clustering:
             kw[k] = clustering[k]
     filters = dict(data.get("filters", {}))
@@ -280,7 +329,7 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> 
     kw["aliases"] = aliases
     if "ward_overrides" in data:
         kw["ward_overrides"] = {
-            str(code): WardOverride(spec.get("eps_m"), spec.get("min_samples"))
+            str(code): WardOverride(eps_m=spec.get("eps_m"), min_samples=spec.get("min_samples"))
             for code, spec in dict(data["ward_overrides"]).items()
         }
     try:
@@ -316,10 +365,3 @@ def settings_from_toml(text: str, *, source: str = "settings.toml") -> Settings:
 def load_settings(path: str | Path) -> Settings:
     """Read settings from a TOML file; errors name the file."""
     return settings_from_toml(read_settings_text(path), source=str(Path(path)))
-
-
-def save_settings(settings: Settings, path: str | Path) -> Path:
-    """Write settings as TOML and return the path."""
-    p = Path(path)
-    p.write_text(settings.to_toml(), encoding="utf-8")
-    return p

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pandas as pd
 
 from geo.categories import Category
 from geo.errors import ValidationError
-from geo.settings import Settings, WardOverride
+from geo.settings import MONTH_RE, Settings, WardOverride
 
 #: Patrol look-back windows offered, in months.
 WINDOW_MONTHS: tuple[int, ...] = (1, 3, 6, 12)
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def month_window(last_month: str, months: int) -> tuple[str, str]:
@@ -28,7 +26,7 @@ def month_window(last_month: str, months: int) -> tuple[str, str]:
         ``last_month`` is not ``YYYY-MM`` or ``months`` is not a whole number >= 1.
 
     """
-    if not isinstance(last_month, str) or not _MONTH_RE.match(last_month):
+    if not isinstance(last_month, str) or not MONTH_RE.match(last_month):
         raise ValidationError(f"The last month must be YYYY-MM. Got {last_month!r}.")
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise ValidationError(f"The window must be a whole number of months >= 1. Got {months!r}.")
@@ -54,7 +52,7 @@ def with_weights(settings: Settings, weights: Mapping[str, float]) -> Settings:
     if unknown:
         raise ValidationError(f"Unknown category key(s): {', '.join(unknown)}.")
     cats = {
-        k: Category(cat.label, float(weights.get(k, cat.weight)), cat.group)
+        k: Category(label=cat.label, weight=float(weights.get(k, cat.weight)), group=cat.group)
         for k, cat in settings.categories.items()
     }
     return settings.replace(categories=cats)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from geo import columns as c
+from geo._row_messages import ByCode, Choice, LazyMessages, per_row
 from geo.rejected import Checked, rejected_rows
-from geo.row_messages import _ByCode, _Choice, _fmt
 from geo.settings import Settings
 
 # Ward checks (geo.validate_wards), the month/category filters (geo.filters) and the
-# rejected-rows table (geo.rejected) live in their own modules; re-exported for importers.
+# rejected-rows table (geo.rejected) live in their own modules.
 __all__ = [
     "ACCEPTED_COLUMNS",
     "validate_incidents",
@@ -75,43 +77,83 @@ def validate_incidents(
         ``len(raw) == len(accepted) + len(rejected)``.
 
     """
-    n = len(raw)
-    reason = np.full(n, "", dtype=object)
-    open_rows = np.ones(n, dtype=bool)  # rows with no reason yet
+    rows = _Rows(raw, settings, expected_bounds)
+    for check in _CHECKS:
+        check(rows)
+    ok = rows.open_rows
+    accepted = _accepted(rows)
+    rejected = rejected_rows(raw.loc[~ok, [c.SOURCE_FILE, c.ROW]], "invalid", rows.reason[~ok])
+    if len(accepted) + len(rejected) != len(raw):
+        raise RuntimeError(
+            f"validation lost rows: {len(raw)} raw rows but {len(accepted)} accepted and "
+            f"{len(rejected)} rejected"
+        )
+    return Checked(accepted=accepted, rejected=rejected)
 
-    def reject(mask: np.ndarray, text: np.ndarray | str) -> None:
-        todo = mask & open_rows
+
+class _Rows:
+    """The raw rows under check: each row's first reason and the values parsed so far.
+
+    Each distinct text is parsed once: police.uk repeats coordinates (shared map points),
+    months and categories across millions of rows. The checks fill in ``x``/``y``, the
+    dates, the category keys and the ids in turn.
+    """
+
+    def __init__(
+        self,
+        raw: pd.DataFrame,
+        settings: Settings,
+        expected_bounds: tuple[float, float, float, float] | None,
+    ) -> None:
+        n = len(raw)
+        self.raw, self.settings, self.expected_bounds = raw, settings, expected_bounds
+        self.reason = np.full(n, "", dtype=object)
+        self.open_rows = np.ones(n, dtype=bool)  # rows with no reason yet
+        self.is_ll = (raw[c.XY_CRS] == "EPSG:4326").to_numpy()
+        self.x = self.y = np.full(n, np.nan)
+        self.date_codes = np.zeros(n, dtype=np.intp)
+        self.date_values = pd.Series(dtype="datetime64[ns]")
+        self.dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        self.cat_codes = np.zeros(n, dtype=np.intp)
+        self.cat_keys = np.empty(0, dtype=object)
+        self.rid = raw[c.RAW_ID].astype(str).str.strip()
+
+    def reject(self, mask: np.ndarray, text: np.ndarray | LazyMessages | str) -> None:
+        """Give the rows of ``mask`` that have no reason yet the reason ``text``."""
+        todo = mask & self.open_rows
         if not todo.any():
             return
         if isinstance(text, str):
-            reason[todo] = text
+            self.reason[todo] = text
         else:
-            reason[todo] = text[todo]
-        open_rows[todo] = False
+            self.reason[todo] = text[todo]
+        self.open_rows[todo] = False
 
-    # Each distinct text is parsed once: police.uk repeats coordinates (shared map points),
-    # months and categories across millions of rows.
+
+def _check_coordinates(rows: _Rows) -> None:
+    """Missing coordinates, and coordinates that are not numbers (parses ``x``, ``y``)."""
+    raw = rows.raw
     rx = raw[c.RAW_X].astype(str).str.strip()
     ry = raw[c.RAW_Y].astype(str).str.strip()
-    is_ll = (raw[c.XY_CRS] == "EPSG:4326").to_numpy()
-    xname = _Choice(is_ll, "longitude", "easting")
-    yname = _Choice(is_ll, "latitude", "northing")
+    xname = Choice(rows.is_ll, "longitude", "easting")
+    yname = Choice(rows.is_ll, "latitude", "northing")
     missing = ((rx == "") | (ry == "")).to_numpy()
-    reject(missing, "missing coordinates (the incident could not be mapped)")
-    x = _numbers(rx)
-    y = _numbers(ry)
-    bad_x = ~np.isfinite(x)
-    bad_y = ~np.isfinite(y)
-    reject(bad_x, _fmt("{} {!r} is not a number", xname, rx))
-    reject(bad_y, _fmt("{} {!r} is not a number", yname, ry))
-    del rx, ry  # text no longer needed (keeps the peak down on national files)
+    rows.reject(missing, "missing coordinates (the incident could not be mapped)")
+    rows.x = _numbers(rx)
+    rows.y = _numbers(ry)
+    rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, rx))
+    rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, ry))
 
+
+def _check_coordinate_ranges(rows: _Rows) -> None:
+    """Swapped coordinates, then latitude/longitude or easting/northing out of range."""
+    x, y, is_ll = rows.x, rows.y, rows.is_ll
     with np.errstate(invalid="ignore"):
         lat_bad = is_ll & (np.abs(y) > 90)
         lon_bad = is_ll & (np.abs(x) > 180)
-        swapped = np.zeros(n, dtype=bool)
-        if expected_bounds is not None:
-            x0, y0, x1, y1 = expected_bounds
+        swapped = np.zeros(len(x), dtype=bool)
+        if rows.expected_bounds is not None:
+            x0, y0, x1, y1 = rows.expected_bounds
             m = _SWAP_MARGIN_DEG
             inside = (x >= x0 - m) & (x <= x1 + m) & (y >= y0 - m) & (y <= y1 + m)
             inside_sw = (y >= x0 - m) & (y <= x1 + m) & (x >= y0 - m) & (x <= y1 + m)
@@ -119,76 +161,104 @@ def validate_incidents(
         en_bad_e = ~is_ll & ((x < 0) | (x > _EN_MAX_E))
         en_bad_n = ~is_ll & ((y < 0) | (y > _EN_MAX_N))
         swapped_en = ~is_ll & (x > _EN_MAX_E) & (x <= _EN_MAX_N) & (y >= 0) & (y <= _EN_MAX_E)
-    reject(swapped, _fmt("longitude {} and latitude {} look swapped", x, y))
-    reject(swapped_en, _fmt("easting {} and northing {} look swapped", x, y))
-    reject(lat_bad, _fmt("latitude {} is outside [-90, 90]", y))
-    reject(lon_bad, _fmt("longitude {} is outside [-180, 180]", x))
-    reject(en_bad_e, _fmt("easting {} is outside [0, 700000]", x))
-    reject(en_bad_n, _fmt("northing {} is outside [0, 1300000]", y))
+    rows.reject(swapped, per_row("longitude {} and latitude {} look swapped", x, y))
+    rows.reject(swapped_en, per_row("easting {} and northing {} look swapped", x, y))
+    rows.reject(lat_bad, per_row("latitude {} is outside [-90, 90]", y))
+    rows.reject(lon_bad, per_row("longitude {} is outside [-180, 180]", x))
+    rows.reject(en_bad_e, per_row("easting {} is outside [0, 700000]", x))
+    rows.reject(en_bad_n, per_row("northing {} is outside [0, 1300000]", y))
 
-    date_codes, date_values = _parse_dates_coded(raw)
-    dates = date_values.to_numpy(dtype="datetime64[ns]")[date_codes]
-    rd = raw[c.RAW_DATE].astype(str).str.strip()
-    reject((rd == "").to_numpy(), "missing date")
-    reject(np.isnat(dates), _fmt("date {!r} is not a valid date", rd))
-    del rd
 
-    rc = raw[c.RAW_CATEGORY].astype(str)
+def _check_dates(rows: _Rows) -> None:
+    """Missing and unparsable dates (parses the dates)."""
+    rows.date_codes, rows.date_values = _parse_dates_coded(rows.raw)
+    rows.dates = rows.date_values.to_numpy(dtype="datetime64[ns]")[rows.date_codes]
+    rd = rows.raw[c.RAW_DATE].astype(str).str.strip()
+    rows.reject((rd == "").to_numpy(), "missing date")
+    rows.reject(np.isnat(rows.dates), per_row("date {!r} is not a valid date", rd))
+
+
+def _check_categories(rows: _Rows) -> None:
+    """Categories the settings do not know (maps each distinct text to a key once)."""
+    rc = rows.raw[c.RAW_CATEGORY].astype(str)
     cat_codes, cat_texts = pd.factorize(rc, use_na_sentinel=False)
-    cat_keys = np.array([settings.category_key(v) for v in cat_texts], dtype=object)
+    rows.cat_codes = cat_codes
+    rows.cat_keys = np.array([rows.settings.category_key(v) for v in cat_texts], dtype=object)
     cat_shown = np.asarray(pd.Index(cat_texts).str.strip(), dtype=object)
-    unknown = pd.isna(cat_keys)[cat_codes]
-    reject(unknown, _fmt("unknown category {!r}", _ByCode(cat_shown, cat_codes)))
+    unknown = pd.isna(rows.cat_keys)[cat_codes]
+    rows.reject(unknown, per_row("unknown category {!r}", ByCode(cat_shown, cat_codes)))
 
-    rid = raw[c.RAW_ID].astype(str).str.strip()
-    is_local = (raw[c.SOURCE_KIND] == "local").to_numpy()
-    reject(is_local & (rid == "").to_numpy(), "missing id")
 
-    has_id = (rid != "").to_numpy() & open_rows
+def _check_local_ids(rows: _Rows) -> None:
+    """Local rows need an id (police.uk ASB rows have none and are never rejected for it)."""
+    is_local = (rows.raw[c.SOURCE_KIND] == "local").to_numpy()
+    rows.reject(is_local & (rows.rid == "").to_numpy(), "missing id")
+
+
+def _check_duplicate_ids(rows: _Rows) -> None:
+    """An id seen earlier (per source kind), naming where it was first seen."""
+    raw, rid = rows.raw, rows.rid
+    has_id = (rid != "").to_numpy() & rows.open_rows
     key = _id_keys(raw[c.SOURCE_KIND], rid)
     dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
-    if dup.any():
-        candidates = pd.DataFrame({"key": key[has_id], "pos": np.flatnonzero(has_id)})
-        first_pos = candidates.groupby("key", sort=False)["pos"].min()
-        dup_pos = np.flatnonzero(dup)
-        first = first_pos.reindex(key[dup_pos]).to_numpy()
-        texts = reason.copy()
-        ids = rid.iloc[dup_pos].to_numpy(dtype=object)
-        files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
-        rows = raw[c.ROW].iloc[first].to_numpy()
-        for j, i in enumerate(dup_pos):
-            ident = str(ids[j])
-            short = ident if len(ident) <= 16 else ident[:12] + "…"
-            texts[i] = f"duplicate id {short!r} (first seen in {files[j]} row {rows[j]})"
-        reject(dup, texts)
+    if not dup.any():
+        return
+    candidates = pd.DataFrame({"key": key[has_id], "pos": np.flatnonzero(has_id)})
+    first_pos = candidates.groupby("key", sort=False)["pos"].min()
+    dup_pos = np.flatnonzero(dup)
+    first = first_pos.reindex(key[dup_pos]).to_numpy()
+    texts = rows.reason.copy()
+    ids = rid.iloc[dup_pos].to_numpy(dtype=object)
+    files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
+    row_numbers = raw[c.ROW].iloc[first].to_numpy()
+    for j, i in enumerate(dup_pos):
+        ident = str(ids[j])
+        short = ident if len(ident) <= 16 else ident[:12] + "…"
+        texts[i] = f"duplicate id {short!r} (first seen in {files[j]} row {row_numbers[j]})"
+    rows.reject(dup, texts)
 
-    ok = open_rows
+
+#: The checks in the order they run: a row is rejected for the first one it fails.
+_CHECKS: tuple[Callable[[_Rows], None], ...] = (
+    _check_coordinates,
+    _check_coordinate_ranges,
+    _check_dates,
+    _check_categories,
+    _check_local_ids,
+    _check_duplicate_ids,
+)
+
+
+def _accepted(rows: _Rows) -> pd.DataFrame:
+    """The rows that passed every check, columns :data:`ACCEPTED_COLUMNS`."""
+    raw, ok = rows.raw, rows.open_rows
     keep: np.ndarray | slice = slice(None) if ok.all() else ok
-    weights = {k: float(v.weight) for k, v in settings.categories.items()}
+    weights = {k: float(v.weight) for k, v in rows.settings.categories.items()}
     cat_weights = np.array(
-        [weights.get(k, np.nan) if isinstance(k, str) else np.nan for k in cat_keys], dtype=float
+        [weights.get(k, np.nan) if isinstance(k, str) else np.nan for k in rows.cat_keys],
+        dtype=float,
     )
-    acc_cat_codes = cat_codes[ok]
-    acc_date_codes = date_codes[ok]
-    months = date_values.dt.strftime("%Y-%m").to_numpy(dtype=object)
-    acc_ids = rid[keep]
+    acc_cat_codes = rows.cat_codes[ok]
+    acc_date_codes = rows.date_codes[ok]
+    months = rows.date_values.dt.strftime("%Y-%m").to_numpy(dtype=object)
+    acc_ids = rows.rid[keep]
     no_id = (acc_ids == "").to_numpy()
     fallback = (
         raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
     )
     acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
-    accepted = pd.DataFrame(
+    return pd.DataFrame(
         {
             c.INCIDENT_ID: _text(acc_ids),
             c.SOURCE_FILE: _text(raw[c.SOURCE_FILE][keep]),
             c.ROW: raw[c.ROW].to_numpy(dtype="int64")[ok],
             c.SOURCE_KIND: _text(raw[c.SOURCE_KIND][keep]),
-            c.X: x[ok],
-            c.Y: y[ok],
+            c.X: rows.x[ok],
+            c.Y: rows.y[ok],
             c.XY_CRS: _text(raw[c.XY_CRS][keep]),
-            c.DATE: dates[ok],
+            c.DATE: rows.dates[ok],
             c.MONTH: _take_text(months, acc_date_codes),
-            c.CATEGORY: _take_text(cat_keys, acc_cat_codes),
+            c.CATEGORY: _take_text(rows.cat_keys, acc_cat_codes),
             c.WEIGHT: cat_weights[acc_cat_codes],
             c.LOCATION: _text(raw[c.LOCATION][keep]),
             c.LSOA_CODE: _text(raw[c.LSOA_CODE][keep]),
@@ -197,9 +267,6 @@ def validate_incidents(
             c.NOTES: _text(raw[c.NOTES][keep]),
         }
     )
-    rejected = rejected_rows(raw.loc[~ok, [c.SOURCE_FILE, c.ROW]], "invalid", reason[~ok])
-    assert len(accepted) + len(rejected) == n, "validation lost rows"
-    return Checked(accepted=accepted, rejected=rejected)
 
 
 def _numbers(text: pd.Series) -> np.ndarray:

@@ -651,7 +651,7 @@ def test_settings_save_and_load_round_trip(monkeypatch, downloads):
 BAD_SETTINGS = [
     ("bad.toml", b"[clustering\neps_m = 1", "bad.toml: not valid TOML"),
     ("bad.toml", b"[clustering]\nepsilon = 60.0\n", "bad.toml: unknown key clustering.epsilon"),
-    ("bad.toml", b"[clustering]\neps_m = -5.0\n", "The 'eps_m' setting must be > 0"),
+    ("bad.toml", b"[clustering]\neps_m = -5.0\n", "The 'eps_m' setting must be in (0, 5000] m"),
     ("bad.toml", b"", "bad.toml: the file is empty"),
 ]
 

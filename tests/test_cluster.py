@@ -53,5 +53,5 @@ def test_bad_eps_is_refused_by_settings(eps):
     from geo.errors import ValidationError
     from geo.settings import Settings
 
-    with pytest.raises(ValidationError, match="The 'eps_m' setting must be > 0"):
+    with pytest.raises(ValidationError, match=r"The 'eps_m' setting must be in \(0, 5000\] m"):
         Settings(eps_m=eps)

@@ -43,13 +43,19 @@ def test_any_valid_settings_round_trip(eps, ms, since, include, weight, ward_eps
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"eps_m": -5}, "The 'eps_m' setting must be > 0 and <= 5000. Got -5."),
-        ({"min_samples": 0}, "The 'min_samples' setting must be a whole number >= 1. Got 0"),
-        ({"min_samples": 2.5}, "must be a whole number >= 1. Got 2.5"),
+        ({"eps_m": -5}, "The 'eps_m' setting must be in (0, 5000] m. Got -5 instead."),
+        (
+            {"min_samples": 0},
+            "The 'min_samples' setting must be a whole number in [1, 1000000]. Got 0",
+        ),
+        ({"min_samples": 2.5}, "must be a whole number in [1, 1000000]. Got 2.5"),
         ({"since": "2018-13"}, "The 'since' setting must be a month YYYY-MM. Got '2018-13'"),
         ({"since": "2018-09", "until": "2018-06"}, "'since' (2018-09) is after 'until' (2018-06)"),
         ({"include": ("nope",)}, "Unknown category 'nope' in 'include'"),
-        ({"trend_months": 0}, "The 'trend_months' setting must be a whole number 1-24"),
+        (
+            {"trend_months": 0},
+            "The 'trend_months' setting must be a whole number in [1, 24] months",
+        ),
     ],
 )
 def test_bad_settings_say_what_and_got(kwargs, message):

@@ -183,7 +183,7 @@ def test_values_are_checked_only_once_the_layout_is_right(tmp_path):
     with pytest.raises(ValidationError) as info:
         load_settings(path)
     assert info.value.problems == [
-        f"{path}: The 'eps_m' setting must be > 0 and <= 5000. Got -5.0."
+        f"{path}: The 'eps_m' setting must be in (0, 5000] m. Got -5.0 instead."
     ]
     path.write_text("eps_m = -5.0\n")
     with pytest.raises(ValidationError) as info:

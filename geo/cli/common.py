@@ -9,20 +9,21 @@ from pathlib import Path
 from typing import NoReturn
 
 from geo.result import PipelineResult
-from geo.settings import Settings, load_settings
+from geo.settings import BOUNDS, Settings, load_settings
 from geo.source import DataSource
 
 EXIT_BAD_INPUT = 2
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line and exit with :data:`EXIT_BAD_INPUT`."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-class _Progress:
+class Progress:
     """A tqdm progress bar on stderr fed by the pipeline's ``progress(message, fraction)``."""
 
     def __init__(self, enabled: bool) -> None:
@@ -33,12 +34,14 @@ class _Progress:
             self.bar = tqdm(total=100, file=sys.stderr, leave=False, bar_format="{l_bar}{bar}|")
 
     def __call__(self, message: str, fraction: float) -> None:
+        """Show ``message`` and move the bar to ``fraction`` (0-1)."""
         if self.bar is not None:
             self.bar.set_description_str(message[:40].ljust(40))
             self.bar.n = round(100 * fraction)
             self.bar.refresh()
 
     def close(self) -> None:
+        """Remove the bar."""
         if self.bar is not None:
             self.bar.close()
 
@@ -68,8 +71,8 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ward-code-col", help="ward code column (default: detect WDyyCD)")
     p.add_argument("--ward-name-col", help="ward name column (default: detect WDyyNM)")
     p.add_argument("--config", type=Path, help="settings TOML (as saved by the app)")
-    p.add_argument("--eps-m", type=float, help="DBSCAN radius in metres")
-    p.add_argument("--min-samples", type=int, help="weighted incidents for a core point")
+    p.add_argument("--eps-m", type=float, help=BOUNDS["eps_m"].cli_help("DBSCAN radius"))
+    p.add_argument("--min-samples", type=int, help=BOUNDS["min_samples"].cli_help())
     p.add_argument("--since", help="first month YYYY-MM")
     p.add_argument("--until", help="last month YYYY-MM")
     p.add_argument("--categories", help="comma-separated category keys, e.g. drugs,asb")
@@ -91,13 +94,13 @@ def run_from_args(args: argparse.Namespace) -> PipelineResult:
     from geo.pipeline import run_source
 
     settings = settings_from_args(args)
-    bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
+    bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
     try:
         return run_source(source_from_args(args), settings, progress=bar)
     finally:
         bar.close()
 
 
-def _print_written(paths: Mapping[str, Path]) -> None:
+def print_written(paths: Mapping[str, Path]) -> None:
     """One line listing the files a command wrote."""
     print(f"wrote {', '.join(str(p) for p in paths.values())}")

@@ -5,26 +5,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from geo.cli.common import (
     EXIT_BAD_INPUT,
-    _Parser,
-    _print_written,
+    Parser,
     add_data_options,
+    print_written,
     run_from_args,
 )
-from geo.cli.postbox import _add_postbox_command
+from geo.cli.postbox import add_postbox_command
 from geo.cli.reports import (
-    _add_evaluate_command,
-    _add_export_public_command,
-    _add_intervention_command,
+    add_evaluate_command,
+    add_export_public_command,
+    add_intervention_command,
 )
 from geo.errors import ValidationError
 
 __all__ = [
-    "EXTRA_COMMANDS",
     "build_parser",
     "main",
 ]
@@ -44,7 +43,7 @@ def _cmd_hotspots(args: argparse.Namespace) -> int:
             f"  #{row.rank} {row.hotspot_id} {row.ward_name}: {row.n_incidents} incidents, "
             f"score {row.score:.1f}, {row.trend}"
         )
-    _print_written(paths)
+    print_written(paths)
     return 0
 
 
@@ -71,7 +70,7 @@ def _cmd_hash_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_hash_password_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_hash_password_command(sub: argparse._SubParsersAction[Parser]) -> None:
     p = sub.add_parser(
         "hash-password",
         help="print a salted hash of a new staff password for the app's protected pages",
@@ -89,9 +88,9 @@ def _add_hash_password_command(sub: argparse._SubParsersAction) -> None:  # type
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m geo`` argument parser with every command."""
-    parser = _Parser(prog="python -m geo", description=__doc__)
+    parser = Parser(prog="python -m geo", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("hotspots", help="cluster incidents into ranked hotspots per ward")
     add_data_options(p)
@@ -99,17 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_hotspots)
 
     _add_hash_password_command(sub)
-    _add_intervention_command(sub)
-    _add_postbox_command(sub)
-    _add_export_public_command(sub)
-    _add_evaluate_command(sub)
-    for register in EXTRA_COMMANDS:
-        register(sub)
+    add_intervention_command(sub)
+    add_postbox_command(sub)
+    add_export_public_command(sub)
+    add_evaluate_command(sub)
     return parser
-
-
-#: Functions that add further sub-commands: ``register(subparsers)``.
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
 def check_out_folder(out: Path) -> None:

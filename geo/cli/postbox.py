@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from geo.cli.common import _Parser, _print_written, add_data_options, run_from_args
+from geo.cli.common import Parser, add_data_options, print_written, run_from_args
 from geo.errors import ValidationError
 
+if TYPE_CHECKING:
+    from geo.postbox import PostboxSettings
 
-def _postbox_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+
+def _postbox_settings(args: argparse.Namespace) -> PostboxSettings:
     from geo.postbox import PostboxSettings, load_postbox_settings
 
     base = load_postbox_settings(args.postbox_config) if args.postbox_config else PostboxSettings()
@@ -97,7 +101,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         paths = write_postbox_outputs(
             args.out, ranked, plan, result.wards, hotspots=result.hotspots, radius_m=ps.radius_m
         )
-        _print_written(paths)
+        print_written(paths)
     return 0
 
 
@@ -138,14 +142,15 @@ def _cmd_postbox_log(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_postbox_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_postbox_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    """Add ``postbox next`` and ``postbox log`` to ``sub``."""
     from geo.paths import DATA_DIR, DEFAULT_DB
-    from geo.postbox import DEFAULT_BOX
+    from geo.postbox import DEFAULT_BOX, POSTBOX_BOUNDS
 
     p = sub.add_parser(
         "postbox", help="where the have-your-say postbox should go next; the placement log"
     )
-    psub = p.add_subparsers(dest="postbox_command", required=True, parser_class=_Parser)
+    psub = p.add_subparsers(dest="postbox_command", required=True, parser_class=Parser)
 
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--sites", type=Path, help="candidate sites CSV (default: data/sites)")
@@ -163,10 +168,13 @@ def _add_postbox_command(sub: argparse._SubParsersAction) -> None:  # type: igno
     common(n)
     n.add_argument("--date", help="reference date YYYY-MM-DD (default: end of the data)")
     n.add_argument("--postbox-config", type=Path, help="TOML file with a [postbox] table")
-    n.add_argument("--radius-m", type=float, help="walking radius in metres (default 400)")
-    n.add_argument("--half-life-days", type=float, help="recency half-life (default 90)")
-    n.add_argument("--cooldown-days", type=int, help="days before a site is reused (56)")
-    n.add_argument("--weeks", type=int, help="weeks in the rotation plan (default 4)")
+    for option, name, kind in (
+        ("--radius-m", "radius_m", float),
+        ("--half-life-days", "half_life_days", float),
+        ("--cooldown-days", "cooldown_days", int),
+        ("--weeks", "plan_weeks", int),
+    ):
+        n.add_argument(option, type=kind, help=POSTBOX_BOUNDS[name].cli_help())
     n.add_argument("--top", type=int, default=5, help="ranked sites to print (default 5)")
     n.add_argument("--out", type=Path, help="write postbox_ranking.csv, _plan.csv, _map.html")
     n.set_defaults(func=_cmd_postbox_next)

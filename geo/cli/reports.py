@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from geo.cli.common import (
-    _print_written,
-    _Progress,
+    Parser,
+    Progress,
     add_data_options,
+    print_written,
     run_from_args,
     settings_from_args,
     source_from_args,
@@ -21,13 +22,14 @@ from geo.errors import ValidationError
 def _cmd_intervention(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from geo.interventions import InterventionOptions, evaluate_files, write_intervention_outputs
+    from geo.interventions import (
+        INTERVENTION_BOUNDS,
+        InterventionOptions,
+        evaluate_files,
+        write_intervention_outputs,
+    )
 
-    opts = {
-        k: getattr(args, k)
-        for k in ("radius_m", "ring_outer_m", "months_before", "months_after", "min_count")
-        if getattr(args, k) is not None
-    }
+    opts = {k: getattr(args, k) for k in INTERVENTION_BOUNDS if getattr(args, k) is not None}
     for k in ("target_wards", "control_wards"):
         if getattr(args, k):
             opts[k] = tuple(w.strip() for w in getattr(args, k).split(",") if w.strip())
@@ -61,11 +63,14 @@ def _cmd_intervention(args: argparse.Namespace) -> int:
             )
         for warning in r.warnings:
             print(f"  caution: {warning}")
-    _print_written(paths)
+    print_written(paths)
     return 0
 
 
-def _add_intervention_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_intervention_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    """Add the ``intervention`` command to ``sub``."""
+    from geo.interventions import INTERVENTION_BOUNDS
+
     p = sub.add_parser(
         "intervention",
         help="before/after, displacement and hotspot shift around interventions (staff only)",
@@ -73,11 +78,9 @@ def _add_intervention_command(sub: argparse._SubParsersAction) -> None:  # type:
     add_data_options(p)
     p.add_argument("--interventions", type=Path, help="interventions CSV (default: the example)")
     p.add_argument("--id", action="append", help="intervention id(s) to evaluate (default: all)")
-    p.add_argument("--radius-m", type=float, help="target radius in metres (default 200)")
-    p.add_argument("--ring-outer-m", type=float, help="ring outer radius (default 2 x radius)")
-    p.add_argument("--months-before", type=int, help="whole months before (default 3)")
-    p.add_argument("--months-after", type=int, help="whole months after (default 3)")
-    p.add_argument("--min-count", type=int, help="fewer incidents = too few to conclude (10)")
+    for name, bound in INTERVENTION_BOUNDS.items():
+        kind = int if bound.whole else float
+        p.add_argument("--" + name.replace("_", "-"), type=kind, help=bound.cli_help())
     p.add_argument("--target-wards", help="area-wide events: treated ward codes or names")
     p.add_argument("--control-wards", help="control ward codes or names, comma-separated")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
@@ -97,12 +100,13 @@ def _cmd_export_public(args: argparse.Namespace) -> int:
         f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
         f"{public.generalise_m:g} m grid; smaller groups are not shown"
     )
-    _print_written(paths)
+    print_written(paths)
     return 0
 
 
-def _add_export_public_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from geo.public import DEFAULT_TITLE, MIN_COUNT_FLOOR
+def add_export_public_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    """Add the ``export-public`` command to ``sub``."""
+    from geo.public import DEFAULT_TITLE, PUBLIC_BOUNDS
 
     p = sub.add_parser(
         "export-public",
@@ -114,17 +118,18 @@ def _add_export_public_command(sub: argparse._SubParsersAction) -> None:  # type
         ),
     )
     add_data_options(p)
+    min_count, generalise_m = PUBLIC_BOUNDS["min_count"], PUBLIC_BOUNDS["generalise_m"]
     p.add_argument(
         "--min-count",
         type=int,
-        default=5,
-        help=f"hide hotspots with fewer incidents (default 5, at least {MIN_COUNT_FLOOR})",
+        default=min_count.default,
+        help=min_count.cli_help("hide hotspots with fewer incidents"),
     )
     p.add_argument(
         "--generalise-m",
         type=float,
-        default=50.0,
-        help="grid size in metres that outlines are drawn on (default 50, at least 50)",
+        default=generalise_m.default,
+        help=generalise_m.cli_help(),
     )
     p.add_argument("--title", default=DEFAULT_TITLE, help="map title")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
@@ -171,7 +176,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     raw, wards, _ = load_source(source_from_args(args))
     for note in raw.attrs.get(READ_NOTES, ()):
         print(f"note: {note}")
-    bar = _Progress(enabled=not args.no_progress and sys.stderr.isatty())
+    bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
 
     def stage(lo: float, hi: float) -> Callable[[str, float], None]:
         return lambda msg, frac: bar(msg, lo + (hi - lo) * frac)
@@ -233,11 +238,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"k={k:g}: {e:.0f} m" for k, e in zip(knees["k"], knees["suggested_eps_m"], strict=True)
         )
     )
-    _print_written(paths)
+    print_written(paths)
     return 0
 
 
-def _add_evaluate_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_evaluate_command(sub: argparse._SubParsersAction[Parser]) -> None:
+    """Add the ``evaluate`` command to ``sub``."""
     p = sub.add_parser(
         "evaluate",
         help="judge hotspots on later months against baselines; eps_m x min_samples sweep",

@@ -37,7 +37,7 @@ from geo.evaluation.folds import (
     prepare,
     rolling_folds,
 )
-from geo.evaluation.measures import _Context
+from geo.evaluation.measures import FoldContext
 from geo.evaluation.report import (
     summarise_evaluation,
 )
@@ -154,7 +154,7 @@ def evaluate_methods(
         budget_map = {str(k): float(v) for k, v in budget.items()}
         inside = inside_hotspots(incidents, hs)
         n_hs = hs[c.WARD_CODE].astype(str).value_counts()
-        ctx = _Context(fold, inc_wards, fit, test, ward_area, names, budget)
+        ctx = FoldContext(fold, inc_wards, fit, test, ward_area, names, budget)
         rows += ctx.rows(DBSCAN, inside, budget, n_hs)
 
         # per-cell weighted counts of the window (whole cells, every ward)

@@ -74,8 +74,12 @@ def rri(
 
 # --- rows of the evaluation table -------------------------------------------------------
 @dataclass(frozen=True)
-class _Context:
-    """What every method's rows of one fold share."""
+class FoldContext:
+    """What every method's rows of one fold share (used by :mod:`geo.evaluation.evaluate`).
+
+    ``wards``, ``fit`` and ``test`` are per-incident arrays (ward code, in the fitting
+    months, in the test month); ``ward_area``, ``names`` and ``budget`` are per ward code.
+    """
 
     fold: Fold
     wards: np.ndarray
@@ -93,6 +97,11 @@ class _Context:
         n_areas: pd.Series,
         significant: pd.Series | None = None,
     ) -> list[dict[str, Any]]:
+        """One evaluation row per ward and one for all wards, for ``method`` on this fold.
+
+        ``inside`` marks the incidents inside the method's areas; ``area`` (m²),
+        ``n_areas`` and ``significant`` (share of areas found significant) are per ward.
+        """
         out = []
         tot = dict.fromkeys(("n_test", "n_hits", "n_fit", "n_fit_hits", "n_areas"), 0)
         tot_area = tot_budget = 0.0

@@ -1,12 +1,11 @@
 """Before/after and displacement around warrants, closure orders and team starts."""
 
-from geo.interventions.areas import InterventionOptions, intervention_windows
-from geo.interventions.card import EffectCard, card_from_row, effect_card
-from geo.interventions.displacement import (
-    relative_effect,
-    total_net_effect,
-    weighted_displacement_quotient,
+from geo.interventions.areas import (
+    INTERVENTION_BOUNDS,
+    InterventionOptions,
+    intervention_windows,
 )
+from geo.interventions.card import EffectCard, card_from_row, effect_card
 from geo.interventions.effect import InterventionResult, evaluate_files, evaluate_intervention
 from geo.interventions.events import (
     Intervention,
@@ -21,8 +20,14 @@ from geo.interventions.report import (
     series_png,
     write_intervention_outputs,
 )
+from geo.interventions.statistics import (
+    relative_effect,
+    total_net_effect,
+    weighted_displacement_quotient,
+)
 
 __all__ = [
+    "INTERVENTION_BOUNDS",
     "EffectCard",
     "Intervention",
     "InterventionOptions",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -12,13 +15,76 @@ import shapely
 from shapely.geometry import Point
 
 from geo import columns as c
+from geo.bounds import Bound
 from geo.errors import ValidationError
 from geo.interventions.events import Intervention
 from geo.project import require_metric
 
 AREAS: tuple[str, ...] = ("target", "ring", "control")
-#: Allowed range of ``InterventionOptions.control_gap_m`` in metres (inclusive).
-CONTROL_GAP_BOUNDS_M: tuple[float, float] = (0.0, 5000.0)
+
+#: Limits, default, unit and help of the numeric options of :class:`InterventionOptions`,
+#: declared once: validation, the command-line help and the app's widgets read them, e.g.
+#: ``INTERVENTION_BOUNDS["months_before"].typical``. ``ring_outer_m`` must also be above
+#: ``radius_m``.
+INTERVENTION_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
+    {
+        "radius_m": Bound(
+            low=0.0,
+            high=5000.0,
+            closed="right",
+            default=200.0,
+            unit="m",
+            help="target radius around the location (inclusive)",
+            step=25.0,
+            typical=(50.0, 1000.0),
+        ),
+        "ring_outer_m": Bound(
+            low=0.0,
+            high=10_000.0,
+            closed="right",
+            default=None,
+            unit="m",
+            help="outer radius of the displacement ring (default 2 x radius_m)",
+        ),
+        "control_gap_m": Bound(
+            low=0.0,
+            high=5000.0,
+            default=200.0,
+            unit="m",
+            help="gap between the ring and the control (point events)",
+            step=25.0,
+            typical=(0.0, 1000.0),
+        ),
+        "months_before": Bound(
+            low=1,
+            high=24,
+            whole=True,
+            default=3,
+            unit="months",
+            help="whole police.uk months before the start",
+            step=1,
+            typical=(1, 12),
+        ),
+        "months_after": Bound(
+            low=1,
+            high=24,
+            whole=True,
+            default=3,
+            unit="months",
+            help="whole police.uk months after the start",
+            step=1,
+            typical=(1, 12),
+        ),
+        "min_count": Bound(
+            low=1,
+            high=None,
+            whole=True,
+            default=10,
+            unit="incidents",
+            help="fewer incidents = too few to conclude",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,13 +94,13 @@ class InterventionOptions:
     Parameters
     ----------
     radius_m
-        Target area: within ``radius_m`` of the location (inclusive), > 0 and <= 5000.
+        Target area: within ``radius_m`` of the location (inclusive).
     ring_outer_m
         Displacement ring: further than ``radius_m`` and at most ``ring_outer_m``
         (default ``2 * radius_m``).
     control_gap_m
         Point events: a gap between the ring and the control, in metres (default 200,
-        within :data:`CONTROL_GAP_BOUNDS_M`). The control starts beyond ``ring_outer_m +
+        within ``INTERVENTION_BOUNDS['control_gap_m']``). The control starts beyond ``ring_outer_m +
         control_gap_m``, so incidents pushed just past the ring do not land in the control
         and make the target look better than it did. Incidents in the gap are in no area.
         Area-wide events compare whole wards and have no gap.
@@ -51,40 +117,27 @@ class InterventionOptions:
 
     """
 
-    radius_m: float = 200.0
-    ring_outer_m: float | None = None
-    control_gap_m: float = 200.0
-    months_before: int = 3
-    months_after: int = 3
-    min_count: int = 10
+    radius_m: float = INTERVENTION_BOUNDS["radius_m"].default
+    ring_outer_m: float | None = INTERVENTION_BOUNDS["ring_outer_m"].default
+    control_gap_m: float = INTERVENTION_BOUNDS["control_gap_m"].default
+    months_before: int = INTERVENTION_BOUNDS["months_before"].default
+    months_after: int = INTERVENTION_BOUNDS["months_after"].default
+    min_count: int = INTERVENTION_BOUNDS["min_count"].default
     target_wards: tuple[str, ...] = field(default=())
     control_wards: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         p: list[str] = []
-        r = self.radius_m
-        if isinstance(r, bool) or not isinstance(r, int | float) or not 0 < r <= 5000:
-            p.append(f"The 'radius_m' option must be > 0 and <= 5000. Got {r!r} instead.")
-        o = self.ring_outer_m
-        if o is not None and (
-            isinstance(o, bool)
-            or not isinstance(o, int | float)
-            or not (isinstance(r, int | float) and r < o <= 10000)
-        ):
-            p.append(f"The 'ring_outer_m' option must be > radius_m and <= 10000. Got {o!r}.")
-        g, (g_low, g_high) = self.control_gap_m, CONTROL_GAP_BOUNDS_M
-        if isinstance(g, bool) or not isinstance(g, int | float) or not g_low <= g <= g_high:
-            p.append(
-                f"The 'control_gap_m' option must be >= {g_low:g} and <= {g_high:g} (metres). "
-                f"Got {g!r} instead."
-            )
-        for name in ("months_before", "months_after"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 24:
-                p.append(f"The '{name}' option must be a whole number 1-24. Got {v!r} instead.")
-        m = self.min_count
-        if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-            p.append(f"The 'min_count' option must be a whole number >= 1. Got {m!r} instead.")
+        for name, bound in INTERVENTION_BOUNDS.items():
+            value = getattr(self, name)
+            if value is None and bound.default is None:
+                continue  # an optional option left unset
+            problem = bound.problem(name, value, kind="option")
+            if problem is not None:
+                p.append(problem)
+        r, o = self.radius_m, self.ring_outer_m
+        if not p and o is not None and not o > r:
+            p.append(f"The 'ring_outer_m' option must be > radius_m ({r:g}). Got {o!r} instead.")
         if p:
             raise ValidationError(p)
         object.__setattr__(self, "target_wards", tuple(self.target_wards))

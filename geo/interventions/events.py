@@ -204,7 +204,11 @@ def validate_interventions(raw: pd.DataFrame) -> InterventionCheck:
         if bad_rows
         else empty_rejected()
     )
-    assert len(accepted) + len(rejected) == len(raw), "intervention validation lost rows"
+    if len(accepted) + len(rejected) != len(raw):
+        raise RuntimeError(
+            f"intervention validation lost rows: {len(raw)} rows but {len(accepted)} accepted "
+            f"and {len(rejected)} rejected"
+        )
     return InterventionCheck(accepted=tuple(accepted), rejected=rejected)
 
 

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from geo import columns as c
-from geo.interventions.displacement import CONTINUITY, MEASURE_GROUPS
+from geo.interventions.displacement import MEASURE_GROUPS
 from geo.interventions.effect import InterventionResult, location_lonlat
+from geo.interventions.statistics import CONTINUITY
 from geo.maps import (
+    add_html,
     base_map,
     escape_html,
     escape_properties,
@@ -91,21 +93,6 @@ def effects_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
     :func:`geo.interventions.displacement.effect_row`. No notes; no location.
     """
     return _with_head(results, "effects")
-
-
-def counts_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """:func:`geo.interventions.displacement.area_counts` of every result (columns as above)."""
-    return _with_head(results, "counts")
-
-
-def shift_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """:func:`geo.interventions.effect.hotspot_shift` of every result (leading columns)."""
-    return _with_head(results, "shift")
-
-
-def monthly_table(results: Sequence[InterventionResult]) -> pd.DataFrame:
-    """``month``, ``area``, ``group``, ``count`` of every result, with leading columns."""
-    return _with_head(results, "monthly")
 
 
 def _clean(value: Any) -> Any:
@@ -353,7 +340,7 @@ def _legend(m: folium.Map, result: InterventionResult) -> None:
     rows.append(row(PERIOD_COLOURS["after"], f"hotspots {w.after[0]}..{w.after[-1]}"))
     title = f"{result.intervention.intervention_id} (staff only)"
     box = legend_box(title, rows, css_class="intervention-legend", max_width_px=None)
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    add_html(m, box)
 
 
 def write_intervention_outputs(

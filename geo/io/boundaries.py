@@ -12,7 +12,7 @@ import numpy as np
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.io.csv_reader import _first_line
+from geo.io.csv_reader import first_line
 
 __all__ = ["load_boundaries"]
 
@@ -63,7 +63,7 @@ def load_boundaries(
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
         raise ValidationError(
             f"{name}: not a readable boundary file (GeoJSON, GeoPackage or zipped Shapefile): "
-            f"{_first_line(exc)}"
+            f"{first_line(exc)}"
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise ValidationError(f"{name}: the file has no geometries")

@@ -69,7 +69,7 @@ def read_text_csv(
     except UnicodeDecodeError:
         raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
     except pd.errors.ParserError as exc:
-        reason = _parser_reason(exc, header_fields=_header_fields(handle))
+        reason = parser_reason(exc, header_fields=_header_fields(handle))
         raise ValidationError(f"{name}: not a readable CSV{reason}") from None
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
@@ -166,7 +166,7 @@ _OPEN_QUOTE_RE = re.compile(r"EOF inside string starting at row (\d+)")
 _LIBRARY_PREFIXES = ("Error tokenizing data. C error: ", "CSV parse error: ")
 
 
-def _parser_reason(exc: BaseException, *, header_fields: int | None = None) -> str:
+def parser_reason(exc: BaseException, *, header_fields: int | None = None) -> str:
     """Plain-English reason a CSV parser refused a file, to follow ``"<name>: not a readable CSV"``.
 
     Knows pandas' C and Python parsers and pyarrow's; lines are counted as pandas counts
@@ -192,7 +192,7 @@ def _parser_reason(exc: BaseException, *, header_fields: int | None = None) -> s
         return _fields_reason(where, int(m[3]), int(m[2]), header_fields)
     if m := _OPEN_QUOTE_RE.search(text):
         return f': a quote (") opened on line {int(m[1]) + 1} is never closed'
-    reason = _first_line(exc)
+    reason = first_line(exc)
     for prefix in _LIBRARY_PREFIXES:
         reason = reason.removeprefix(prefix)
     return f" ({reason.strip().rstrip('.')})"
@@ -228,6 +228,7 @@ def _header_fields(handle: str | IO[bytes], *, limit_bytes: int = 1 << 16) -> in
     return len(next(csv.reader([line])))
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when the message is empty)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

@@ -12,7 +12,6 @@ from pandas.api.extensions import ExtensionArray
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource, read_text_csv
-from geo.io.csv_reader import _parser_reason as _parser_reason  # re-exported for its tests
 from geo.io.sources import READ_NOTES, unique_sources
 
 __all__ = [
@@ -20,7 +19,6 @@ __all__ = [
     "LOCAL_REQUIRED",
     "POLICE_UK_COLUMNS",
     "POLICE_UK_REQUIRED",
-    "empty_raw",
     "incident_files",
     "load_incidents",
     "read_incident_csv",
@@ -140,13 +138,6 @@ def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     out.attrs[READ_NOTES] = notes
     return out
-
-
-def empty_raw() -> pd.DataFrame:
-    """A raw incident frame with no rows and the raw schema."""
-    df = pd.DataFrame({col: pd.Series(dtype=str) for col in c.RAW_COLUMNS})
-    df[c.ROW] = df[c.ROW].astype("int64")
-    return df
 
 
 #: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).

@@ -21,7 +21,7 @@ SETTINGS_TYPES: tuple[str, ...] = ("toml",)
 _SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class UploadLimits:
     """Size limits for uploaded files, in megabytes (MB = 1,000,000 bytes).
 

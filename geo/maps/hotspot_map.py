@@ -13,7 +13,9 @@ from branca.element import Element
 from folium.plugins import HeatMap
 
 from geo import columns as c
+from geo.maps.elements import FitBesideBoxes, ScaleBar, add_css
 from geo.maps.escape import escape_html
+from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html
 from geo.project import WGS84
 
@@ -126,21 +128,10 @@ def base_map(
         when nothing is free. ``None`` (default): each name goes at its ward's
         representative point.
     label_gap_m
-        Margin in metres kept above and below ``labels_away_from`` (four times it beside).
+        Margin in metres kept above and below ``labels_away_from`` (four times it beside);
+        see :func:`geo.maps.labels.ward_label_points`.
 
     """
-    from branca.element import MacroElement
-    from folium.template import Template
-    from shapely.ops import polylabel
-
-    def add_script(name: str, body: str, **values: object) -> None:
-        # a script run once the map exists; ``values`` are read as ``this.<name>``
-        el = MacroElement()  # type: ignore[no-untyped-call]
-        el._name = name
-        el._template = Template(f"{{% macro script(this, kwargs) %}}{body}{{% endmacro %}}")
-        el.__dict__.update(values)
-        m.add_child(el)
-
     w = for_display(wards)
     minx, miny, maxx, maxy = w.total_bounds
     m = folium.Map(
@@ -152,12 +143,11 @@ def base_map(
         zoom_snap=0.25,
     )
     m.options["max_zoom"] = 18
-    m.get_root().header.add_child(  # type: ignore[attr-defined]
-        folium.Element(
-            f"<style>.leaflet-container{{background:{BACKGROUND} !important;}}"
-            ".ward-label{font:600 13px/1.2 sans-serif;color:#1d3550;text-align:center;"
-            "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;}</style>"
-        )
+    add_css(
+        m,
+        f".leaflet-container{{background:{BACKGROUND} !important;}}"
+        ".ward-label{font:600 13px/1.2 sans-serif;color:#1d3550;text-align:center;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;}",
     )
     layer = folium.FeatureGroup(name="Wards", show=True)
     labels = w[[c.WARD_CODE, c.WARD_NAME, "geometry"]].copy()
@@ -168,27 +158,7 @@ def base_map(
         style_function=lambda _f: WARD_STYLE,
         tooltip=folium.GeoJsonTooltip(fields=[c.WARD_NAME], aliases=["Ward"]),
     ).add_to(layer)
-    points = w.geometry.representative_point()
-    if labels_away_from is not None and len(labels_away_from):
-        crs = wards.crs
-        metric = crs if crs is not None and crs.is_projected else wards.estimate_utm_crs()
-        # a name is wide and low: measure in a plane squeezed across by ``aspect``, where
-        # a circle is a wide ellipse on the map
-        aspect = 4.0
-
-        def squeeze(geoms: np.ndarray) -> np.ndarray:
-            return np.asarray(shapely.transform(geoms, lambda xy: xy * [1 / aspect, 1.0]))
-
-        shapes = squeeze(labels_away_from.to_crs(metric).geometry.to_numpy())
-        taken = shapely.union_all(shapely.buffer(shapes, label_gap_m))
-        free_points = []
-        for ward in squeeze(wards.to_crs(metric).geometry.to_numpy()):
-            free = ward.difference(taken)
-            parts = shapely.get_parts(ward if free.is_empty else free)
-            largest = max(parts, key=lambda part: part.area)
-            best = polylabel(largest, tolerance=2.0)
-            free_points.append(shapely.Point(best.x * aspect, best.y))
-        points = gpd.GeoSeries(free_points, index=w.index, crs=metric).to_crs(WGS84)
+    points = ward_label_points(wards, w.geometry, away_from=labels_away_from, gap_m=label_gap_m)
     for name, point in zip(w[c.WARD_NAME], points, strict=True):
         folium.Marker(
             [point.y, point.x],
@@ -202,58 +172,12 @@ def base_map(
             keyboard=False,
         ).add_to(layer)
     layer.add_to(m)
-    add_script(
-        "ScaleControl",
-        'L.control.scale({"metric": true, "imperial": false, "position": "bottomright", '
-        '"maxWidth": 150}).addTo({{ this._parent.get_name() }});',
-    )
+    m.add_child(ScaleBar())
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
-    if not keep_clear:
+    if keep_clear:
+        m.add_child(FitBesideBoxes(bounds, keep_clear))
+    else:
         m.fit_bounds(bounds)
-        return m
-    add_script(
-        "FitBesideBoxes",
-        """
-        (function (map, bounds, selectors) {
-            var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
-            selectors.forEach(function (sel) {
-                document.querySelectorAll(sel).forEach(function (el) {
-                    var r = el.getBoundingClientRect();
-                    if (r.width && r.height) { boxes.push(r); }
-                });
-            });
-            // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
-            for (var k = 0; k < (1 << boxes.length); k++) {
-                var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
-                boxes.forEach(function (r, i) {
-                    if (k & (1 << i)) {
-                        var middle = c.left + c.width / 2;
-                        ok = ok && !(r.left < middle && r.right > middle);
-                        if (r.left + r.right < 2 * middle) {
-                            p.left = Math.max(p.left, r.right - c.left + 8);
-                        } else {
-                            p.right = Math.max(p.right, c.right - r.left + 8);
-                        }
-                    } else if (r.top + r.bottom < c.top + c.bottom) {
-                        p.top = Math.max(p.top, r.bottom - c.top + 8);
-                    } else {
-                        p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
-                    }
-                });
-                var w = p.left + p.right, h = p.top + p.bottom;
-                if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
-                var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
-                if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
-            }
-            var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
-            map.fitBounds(bounds, {
-                "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
-            });
-        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
-        """,
-        bounds=bounds,
-        selectors=list(keep_clear),
-    )
     return m
 
 

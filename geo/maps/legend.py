@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import folium
-from branca.element import MacroElement
 from folium.template import Template
 
+from geo.maps.elements import MapScript, add_html
 from geo.maps.escape import escape_html
 
 #: Sequential colours (light = lower score, dark = higher score), 5 classes.
@@ -72,10 +72,10 @@ def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
 
 def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:
     """A fixed legend box on the page (see :func:`legend_html`)."""
-    m.get_root().html.add_child(folium.Element(legend_html(title, breaks, note)))  # type: ignore[attr-defined]
+    add_html(m, legend_html(title, breaks, note))
 
 
-class LegendLayer(MacroElement):
+class LegendLayer(MapScript):
     """A legend box drawn over the map as a Leaflet layer of the group it is added to.
 
     Unlike :func:`add_legend` it comes and goes with its layer group: hidden when the group
@@ -106,6 +106,5 @@ class LegendLayer(MacroElement):
     )
 
     def __init__(self, box_html: str) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "LegendLayer"
+        super().__init__("LegendLayer")
         self.box_html = box_html

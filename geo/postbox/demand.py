@@ -62,10 +62,10 @@ def demand_points(
 
     """
     s = settings or PostboxSettings()
-    ref = _ref(incidents, reference_date)
-    inc = _incident_weights(incidents, s, ref)
-    site_pts = _sites_metric(sites, incidents.crs)
-    covered = _covered(inc, site_pts, _known_placements(placements, site_pts, ref), s)
+    ref = resolve_reference_date(incidents, reference_date)
+    inc = incident_weights(incidents, s, ref)
+    site_pts = sites_in_crs(sites, incidents.crs)
+    covered = covered_incidents(inc, site_pts, known_placements(placements, site_pts, ref), s)
     keep = ~covered
     df = pd.DataFrame(
         {
@@ -84,8 +84,16 @@ def demand_points(
     )
 
 
-# --- internals --------------------------------------------------------------------------
-def _ref(incidents: pd.DataFrame, reference_date: date | None) -> date:
+# --- shared with the scoring and the plan (geo.postbox.score, geo.postbox.plan) -----------
+def resolve_reference_date(incidents: pd.DataFrame, reference_date: date | None) -> date:
+    """``reference_date`` as a date, or the default one of ``incidents`` when ``None``.
+
+    Raises
+    ------
+    ValidationError
+        If ``reference_date`` is neither ``None`` nor a date.
+
+    """
     if reference_date is None:
         return default_reference_date(incidents)
     if isinstance(reference_date, pd.Timestamp):
@@ -95,7 +103,7 @@ def _ref(incidents: pd.DataFrame, reference_date: date | None) -> date:
     return reference_date
 
 
-def _incident_weights(incidents: gpd.GeoDataFrame, s: PostboxSettings, ref: date) -> dict[str, Any]:
+def incident_weights(incidents: gpd.GeoDataFrame, s: PostboxSettings, ref: date) -> dict[str, Any]:
     """Arrays for incidents inside the lookback: x, y, date, age, base and bonus weight."""
     require_metric(incidents.crs, "incidents")
     _require_columns(incidents, (c.DATE, c.WEIGHT), "incidents")
@@ -121,7 +129,15 @@ def _incident_weights(incidents: gpd.GeoDataFrame, s: PostboxSettings, ref: date
     }
 
 
-def _sites_metric(sites: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+def sites_in_crs(sites: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
+    """``sites`` (``site_id``, ``name``, ``site_kind``, point geometry) in ``crs``, fresh index.
+
+    Raises
+    ------
+    ValidationError
+        If a column or the CRS is missing, or a ``site_id`` appears twice.
+
+    """
     _require_columns(sites, (SITE_ID, NAME, SITE_KIND), "sites")
     if sites.crs is None:
         raise ValidationError("sites have no CRS")
@@ -132,7 +148,7 @@ def _sites_metric(sites: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
-def _known_placements(
+def known_placements(
     placements: pd.DataFrame | None, site_pts: gpd.GeoDataFrame, ref: date
 ) -> gpd.GeoDataFrame:
     """Placements that started by the reference date at known sites, with site geometry."""
@@ -153,7 +169,7 @@ def _known_placements(
     )
 
 
-def _covered(
+def covered_incidents(
     inc: dict[str, Any], site_pts: gpd.GeoDataFrame, log: gpd.GeoDataFrame, s: PostboxSettings
 ) -> np.ndarray:
     """Incidents an earlier placement covered: box within radius on or after the incident."""

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.maps.escape import escape_html, safe_tooltip
-from geo.postbox.settings import ELIGIBLE, PostboxSettings
+from geo.postbox.settings import ELIGIBLE, POSTBOX_BOUNDS
 from geo.postbox.sites import LATITUDE, LONGITUDE
 
 SITE_STYLE = {"color": "#35557a", "fill_color": "#ffffff"}
@@ -22,7 +22,7 @@ def add_postbox_layer(
     ranked: gpd.GeoDataFrame,
     *,
     plan: gpd.GeoDataFrame | None = None,
-    radius_m: float = PostboxSettings.radius_m,
+    radius_m: float = POSTBOX_BOUNDS["radius_m"].default,
     name: str = "Postbox sites",
 ) -> None:
     """Draw candidate sites, the recommended site with its coverage circle, and the plan.
@@ -126,7 +126,7 @@ def postbox_map(
     *,
     plan: gpd.GeoDataFrame | None = None,
     hotspots: gpd.GeoDataFrame | None = None,
-    radius_m: float = PostboxSettings.radius_m,
+    radius_m: float = POSTBOX_BOUNDS["radius_m"].default,
     tiles: str | None = None,
 ) -> folium.Map:
     """Staff map: wards, optional hotspots, candidate sites, the recommended site's circle.
@@ -170,7 +170,7 @@ def write_postbox_outputs(
     wards: gpd.GeoDataFrame,
     *,
     hotspots: gpd.GeoDataFrame | None = None,
-    radius_m: float = 400.0,
+    radius_m: float = POSTBOX_BOUNDS["radius_m"].default,
 ) -> dict[str, Path]:
     """Write the ranking and plan as CSV (no geometry) and the map as offline HTML.
 

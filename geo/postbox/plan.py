@@ -11,8 +11,8 @@ import pandas as pd
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.postbox.demand import _ref, demand_points
-from geo.postbox.score import _score_sites
+from geo.postbox.demand import demand_points, resolve_reference_date
+from geo.postbox.score import score_sites
 from geo.postbox.settings import (
     COOLDOWN_FACTOR,
     COVERED_DEMAND,
@@ -81,8 +81,8 @@ def rotation_plan(
     if method not in ("mclp", "greedy"):
         raise ValidationError(f"method must be 'mclp' or 'greedy'. Got {method!r}.")
     s = settings or PostboxSettings()
-    ref = _ref(incidents, reference_date)
-    ranked = _score_sites(
+    ref = resolve_reference_date(incidents, reference_date)
+    ranked = score_sites(
         incidents, hotspots, sites, placements, s, ref, window_days=7 * s.plan_weeks
     )
     fac = ranked.loc[ranked[ELIGIBLE].to_numpy(dtype=bool)]

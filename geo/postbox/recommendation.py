@@ -14,9 +14,9 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo.postbox.demand import _ref
+from geo.postbox.demand import resolve_reference_date
 from geo.postbox.records import FROM_DATE
-from geo.postbox.score import _score_sites
+from geo.postbox.score import score_sites
 from geo.postbox.settings import (
     PostboxSettings,
 )
@@ -95,8 +95,8 @@ def recommend(
 
     """
     s = settings or PostboxSettings()
-    ref = _ref(incidents, reference_date)
-    return _score_sites(incidents, hotspots, sites, placements, s, ref, window_days=7)
+    ref = resolve_reference_date(incidents, reference_date)
+    return score_sites(incidents, hotspots, sites, placements, s, ref, window_days=7)
 
 
 def log_notes(

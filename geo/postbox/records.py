@@ -150,20 +150,16 @@ def placement_from_text(
             dates.append(parse_date(text, what=what))
         except ValidationError as exc:
             problems += exc.problems
-    n: int | None = None
     st = str(slips).strip()
-    if st.isascii() and st.isdigit():  # 0-9 only: "²" or "٣" are digits to str.isdigit
-        n = int(st)
-    else:
+    if not (st.isascii() and st.isdigit()):  # 0-9 only: "²" or "٣" pass str.isdigit
         problems.append(f"slips must be a whole number >= 0. Got {str(slips)!r}.")
     if problems:
         raise ValidationError(problems)
-    assert n is not None
     return Placement(
         site_id=str(site_id).strip(),
         from_date=dates[0],
         to_date=dates[1],
-        slips=n,
+        slips=int(st),
         note=str(note).strip(),
         box_id=str(box_id).strip(),
     )

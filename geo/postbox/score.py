@@ -13,7 +13,7 @@ import pyproj
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.postbox.demand import _covered, _incident_weights, _known_placements, _sites_metric
+from geo.postbox.demand import covered_incidents, incident_weights, known_placements, sites_in_crs
 from geo.postbox.records import FROM_DATE, SLIPS, TO_DATE
 from geo.postbox.settings import (
     COOLDOWN_FACTOR,
@@ -50,7 +50,7 @@ from geo.postbox.sites import (
 from geo.project import WGS84
 
 
-def _score_sites(
+def score_sites(
     incidents: gpd.GeoDataFrame,
     hotspots: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -60,11 +60,23 @@ def _score_sites(
     *,
     window_days: int,
 ) -> gpd.GeoDataFrame:
-    inc = _incident_weights(incidents, s, ref)
-    site_pts = _sites_metric(sites, incidents.crs)
+    """Score every site on ``ref``; the table behind :func:`geo.postbox.recommend` and the plan.
+
+    ``incidents`` (``date``, ``weight``, points in a metric CRS) within ``s.radius_m`` of a
+    site make its demand; ``window_days`` is the length of the placement being scored.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per site, columns :data:`geo.postbox.RANKED_COLUMNS` plus ``geometry``
+        (site points in ``incidents.crs``), ranked as :func:`geo.postbox.recommend` says.
+
+    """
+    inc = incident_weights(incidents, s, ref)
+    site_pts = sites_in_crs(sites, incidents.crs)
     n = len(site_pts)
-    log = _known_placements(placements, site_pts, ref)
-    covered = _covered(inc, site_pts, log, s)
+    log = known_placements(placements, site_pts, ref)
+    covered = covered_incidents(inc, site_pts, log, s)
     weight = inc["base"] + inc["bonus"]
 
     tree = gpd.GeoSeries(inc["geometry"], crs=incidents.crs)

@@ -6,11 +6,13 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import tomli_w
 
 from geo import columns as c
+from geo.bounds import Bound
 from geo.errors import ValidationError
 from geo.postbox.records import SLIPS
 from geo.postbox.sites import LATITUDE, LONGITUDE, NAME, SITE_ID, SITE_KIND
@@ -99,14 +101,100 @@ PLAN_COLUMNS: tuple[str, ...] = (
 FALLBACK_SLIPS_PER_WEEK = 1.0
 
 
-@dataclass(frozen=True)
+#: Limits, default, unit and help of every setting of :class:`PostboxSettings`, declared
+#: once: validation, the command-line help and the app's widgets read them, e.g.
+#: ``POSTBOX_BOUNDS["radius_m"].default``.
+POSTBOX_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
+    {
+        "radius_m": Bound(
+            low=0.0,
+            high=5000.0,
+            closed="right",
+            default=400.0,
+            unit="m",
+            help="walking radius around a site (inclusive)",
+        ),
+        "half_life_days": Bound(
+            low=0.0,
+            high=3650.0,
+            closed="right",
+            default=90.0,
+            unit="days",
+            help="recency half-life: an incident this old counts half",
+        ),
+        "lookback_days": Bound(
+            low=1,
+            high=3650,
+            whole=True,
+            default=365,
+            unit="days",
+            help="incidents older than this are not counted",
+        ),
+        "recent_days": Bound(
+            low=1,
+            high=3650,
+            whole=True,
+            default=90,
+            unit="days",
+            help="window of the incident count quoted in the reason",
+        ),
+        "hotspot_bonus": Bound(
+            low=0.0,
+            high=100.0,
+            default=1.0,
+            help="extra weight of incidents inside a hotspot (1 = they count double)",
+        ),
+        "cooldown_days": Bound(
+            low=0,
+            high=3650,
+            whole=True,
+            default=56,
+            unit="days",
+            help="a site visited less than this many days ago is cooling down",
+        ),
+        "cooldown_factor": Bound(
+            low=0.0,
+            high=1.0,
+            default=0.0,
+            help="multiplies the score of a cooling site (0 excludes it)",
+        ),
+        "plan_weeks": Bound(
+            low=1,
+            high=52,
+            whole=True,
+            default=4,
+            unit="weeks",
+            help="placements (one a week) in the rotation plan",
+        ),
+        "prior_slips_per_week": Bound(
+            low=0.0,
+            high=10_000.0,
+            closed="right",
+            default=None,
+            help="prior mean slips a week at a site never tried (default: the log's mean)",
+        ),
+        "prior_weeks": Bound(
+            low=0.0,
+            high=520.0,
+            closed="right",
+            default=2.0,
+            unit="weeks",
+            help="strength of that prior, in weeks of placement",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PostboxSettings:
     """Everything that decides a recommendation, so it can be saved and reproduced.
+
+    Keyword-only; the limits and defaults are declared in :data:`POSTBOX_BOUNDS`.
 
     Parameters
     ----------
     radius_m
-        Walking radius around a site, metres (> 0, <= 5000). Inclusive.
+        Walking radius around a site, metres. Inclusive.
     half_life_days
         Recency: an incident ``half_life_days`` old counts half, twice that a quarter.
     lookback_days
@@ -131,44 +219,26 @@ class PostboxSettings:
 
     """
 
-    radius_m: float = 400.0
-    half_life_days: float = 90.0
-    lookback_days: int = 365
-    recent_days: int = 90
-    hotspot_bonus: float = 1.0
-    cooldown_days: int = 56
-    cooldown_factor: float = 0.0
-    plan_weeks: int = 4
-    prior_slips_per_week: float | None = None
-    prior_weeks: float = 2.0
+    radius_m: float = POSTBOX_BOUNDS["radius_m"].default
+    half_life_days: float = POSTBOX_BOUNDS["half_life_days"].default
+    lookback_days: int = POSTBOX_BOUNDS["lookback_days"].default
+    recent_days: int = POSTBOX_BOUNDS["recent_days"].default
+    hotspot_bonus: float = POSTBOX_BOUNDS["hotspot_bonus"].default
+    cooldown_days: int = POSTBOX_BOUNDS["cooldown_days"].default
+    cooldown_factor: float = POSTBOX_BOUNDS["cooldown_factor"].default
+    plan_weeks: int = POSTBOX_BOUNDS["plan_weeks"].default
+    prior_slips_per_week: float | None = POSTBOX_BOUNDS["prior_slips_per_week"].default
+    prior_weeks: float = POSTBOX_BOUNDS["prior_weeks"].default
 
     def __post_init__(self) -> None:
         p: list[str] = []
-
-        def num(name: str, lo: float, hi: float, *, lo_open: bool = False) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
-                p.append(f"The '{name}' setting must be a number. Got {v!r} instead.")
-            elif (v <= lo if lo_open else v < lo) or v > hi:
-                sign = ">" if lo_open else ">="
-                p.append(f"The '{name}' setting must be {sign} {lo:g} and <= {hi:g}. Got {v!r}.")
-
-        def whole(name: str, lo: int, hi: int) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                p.append(f"The '{name}' setting must be a whole number {lo}-{hi}. Got {v!r}.")
-
-        num("radius_m", 0, 5000, lo_open=True)
-        num("half_life_days", 0, 3650, lo_open=True)
-        whole("lookback_days", 1, 3650)
-        whole("recent_days", 1, 3650)
-        num("hotspot_bonus", 0, 100)
-        whole("cooldown_days", 0, 3650)
-        num("cooldown_factor", 0, 1)
-        whole("plan_weeks", 1, 52)
-        if self.prior_slips_per_week is not None:
-            num("prior_slips_per_week", 0, 10_000, lo_open=True)
-        num("prior_weeks", 0, 520, lo_open=True)
+        for name, bound in POSTBOX_BOUNDS.items():
+            value = getattr(self, name)
+            if value is None and bound.default is None:
+                continue  # an optional setting left unset
+            problem = bound.problem(name, value)
+            if problem is not None:
+                p.append(problem)
         if p:
             raise ValidationError(p)
 

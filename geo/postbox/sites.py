@@ -210,7 +210,10 @@ def load_sites(
     sites = sites.sort_values(SITE_ID, kind="stable").reset_index(drop=True)
     rej = pd.concat(rejected, ignore_index=True).sort_values(c.ROW, kind="stable")
     rej = rej.reset_index(drop=True)
-    assert len(sites) + len(rej) == n, "site validation lost rows"
+    if len(sites) + len(rej) != n:
+        raise RuntimeError(
+            f"site validation lost rows: {n} rows but {len(sites)} sites and {len(rej)} rejected"
+        )
     out = gpd.GeoDataFrame(sites[[*SITE_COLUMNS, "geometry"]], geometry="geometry", crs=WGS84)
     out.attrs["source"] = name
     return SiteCheck(sites=out, rejected=rej)

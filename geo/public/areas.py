@@ -14,8 +14,8 @@ import shapely
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.hotspots import trend_label
-from geo.public.schema import _MONTH_RE, PublicSettings
-from geo.settings import Settings
+from geo.public.schema import PublicSettings
+from geo.settings import MONTH_RE, Settings
 
 #: Staff trend labels (:func:`geo.hotspots.trend_label`) in plain words.
 TREND_WORDS: Mapping[str, str] = MappingProxyType(
@@ -107,7 +107,7 @@ def generalise_polygons(
     return out
 
 
-def _overlap_groups(geoms: np.ndarray, wards: np.ndarray) -> list[list[int]]:
+def overlap_groups(geoms: np.ndarray, wards: np.ndarray) -> list[list[int]]:
     """Positions of areas that overlap (directly or through others) within one ward."""
     parent = list(range(len(geoms)))
 
@@ -127,7 +127,7 @@ def _overlap_groups(geoms: np.ndarray, wards: np.ndarray) -> list[list[int]]:
     return sorted(groups.values())
 
 
-def _merge(
+def merge_groups(
     kept: gpd.GeoDataFrame, geoms: np.ndarray, groups: list[list[int]], settings: Settings
 ) -> pd.DataFrame:
     """One row per group: summed counts, recomputed trend, union of the areas."""
@@ -182,7 +182,7 @@ def _simplify(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.orient_polygons(shapely.simplify(geom, 0.0))
 
 
-def _main_problems(kept: pd.DataFrame, settings: Settings, public: PublicSettings) -> list[str]:
+def main_problems(kept: pd.DataFrame, settings: Settings, public: PublicSettings) -> list[str]:
     """Up to ``max_problems`` labels per row, each kind with at least ``min_count`` incidents."""
     keys = [k for k in settings.categories if c.COUNT_PREFIX + k in kept.columns]
     if not keys:
@@ -198,21 +198,32 @@ def _main_problems(kept: pd.DataFrame, settings: Settings, public: PublicSetting
     return out
 
 
-def _period_text(
+def public_period(
     hotspots: gpd.GeoDataFrame, settings: Settings, months: Iterable[str] | None
 ) -> str:
+    """The months a public view covers in words, e.g. ``"March 2018 to November 2018"``.
+
+    From ``months`` (the data's months, ``YYYY-MM``) when given, else from the settings'
+    ``since``/``until`` and the hotspots' ``first_month``/``last_month``.
+
+    Raises
+    ------
+    ValidationError
+        If a month of ``months`` is not ``YYYY-MM``.
+
+    """
     ms: list[str] = []
     if months is not None:
         series = months if isinstance(months, pd.Series) else pd.Series(list(months), dtype=object)
         ms = sorted(str(m) for m in series.unique())
-    bad = [m for m in ms if not _MONTH_RE.match(m)]
+    bad = [m for m in ms if not MONTH_RE.match(m)]
     if bad:
         raise ValidationError(f"months must be YYYY-MM. Got {bad[0]!r}.")
     if ms:
         first, last = ms[0], ms[-1]
     else:
-        firsts = [str(m) for m in hotspots[c.FIRST_MONTH] if _MONTH_RE.match(str(m))]
-        lasts = [str(m) for m in hotspots[c.LAST_MONTH] if _MONTH_RE.match(str(m))]
+        firsts = [str(m) for m in hotspots[c.FIRST_MONTH] if MONTH_RE.match(str(m))]
+        lasts = [str(m) for m in hotspots[c.LAST_MONTH] if MONTH_RE.match(str(m))]
         first = settings.since or (min(firsts) if firsts else "")
         last = settings.until or (max(lasts) if lasts else "")
     if not first or not last:

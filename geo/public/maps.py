@@ -12,7 +12,16 @@ import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.maps import base_map, escape_html, escape_properties, legend_box, offline_html, swatch
+from geo.maps import (
+    add_css,
+    add_html,
+    base_map,
+    escape_html,
+    escape_properties,
+    legend_box,
+    offline_html,
+    swatch,
+)
 from geo.project import WGS84
 from geo.public.areas import trend_explanation
 from geo.public.schema import (
@@ -51,9 +60,9 @@ AREA_FILL_OPACITY = 0.8
 #: Boxes over the public map that the first view keeps clear of areas.
 _BOXES = (".public-title", ".public-legend")
 _PUBLIC_CSS = (
-    "<style>.ward-label{font-size:16px;}"
+    ".ward-label{font-size:16px;}"
     ".area-label{font:700 15px/18px sans-serif;color:#1a1a1a;white-space:nowrap;"
-    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;}</style>"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;}"
 )
 
 
@@ -122,7 +131,7 @@ def public_map(
     """
     check_public(public, public=public_settings)
     m = base_map(wards, tiles=tiles, keep_clear=_BOXES, labels_away_from=public.geometry)
-    m.get_root().header.add_child(folium.Element(_PUBLIC_CSS))  # type: ignore[attr-defined]
+    add_css(m, _PUBLIC_CSS)
     if len(public):
         fields = [col for col, _ in PUBLIC_POPUP if col in public.columns]
         aliases = [label for col, label in PUBLIC_POPUP if col in public.columns]
@@ -157,7 +166,7 @@ def public_map(
         "padding:6px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
         f'font:600 18px/1.3 sans-serif;color:#1d3550">{escape_html(title)}</div>'
     )
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    add_html(m, box)
     return m
 
 
@@ -261,7 +270,7 @@ def _add_band_legend(
         css_class="public-legend",
         max_width_px=300 if explanation is not None else 240,
     )
-    m.get_root().html.add_child(folium.Element(box))  # type: ignore[attr-defined]
+    add_html(m, box)
 
 
 def default_explanation(
@@ -324,9 +333,7 @@ def public_html(
         else default_explanation(public, public_settings, trend_months=trend_months)
     )
     m = public_map(wards, public, title=title, public_settings=public_settings, explanation=text)
-    m.get_root().header.add_child(  # type: ignore[attr-defined]
-        folium.Element(f"<title>{escape_html(title)}</title>")
-    )
+    add_html(m, f"<title>{escape_html(title)}</title>", where="head")
     return offline_html(m)
 
 

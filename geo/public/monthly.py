@@ -10,7 +10,6 @@ import pandas as pd
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.public.schema import (
-    _MONTH_RE,
     DEFAULT_PUBLIC,
     INCIDENTS,
     INCIDENTS_TEXT,
@@ -19,6 +18,7 @@ from geo.public.schema import (
     PublicSettings,
     check_public,
 )
+from geo.settings import MONTH_RE
 
 
 def monthly_counts_public(
@@ -59,8 +59,8 @@ def monthly_counts_public(
     if missing:
         raise ValidationError(f"incidents: columns {', '.join(missing)} are missing")
     data_months = incidents[c.MONTH].astype(str)
-    bad = sorted({m for m in (months or []) if not _MONTH_RE.match(str(m))})
-    bad += sorted({m for m in data_months.unique() if not _MONTH_RE.match(m)})
+    bad = sorted({m for m in (months or []) if not MONTH_RE.match(str(m))})
+    bad += sorted({m for m in data_months.unique() if not MONTH_RE.match(m)})
     if bad:
         raise ValidationError(f"months must be YYYY-MM. Got {bad[0]!r}.")
     if months is not None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -16,12 +15,52 @@ import pandas as pd
 import shapely
 
 from geo import columns as c
+from geo.bounds import Bound
 from geo.errors import ValidationError
 
+#: Limits, default, unit and help of every numeric setting of :class:`PublicSettings`,
+#: declared once: validation, the command-line help and the app's widgets read them, e.g.
+#: ``PUBLIC_BOUNDS["min_count"].low`` (the floor of 3).
+PUBLIC_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
+    {
+        "min_count": Bound(
+            low=3,
+            high=10_000,
+            whole=True,
+            default=5,
+            unit="incidents",
+            help="smallest number of incidents an area or a month needs to be shown",
+            why="smaller groups could point at one household",
+            step=1,
+            typical=(3, 1000),
+        ),
+        "generalise_m": Bound(
+            low=50.0,
+            high=1000.0,
+            default=50.0,
+            unit="m",
+            help="grid size public outlines are drawn on",
+        ),
+        "round_to": Bound(
+            low=1,
+            high=1000,
+            whole=True,
+            default=5,
+            help="monthly counts are rounded to the nearest multiple of this (1 = exact)",
+        ),
+        "max_problems": Bound(
+            low=1,
+            high=5,
+            whole=True,
+            default=3,
+            help="most kinds of incident named per area",
+        ),
+    }
+)
 #: Smallest ``min_count`` allowed: fewer incidents could point at one household.
-MIN_COUNT_FLOOR = 3
-#: Smallest ``generalise_m`` allowed, in metres.
-MIN_GENERALISE_M = 50.0
+MIN_COUNT_FLOOR: int = PUBLIC_BOUNDS["min_count"].low
+#: Default lower bounds of the count bands above the first one.
+DEFAULT_BAND_EDGES: tuple[int, ...] = (10, 20, 50)
 
 # --- public column names (the allow-list) ----------------------------------------------
 AREA_ID = "area_id"  #: str, "Area 1", "Area 2", ... (a label for this map, not the staff ID)
@@ -34,7 +73,8 @@ INCIDENTS = "incidents"  #: Int64, rounded monthly count, <NA> when below the mi
 INCIDENTS_TEXT = "incidents_text"  #: str, "about 25" or "fewer than 5"
 SUPPRESSED = "suppressed"  #: bool, the month's count is below the minimum
 
-_AREA_FIELDS: Mapping[str, str] = MappingProxyType(
+#: The allow-list of the public areas: column -> meaning (see :func:`public_fields`).
+AREA_FIELDS: Mapping[str, str] = MappingProxyType(
     {
         AREA_ID: "label of the area on this map ('Area 1', 'Area 2', ...), numbered by band "
         "(highest first), ward and position; not the staff hotspot ID",
@@ -50,7 +90,8 @@ _AREA_FIELDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_MONTHLY_FIELDS: Mapping[str, str] = MappingProxyType(
+#: The allow-list of the public monthly counts: column -> meaning.
+MONTHLY_FIELDS: Mapping[str, str] = MappingProxyType(
     {
         c.WARD_NAME: "ward (only when counted per ward)",
         c.MONTH: "calendar month YYYY-MM",
@@ -61,20 +102,18 @@ _MONTHLY_FIELDS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicSettings:
-    """How much the public view hides. Frozen and validated.
+    """How much the public view hides. Frozen and validated; limits in :data:`PUBLIC_BOUNDS`.
 
     Parameters
     ----------
     min_count
         Hotspots with fewer incidents are not shown, and months with fewer incidents are
-        shown as "fewer than ``min_count``" (whole number >= 3, default 5).
+        shown as "fewer than ``min_count``" (never below 3).
     generalise_m
-        Grid size in metres that public outlines are drawn on (>= 50, at most 1000): every
+        Grid size in metres that public outlines are drawn on: every
         outline moves in steps of this size, so it cannot trace a building.
     band_edges
         Lower bounds of the count bands above the first one (strictly increasing whole
@@ -85,7 +124,7 @@ class PublicSettings:
         Monthly counts are rounded to the nearest multiple of this (1 = exact, default 5)
         and never shown below ``min_count``.
     max_problems
-        Most kinds of incident named per area (1-5).
+        Most kinds of incident named per area.
 
     Raises
     ------
@@ -94,29 +133,18 @@ class PublicSettings:
 
     """
 
-    min_count: int = 5
-    generalise_m: float = 50.0
-    band_edges: tuple[int, ...] = (10, 20, 50)
-    round_to: int = 5
-    max_problems: int = 3
+    min_count: int = PUBLIC_BOUNDS["min_count"].default
+    generalise_m: float = PUBLIC_BOUNDS["generalise_m"].default
+    band_edges: tuple[int, ...] = DEFAULT_BAND_EDGES
+    round_to: int = PUBLIC_BOUNDS["round_to"].default
+    max_problems: int = PUBLIC_BOUNDS["max_problems"].default
 
     def __post_init__(self) -> None:
-        p: list[str] = []
-        if not _is_int(self.min_count) or not MIN_COUNT_FLOOR <= self.min_count <= 10_000:
-            p.append(
-                f"The 'min_count' setting must be a whole number >= {MIN_COUNT_FLOOR} (smaller "
-                f"groups could point at one household). Got {self.min_count!r} instead."
-            )
-        g = self.generalise_m
-        if (
-            isinstance(g, bool)
-            or not isinstance(g, int | float)
-            or not MIN_GENERALISE_M <= g <= 1000
-        ):
-            p.append(
-                f"The 'generalise_m' setting must be a number >= {MIN_GENERALISE_M:g} and "
-                f"<= 1000 (metres). Got {g!r} instead."
-            )
+        p = [
+            problem
+            for name, bound in PUBLIC_BOUNDS.items()
+            if (problem := bound.problem(name, getattr(self, name))) is not None
+        ]
         edges = self.band_edges
         if not isinstance(edges, tuple | list) or not all(_is_int(e) for e in edges):
             p.append(f"The 'band_edges' setting must be whole numbers. Got {edges!r} instead.")
@@ -129,14 +157,6 @@ class PublicSettings:
             )
         else:
             object.__setattr__(self, "band_edges", tuple(int(e) for e in edges))
-        if not _is_int(self.round_to) or not 1 <= self.round_to <= 1000:
-            p.append(
-                f"The 'round_to' setting must be a whole number 1-1000. Got {self.round_to!r}."
-            )
-        if not _is_int(self.max_problems) or not 1 <= self.max_problems <= 5:
-            p.append(
-                f"The 'max_problems' setting must be a whole number 1-5. Got {self.max_problems!r}."
-            )
         if p:
             raise ValidationError(p)
 
@@ -206,9 +226,9 @@ def public_fields(kind: Literal["areas", "monthly"] = "areas") -> dict[str, str]
 
     """
     if kind == "areas":
-        return dict(_AREA_FIELDS)
+        return dict(AREA_FIELDS)
     if kind == "monthly":
-        return dict(_MONTHLY_FIELDS)
+        return dict(MONTHLY_FIELDS)
     raise ValidationError(f"kind must be 'areas' or 'monthly'. Got {kind!r} instead.")
 
 
@@ -228,7 +248,7 @@ def check_public(frame: pd.DataFrame, *, public: PublicSettings | None = None) -
     """
     problems: list[str] = []
     is_geo = isinstance(frame, gpd.GeoDataFrame)
-    allowed = _AREA_FIELDS if is_geo else _MONTHLY_FIELDS
+    allowed = AREA_FIELDS if is_geo else MONTHLY_FIELDS
     extra = [str(col) for col in frame.columns if col not in allowed]
     if extra:
         problems.append(f"public view has columns that are not allowed: {', '.join(extra)}")

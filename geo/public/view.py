@@ -28,11 +28,11 @@ from geo.errors import ValidationError
 from geo.project import require_metric
 from geo.public.areas import (
     TREND_WORDS,
-    _main_problems,
-    _merge,
-    _overlap_groups,
-    _period_text,
     generalise_polygons,
+    main_problems,
+    merge_groups,
+    overlap_groups,
+    public_period,
 )
 from geo.public.maps import (
     DEFAULT_TITLE,
@@ -40,7 +40,7 @@ from geo.public.maps import (
     public_html,
 )
 from geo.public.schema import (
-    _AREA_FIELDS,
+    AREA_FIELDS,
     AREA_ID,
     BAND_RANK,
     DEFAULT_PUBLIC,
@@ -142,7 +142,7 @@ def public_hotspots(
             "summary from geo.hotspots.summarise_hotspots)"
         )
     require_metric(hotspots.crs, "hotspots")
-    period = _period_text(hotspots, settings, months)
+    period = public_period(hotspots, settings, months)
     n = hotspots[c.N_INCIDENTS].to_numpy(dtype="int64")
     kept = hotspots.loc[n >= public.min_count]
     if kept.empty:
@@ -163,8 +163,8 @@ def public_hotspots(
         clip = w.reindex(codes.to_numpy()).to_numpy()
     geoms = generalise_polygons(staff_geoms, clip, generalise_m=float(public.generalise_m))
 
-    groups = _overlap_groups(geoms, kept[c.WARD_CODE].astype(str).to_numpy())
-    merged = _merge(kept, geoms, groups, settings)
+    groups = overlap_groups(geoms, kept[c.WARD_CODE].astype(str).to_numpy())
+    merged = merge_groups(kept, geoms, groups, settings)
     bands = [public.band_of(int(k)) for k in merged[c.N_INCIDENTS]]
     trend = [TREND_WORDS.get(str(t), TREND_WORDS["n/a"]) for t in merged[c.TREND]]
     out = gpd.GeoDataFrame(
@@ -173,7 +173,7 @@ def public_hotspots(
             c.WARD_NAME: merged[c.WARD_NAME].astype(str).to_numpy(dtype=object),
             INCIDENTS_BAND: [lab for _r, lab in bands],
             BAND_RANK: np.array([r for r, _lab in bands], dtype="int64"),
-            MAIN_PROBLEMS: _main_problems(merged, settings, public),
+            MAIN_PROBLEMS: main_problems(merged, settings, public),
             c.TREND: trend,
             PERIOD: period,
         },
@@ -188,7 +188,7 @@ def public_hotspots(
         [BAND_RANK, c.WARD_NAME, "_y", "_x"], ascending=[False, True, True, True], kind="stable"
     ).reset_index(drop=True)
     out[AREA_ID] = [f"Area {i}" for i in range(1, len(out) + 1)]
-    out = gpd.GeoDataFrame(out[list(_AREA_FIELDS)], geometry="geometry", crs=hotspots.crs)
+    out = gpd.GeoDataFrame(out[list(AREA_FIELDS)], geometry="geometry", crs=hotspots.crs)
     check_public(out, public=public)
     return out
 
@@ -211,7 +211,7 @@ def public_view(
 def _empty_public(crs: Any) -> gpd.GeoDataFrame:
     cols: dict[str, pd.Series] = {
         col: pd.Series(dtype="int64" if col == BAND_RANK else object)
-        for col in _AREA_FIELDS
+        for col in AREA_FIELDS
         if col != "geometry"
     }
     return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)

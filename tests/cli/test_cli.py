@@ -75,7 +75,7 @@ def test_options_and_config_file(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["hotspots", "--eps-m", "-5"], "error: The 'eps_m' setting must be > 0"),
+        (["hotspots", "--eps-m", "-5"], "error: The 'eps_m' setting must be in (0, 5000] m"),
         (["hotspots", "--eps-m", "abc"], "argument --eps-m: invalid float value: 'abc'"),
         (["hotspots", "--since", "June"], "The 'since' setting must be a month YYYY-MM"),
         (["hotspots", "--categories", "drugz"], "Unknown category 'drugz'"),

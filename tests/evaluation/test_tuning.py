@@ -218,7 +218,7 @@ def test_sweep_hand_case(two_wards):
 
 def test_sweep_rejects_bad_values(two_wards):
     raw = local_csv(hand_rows())
-    with pytest.raises(ValidationError, match="'eps_m' setting must be > 0"):
+    with pytest.raises(ValidationError, match=r"'eps_m' setting must be in \(0, 5000\] m"):
         sweep(raw, two_wards, UNIT, eps_values=[-5, 20], min_samples_values=[5])
     with pytest.raises(ValidationError, match="'min_samples' setting must be a whole number"):
         sweep(raw, two_wards, UNIT, eps_values=[20], min_samples_values=[2.5])  # type: ignore[list-item]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from geo.errors import ValidationError
 from geo.interventions import read_interventions_csv
 from geo.io import read_incident_csv, read_text_csv
-from geo.io.csv_reader import _parser_reason
+from geo.io.csv_reader import parser_reason
 
 COMMA_HINT = (
     "(is it really a comma-separated file? A value that contains a comma must be in double quotes)"
@@ -140,20 +140,18 @@ def test_pyarrow_messages_in_plain_english():
     # pyarrow names the row only when it parses on one thread; it never names it through pandas
     one_thread = _arrow_error(data, use_threads=False)
     assert str(one_thread) == "CSV parse error: Row #3: Expected 3 columns, got 5: 1,2,3,4,5"
-    assert _parser_reason(one_thread) == ": line 3 has 5 fields but the header has 3 " + COMMA_HINT
+    assert parser_reason(one_thread) == ": line 3 has 5 fields but the header has 3 " + COMMA_HINT
     with pytest.raises(pd.errors.ParserError) as info:
         pd.read_csv(io.BytesIO(data), engine="pyarrow", dtype=str)
     assert str(info.value) == "CSV parse error: Expected 3 columns, got 5: 1,2,3,4,5"
-    assert _parser_reason(info.value) == (
-        ": a line has 5 fields but the header has 3 " + COMMA_HINT
-    )
+    assert parser_reason(info.value) == (": a line has 5 fields but the header has 3 " + COMMA_HINT)
     # too few fields: pyarrow refuses (pandas fills them with blanks); no comma hint
     short = _arrow_error(b"a,b,c\n1,2\n", use_threads=True)
-    assert _parser_reason(short, header_fields=3) == (
+    assert parser_reason(short, header_fields=3) == (
         ": a line has 2 fields but the header has 3 (is it really a comma-separated file?)"
     )
     single = _arrow_error(b"a,b,c\n1\n", use_threads=False)
-    assert _parser_reason(single) == (
+    assert parser_reason(single) == (
         ": line 2 has 1 field but the header has 3 (is it really a comma-separated file?)"
     )
 
@@ -161,7 +159,7 @@ def test_pyarrow_messages_in_plain_english():
 def test_pandas_python_engine_message():
     with pytest.raises(pd.errors.ParserError) as info:
         pd.read_csv(io.BytesIO(b"a,b,c\n1,2,3\n1,2,3,4,5\n"), engine="python")
-    assert _parser_reason(info.value) == ": line 3 has 5 fields but the header has 3 " + COMMA_HINT
+    assert parser_reason(info.value) == ": line 3 has 5 fields but the header has 3 " + COMMA_HINT
 
 
 def test_unknown_parser_errors_keep_only_the_short_reason(monkeypatch):
@@ -176,7 +174,7 @@ def test_unknown_parser_errors_keep_only_the_short_reason(monkeypatch):
         "x.csv: not a readable CSV (Buffer overflow caught - possible malformed input file)"
     )
     arrow = pd.errors.ParserError("CSV parse error: Empty CSV file or block")
-    assert _parser_reason(arrow) == " (Empty CSV file or block)"
+    assert parser_reason(arrow) == " (Empty CSV file or block)"
 
 
 @settings(max_examples=40, deadline=None)

@@ -305,11 +305,14 @@ def test_reference_date_defaults_to_the_end_of_the_last_month_not_today():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (dict(radius_m=0), "The 'radius_m' setting must be > 0 and <= 5000. Got 0."),
-        (dict(half_life_days=-1), "The 'half_life_days' setting must be > 0"),
-        (dict(cooldown_factor=1.5), "The 'cooldown_factor' setting must be >= 0 and <= 1."),
-        (dict(plan_weeks=0), "The 'plan_weeks' setting must be a whole number 1-52. Got 0."),
-        (dict(prior_weeks=0), "The 'prior_weeks' setting must be > 0"),
+        (dict(radius_m=0), "The 'radius_m' setting must be in (0, 5000] m. Got 0 instead."),
+        (dict(half_life_days=-1), "The 'half_life_days' setting must be in (0, 3650] days"),
+        (dict(cooldown_factor=1.5), "The 'cooldown_factor' setting must be in [0, 1]."),
+        (
+            dict(plan_weeks=0),
+            "The 'plan_weeks' setting must be a whole number in [1, 52] weeks. Got 0 instead.",
+        ),
+        (dict(prior_weeks=0), "The 'prior_weeks' setting must be in (0, 520] weeks"),
         (dict(cooldown_days=2.5), "The 'cooldown_days' setting must be a whole number"),
     ],
 )

@@ -530,7 +530,9 @@ def test_public_fields_lists_the_allow_list():
 # --- settings ---------------------------------------------------------------------------
 @pytest.mark.parametrize("bad", [2, 0, -5, 2.5, True, "5"])
 def test_min_count_below_three_is_refused(bad):
-    with pytest.raises(ValidationError, match="'min_count' setting must be a whole number >= 3"):
+    with pytest.raises(
+        ValidationError, match=r"'min_count' setting must be a whole number in \[3, 10000\]"
+    ):
         PublicSettings(min_count=bad)
 
 
@@ -654,7 +656,10 @@ def test_cli_export_public_writes_safe_html_and_geojson(tmp_path, two_wards, cap
 def test_cli_refuses_a_minimum_below_three(tmp_path, capsys):
     code = main(["export-public", "--min-count", "2", "--out", str(tmp_path / "o")])
     assert code == 2
-    assert "'min_count' setting must be a whole number >= 3" in capsys.readouterr().err
+    assert (
+        "'min_count' setting must be a whole number in [3, 10000] incidents"
+        in capsys.readouterr().err
+    )
     assert not (tmp_path / "o").exists()
 
 

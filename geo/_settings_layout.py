@@ -1,4 +1,4 @@
-"""Layout checks for settings TOML: unknown or misplaced sections and keys, with suggestions."""
+"""Layout checks for settings TOML (misplaced sections and keys); used by :mod:`geo.settings`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import tomli_w
 from geo.categories import DEFAULT_CATEGORIES
 
 #: The sections of a settings file and the keys each takes directly.
-_SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "clustering": ("eps_m", "min_samples", "hull_buffer_m", "trend_months"),
         "filters": ("since", "until", "include"),
@@ -22,7 +22,7 @@ _SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 #: Setting name -> the section it belongs in.
-_HOME = MappingProxyType({k: sec for sec, keys in _SECTION_KEYS.items() for k in keys})
+_HOME = MappingProxyType({k: sec for sec, keys in SECTION_KEYS.items() for k in keys})
 _CATEGORY_KEYS = ("label", "weight", "group")
 _OVERRIDE_KEYS = ("eps_m", "min_samples")
 #: DBSCAN's usual names for the settings, suggested when written instead of ours.
@@ -78,7 +78,7 @@ def _top_level_problem(source: str, key: str, value: object, data: Mapping[str, 
             f"[{sec}]: write it as\n[{sec}]\n{guess} = {_toml_value(value)}"
         )
     categories = data.get("categories")
-    guess = _closest(key, _SECTION_KEYS)
+    guess = _closest(key, SECTION_KEYS)
     if key in _HOME:
         hint = f"; {key} is a setting under [{_HOME[key]}], not a section."
     elif key in DEFAULT_CATEGORIES or (isinstance(categories, Mapping) and key in categories):
@@ -104,16 +104,16 @@ def _takes(what: str, keys: Iterable[str]) -> str:
     return f"{what} takes " + (f"{', '.join(first)} and {last}." if first else f"{last}.")
 
 
-def _layout_problems(data: Mapping[str, Any], source: str) -> list[str]:
+def layout_problems(data: Mapping[str, Any], source: str) -> list[str]:
     """Every problem with the layout of settings ``data`` (sections, keys, tables)."""
     p: list[str] = []
     for key, value in data.items():
-        if key not in _SECTION_KEYS:
+        if key not in SECTION_KEYS:
             p.append(_top_level_problem(source, str(key), value, data))
         elif not isinstance(value, Mapping):
             p.append(f"{source}: {key} must be a section: write [{key}] on a line of its own")
         elif key in ("clustering", "filters"):
-            known = _SECTION_KEYS[key]
+            known = SECTION_KEYS[key]
             takes = _takes(f"[{key}]", known)
             p += [
                 f"{source}: {_unknown_key(key, k, known, takes)}" for k in value if k not in known

@@ -1,4 +1,4 @@
-"""Per-row rejection messages, formatted lazily: only for the rows that end up rejected."""
+"""Per-row rejection messages, formatted lazily (used by :mod:`geo.validate` only)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 
-def _fmt(template: str, *cols: object) -> np.ndarray:
+def per_row(template: str, *cols: object) -> LazyMessages:
     """Format a message per row lazily (only rows that end up rejected are formatted)."""
-    return _LazyMessages(template, cols)  # type: ignore[return-value]
+    return LazyMessages(template, cols)
 
 
-class _LazyMessages:
+class LazyMessages:
     """Array-like of messages formatted only where indexed (keeps the 6M-row path cheap).
 
-    Columns are arrays, Series, or :class:`_Choice`/:class:`_ByCode`; only the indexed
+    Columns are arrays, Series, or :class:`Choice`/:class:`ByCode`; only the indexed
     rows are ever turned into Python objects.
     """
 
@@ -31,7 +31,7 @@ class _LazyMessages:
         return out
 
 
-class _Choice:
+class Choice:
     """Per row ``yes`` where ``mask`` else ``no``, built only for the rows asked for."""
 
     def __init__(self, mask: np.ndarray, yes: str, no: str) -> None:
@@ -41,7 +41,7 @@ class _Choice:
         return np.where(self.mask[idx], self.yes, self.no)
 
 
-class _ByCode:
+class ByCode:
     """Per row ``values[codes]`` (distinct values and a code per row), built on demand."""
 
     def __init__(self, values: np.ndarray, codes: np.ndarray) -> None:
@@ -53,7 +53,7 @@ class _ByCode:
 
 
 def _take(col: object, idx: np.ndarray) -> np.ndarray:
-    if isinstance(col, _Choice | _ByCode):
+    if isinstance(col, Choice | ByCode):
         return col.take(idx)
     if isinstance(col, pd.Series):
         return col.iloc[idx].to_numpy(dtype=object)

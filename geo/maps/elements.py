@@ -1,0 +1,131 @@
+"""Page additions shared by every map: CSS and HTML on the page, scripts run on the map.
+
+:func:`add_css` and :func:`add_html` put text into the page of a ``folium.Map`` (its
+``<head>`` or its ``<body>``); :class:`MapScript` is a script run once the map exists, and
+:class:`ScaleBar` and :class:`FitBesideBoxes` are the two the hotspot maps use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "add_css", "add_html"]
+
+
+def _figure(m: Element) -> Figure:
+    """The page ``m`` is drawn on."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"{type(m).__name__} is not on a page (its root is {type(root).__name__})")
+    return root
+
+
+def add_html(m: Element, html: str, *, where: Literal["body", "head"] = "body") -> None:
+    """Put ``html`` as it is into the page of map ``m``: its ``<body>`` or its ``<head>``.
+
+    Used for the fixed boxes drawn over a map (titles, legends) and the page ``<title>``.
+    The text is not escaped: escape any value that comes from data first.
+    """
+    page = _figure(m)
+    part = page.header if where == "head" else page.html
+    part.add_child(folium.Element(html))
+
+
+def add_css(m: Element, css: str) -> None:
+    """Add the rules ``css`` (no ``<style>`` tag) to the ``<head>`` of map ``m``'s page."""
+    add_html(m, f"<style>{css}</style>", where="head")
+
+
+class MapScript(MacroElement):
+    """A script run once the map it is added to exists (the map is ``this._parent``).
+
+    Subclasses set ``_template`` to a ``{% macro script(this, kwargs) %}`` block, as
+    folium's own plugins do, and keep the values it reads as attributes.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = name
+
+
+class ScaleBar(MapScript):
+    """A metric scale bar (metres and kilometres only) at the lower right of the map."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        'L.control.scale({"metric": true, "imperial": false, "position": "bottomright", '
+        '"maxWidth": 150}).addTo({{ this._parent.get_name() }});'
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__("ScaleControl")
+
+
+class FitBesideBoxes(MapScript):
+    """Fit ``bounds`` into the part of the map that the boxes ``selectors`` leave free.
+
+    Each box keeps clear either the strip above or below it (whichever side of the map it
+    is on) or the strip beside it (not for a box across the middle); of these choices the
+    one that shows ``bounds`` largest is used. Boxes not on the page are ignored, and the
+    plain fit is used when every choice leaves less than 40 % of the width or height.
+
+    Parameters
+    ----------
+    bounds
+        ``[[south, west], [north, east]]`` in degrees.
+    selectors
+        CSS selectors of the boxes drawn over the map.
+
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, bounds, selectors) {
+            var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
+            selectors.forEach(function (sel) {
+                document.querySelectorAll(sel).forEach(function (el) {
+                    var r = el.getBoundingClientRect();
+                    if (r.width && r.height) { boxes.push(r); }
+                });
+            });
+            // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
+            for (var k = 0; k < (1 << boxes.length); k++) {
+                var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
+                boxes.forEach(function (r, i) {
+                    if (k & (1 << i)) {
+                        var middle = c.left + c.width / 2;
+                        ok = ok && !(r.left < middle && r.right > middle);
+                        if (r.left + r.right < 2 * middle) {
+                            p.left = Math.max(p.left, r.right - c.left + 8);
+                        } else {
+                            p.right = Math.max(p.right, c.right - r.left + 8);
+                        }
+                    } else if (r.top + r.bottom < c.top + c.bottom) {
+                        p.top = Math.max(p.top, r.bottom - c.top + 8);
+                    } else {
+                        p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
+                    }
+                });
+                var w = p.left + p.right, h = p.top + p.bottom;
+                if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
+                var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
+                if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
+            }
+            var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+            map.fitBounds(bounds, {
+                "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
+            });
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]], selectors: Sequence[str]) -> None:
+        super().__init__("FitBesideBoxes")
+        self.bounds = [list(b) for b in bounds]
+        self.selectors = list(selectors)
