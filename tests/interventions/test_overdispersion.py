@@ -17,12 +17,7 @@ import pytest
 from geo.errors import ValidationError
 from geo.interventions import Intervention, InterventionOptions, evaluate_intervention
 from geo.interventions.areas import AreaPlan, outside_coverage
-from geo.interventions.displacement import (
-    MIN_DISPERSION_DF,
-    Dispersion,
-    dispersion,
-    relative_effect,
-)
+from geo.interventions.statistics import MIN_DISPERSION_DF, Dispersion, dispersion, relative_effect
 from geo.settings import Settings
 from tests.helpers import EAST, local_csv
 
