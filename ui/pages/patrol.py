@@ -18,6 +18,7 @@ from geo.staff import (
     period_text,
 )
 from ui import cache, charts, state
+from ui.effect_cards import effect_cards_section
 from ui.gate import staff_gate
 from ui.postbox import postbox_panel
 from ui.staff_map import show_staff_map, street_frame
@@ -68,6 +69,7 @@ def page() -> None:
     st.subheader("Hotspots, highest weighted score first")
     st.dataframe(patrol_table(view.hotspots), hide_index=True, width="stretch")
     show_staff_map(ws, codes, key="patrol_map", height=600)
+    effect_cards_section(settings)
 
     left, right = st.columns(2)
     with left:
