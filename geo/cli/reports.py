@@ -213,7 +213,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             evaluation=evaluation,
             sweep=table,
             kdistance=kdist,
-            current=(settings.eps_m, settings.min_samples),
+            current=(settings.eps_m, settings.min_samples_for(args.window_months)),
         )
     finally:
         bar.close()
@@ -221,7 +221,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(
         f"{len(folds)} test months {folds[0].test_month}..{folds[-1].test_month}, each fitted on "
         f"the {args.window_months} months before; all methods at DBSCAN's area "
-        f"(eps_m {settings.eps_m:g}, min_samples {settings.min_samples}); all wards:"
+        f"(eps_m {settings.eps_m:g}, min_samples "
+        f"{settings.min_samples_text(args.window_months)}); all wards:"
     )
     print(ev.markdown_table(ev.summary_text(evaluation.summary)))
     stab = evaluation.stability[evaluation.stability[c.WARD_CODE] == ev.ALL_WARDS]
