@@ -285,7 +285,8 @@ def test_mismatch_message_names_every_differing_field():
     assert str(err.value) == (
         "The settings differ from those the incidents were prepared with in since, include; "
         "prepare the incidents again with these settings (only eps_m, min_samples, "
-        "min_samples_per_month, ward_overrides, hull_buffer_m, trend_months can change between clustering runs)."
+        "min_samples_per_month, ward_overrides, hull_buffer_m, trend_months can change "
+        "between clustering runs)."
     )
     # SMALL has until=2018-08: plain UNIT differs in until only
     with pytest.raises(ValueError, match="prepared with in until;"):
