@@ -10,6 +10,7 @@ from scipy.spatial import KDTree
 from sklearn.cluster import DBSCAN
 
 from geo import columns as c
+from geo.errors import ValidationError
 from geo.progress import ProgressFn
 from geo.project import require_metric
 from geo.settings import Settings, months_spanned
@@ -126,7 +127,7 @@ def cluster_incidents(
     out = incidents.copy()
     labels = np.full(len(out), -1, dtype=np.int64)
     if len(out):
-        span = months if months is not None else months_clustered(out)
+        span = months if months is not None else _months_of(out, settings)
         xy = np.column_stack([out.geometry.x.to_numpy(), out.geometry.y.to_numpy()])
         w = out[c.WEIGHT].to_numpy(dtype=float)
         ward_of, codes = pd.factorize(out[c.WARD_CODE].to_numpy(dtype=object), sort=True)
@@ -144,6 +145,21 @@ def cluster_incidents(
                 progress(f"Clustering ward {codes[wards[-1]]}", done / len(codes))
     out[c.CLUSTER] = labels
     return out
+
+
+def _months_of(incidents: pd.DataFrame, settings: Settings) -> int:
+    """:func:`months_clustered` of ``incidents``; 1 when no rule scales (months unused)."""
+    scales = settings.min_samples is None or any(
+        o.min_samples_per_month is not None for o in settings.ward_overrides.values()
+    )
+    if c.MONTH in incidents.columns:
+        return months_clustered(incidents)
+    if scales:
+        raise ValidationError(
+            "incidents lack the 'month' column that min_samples_per_month is scaled by: "
+            "add it or give months="
+        )
+    return 1
 
 
 def _ward_labels(

@@ -162,3 +162,23 @@ def test_shipped_default_rate_gives_the_hotspots_of_the_old_fixed_15(shipped_sou
     fixed = run_pipeline(raw, wards, Settings(min_samples=15))
     assert rate.counts.hotspots == 67
     assert_geodataframe_equal(rate.hotspots, fixed.hotspots)
+
+
+def test_a_fixed_count_needs_no_month_column_but_a_rate_does():
+    import geopandas as gpd
+
+    from geo.cluster import cluster_incidents
+    from geo.errors import ValidationError
+    from geo.settings import Settings
+
+    inc = gpd.GeoDataFrame(
+        {"ward_code": ["W"] * 3, "weight": [1.0] * 3},
+        geometry=gpd.points_from_xy([0.0, 1.0, 2.0], [0.0, 0.0, 0.0]),
+        crs="EPSG:27700",
+    )
+    fixed = cluster_incidents(inc, Settings(eps_m=5, min_samples=3))
+    assert fixed["cluster"].tolist() == [0, 0, 0]
+    with pytest.raises(ValidationError, match="lack the 'month' column"):
+        cluster_incidents(inc, Settings(eps_m=5))
+    rate = cluster_incidents(inc, Settings(eps_m=5, min_samples_per_month=1.0), months=4)
+    assert rate["cluster"].tolist() == [-1, -1, -1]  # needs 4
