@@ -178,8 +178,9 @@ def synthetic_local_csv() -> bytes:
     """SYNTHETIC local incident CSV in EPSG:27700 inside the shipped SE Oxford wards.
 
     A: 12 dealing reports within 20 m (Rose Hill and Iffley), B: 7 drugs incidents within
-    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12 < 15, so
-    a hotspot only when min_samples <= 12), four isolated ASB reports more than 100 m from
+    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12, so a
+    hotspot only when min_samples <= 12, as with the default 1.67 a month over these 3
+    months: 5), four isolated ASB reports more than 100 m from
     any ward edge and label, and one row with an unknown category. Every row carries a note
     and a source that must never reach a public artefact.
     """
@@ -573,9 +574,9 @@ def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
     assert expected != before
     assert len(area_features(staff_map_js(at))) == expected
     assert metrics(at)["Hotspots"] == str(expected)
-    at.slider(key="a_ms").set_value(40)
+    at.slider(key="a_ms_month").set_value(4.5)  # 9 months: min_samples 41
     run(at)
-    expected = run_files(settings=Settings(eps_m=150.0, min_samples=40))
+    expected = run_files(settings=Settings(eps_m=150.0, min_samples_per_month=4.5))
     assert len(area_features(staff_map_js(at))) == len(expected.hotspots)
     share = expected.counts.noise / expected.counts.accepted
     assert metrics(at)["Noise (not in any hotspot)"] == f"{share:.0%}"
@@ -586,11 +587,11 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
 
     import ui.cache
 
-    calls: list[tuple[float, int]] = []
+    calls: list[tuple[float, float | None]] = []
     real = ui.cache.cluster_prepared
 
     def recording(prepared, settings=None, **kwargs):
-        calls.append((settings.eps_m, settings.min_samples))
+        calls.append((settings.eps_m, settings.min_samples_per_month))
         return real(prepared, settings, **kwargs)
 
     def prefetch_done() -> None:
@@ -601,19 +602,19 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
 
     monkeypatch.setattr(ui.cache, "cluster_prepared", recording)
     at = staff_app(monkeypatch, "Analyst")
-    at.slider(key="a_ms").set_value(13)  # a min_samples no other test uses: nothing cached
+    at.slider(key="a_ms_month").set_value(1.37)  # a rate no other test uses: nothing cached
     run(at)
     prefetch_done()
-    assert {(55.0, 13), (60.0, 13), (65.0, 13)} <= set(calls)
+    assert {(55.0, 1.37), (60.0, 1.37), (65.0, 1.37)} <= set(calls)
     # one step on is served from the cache: no clustering for it in the page's own run
     calls.clear()
     at.slider(key="a_eps").set_value(65.0)
     run(at)
     prefetch_done()
-    assert (65.0, 13) not in calls
-    assert (70.0, 13) in calls  # and the next step after that is computed ahead
+    assert (65.0, 1.37) not in calls
+    assert (70.0, 1.37) in calls  # and the next step after that is computed ahead
     assert len(area_features(staff_map_js(at))) == len(
-        run_files(settings=Settings(eps_m=65.0, min_samples=13)).hotspots
+        run_files(settings=Settings(eps_m=65.0, min_samples_per_month=1.37)).hotspots
     )
 
 
@@ -647,6 +648,7 @@ def test_settings_save_and_load_round_trip(monkeypatch, downloads):
     run(at)
     assert [x for x in at.success if "Loaded settings from mine.toml." in x.value]
     assert at.slider(key="a_eps").value == 60.0
+    assert at.toggle(key="a_ms_fixed").value is True  # an old file's min_samples: fixed
     assert at.slider(key="a_ms").value == 10
     assert at.number_input(key="a_w_drugs").value == 4.0
     expected = run_files(settings=settings_from_toml(text))
@@ -800,9 +802,10 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     assert "Now using the uploaded files" in at.success[0].value
     assert "synthetic_local.csv" in at.success[0].value
     m = metrics(at)
-    # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12) and B (7) are hotspots
+    # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12), B (7) and C (4) are hotspots
+    # (3 months of data: min_samples 1.67 x 3 = 5)
     assert (m["Rows read"], m["Used"], m["Set aside"]) == ("28", "27", "1")
-    assert (m["In hotspots"], m["Hotspots"]) == ("19", "2")
+    assert (m["In hotspots"], m["Hotspots"]) == ("23", "3")
     assert at.dataframe[0].value.to_dict("records") == [
         {"stage": "invalid", "reason": "unknown category '…'", "rows": 1}
     ]
@@ -820,12 +823,16 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     vertices = all_vertices(html)
     assert not set(isolated_lonlat()) & vertices
 
-    # staff lower min_samples: C (4 incidents) becomes a staff hotspot, never a public area
+    # C (4 incidents) is a staff hotspot, never a public area; a fixed min_samples of 15
+    # (weight 12 < 15) leaves it out of the staff hotspots too
     go(at, "Analyst")
     sign_in(at)
-    at.slider(key="a_ms").set_value(12)
-    run(at)
     assert metrics(at)["Hotspots"] == "3"
+    at.toggle(key="a_ms_fixed").set_value(True)
+    run(at)
+    at.slider(key="a_ms").set_value(15)
+    run(at)
+    assert metrics(at)["Hotspots"] == "2"
     go(at, "Meeting")
     html = iframe_html(at)
     assert len(area_features(html)) == 2
@@ -886,16 +893,20 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     breakdown = tables[2].value
     assert breakdown[c.RANK].tolist() == list(range(1, 11))
     assert breakdown["name"].iloc[0] == top["name"]
-    # log a placement: written once, a clash refused, the note about the reference date shown
+    # log the recommended week with the form's own dates: the panel moves on at once
+    assert at.selectbox(key="pb_site").value == top["site_id"]
     next(b for b in at.button if b.label == "Log this placement").click()
     run(at)
     assert any("Logged placement #1" in x.value for x in at.success)
-    assert len(read_placements(log)) == 1
-    next(b for b in at.button if b.label == "Log this placement").click()
-    run(at)
-    assert "The placement was not logged" in errors(at)
-    assert len(read_placements(log)) == 1
-    assert any("start after the reference date 2018-11-30" in i.value for i in at.info)
+    logged = read_placements(log)
+    assert len(logged) == 1
+    assert logged["site_id"].iloc[0] == top["site_id"]
+    assert logged["from_date"].iloc[0] == plan[pb.START_DATE].iloc[0]  # the plan's week 1
+    new_plan = at.dataframe[1].value
+    assert new_plan[pb.START_DATE].iloc[0] == plan[pb.START_DATE].iloc[0] + pd.Timedelta(days=7)
+    assert top["name"] not in set(new_plan["name"])
+    assert not any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)
+    assert any("run past the planning date" in i.value for i in at.info)
 
 
 def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
@@ -905,7 +916,8 @@ def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
     run(at)
     table = at.dataframe[-1].value
     assert list(table.columns) == ["week", "start_date", "end_date", "name", "ward_name"]
-    assert table["start_date"].iloc[0] == "Sat 01 Dec 2018"  # the day after the data ends
+    tomorrow = pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
+    assert table["start_date"].iloc[0] == f"{tomorrow:%a %d %b %Y}"  # from today, not 2018
     assert not (tmp_path / "placements.sqlite").exists()  # reading never creates the log
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from geo import columns as c
 from geo import evaluation as ev
 from geo import public
+from geo.cluster import months_clustered
 from geo.errors import ValidationError
 from geo.io import SETTINGS_TYPES
 from geo.result import PipelineResult
@@ -25,7 +26,7 @@ from ui.gate import staff_gate
 from ui.interventions import intervention_panel
 from ui.staff_map import frames_for, show_staff_map
 from ui.tuning_advice import below_knee, current_red_flags, flagged_sweep_rows, knee_text
-from ui.widgets import NO_INCIDENTS, init_widget, show_problem
+from ui.widgets import NO_INCIDENTS, show_problem
 
 log = logging.getLogger("hotspots.app")
 
@@ -80,9 +81,8 @@ def red_flags_box(settings: Settings, result: PipelineResult) -> None:
     """Beside the map: the red flags of the settings in use, each a visible warning."""
     st.markdown("**Red flags for these settings**")
     src = state.data_source()
-    flags = red_flags_cached(
-        src.key, settings.cache_key(), settings.eps_m, settings.min_samples, result
-    )
+    min_samples = settings.min_samples_for(months_clustered(result.incidents))
+    flags = red_flags_cached(src.key, settings.cache_key(), settings.eps_m, min_samples, result)
     if not flags:
         st.success("None: hotspots rest on enough core points and no ward is one hotspot.")
     for flag in flags:
@@ -119,7 +119,7 @@ def eps_sweep(
         wards,
         _settings,
         eps_values=SWEEP_EPS,
-        min_samples_values=[_settings.min_samples],
+        min_samples_values=[_settings.min_samples_for(window_months)],
         window_months=window_months,
         max_folds=1,
     )
@@ -134,7 +134,7 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
     """
     st.subheader("Choosing eps_m")
     src = state.data_source()
-    k = settings.min_samples
+    k = settings.min_samples_for(months_clustered(result.incidents))
     fixed = eps_free(settings)
     months = sorted(set(result.incidents[c.MONTH].astype(str)))
     span = (pd.Period(months[-1], "M") - pd.Period(months[0], "M")).n + 1 if months else 0
@@ -258,18 +258,22 @@ def page() -> None:
         intervention_panel(settings)
 
     st.subheader("Meeting view")
-    init_widget("a_public_min", state.public_min_count())
-    minimum = st.number_input(
+    st.session_state["a_public_min"] = state.public_min_count()  # another tab may have set it
+    bound = public.PUBLIC_BOUNDS["min_count"]
+    st.number_input(
         "Smallest number of incidents an area needs to be shown at meetings",
-        min_value=public.MIN_COUNT_FLOOR,
-        max_value=1000,
-        step=1,
+        min_value=bound.low,
+        max_value=bound.high,
+        step=bound.step,
         key="a_public_min",
-        help="Never below 3: smaller groups could point at one household.",
+        on_change=form.use_public_min_count,
+        help=(
+            "Never below 3: smaller groups could point at one household. Applies to every "
+            "viewer of this server and is saved with the settings ([public] min_count)."
+        ),
     )
-    state.use_public_min_count(int(minimum))
 
-    save_and_load(settings)
+    save_and_load(state.settings())
     prefetch_next_steps(settings, result)
 
 
