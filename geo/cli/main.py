@@ -21,6 +21,7 @@ from geo.cli.reports import (
     add_export_public_command,
     add_intervention_command,
 )
+from geo.cli.tune import add_tune_command
 from geo.errors import ValidationError
 
 __all__ = [
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_postbox_command(sub)
     add_export_public_command(sub)
     add_evaluate_command(sub)
+    add_tune_command(sub)
     return parser
 
 

@@ -16,6 +16,14 @@ from geo.cli.common import (
     settings_from_args,
     source_from_args,
 )
+from geo.cli.tune import (
+    add_fold_options,
+    add_tuning_options,
+    month_list,
+    print_evaluation,
+    print_nested,
+    shapes_from,
+)
 from geo.errors import ValidationError
 
 
@@ -181,6 +189,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     def stage(lo: float, hi: float) -> Callable[[str, float], None]:
         return lambda msg, frac: bar(msg, lo + (hi - lo) * frac)
 
+    test_months = month_list(args.test_months, "--test-months")
+    fit_months = month_list(args.fit_months, "--fit-months")
+    nested = None
     try:
         evaluation = ev.evaluate_methods(
             raw,
@@ -192,7 +203,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             bandwidth_m=args.bandwidth_m,
             permutations=args.permutations,
             seed=args.seed,
-            progress=stage(0.0, 0.35),
+            fine_baselines=not args.no_fine_baselines,
+            fine_grid_m=args.fine_grid_m,
+            fine_bandwidth_m=args.fine_bandwidth_m,
+            shape=args.shape,
+            test_months=test_months,
+            fit_months=fit_months,
+            progress=stage(0.0, 0.3),
         )
         table = ev.sweep(
             raw,
@@ -201,8 +218,34 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             eps_values=eps_values,
             min_samples_values=ms_values,
             window_months=args.window_months,
-            progress=stage(0.35, 0.95),
+            test_months=test_months,
+            fit_months=fit_months,
+            progress=stage(0.3, 0.6 if args.nested else 0.95),
         )
+        if args.nested:
+            nested = ev.nested_evaluation(
+                raw,
+                wards,
+                settings,
+                eps_values=eps_values,
+                min_samples_values=ms_values,
+                shapes=shapes_from(args.shapes),
+                buffers=_number_list(args.buffers, "--buffers") if args.buffers else None,
+                max_area_share=args.max_area_share / 100,
+                min_history=args.min_history,
+                window_months=args.window_months,
+                test_months=test_months,
+                fit_months=fit_months,
+                fine_baselines=not args.no_fine_baselines,
+                grid_m=args.grid_m,
+                kernel=args.kernel,
+                bandwidth_m=args.bandwidth_m,
+                fine_grid_m=args.fine_grid_m,
+                fine_bandwidth_m=args.fine_bandwidth_m,
+                permutations=args.permutations,
+                seed=args.seed,
+                progress=stage(0.6, 0.95),
+            )
         bar("k-distance and plots", 0.96)
         incidents, _ = ev.prepare(raw, wards, settings)
         last = evaluation.folds[-1].fit_months
@@ -215,17 +258,22 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             kdistance=kdist,
             current=(settings.eps_m, settings.min_samples),
         )
+        if nested is not None:
+            paths |= ev.write_nested(args.out, nested)
     finally:
         bar.close()
     folds = evaluation.folds
     print(
         f"{len(folds)} test months {folds[0].test_month}..{folds[-1].test_month}, each fitted on "
-        f"the {args.window_months} months before; all methods at DBSCAN's area "
-        f"(eps_m {settings.eps_m:g}, min_samples {settings.min_samples}); all wards:"
+        f"up to {args.window_months} months before it; every method at DBSCAN's area "
+        f"(eps_m {settings.eps_m:g}, min_samples {settings.min_samples}, {args.shape}); "
+        "all wards, mean ± std over the test months:"
     )
-    print(ev.markdown_table(ev.summary_text(evaluation.summary)))
+    print_evaluation(evaluation)
     stab = evaluation.stability[evaluation.stability[c.WARD_CODE] == ev.ALL_WARDS]
-    if len(stab):
+    if len(stab) == 0:
+        print("stability: not measured (no pair of windows with new incidents)")
+    else:
         print(
             f"stability: {stab['share_persisting'].mean():.0%} of hotspots persist into the next "
             f"window; mean area overlap (Jaccard) {stab['jaccard'].mean():.2f}"
@@ -238,6 +286,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"k={k:g}: {e:.0f} m" for k, e in zip(knees["k"], knees["suggested_eps_m"], strict=True)
         )
     )
+    if nested is not None:
+        print()
+        print_nested(nested)
     print_written(paths)
     return 0
 
@@ -249,16 +300,40 @@ def add_evaluate_command(sub: argparse._SubParsersAction[Parser]) -> None:
         help="judge hotspots on later months against baselines; eps_m x min_samples sweep",
         description=(
             "Rolling-origin evaluation: fit on --window-months months, test on the next month, "
-            "for every month in the data. Compares DBSCAN hotspots with kernel density, "
-            "Getis-Ord Gi* and last month's busiest grid cells at the same area (hit rate, PAI, "
-            "RRI), sweeps eps_m x min_samples, and draws the k-distance curve. Writes CSV "
-            "tables and PNG plots into --out."
+            "for every month with incidents (or --test-months). Compares DBSCAN hotspots with "
+            "kernel density, Getis-Ord Gi* and last month's busiest grid cells, and with "
+            "baselines at DBSCAN's resolution (kernel density on fine cells, the busiest map "
+            "points with discs, study-wide budgets, a grid shifted half a cell) at the same "
+            "area (hit rate and PAI, weighted and not, PEI, RRI), with paired per-month "
+            "differences; sweeps eps_m x min_samples; --nested adds the settings chosen on "
+            "earlier months only. Writes CSV tables and PNG plots into --out."
         ),
     )
     add_data_options(p)
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    add_fold_options(p)
     p.add_argument(
-        "--window-months", type=int, default=3, help="months fitted before each test month (3)"
+        "--nested",
+        action="store_true",
+        help="also choose eps_m, min_samples and shape on earlier folds only (as `tune`)",
+    )
+    add_tuning_options(p)
+    p.add_argument(
+        "--shape",
+        choices=("hull", "discs"),
+        default="hull",
+        help="DBSCAN hotspot shape for the fixed settings (hull)",
+    )
+    p.add_argument(
+        "--no-fine-baselines",
+        action="store_true",
+        help="only the 50 m grid baselines (no fine cells, map points, shift, study-wide)",
+    )
+    p.add_argument(
+        "--fine-grid-m", type=float, default=25.0, help="fine grid cell side, metres (25)"
+    )
+    p.add_argument(
+        "--fine-bandwidth-m", type=float, default=25.0, help="fine KDE bandwidth, metres (25)"
     )
     p.add_argument(
         "--eps-values",

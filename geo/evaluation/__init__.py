@@ -7,7 +7,9 @@ from geo.evaluation.baselines import (
     grid_weights,
     kernel_density,
     select_cells,
+    select_cells_study,
 )
+from geo.evaluation.compare import PairedDifference, best_baseline, paired_difference
 from geo.evaluation.display import (
     WARD_TABLE_COLUMNS,
     evaluation_csv,
@@ -15,7 +17,17 @@ from geo.evaluation.display import (
     ward_table,
 )
 from geo.evaluation.evaluate import evaluate_methods
-from geo.evaluation.folds import Fold, fit_dbscan, inside_hotspots, prepare, rolling_folds
+from geo.evaluation.folds import (
+    SHAPES,
+    Fold,
+    choose_folds,
+    explicit_folds,
+    fit_dbscan,
+    fold_warnings,
+    inside_hotspots,
+    prepare,
+    rolling_folds,
+)
 from geo.evaluation.kdistance import (
     chord_knee,
     core_share,
@@ -25,35 +37,74 @@ from geo.evaluation.kdistance import (
     red_flags,
     suggest_eps,
 )
-from geo.evaluation.measures import area_share, hit_rate, pai, rri
+from geo.evaluation.measures import area_share, hit_rate, pai, pei, rri
+from geo.evaluation.nested import (
+    MAX_AREA_SHARE,
+    SELECTION_RULE,
+    Candidate,
+    NestedResult,
+    candidate_grid,
+    choose_setting,
+    nested_choices,
+    nested_evaluation,
+    rule_text,
+    score_candidates,
+    write_nested,
+)
 from geo.evaluation.plots import plot_k_distance, plot_sweep
+from geo.evaluation.points import MapPoints, disc_hotspots, map_points, select_discs
 from geo.evaluation.report import (
     markdown_table,
+    measures_text,
+    per_month_text,
     plot_pai_by_method,
     summarise_evaluation,
     summary_text,
     write_evaluation,
 )
-from geo.evaluation.schema import ALL_WARDS, METHOD_LABELS, METHODS, Evaluation
+from geo.evaluation.schema import (
+    ALL_METHODS,
+    ALL_WARDS,
+    FINE_METHODS,
+    METHOD_LABELS,
+    METHODS,
+    Evaluation,
+)
 from geo.evaluation.stability import hotspot_stability
 from geo.evaluation.tuning import SWEEP_COLUMNS, hotspot_hulls, sweep
 
 __all__ = [
+    "ALL_METHODS",
     "ALL_WARDS",
+    "FINE_METHODS",
+    "MAX_AREA_SHARE",
     "METHODS",
     "METHOD_LABELS",
+    "SELECTION_RULE",
+    "SHAPES",
     "SWEEP_COLUMNS",
     "WARD_TABLE_COLUMNS",
+    "Candidate",
     "Evaluation",
     "Fold",
+    "MapPoints",
+    "NestedResult",
+    "PairedDifference",
     "area_share",
+    "best_baseline",
     "build_grid",
+    "candidate_grid",
     "cell_keys",
+    "choose_folds",
+    "choose_setting",
     "chord_knee",
     "core_share",
+    "disc_hotspots",
     "evaluate_methods",
     "evaluation_csv",
+    "explicit_folds",
     "fit_dbscan",
+    "fold_warnings",
     "gi_star",
     "grid_weights",
     "hit_rate",
@@ -64,8 +115,15 @@ __all__ = [
     "k_distance_points",
     "k_distance_table",
     "kernel_density",
+    "map_points",
     "markdown_table",
+    "measures_text",
+    "nested_choices",
+    "nested_evaluation",
     "pai",
+    "paired_difference",
+    "pei",
+    "per_month_text",
     "plot_k_distance",
     "plot_pai_by_method",
     "plot_sweep",
@@ -73,7 +131,11 @@ __all__ = [
     "red_flags",
     "rolling_folds",
     "rri",
+    "rule_text",
+    "score_candidates",
     "select_cells",
+    "select_cells_study",
+    "select_discs",
     "stability_overview",
     "suggest_eps",
     "summarise_evaluation",
@@ -81,4 +143,5 @@ __all__ = [
     "sweep",
     "ward_table",
     "write_evaluation",
+    "write_nested",
 ]

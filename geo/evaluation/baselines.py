@@ -25,20 +25,23 @@ from geo.project import require_metric
 KERNELS: tuple[str, ...] = ("quartic", "gaussian")
 
 
-def cell_keys(x: np.ndarray, y: np.ndarray, *, grid_m: float) -> np.ndarray:
+def cell_keys(x: np.ndarray, y: np.ndarray, *, grid_m: float, offset_m: float = 0.0) -> np.ndarray:
     """Integer key of the grid cell holding each point.
 
-    Cells are squares of ``grid_m`` metres aligned on multiples of ``grid_m``; a point on a
-    cell edge belongs to the cell above/right of it (``floor``). Key = column * 2**32 + row +
-    2**31, so keys sort by column then row.
+    Cells are squares of ``grid_m`` metres aligned on multiples of ``grid_m`` plus
+    ``offset_m`` (in both directions; half a cell shifts the grid by half a cell); a point on
+    a cell edge belongs to the cell above/right of it (``floor``). Key = column * 2**32 + row
+    + 2**31, so keys sort by column then row.
     """
-    col = np.floor(np.asarray(x, dtype=float) / grid_m).astype(np.int64)
-    row = np.floor(np.asarray(y, dtype=float) / grid_m).astype(np.int64)
+    col = np.floor((np.asarray(x, dtype=float) - offset_m) / grid_m).astype(np.int64)
+    row = np.floor((np.asarray(y, dtype=float) - offset_m) / grid_m).astype(np.int64)
     out: np.ndarray = col * (1 << 32) + row + (1 << 31)
     return out
 
 
-def build_grid(wards: gpd.GeoDataFrame, *, grid_m: float = 50.0) -> gpd.GeoDataFrame:
+def build_grid(
+    wards: gpd.GeoDataFrame, *, grid_m: float = 50.0, offset_m: float = 0.0
+) -> gpd.GeoDataFrame:
     """Square grid cells of ``grid_m`` metres cut by the ward boundaries.
 
     Parameters
@@ -49,6 +52,9 @@ def build_grid(wards: gpd.GeoDataFrame, *, grid_m: float = 50.0) -> gpd.GeoDataF
         Cell side in metres (> 0, at most 1000). 50 m is about a street block: fine enough
         to follow the shape of a hotspot, coarse enough that a month has several incidents
         in a busy cell.
+    offset_m
+        Shift of the grid's origin in metres, in both directions (0 = cells on multiples of
+        ``grid_m``; ``grid_m / 2`` = shifted by half a cell, for offset sensitivity).
 
     Returns
     -------
@@ -63,7 +69,9 @@ def build_grid(wards: gpd.GeoDataFrame, *, grid_m: float = 50.0) -> gpd.GeoDataF
     require_metric(wards.crs, "wards")
     if isinstance(grid_m, bool) or not isinstance(grid_m, int | float) or not 0 < grid_m <= 1000:
         raise ValidationError(f"The 'grid_m' option must be > 0 and <= 1000. Got {grid_m!r}.")
-    x0, y0, x1, y1 = wards.total_bounds
+    if not math.isfinite(offset_m):
+        raise ValidationError(f"The 'offset_m' option must be a finite number. Got {offset_m!r}.")
+    x0, y0, x1, y1 = np.asarray(wards.total_bounds, dtype=float) - offset_m
     cols = np.arange(math.floor(x0 / grid_m), math.ceil(x1 / grid_m))
     rows = np.arange(math.floor(y0 / grid_m), math.ceil(y1 / grid_m))
     if len(cols) * len(rows) > 2_000_000:
@@ -72,7 +80,10 @@ def build_grid(wards: gpd.GeoDataFrame, *, grid_m: float = 50.0) -> gpd.GeoDataF
             "wards (more than 2,000,000); use larger cells"
         )
     cc, rr = (a.ravel() for a in np.meshgrid(cols, rows, indexing="ij"))
-    boxes = shapely.box(cc * grid_m, rr * grid_m, (cc + 1) * grid_m, (rr + 1) * grid_m)
+    o = offset_m
+    boxes = shapely.box(
+        cc * grid_m + o, rr * grid_m + o, (cc + 1) * grid_m + o, (rr + 1) * grid_m + o
+    )
     ward_geoms = wards.geometry.to_numpy()
     wi, bi = shapely.STRtree(boxes).query(ward_geoms, predicate="intersects")
     pieces = shapely.intersection(boxes[bi], ward_geoms[wi])
@@ -81,11 +92,13 @@ def build_grid(wards: gpd.GeoDataFrame, *, grid_m: float = 50.0) -> gpd.GeoDataF
     wi, bi, pieces, area = wi[keep], bi[keep], pieces[keep], area[keep]
     out = gpd.GeoDataFrame(
         {
-            "cell": cell_keys((cc[bi] + 0.5) * grid_m, (rr[bi] + 0.5) * grid_m, grid_m=grid_m),
+            "cell": cell_keys(
+                (cc[bi] + 0.5) * grid_m + o, (rr[bi] + 0.5) * grid_m + o, grid_m=grid_m, offset_m=o
+            ),
             c.WARD_CODE: wards[c.WARD_CODE].astype(str).to_numpy()[wi],
             "area_m2": area,
-            "centre_x": (cc[bi] + 0.5) * grid_m,
-            "centre_y": (rr[bi] + 0.5) * grid_m,
+            "centre_x": (cc[bi] + 0.5) * grid_m + o,
+            "centre_y": (rr[bi] + 0.5) * grid_m + o,
         },
         geometry=pieces,
         crs=wards.crs,
@@ -240,4 +253,31 @@ def select_cells(
         cum = np.concatenate([[0.0], np.cumsum(area[order])])
         n = int(np.argmin(np.abs(cum - budget)))
         mask[order[:n]] = True
+    return mask
+
+
+def select_cells_study(
+    grid: pd.DataFrame,
+    scores: np.ndarray,
+    budget_m2: float,
+    *,
+    tie_break: np.ndarray | None = None,
+) -> np.ndarray:
+    """Top cells of the whole study area by score until their area is nearest ``budget_m2``.
+
+    The study-wide area budget: as :func:`select_cells` with one budget for all wards
+    together, so a method may put its area where it scores highest instead of following
+    DBSCAN's split between wards. Returns a boolean mask over the grid rows.
+    """
+    mask = np.zeros(len(grid), dtype=bool)
+    if budget_m2 <= 0 or len(grid) == 0:
+        return mask
+    s = np.asarray(scores, dtype=float)
+    tb = np.zeros(len(grid)) if tie_break is None else np.asarray(tie_break, dtype=float)
+    keys = grid["cell"].to_numpy()
+    codes = grid[c.WARD_CODE].to_numpy(dtype=object).astype(str)
+    order = np.lexsort((codes, keys, -tb, -s))
+    cum = np.concatenate([[0.0], np.cumsum(grid["area_m2"].to_numpy(dtype=float)[order])])
+    n = int(np.argmin(np.abs(cum - budget_m2)))
+    mask[order[:n]] = True
     return mask

@@ -72,6 +72,18 @@ def rri(
     return (float(n_hits_after) / n_hits_before) / (float(n_total_after) / n_total_before)
 
 
+def pei(n_hits: float, n_best: float) -> float:
+    """Predictive Efficiency Index (Hunt 2016): n / n*, hits over the best possible hits.
+
+    ``n*`` is the most test-period incidents any map of the same area and resolution could
+    have held (the test period's own busiest cells, or map points). 1 = as good as hindsight;
+    NaN when ``n_best`` is 0. Raises :class:`ValidationError` for negative counts.
+    """
+    if n_hits < 0 or n_best < 0:
+        raise ValidationError(f"PEI needs counts >= 0. Got {n_hits} hits of best {n_best}.")
+    return float(n_hits) / float(n_best) if n_best > 0 else math.nan
+
+
 # --- rows of the evaluation table -------------------------------------------------------
 @dataclass(frozen=True)
 class FoldContext:

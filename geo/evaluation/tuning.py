@@ -20,7 +20,7 @@ import shapely
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.errors import ValidationError
-from geo.evaluation.folds import inside_hotspots, prepare, rolling_folds, union_by_ward
+from geo.evaluation.folds import choose_folds, inside_hotspots, prepare, union_by_ward
 from geo.evaluation.kdistance import (
     core_share,
     k_distance,
@@ -69,6 +69,8 @@ def sweep(
     min_samples_values: Sequence[int],
     window_months: int = 3,
     max_folds: int | None = None,
+    test_months: Sequence[str] | None = None,
+    fit_months: Sequence[str] | None = None,
     progress: ProgressFn | None = None,
 ) -> pd.DataFrame:
     """DBSCAN over a grid of ``eps_m`` × ``min_samples``, each judged on the following months.
@@ -93,6 +95,9 @@ def sweep(
     max_folds
         Use only the latest ``max_folds`` folds (faster, e.g. for an interactive page);
         default all.
+    test_months, fit_months
+        Explicit folds instead of rolling ones, as in
+        :func:`geo.evaluation.evaluate_methods`.
     progress
         Called as ``progress(message, fraction_done)``.
 
@@ -132,7 +137,12 @@ def sweep(
     report("Checking incidents", 0.0)
     incidents, metric_wards = prepare(raw, wards, base)
     incidents = incidents[[c.WARD_CODE, c.WARD_NAME, c.MONTH, c.CATEGORY, c.WEIGHT, "geometry"]]
-    folds = rolling_folds(incidents[c.MONTH].astype(str), window_months=window_months)
+    folds = choose_folds(
+        incidents[c.MONTH].astype(str).to_numpy(),
+        window_months=window_months,
+        test_months=test_months,
+        fit_months=fit_months,
+    )
     if max_folds is not None:
         folds = folds[-int(max_folds) :]
     study = float(metric_wards.geometry.area.sum())

@@ -6,11 +6,6 @@ from geo.interventions.areas import (
     intervention_windows,
 )
 from geo.interventions.card import EffectCard, card_from_row, effect_card
-from geo.interventions.displacement import (
-    relative_effect,
-    total_net_effect,
-    weighted_displacement_quotient,
-)
 from geo.interventions.effect import InterventionResult, evaluate_files, evaluate_intervention
 from geo.interventions.events import (
     Intervention,
@@ -24,6 +19,11 @@ from geo.interventions.report import (
     intervention_map,
     series_png,
     write_intervention_outputs,
+)
+from geo.interventions.statistics import (
+    relative_effect,
+    total_net_effect,
+    weighted_displacement_quotient,
 )
 
 __all__ = [

@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass
 
 from geo.interventions.areas import Windows
-from geo.interventions.displacement import relative_effect
 from geo.interventions.effect import InterventionResult
 from geo.interventions.events import Intervention
+from geo.interventions.statistics import relative_effect
 
 __all__ = [
     "GROUP_WORDS",

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from geo import columns as c
-from geo.interventions.displacement import CONTINUITY, MEASURE_GROUPS
+from geo.interventions.displacement import MEASURE_GROUPS
 from geo.interventions.effect import InterventionResult, location_lonlat
+from geo.interventions.statistics import CONTINUITY
 from geo.maps import (
     add_html,
     base_map,

@@ -8,8 +8,8 @@ import pytest
 
 from geo.interventions.areas import Windows
 from geo.interventions.card import card_from_row, card_group
-from geo.interventions.displacement import relative_effect
 from geo.interventions.events import Intervention
+from geo.interventions.statistics import relative_effect
 
 WARRANT = Intervention(
     intervention_id="W-1",

@@ -1,0 +1,470 @@
+"""Nested selection of DBSCAN's settings: each test month's setting is chosen on earlier folds only.
+
+A setting chosen on the months it is then scored on looks better than it will do on the next
+month. Here every candidate setting is scored on every fold (:func:`score_candidates`), and
+the setting used for a test month is chosen by a written rule (:data:`SELECTION_RULE`,
+:func:`choose_setting`) from the folds whose test month comes **before** it
+(:func:`nested_choices`): their fit windows and test months all lie before the test month,
+so nothing of the test month is read. :func:`nested_evaluation` then scores the chosen
+settings on their test months against every baseline at the same area, beside the fixed
+settings on the same months.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import columns as c
+from geo.cluster import cluster_incidents
+from geo.errors import ValidationError
+from geo.evaluation.display import evaluation_csv
+from geo.evaluation.evaluate import check_options, evaluate_run, prepare_run
+from geo.evaluation.folds import SHAPES, Fold, inside_hotspots, prepare, union_by_ward
+from geo.evaluation.measures import hit_rate, pai
+from geo.evaluation.points import disc_hotspots
+from geo.evaluation.schema import Evaluation
+from geo.evaluation.tuning import hotspot_hulls
+from geo.progress import ProgressFn
+from geo.settings import Settings
+
+#: The largest mean area share a chosen setting may mark on the earlier folds.
+MAX_AREA_SHARE = 0.005
+
+#: The selection rule, in words (README and command output quote it).
+SELECTION_RULE = (
+    "highest mean hit rate over the folds before the test month, among the settings whose "
+    "mean area share on those folds is at most {share}; ties go to the smaller area share, "
+    "then the smaller eps_m, the larger min_samples, the hull shape and the larger buffer"
+)
+
+#: Columns of :func:`score_candidates`.
+CANDIDATE_COLUMNS: tuple[str, ...] = (
+    "test_month",
+    "eps_m",
+    "min_samples",
+    "shape",
+    "buffer_m",
+    "n_hotspots",
+    "area_share",
+    "hit_rate",
+    "pai",
+)
+
+#: Columns of :attr:`NestedResult.choices`.
+CHOICE_COLUMNS: tuple[str, ...] = (
+    "test_month",
+    "n_history",
+    "eps_m",
+    "min_samples",
+    "shape",
+    "buffer_m",
+    "history_hit_rate",
+    "history_area_share",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One DBSCAN setting to try: ``eps_m``, ``min_samples``, the hotspot shape and buffer.
+
+    ``buffer_m`` is the hotspots' ``hull_buffer_m`` (the disc radius for ``"discs"``); None
+    keeps the settings' own.
+    """
+
+    eps_m: float
+    min_samples: int
+    shape: str = "hull"
+    buffer_m: float | None = None
+
+    @property
+    def label(self) -> str:
+        """E.g. ``"30 m / 10, hull"`` or ``"30 m / 10, discs 15 m"``."""
+        buffer = "" if self.buffer_m is None else f" {self.buffer_m:g} m"
+        return f"{self.eps_m:g} m / {self.min_samples}, {self.shape}{buffer}"
+
+    def settings(self, base: Settings) -> Settings:
+        """``base`` with this candidate's values (ward overrides dropped)."""
+        s = base.replace(ward_overrides={}, eps_m=self.eps_m, min_samples=self.min_samples)
+        return s if self.buffer_m is None else s.replace(hull_buffer_m=self.buffer_m)
+
+
+def rule_text(max_area_share: float = MAX_AREA_SHARE) -> str:
+    """:data:`SELECTION_RULE` with its area-share limit filled in."""
+    return SELECTION_RULE.format(share=f"{100 * max_area_share:g} %")
+
+
+def candidate_grid(
+    eps_values: Sequence[float],
+    min_samples_values: Sequence[int],
+    shapes: Sequence[str] = ("hull",),
+    *,
+    buffers: Sequence[float] | None = None,
+    base: Settings | None = None,
+) -> list[Candidate]:
+    """Every ``eps_m`` × ``min_samples`` × shape (× ``buffers``), each checked as a setting."""
+    settings = base or Settings()
+    problems: list[str] = []
+    if not eps_values or not min_samples_values or not shapes:
+        problems.append("tuning needs at least one eps_m, one min_samples and one shape")
+    for shape in shapes:
+        if shape not in SHAPES:
+            problems.append(f"The 'shape' option must be one of {SHAPES}. Got {shape!r}.")
+    out = []
+    buffer_list: list[float | None] = [None] if not buffers else [float(b) for b in buffers]
+    for e in eps_values:
+        for m in min_samples_values:
+            for b in buffer_list:
+                try:
+                    Candidate(float(e), int(m), "hull", b).settings(settings)
+                except ValidationError as exc:
+                    problems += [p for p in exc.problems if p not in problems]
+                out += [Candidate(float(e), int(m), s, b) for s in shapes]
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def score_candidates(
+    incidents: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame,
+    base: Settings,
+    *,
+    candidates: Sequence[Candidate],
+    folds: Sequence[Fold],
+    progress: ProgressFn | None = None,
+) -> pd.DataFrame:
+    """Every candidate on every fold: DBSCAN fitted on the window, scored on the test month.
+
+    Parameters
+    ----------
+    incidents, wards
+        :func:`geo.evaluation.prepare` output (metric CRS): incidents with ``ward_code``,
+        ``month``, ``weight``, point ``geometry``; wards with ``ward_code``, ``geometry``.
+    base
+        Weights and hull buffer (ward overrides are dropped: a candidate applies in every
+        ward).
+    candidates, folds
+        What to score, where.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold × candidate, :data:`CANDIDATE_COLUMNS`: ``test_month`` (str),
+        ``eps_m`` (float), ``min_samples`` (int), ``shape`` (str), ``buffer_m`` (float, the
+        hull buffer or disc radius used), ``n_hotspots`` (int),
+        ``area_share`` (float, hotspot area / ward area), ``hit_rate`` (float, share of the
+        test month's incidents inside), ``pai`` (float).
+
+    """
+    report = progress or (lambda _m, _f: None)
+    settings = base.replace(ward_overrides={})
+    months = incidents[c.MONTH].astype(str).to_numpy()
+    study = float(wards.geometry.area.sum())
+    pairs = sorted({(k.eps_m, k.min_samples) for k in candidates})
+    rows: list[dict[str, Any]] = []
+    steps, done = max(1, len(folds) * len(pairs)), 0
+    for fold in folds:
+        fit = incidents.loc[np.isin(months, fold.fit_months)]
+        test = incidents.loc[months == fold.test_month]
+        for eps, ms in pairs:
+            report(f"eps_m {eps:g}, min_samples {ms} ({fold.test_month})", done / steps)
+            done += 1
+            clustered = cluster_incidents(fit, settings.replace(eps_m=eps, min_samples=ms))
+            for k in candidates:
+                if (k.eps_m, k.min_samples) != (eps, ms):
+                    continue
+                radius = settings.hull_buffer_m if k.buffer_m is None else k.buffer_m
+                hs = hotspot_hulls(clustered, wards, hull_buffer_m=radius)
+                if k.shape == "discs":
+                    hs = disc_hotspots(hs, clustered, wards, radius_m=radius)
+                rows.append(_score(fold, k, radius, hs, test, study))
+    report("Scored", 1.0)
+    return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
+
+
+def _score(
+    fold: Fold,
+    k: Candidate,
+    radius: float,
+    hotspots: gpd.GeoDataFrame,
+    test: gpd.GeoDataFrame,
+    study_m2: float,
+) -> dict[str, Any]:
+    unions = union_by_ward(hotspots)
+    area = min(float(shapely.area(unions.to_numpy()).sum()), study_m2)
+    hits = int(inside_hotspots(test, unions).sum())
+    return {
+        "test_month": fold.test_month,
+        "eps_m": k.eps_m,
+        "min_samples": k.min_samples,
+        "shape": k.shape,
+        "buffer_m": radius,
+        "n_hotspots": len(hotspots),
+        "area_share": area / study_m2,
+        "hit_rate": hit_rate(hits, len(test)),
+        "pai": pai(hits, len(test), area, study_m2),
+    }
+
+
+def choose_setting(
+    history: pd.DataFrame, *, max_area_share: float = MAX_AREA_SHARE
+) -> Candidate | None:
+    """The setting the written rule (:data:`SELECTION_RULE`) picks from ``history``.
+
+    ``history`` holds :func:`score_candidates` rows of the folds the choice may read. The
+    mean hit rate and area share of each candidate are taken over those folds; candidates
+    over ``max_area_share`` are out; the highest mean hit rate wins, ties to the smaller
+    area share, the smaller ``eps_m``, the larger ``min_samples``, "hull", then the larger
+    buffer. ``None`` when no candidate qualifies.
+    """
+    if history.empty:
+        return None
+    g = history.groupby(["eps_m", "min_samples", "shape", "buffer_m"], sort=True)[
+        ["hit_rate", "area_share"]
+    ].mean()
+    g = g[(g["area_share"] <= max_area_share) & g["hit_rate"].notna()].reset_index()
+    if g.empty:
+        return None
+    g["_shape"] = g["shape"].map({s: i for i, s in enumerate(SHAPES)})
+    g = g.sort_values(
+        ["hit_rate", "area_share", "eps_m", "min_samples", "_shape", "buffer_m"],
+        ascending=[False, True, True, False, True, False],
+        kind="stable",
+    )
+    top = g.iloc[0]
+    return Candidate(
+        float(top["eps_m"]), int(top["min_samples"]), str(top["shape"]), float(top["buffer_m"])
+    )
+
+
+def nested_choices(
+    scores: pd.DataFrame,
+    folds: Sequence[Fold],
+    *,
+    max_area_share: float = MAX_AREA_SHARE,
+    min_history: int = 1,
+    rule: Callable[..., Candidate | None] = choose_setting,
+) -> pd.DataFrame:
+    """For each fold, the setting ``rule`` picks from the folds whose test month is earlier.
+
+    Only rows of ``scores`` with ``test_month`` before the fold's test month reach ``rule``
+    (their fit windows are earlier still); folds with fewer than ``min_history`` earlier
+    folds get no choice.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold, :data:`CHOICE_COLUMNS`: ``test_month``, ``n_history`` (int, earlier
+        folds read), ``eps_m``, ``min_samples``, ``shape``, ``buffer_m`` (the choice;
+        NaN/None when none),
+        ``history_hit_rate``, ``history_area_share`` (float, the choice's means over the
+        earlier folds).
+
+    """
+    rows = []
+    for fold in folds:
+        history = scores.loc[scores["test_month"].astype(str) < fold.test_month]
+        n = int(history["test_month"].nunique())
+        pick = rule(history, max_area_share=max_area_share) if n >= min_history else None
+        row: dict[str, Any] = {"test_month": fold.test_month, "n_history": n}
+        if pick is None:
+            row |= dict.fromkeys(CHOICE_COLUMNS[2:], math.nan) | {"shape": None}
+        else:
+            mine = history[
+                (history["eps_m"] == pick.eps_m)
+                & (history["min_samples"] == pick.min_samples)
+                & (history["shape"] == pick.shape)
+                & (history["buffer_m"] == pick.buffer_m)
+            ]
+            row |= {
+                "eps_m": pick.eps_m,
+                "min_samples": pick.min_samples,
+                "shape": pick.shape,
+                "buffer_m": pick.buffer_m,
+                "history_hit_rate": float(mine["hit_rate"].mean()),
+                "history_area_share": float(mine["area_share"].mean()),
+            }
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(CHOICE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class NestedResult:
+    """Result of :func:`nested_evaluation`.
+
+    Attributes
+    ----------
+    choices
+        :func:`nested_choices`: the setting chosen for each test month.
+    scores
+        :func:`score_candidates`: every candidate on every fold.
+    nested
+        :class:`~geo.evaluation.Evaluation` of the test months that have a choice, DBSCAN at
+        the chosen setting (``setting`` column) and every baseline at its area.
+    fixed
+        The same test months with DBSCAN at the fixed ``settings`` (hull shape).
+    rule
+        The selection rule in words.
+
+    """
+
+    choices: pd.DataFrame
+    scores: pd.DataFrame
+    nested: Evaluation
+    fixed: Evaluation
+    rule: str
+
+
+def nested_evaluation(
+    raw: pd.DataFrame,
+    wards: gpd.GeoDataFrame,
+    settings: Settings | None = None,
+    *,
+    eps_values: Sequence[float] = (30, 40, 60, 80),
+    min_samples_values: Sequence[int] = (5, 10, 15, 20),
+    shapes: Sequence[str] = ("hull", "discs"),
+    buffers: Sequence[float] | None = None,
+    max_area_share: float = MAX_AREA_SHARE,
+    min_history: int = 1,
+    window_months: int = 3,
+    test_months: Sequence[str] | None = None,
+    fit_months: Sequence[str] | None = None,
+    fine_baselines: bool = True,
+    grid_m: float = 50.0,
+    kernel: str = "quartic",
+    bandwidth_m: float = 50.0,
+    fine_grid_m: float = 25.0,
+    fine_bandwidth_m: float = 25.0,
+    permutations: int = 999,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+) -> NestedResult:
+    """Out-of-sample evaluation of settings chosen by the written rule on earlier folds only.
+
+    Every candidate (:func:`candidate_grid`, with ``buffers`` the hull buffers or disc radii
+    to try; default the settings' own) is scored on every fold; for each test month the
+    rule (:func:`choose_setting`, area share at most ``max_area_share``) picks a setting
+    from the folds before it (at least ``min_history`` of them); DBSCAN with that setting is
+    then evaluated on the test month against every baseline at its area
+    (:func:`geo.evaluation.evaluate_methods` options, including ``test_months`` and
+    ``fit_months`` for explicit folds), beside the fixed ``settings`` on the same months.
+
+    Returns
+    -------
+    NestedResult
+
+    """
+    base = (settings or Settings()).replace(ward_overrides={})
+    report = progress or (lambda _m, _f: None)
+    if isinstance(min_history, bool) or not isinstance(min_history, int) or min_history < 1:
+        raise ValidationError(
+            f"The 'min_history' option must be a whole number >= 1. Got {min_history!r}."
+        )
+    if not 0 < max_area_share <= 1:
+        raise ValidationError(
+            f"The 'max_area_share' option must be > 0 and <= 1. Got {max_area_share!r}."
+        )
+    check_options(naive_months=1, window_months=window_months, shape="hull")
+    candidates = candidate_grid(eps_values, min_samples_values, shapes, buffers=buffers, base=base)
+    report("Checking incidents", 0.0)
+    incidents, metric_wards = prepare(raw, wards, base)
+    run = prepare_run(
+        incidents,
+        metric_wards,
+        window_months=window_months,
+        grid_m=grid_m,
+        kernel=kernel,
+        bandwidth_m=bandwidth_m,
+        gi_radius_m=None,
+        naive_months=1,
+        permutations=permutations,
+        seed=seed,
+        fine_baselines=fine_baselines,
+        fine_grid_m=fine_grid_m,
+        fine_bandwidth_m=fine_bandwidth_m,
+        hull_buffer_m=base.hull_buffer_m,
+        test_months=test_months,
+        fit_months=fit_months,
+    )
+    scores = score_candidates(
+        run.incidents,
+        metric_wards,
+        base,
+        candidates=candidates,
+        folds=run.folds,
+        progress=lambda m, f: report(m, 0.05 + 0.55 * f),
+    )
+    choices = nested_choices(
+        scores, run.folds, max_area_share=max_area_share, min_history=min_history
+    )
+    chosen = choices.dropna(subset=["eps_m"]).set_index("test_month")
+    if chosen.empty:
+        raise ValidationError(
+            f"no test month has a setting chosen from {min_history} earlier fold(s) with the "
+            f"rule ({rule_text(max_area_share)}); use more months or a larger area share"
+        )
+    out_of_sample = dataclasses.replace(
+        run, folds=[f for f in run.folds if f.test_month in chosen.index]
+    )
+
+    picks = {
+        str(m): Candidate(float(e), int(n), str(sh), float(b))
+        for m, e, n, sh, b in zip(
+            chosen.index,
+            chosen["eps_m"],
+            chosen["min_samples"],
+            chosen["shape"],
+            chosen["buffer_m"],
+            strict=True,
+        )
+    }
+
+    def pick(fold: Fold) -> tuple[Settings, str]:
+        k = picks[fold.test_month]
+        return k.settings(base), k.shape
+
+    def stage(lo: float, hi: float) -> ProgressFn:
+        return lambda m, f: report(m, lo + (hi - lo) * f)
+
+    nested = evaluate_run(out_of_sample, pick, progress=stage(0.6, 0.8))
+    fixed_settings = settings or Settings()
+    fixed = evaluate_run(
+        out_of_sample, lambda _f: (fixed_settings, "hull"), progress=stage(0.8, 1.0)
+    )
+    return NestedResult(choices, scores, nested, fixed, rule_text(max_area_share))
+
+
+def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:
+    """Write the nested selection's tables (CSV) into ``out_dir`` (created if needed).
+
+    Files: ``nested_choices.csv`` (:attr:`NestedResult.choices`), ``nested_scores.csv``
+    (every candidate on every fold), ``nested_evaluation.csv`` and ``nested_fixed.csv``
+    (evaluation tables of the chosen and the fixed settings on the same test months). No
+    incident-level data is written.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"{out}: cannot create output folder ({exc.strerror})") from None
+    frames = {
+        "nested_choices": result.choices,
+        "nested_scores": result.scores,
+        "nested_evaluation": result.nested.table,
+        "nested_fixed": result.fixed.table,
+    }
+    paths = {}
+    for key, frame in frames.items():
+        paths[key] = out / f"{key}.csv"
+        paths[key].write_text(evaluation_csv(frame), encoding="utf-8")
+    return paths
