@@ -15,7 +15,7 @@ import pyarrow
 import pyproj
 
 from geo.filters import apply_filters
-from geo.io.archives import set_aside_rows
+from geo.io import set_aside_rows
 from geo.io.sources import READ_NOTES
 from geo.progress import ProgressFn
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds

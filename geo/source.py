@@ -14,8 +14,15 @@ import pandas as pd
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.io import CsvSource, load_boundaries, load_incidents, sources_digest
-from geo.io.archives import READ_SKIPPED, lonlat_extent, normalise_forces
+from geo.io import (
+    READ_SKIPPED,
+    CsvSource,
+    load_boundaries,
+    load_incidents,
+    lonlat_extent,
+    normalise_forces,
+    sources_digest,
+)
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 
 __all__ = ["SHIPPED_LABEL", "BoundarySource", "DataSource", "LoadedSource", "load_source"]
