@@ -16,6 +16,7 @@ import pyproj
 
 from geo import columns as c
 from geo.filters import apply_filters
+from geo.io import set_aside_rows
 from geo.io.sources import READ_NOTES
 from geo.progress import ProgressFn
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
@@ -201,7 +202,8 @@ def prepare_incidents(
     ward_check = validate_wards(wards)
     lon_lat_bounds = wgs84_bounds(ward_check.wards)
     report("Checking incident rows", 0.15)
-    rows_read = len(raw)
+    read_aside = set_aside_rows(raw)  # archive rows far outside the wards, set aside when read
+    rows_read = len(raw) + len(read_aside)
     read_notes = tuple(raw.attrs.get(READ_NOTES, ()))  # inputs given twice, read once
     checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
     # Frames are let go as soon as the next stage has what it needs, so a national file
@@ -228,7 +230,11 @@ def prepare_incidents(
         wards=metric_wards,
         incidents=assigned.accepted,
         invalid=invalid,
-        outside_wards=assigned.rejected,
+        outside_wards=(
+            pd.concat([assigned.rejected, read_aside], ignore_index=True)
+            if len(read_aside)
+            else assigned.rejected
+        ),
         filtered_out=filtered_out,
         rows_read=rows_read,
         notes=(*read_notes, *ward_check.notes),

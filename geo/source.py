@@ -14,7 +14,15 @@ import pandas as pd
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.io import CsvSource, load_boundaries, load_incidents, sources_digest
+from geo.io import (
+    READ_SKIPPED,
+    CsvSource,
+    load_boundaries,
+    load_incidents,
+    lonlat_extent,
+    normalise_forces,
+    sources_digest,
+)
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 
 __all__ = ["SHIPPED_LABEL", "BoundarySource", "DataSource", "LoadedSource", "load_source"]
@@ -47,6 +55,9 @@ class DataSource:
         What the data is, in words, for the people who use it.
     code_col, name_col
         Ward code/name columns of the boundary file when not ONS ``WDyyCD``/``WDyyNM``.
+    forces
+        police.uk force slugs (``thames-valley``) whose members of a zip archive are read;
+        empty reads every force.
 
     Attributes
     ----------
@@ -61,6 +72,7 @@ class DataSource:
     label: str = SHIPPED_LABEL
     code_col: str | None = None
     name_col: str | None = None
+    forces: tuple[str, ...] = ()
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +92,7 @@ class DataSource:
                     f"Got {type(item).__name__}."
                 )
         object.__setattr__(self, "incidents", incidents)
+        object.__setattr__(self, "forces", normalise_forces(self.forces))
         object.__setattr__(self, "key", _source_key(self))
 
     @classmethod
@@ -95,6 +108,7 @@ class DataSource:
         *,
         code_col: str | None = None,
         name_col: str | None = None,
+        forces: Sequence[str] = (),
     ) -> DataSource:
         """Paths or uploads, the shipped file standing in for any that is ``None`` or empty.
 
@@ -102,13 +116,21 @@ class DataSource:
         """
         inc = tuple(incidents) if incidents else (DEFAULT_INCIDENTS,)
         bnd = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
-        if inc == (DEFAULT_INCIDENTS,) and bnd == DEFAULT_BOUNDARIES and not (code_col or name_col):
+        plain = not (code_col or name_col or forces)
+        if inc == (DEFAULT_INCIDENTS,) and bnd == DEFAULT_BOUNDARIES and plain:
             return cls.shipped()
         uploaded = any(isinstance(s, tuple) for s in (*inc, bnd))
         names = [_name(s) for s in inc] if incidents else ["shipped incidents"]
         wards = _name(bnd) if boundaries is not None else "shipped wards"
         label = ("Uploaded: " if uploaded else "Files: ") + ", ".join(names) + "; wards: " + wards
-        return cls(incidents=inc, boundaries=bnd, label=label, code_col=code_col, name_col=name_col)
+        return cls(
+            incidents=inc,
+            boundaries=bnd,
+            label=label,
+            code_col=code_col,
+            name_col=name_col,
+            forces=tuple(forces),
+        )
 
     @property
     def is_shipped(self) -> bool:
@@ -139,7 +161,8 @@ def load_source(source: DataSource) -> LoadedSource:
         from :func:`geo.io.load_incidents`); ``wards``: ``ward_code`` (str), ``ward_name``
         (str), ``geometry`` (Polygon/MultiPolygon) in the file's CRS (from
         :func:`geo.io.load_boundaries`); ``inputs``: ``incident_files`` (the file names read,
-        sorted) and ``boundaries`` (the boundary file's name), recorded in every result.
+        sorted), ``boundaries`` (the boundary file's name) and, when a zip archive was read,
+        ``skipped_members`` (``"<archive>: <member> (<why>)"``), recorded in every result.
 
     Raises
     ------
@@ -147,17 +170,20 @@ def load_source(source: DataSource) -> LoadedSource:
         When a file cannot be read (naming the file and the problem).
 
     """
-    raw = load_incidents(list(source.incidents))
     with warnings.catch_warnings():
         # GDAL notes that a GeoPackage read from memory has no .gpkg file name
         warnings.filterwarnings("ignore", message=".*non conformant file extension")
         wards = load_boundaries(
             source.boundaries, code_col=source.code_col, name_col=source.name_col
         )
-    inputs = {
+    # rows of police.uk archives far outside the wards are set aside as they are read
+    raw = load_incidents(list(source.incidents), forces=source.forces, extent=lonlat_extent(wards))
+    inputs: dict[str, Any] = {
         "incident_files": sorted(set(raw[c.SOURCE_FILE].unique())),
         "boundaries": _name(source.boundaries),
     }
+    if raw.attrs.get(READ_SKIPPED):
+        inputs["skipped_members"] = list(raw.attrs[READ_SKIPPED])
     return LoadedSource(raw, wards, inputs)
 
 
@@ -176,5 +202,5 @@ def _source_key(source: DataSource) -> str:
     paths = [str(s) for s in source.incidents if not isinstance(s, tuple)]
     for text in (*paths, "" if isinstance(bnd, tuple) else str(bnd)):
         h.update(b"\0" + text.encode("utf-8"))
-    h.update(f"\0{source.code_col}\0{source.name_col}".encode())
+    h.update(f"\0{source.code_col}\0{source.name_col}\0{','.join(source.forces)}".encode())
     return h.hexdigest()

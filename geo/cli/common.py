@@ -78,7 +78,16 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
         "incidents",
         nargs="*",
         type=Path,
-        help="incident CSV files or folders (default: the shipped data/incidents)",
+        help="incident CSV files, police.uk .zip archives or folders (default: the shipped "
+        "data/incidents)",
+    )
+    p.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="FORCE",
+        help="read only this police.uk force's files from .zip archives, e.g. thames-valley "
+        "(repeatable; default: every force)",
     )
     p.add_argument("--boundaries", type=Path, help="ward boundary file (GeoJSON, GPKG, SHP)")
     p.add_argument("--ward-code-col", help="ward code column (default: detect WDyyCD)")
@@ -104,6 +113,7 @@ def source_from_args(args: argparse.Namespace) -> DataSource:
         args.boundaries,
         code_col=args.ward_code_col,
         name_col=args.ward_name_col,
+        forces=args.force,
     )
 
 
