@@ -902,7 +902,7 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     assert len(logged) == 1
     assert logged["site_id"].iloc[0] == top["site_id"]
     assert logged["from_date"].iloc[0] == plan[pb.START_DATE].iloc[0]  # the plan's week 1
-    new_plan = at.dataframe[1].value
+    new_plan = next(d.value for d in at.dataframe if pb.START_DATE in d.value.columns)
     assert new_plan[pb.START_DATE].iloc[0] == plan[pb.START_DATE].iloc[0] + pd.Timedelta(days=7)
     assert top["name"] not in set(new_plan["name"])
     assert not any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)

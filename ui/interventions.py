@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo.errors import ValidationError
 from geo.interventions import (
+    INTERVENTION_BOUNDS,
     Intervention,
     InterventionOptions,
     InterventionResult,
@@ -116,9 +117,14 @@ def intervention_panel(settings: Settings) -> None:
     ids = [iv.intervention_id for iv in ivs]
     o1, o2, o3, o4 = st.columns(4)
     iv_id = o1.selectbox("Intervention", ids, key="iv_id")
-    radius = o2.slider("Target radius (m)", 50, 1000, 200, step=25, key="iv_radius")
-    before = o3.number_input("Months before", 1, 12, 3, key="iv_before")
-    after = o4.number_input("Months after", 1, 12, 3, key="iv_after")
+    rb, mb, ma = (INTERVENTION_BOUNDS[k] for k in ("radius_m", "months_before", "months_after"))
+    r_lo, r_hi = rb.typical or (50.0, 1000.0)
+    m_lo, m_hi = mb.typical or (1, 12)
+    radius = o2.slider(
+        "Target radius (m)", r_lo, r_hi, float(rb.default), step=rb.step, key="iv_radius"
+    )
+    before = o3.number_input("Months before", m_lo, m_hi, int(mb.default), key="iv_before")
+    after = o4.number_input("Months after", m_lo, m_hi, int(ma.default), key="iv_after")
     opts = InterventionOptions(
         radius_m=float(radius), months_before=int(before), months_after=int(after)
     )

@@ -146,13 +146,24 @@ def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str])
         )
         cols = st.columns(3)
         weights: dict[str, float] = {}
+        weight = BOUNDS["weight"]
+        w_lo, w_hi = weight.typical or (0.1, 100.0)
         for i, (key, cat) in enumerate(base.categories.items()):
             init_widget(f"a_w_{key}", float(cat.weight))
             weights[key] = cols[i % 3].number_input(
-                cat.label, min_value=0.1, max_value=100.0, step=0.5, key=f"a_w_{key}"
+                cat.label,
+                min_value=w_lo,
+                max_value=w_hi,
+                step=weight.step,
+                key=f"a_w_{key}",
             )
     with st.expander("Per-ward overrides (empty = use the values above)"):
         overrides: dict[str, tuple[float | None, int | None, float | None]] = {}
+        b_eps, b_fixed, b_rate = (
+            BOUNDS["eps_m"],
+            BOUNDS["min_samples"],
+            BOUNDS["min_samples_per_month"],
+        )
         for code, name in zip(wards[c.WARD_CODE], wards[c.WARD_NAME], strict=True):
             o = base.ward_overrides.get(code)
             init_widget(f"a_oe_{code}", o.eps_m if o else None)
@@ -161,21 +172,26 @@ def analyst_settings(base: Settings, wards: gpd.GeoDataFrame, months: list[str])
             w1, w2, w3, w4 = st.columns([2, 1, 1, 1])
             w1.markdown(f"**{safe_upload_name(str(name)).replace('_', ' ')}** ({code})")
             oe = w2.number_input(
-                "eps_m", min_value=5.0, max_value=5000.0, step=5.0, value=None, key=f"a_oe_{code}"
+                "eps_m",
+                min_value=EPS_STEP_M,
+                max_value=b_eps.high,
+                step=EPS_STEP_M,
+                value=None,
+                key=f"a_oe_{code}",
             )
             om = w3.number_input(
                 "min_samples (fixed)",
-                min_value=1,
-                max_value=100000,
-                step=1,
+                min_value=b_fixed.low,
+                max_value=b_fixed.high,
+                step=b_fixed.step,
                 value=None,
                 key=f"a_om_{code}",
             )
             op = w4.number_input(
                 "min_samples per month",
-                min_value=0.01,
-                max_value=100000.0,
-                step=0.01,
+                min_value=b_rate.step,
+                max_value=b_rate.high,
+                step=b_rate.step,
                 format="%.2f",
                 value=None,
                 key=f"a_op_{code}",

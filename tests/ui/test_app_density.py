@@ -114,7 +114,7 @@ def test_postbox_planning_date_moves_the_plan(monkeypatch, tmp_path):
     at.toggle(key="patrol_postbox").set_value(True)
     run(at)
     assert at.date_input(key="pb_planning_date").value == date.today()
-    plan = at.dataframe[1].value
+    plan = next(d.value for d in at.dataframe if pb.START_DATE in d.value.columns)
     assert plan[pb.START_DATE].iloc[0].date() == date.today() + timedelta(days=1)
     # the panel states its one time frame: the page's 3 months, to the data's end
     assert (
@@ -124,7 +124,7 @@ def test_postbox_planning_date_moves_the_plan(monkeypatch, tmp_path):
     ahead = date.today() + timedelta(days=30)
     at.date_input(key="pb_planning_date").set_value(ahead)
     run(at)
-    plan = at.dataframe[1].value
+    plan = next(d.value for d in at.dataframe if pb.START_DATE in d.value.columns)
     assert plan[pb.START_DATE].iloc[0].date() == ahead + timedelta(days=1)
     assert pd.Timestamp(at.date_input(key=f"pb_from_{ahead + timedelta(days=1)}").value) == (
         pd.Timestamp(ahead + timedelta(days=1))
