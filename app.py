@@ -3,6 +3,10 @@
 The entry point only: page config, navigation over the page files in ``ui/pages/``, the
 sidebar account box and one error boundary. Meeting (public, default), Patrol and Analyst
 (staff, password), Data (everyone). Old links such as ``?page=patrol`` still open a page.
+
+Only Streamlit is imported before the first paint: the page's title and a loading message
+are drawn (:func:`ui.startup.first_paint`) while the heavy modules load and the shipped data
+is prepared in the background; :mod:`geo` and the pages come after.
 """
 
 from __future__ import annotations
@@ -10,11 +14,9 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
-from geo.errors import ValidationError
-from ui import state
-from ui.gate import signed_in
-from ui.widgets import show_problem
+from ui.startup import first_paint
 
 st.set_page_config(page_title="SE Oxford hotspots", layout="wide")
 log = logging.getLogger("hotspots.app")
@@ -24,6 +26,13 @@ PAGES = {
     "patrol": st.Page("ui/pages/patrol.py", title="Patrol (staff)", url_path="patrol"),
     "analyst": st.Page("ui/pages/analyst.py", title="Analyst (staff)", url_path="analyst"),
     "data": st.Page("ui/pages/data.py", title="Data", url_path="data"),
+}
+#: The heading each page draws first, shown while a cold server warms up.
+HEADINGS = {
+    "Meeting": "Where problems concentrate in South East Oxford",
+    "Patrol (staff)": "Patrol planning",
+    "Analyst (staff)": "Tune the clustering",
+    "Data": "Data in use",
 }
 
 
@@ -38,9 +47,12 @@ def follow_old_link() -> None:
         st.switch_page(target)
 
 
-def account_box() -> None:
-    """The sidebar below the pages: staff sign-in state, sign out, and the licence."""
-    with st.sidebar:
+def account_box(box: st.delta_generator.DeltaGenerator) -> None:
+    """The sidebar below the pages (``box``): staff sign-in state, sign out, the licence."""
+    from ui import state
+    from ui.gate import signed_in
+
+    with box:
         if signed_in():
             st.success("Signed in as staff.")
             if st.button("Sign out"):
@@ -51,16 +63,27 @@ def account_box() -> None:
         )
 
 
+def run_page(page: StreamlitPage) -> None:
+    """Run ``page`` inside the one error boundary: plain English, never a traceback."""
+    try:
+        page.run()
+    except Exception as exc:
+        from geo.errors import ValidationError
+        from ui.widgets import show_problem
+
+        if isinstance(exc, ValidationError):
+            show_problem("This page cannot be shown with the data and settings in use:", exc)
+            return
+        log.exception("page %s failed", page.title)
+        st.error(
+            "Something went wrong while drawing this page. The details are in the server log; "
+            "the data and settings in use have not changed."
+        )
+
+
 page = st.navigation(list(PAGES.values()))
 follow_old_link()
-account_box()
-try:
-    page.run()
-except ValidationError as exc:
-    show_problem("This page cannot be shown with the data and settings in use:", exc)
-except Exception:
-    log.exception("page %s failed", page.title)
-    st.error(
-        "Something went wrong while drawing this page. The details are in the server log; "
-        "the data and settings in use have not changed."
-    )
+sidebar = st.sidebar.container()  # drawn after the page, shown below the pages
+first_paint(HEADINGS.get(page.title, page.title))
+run_page(page)
+account_box(sidebar)

@@ -14,24 +14,31 @@ from geo.categories import DEFAULT_CATEGORIES
 #: The sections of a settings file and the keys each takes directly.
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "clustering": ("eps_m", "min_samples", "hull_buffer_m", "trend_months"),
+        "clustering": (
+            "eps_m",
+            "min_samples",
+            "min_samples_per_month",
+            "hull_buffer_m",
+            "trend_months",
+        ),
         "filters": ("since", "until", "include"),
         "categories": (),
         "aliases": (),
         "ward_overrides": (),
+        "public": ("min_count",),
     }
 )
 #: Setting name -> the section it belongs in.
 _HOME = MappingProxyType({k: sec for sec, keys in SECTION_KEYS.items() for k in keys})
 _CATEGORY_KEYS = ("label", "weight", "group")
-_OVERRIDE_KEYS = ("eps_m", "min_samples")
+_OVERRIDE_KEYS = ("eps_m", "min_samples", "min_samples_per_month")
 #: DBSCAN's usual names for the settings, suggested when written instead of ours.
 _SYNONYMS = MappingProxyType(
     {"epsilon": "eps_m", "minpts": "min_samples", "min_pts": "min_samples"}
 )
 _SECTIONS_TEXT = (
-    "The sections are [clustering], [filters], [categories.<key>], [aliases] "
-    "and [ward_overrides.<ward code>]."
+    "The sections are [clustering], [filters], [categories.<key>], [aliases], "
+    "[ward_overrides.<ward code>] and [public]."
 )
 
 
@@ -112,7 +119,7 @@ def layout_problems(data: Mapping[str, Any], source: str) -> list[str]:
             p.append(_top_level_problem(source, str(key), value, data))
         elif not isinstance(value, Mapping):
             p.append(f"{source}: {key} must be a section: write [{key}] on a line of its own")
-        elif key in ("clustering", "filters"):
+        elif key in ("clustering", "filters", "public"):
             known = SECTION_KEYS[key]
             takes = _takes(f"[{key}]", known)
             p += [

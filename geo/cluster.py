@@ -10,9 +10,10 @@ from scipy.spatial import KDTree
 from sklearn.cluster import DBSCAN
 
 from geo import columns as c
+from geo.errors import ValidationError
 from geo.progress import ProgressFn
 from geo.project import require_metric
-from geo.settings import Settings
+from geo.settings import Settings, months_spanned
 
 
 def dedupe_points(xy: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,16 +66,38 @@ def dbscan_labels(
     return out
 
 
+def months_clustered(incidents: pd.DataFrame) -> int:
+    """Calendar months from the first to the last ``month`` of ``incidents`` (1 when empty).
+
+    Parameters
+    ----------
+    incidents
+        Any frame with ``month`` (``YYYY-MM``).
+
+    Returns
+    -------
+    int
+        E.g. 3 for incidents from 2018-09 to 2018-11, gaps included.
+
+    """
+    months = incidents[c.MONTH].astype(str) if len(incidents) else pd.Series([], dtype=str)
+    if months.empty:
+        return 1
+    return months_spanned(str(months.min()), str(months.max()))
+
+
 def cluster_incidents(
     incidents: gpd.GeoDataFrame,
     settings: Settings,
     *,
+    months: int | None = None,
     progress: ProgressFn | None = None,
 ) -> gpd.GeoDataFrame:
     """Run DBSCAN separately inside each ward, so no cluster crosses a ward boundary.
 
-    Each ward uses ``settings.params_for(ward_code)`` (study-wide ``eps_m``/``min_samples``
-    unless overridden); incident weights come from the ``weight`` column. The labels are
+    Each ward uses ``settings.params_for(ward_code, months=months)`` (study-wide
+    ``eps_m``/``min_samples`` unless overridden; a ``min_samples_per_month`` rate is
+    multiplied by ``months``); incident weights come from the ``weight`` column. The labels are
     those of :func:`dbscan_labels` run on each ward's incidents on their own: wards that
     share parameters are clustered in one scikit-learn DBSCAN call whose neighbourhoods
     never cross a ward boundary (one call per ward would cost thousands of calls on a
@@ -85,7 +108,14 @@ def cluster_incidents(
     Parameters
     ----------
     incidents
-        Point ``geometry`` in a metric CRS, with ``ward_code`` and ``weight``.
+        Point ``geometry`` in a metric CRS, with ``ward_code``, ``weight`` and ``month``
+        (``YYYY-MM``; read only when ``months`` is not given).
+    months
+        Calendar months the clustered window spans (see
+        :attr:`geo.prepare.Prepared.months_clustered`); default :func:`months_clustered`
+        of ``incidents``.
+    progress
+        Called as ``progress(message, fraction_done)``.
 
     Returns
     -------
@@ -97,12 +127,13 @@ def cluster_incidents(
     out = incidents.copy()
     labels = np.full(len(out), -1, dtype=np.int64)
     if len(out):
+        span = months if months is not None else _months_of(out, settings)
         xy = np.column_stack([out.geometry.x.to_numpy(), out.geometry.y.to_numpy()])
         w = out[c.WEIGHT].to_numpy(dtype=float)
         ward_of, codes = pd.factorize(out[c.WARD_CODE].to_numpy(dtype=object), sort=True)
         params: dict[tuple[float, int], list[int]] = {}
         for k, code in enumerate(codes):
-            params.setdefault(settings.params_for(str(code)), []).append(k)
+            params.setdefault(settings.params_for(str(code), months=span), []).append(k)
         done = 0
         for (eps, ms), wards in params.items():
             in_group = np.zeros(len(codes), dtype=bool)
@@ -114,6 +145,21 @@ def cluster_incidents(
                 progress(f"Clustering ward {codes[wards[-1]]}", done / len(codes))
     out[c.CLUSTER] = labels
     return out
+
+
+def _months_of(incidents: pd.DataFrame, settings: Settings) -> int:
+    """:func:`months_clustered` of ``incidents``; 1 when no rule scales (months unused)."""
+    scales = settings.min_samples is None or any(
+        o.min_samples_per_month is not None for o in settings.ward_overrides.values()
+    )
+    if c.MONTH in incidents.columns:
+        return months_clustered(incidents)
+    if scales:
+        raise ValidationError(
+            "incidents lack the 'month' column that min_samples_per_month is scaled by: "
+            "add it or give months="
+        )
+    return 1
 
 
 def _ward_labels(

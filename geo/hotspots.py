@@ -236,7 +236,11 @@ def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFram
 def _add_category_counts(
     summary: pd.DataFrame, df: pd.DataFrame, cats_present: list[str], settings: Settings
 ) -> None:
-    """Add ``n_<category>``, ``categories`` and ``top_category`` to ``summary`` in place."""
+    """Add ``n_<category>``, ``categories`` and ``top_category`` to ``summary`` in place.
+
+    The ``categories`` text is written once per distinct row of counts (many small
+    hotspots share one, e.g. five drugs incidents).
+    """
     cat_codes, cat_values = pd.factorize(df[c.CATEGORY], use_na_sentinel=False)
     column_of = np.array([cats_present.index(k) if k in cats_present else -1 for k in cat_values])
     cat_col = column_of[cat_codes]
@@ -246,8 +250,12 @@ def _add_category_counts(
     counts = np.bincount(flat, minlength=len(summary) * n_cats).reshape(len(summary), n_cats)
     for j, k in enumerate(cats_present):
         summary[c.COUNT_PREFIX + k] = counts[:, j].astype("int64")
-    summary[c.CATEGORIES] = [_category_text(row, cats_present, settings) for row in counts]
-    summary[c.TOP_CATEGORY] = [cats_present[int(np.argmax(row))] for row in counts]
+    distinct, which = np.unique(counts, axis=0, return_inverse=True)
+    texts = np.array(
+        [_category_text(row, cats_present, settings) for row in distinct], dtype=object
+    )
+    summary[c.CATEGORIES] = texts[which.reshape(-1)]
+    summary[c.TOP_CATEGORY] = np.array(cats_present, dtype=object)[np.argmax(counts, axis=1)]
 
 
 def _add_trend(
@@ -256,17 +264,21 @@ def _add_trend(
     """Add ``recent_count``, ``previous_count`` and ``trend`` to ``summary`` in place.
 
     The periods come from the months of all incidents (``months``), not only the members.
+    :func:`trend_label` runs once per distinct pair of counts (a national year has about
+    100,000 hotspots but a few thousand distinct pairs).
     """
     recent, previous = trend_periods(months, trend_months)
     if recent:
-        rc = df[df[c.MONTH].isin(recent)].groupby(_KEY).size()
-        pc = df[df[c.MONTH].isin(previous)].groupby(_KEY).size()
-        summary[c.RECENT_COUNT] = rc.reindex(summary.index, fill_value=0).astype("int64")
-        summary[c.PREVIOUS_COUNT] = pc.reindex(summary.index, fill_value=0).astype("int64")
-        summary[c.TREND] = [
-            trend_label(int(r), int(p))
-            for r, p in zip(summary[c.RECENT_COUNT], summary[c.PREVIOUS_COUNT], strict=True)
-        ]
+        hotspot = df["hotspot"].to_numpy()
+        month = df[c.MONTH]
+        n = len(summary)
+        rc = np.bincount(hotspot[month.isin(recent).to_numpy()], minlength=n).astype("int64")
+        pc = np.bincount(hotspot[month.isin(previous).to_numpy()], minlength=n).astype("int64")
+        summary[c.RECENT_COUNT] = rc
+        summary[c.PREVIOUS_COUNT] = pc
+        pairs, which = np.unique(np.column_stack([rc, pc]), axis=0, return_inverse=True)
+        labels = np.array([trend_label(int(r), int(p)) for r, p in pairs], dtype=object)
+        summary[c.TREND] = labels[which.reshape(-1)]
     else:
         summary[c.RECENT_COUNT] = 0
         summary[c.PREVIOUS_COUNT] = 0
@@ -278,14 +290,54 @@ def _hull_polygons(
 ) -> np.ndarray:
     """Hull of each cluster's distinct points (``pts``), buffered, clipped to its ward.
 
-    ``index`` is the ``(ward_code, cluster)`` index of the summary, in hotspot order.
+    ``index`` is the ``(ward_code, cluster)`` index of the summary, in hotspot order. Most
+    buffered hulls lie well inside their ward: those skip the overlay (see
+    :func:`_clip_to_wards`).
     """
     group_no = pts["hotspot"].to_numpy()
     hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
     polys = shapely.buffer(shapely.convex_hull(hulls), buffer_m, quad_segs=8)
     ward_geom = wards.set_index(c.WARD_CODE).geometry
-    clip = ward_geom.reindex(index.get_level_values(c.WARD_CODE)).to_numpy()
-    out: np.ndarray = shapely.intersection(polys, clip)
+    codes = index.get_level_values(c.WARD_CODE)
+    clip = ward_geom.reindex(codes).to_numpy()
+    return _clip_to_wards(polys, clip, ward_geom.reindex(codes.unique()).to_numpy())
+
+
+def _clip_to_wards(polys: np.ndarray, clip: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """``shapely.intersection(polys, clip)``, skipping the overlay where it changes nothing.
+
+    A polygon (no holes) that lies strictly inside its clip comes back from GEOS's overlay
+    as the same ring starting one vertex later; those are built directly, which is what
+    makes a national run's hotspot stage fast. The rule is checked against the overlay on
+    the first such polygon of every call, so a GEOS that behaves otherwise gets the overlay
+    for every polygon (the same result either way). ``distinct`` holds each clip polygon
+    once (they are prepared for the containment test, then released).
+    """
+    out: np.ndarray = np.empty(len(polys), dtype=object)
+    unique_clip = distinct[~shapely.is_prepared(distinct)]  # leave the caller's as found
+    shapely.prepare(unique_clip)
+    simple = (shapely.get_type_id(polys) == 3) & (shapely.get_num_interior_rings(polys) == 0)
+    inside = simple & shapely.contains_properly(clip, polys)
+    idx = np.flatnonzero(inside)
+    if len(idx):
+        rings = shapely.get_exterior_ring(polys[idx])
+        coords, ring_no = shapely.get_coordinates(rings, return_index=True)
+        # drop each ring's first (= last) vertex, then close it on its new first vertex
+        starts = np.flatnonzero(np.r_[True, ring_no[1:] != ring_no[:-1]])
+        keep = np.ones(len(coords), dtype=bool)
+        keep[starts] = False
+        body, body_no = coords[keep], ring_no[keep]
+        first = np.flatnonzero(np.r_[True, body_no[1:] != body_no[:-1]])
+        closed = np.insert(body, np.r_[first[1:], len(body)], body[first], axis=0)
+        closed_no = np.insert(body_no, np.r_[first[1:], len(body)], body_no[first])
+        built = shapely.polygons(shapely.linearrings(closed, indices=closed_no))
+        if shapely.equals_exact(shapely.intersection(polys[idx[0]], clip[idx[0]]), built[0], 0):
+            out[idx] = built
+        else:
+            inside[:] = False
+    rest = ~inside
+    out[rest] = shapely.intersection(polys[rest], clip[rest])
+    shapely.destroy_prepared(unique_clip)
     return out
 
 

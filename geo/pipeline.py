@@ -89,7 +89,12 @@ def cluster_prepared(
         report(msg, 0.45 + 0.45 * frac)
 
     report("Clustering incidents", 0.45)
-    clustered = cluster_incidents(prepared.incidents, settings, progress=cluster_progress)
+    clustered = cluster_incidents(
+        prepared.incidents,
+        settings,
+        months=prepared.months_clustered,
+        progress=cluster_progress,
+    )
     # the caller's reference (if any) keeps the prepared incidents; otherwise they go now
     del prepared
     release_memory()

@@ -60,6 +60,8 @@ GENERIC_PLACES: frozenset[str] = frozenset(
 
 #: A generic kind is only paired with a named map point at most this far away (metres).
 NEAR_MAX_M = 400.0
+#: Named map points looked at when several are equally near a kind (the first name wins).
+_TIES = 8
 
 _PREFIX = "on or near "
 
@@ -85,12 +87,14 @@ def is_generic(name: str) -> bool:
 
 def _named(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     """police.uk rows with a place name: ``name``, ``x``, ``y`` (metres), the frame's index."""
-    police = incidents[incidents[c.SOURCE_KIND].astype(str) == "police.uk"]
-    names = police[c.LOCATION].map(place_name)
-    keep = (names != "").to_numpy()
+    police = incidents[(incidents[c.SOURCE_KIND].astype(str) == "police.uk").to_numpy()]
+    # each distinct location text is turned into a name once (millions of rows, far fewer texts)
+    codes, texts = pd.factorize(police[c.LOCATION])
+    name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
+    keep = (name_of != "")[codes]
     geom = police.geometry[keep]
     return pd.DataFrame(
-        {"name": names[keep].astype(str), "x": geom.x.to_numpy(), "y": geom.y.to_numpy()},
+        {"name": name_of[codes[keep]], "x": geom.x.to_numpy(), "y": geom.y.to_numpy()},
         index=police.index[keep],
     )
 
@@ -189,24 +193,26 @@ def describe_places(
     wanted = sorted(set(groups[groups != ""]))
     out = pd.Series("", index=pd.Index(wanted, name=group_col), name=PLACE, dtype=object)
     named = _named(incidents)
-    specific = named[~named["name"].map(is_generic).astype(bool)]
-    tree = cKDTree(specific[["x", "y"]].to_numpy()) if len(specific) else None
-    named = named.assign(group=groups.loc[named.index].to_numpy())
-    for group, rows in named[named["group"] != ""].groupby("group", sort=True):
-        counts = rows.groupby("name").size()
-        order = sorted(counts.index, key=lambda n: (-int(counts[n]), n))[:max_names]
-        items: list[tuple[str, str]] = []
-        for name in order:
-            near = ""
-            if is_generic(name) and tree is not None:
-                spots = rows.loc[rows["name"] == name].groupby(["x", "y"]).size()
-                at = np.asarray(spots.sort_index().idxmax(), dtype=float)
-                dist, i = tree.query(at, k=1)
-                if np.isfinite(dist) and dist <= NEAR_MAX_M:
-                    found = str(specific["name"].iloc[int(i)])
-                    near = "" if found in order else found
-            items.append((name, near))
-        out[str(group)] = _words(items)
+    generic = named["name"].isin(GENERIC_PLACES).to_numpy()
+    specific = named[~generic]
+    named = named.assign(group=groups.loc[named.index].to_numpy(dtype=object))
+    named = named[(named["group"] != "").to_numpy()]
+    if named.empty:
+        return out
+    # the busiest names of each group, ties to the name that sorts first
+    counts = named.groupby(["group", "name"], sort=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["group", "n", "name"], ascending=[True, False, True])
+    top = counts[counts.groupby("group", sort=False).cumcount().to_numpy() < max_names]
+    top = top.reset_index(drop=True)
+    top["near"] = _nearest_names(named, top, specific)
+    # a kind's nearest named point is not repeated when it is already among the names shown
+    shown = set(zip(top["group"], top["name"], strict=True))
+    top.loc[[(g, n) in shown for g, n in zip(top["group"], top["near"], strict=True)], "near"] = ""
+    items: dict[str, list[tuple[str, str]]] = {}
+    for g, name, near in zip(top["group"], top["name"], top["near"], strict=True):
+        items.setdefault(g, []).append((name, near))
+    words = pd.Series({g: _words(v) for g, v in items.items()}, dtype=object)
+    out.loc[words.index] = words.to_numpy()
     return out
 
 
@@ -246,3 +252,37 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
         values = np.array([], dtype=object)
     out.insert(int(out.columns.get_loc(c.WARD_NAME)) + 1, PLACE, values)
     return out
+
+
+def _nearest_names(named: pd.DataFrame, top: pd.DataFrame, specific: pd.DataFrame) -> np.ndarray:
+    """For each generic name in ``top``, the nearest named map point within NEAR_MAX_M.
+
+    The kind is placed at its busiest map point in the group (ties to the lowest ``x``, then
+    ``y``); "" for names that are not generic or have no named point near enough.
+    """
+    near = np.full(len(top), "", dtype=object)
+    is_kind = top["name"].isin(GENERIC_PLACES).to_numpy()
+    if not is_kind.any() or specific.empty:
+        return near
+    wanted = top.loc[is_kind, ["group", "name"]]
+    rows = named.merge(wanted, on=["group", "name"], how="inner")
+    spots = rows.groupby(["group", "name", "x", "y"], sort=True).size().rename("n").reset_index()
+    spots = spots.sort_values(
+        ["group", "name", "n", "x", "y"], ascending=[True, True, False, True, True], kind="stable"
+    )
+    at = spots.drop_duplicates(["group", "name"], keep="first")
+    # each named map point once; equally near points go to the name that sorts first
+    points = specific.drop_duplicates(["x", "y", "name"]).sort_values(["name", "x", "y"])
+    names = points["name"].to_numpy(dtype=object)
+    tree = cKDTree(points[["x", "y"]].to_numpy())
+    k = min(_TIES, len(points))
+    dist, i = tree.query(at[["x", "y"]].to_numpy(dtype=float), k=k)
+    dist, i = dist.reshape(len(at), k), i.reshape(len(at), k)
+    tied = dist == dist[:, :1]
+    first = np.where(tied, i, len(points)).min(axis=1)  # lowest position = first name
+    ok = np.isfinite(dist[:, 0]) & (dist[:, 0] <= NEAR_MAX_M)
+    found = np.where(ok, names[np.where(ok, first, 0)], "")
+    lookup = pd.Series(found, index=pd.MultiIndex.from_frame(at[["group", "name"]]), dtype=object)
+    keys = pd.MultiIndex.from_frame(top.loc[is_kind, ["group", "name"]])
+    near[is_kind] = lookup.reindex(keys).to_numpy(dtype=object)
+    return near

@@ -14,11 +14,13 @@ import pandas as pd
 import pyarrow
 import pyproj
 
+from geo import columns as c
 from geo.filters import apply_filters
+from geo.io import set_aside_rows
 from geo.io.sources import READ_NOTES
 from geo.progress import ProgressFn
 from geo.project import choose_metric_crs, project_incidents, project_wards, wgs84_bounds
-from geo.settings import Settings
+from geo.settings import Settings, months_spanned
 from geo.validate import validate_incidents
 from geo.validate_wards import validate_wards
 from geo.wards import assign_wards
@@ -41,10 +43,14 @@ __all__ = [
 CLUSTERING_FIELDS: tuple[str, ...] = (
     "eps_m",
     "min_samples",
+    "min_samples_per_month",
     "ward_overrides",
     "hull_buffer_m",
     "trend_months",
 )
+#: Settings fields that no stage of a run reads: they are saved with the settings for the
+#: views that use them (``public_min_count``: the meeting view's minimum count).
+VIEW_FIELDS: tuple[str, ...] = ("public_min_count",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +90,9 @@ class Prepared:
         Plain-English notes about the inputs (e.g. repaired ward polygons).
     inputs
         Names of the incident files read and the boundary file.
+    data_months
+        ``(first, last)`` month (``YYYY-MM``) of the valid incidents before the month and
+        category filters (``None`` when there are none): the data's own months.
 
     """
 
@@ -97,6 +106,24 @@ class Prepared:
     rows_read: int
     notes: tuple[str, ...] = ()
     inputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    data_months: tuple[str, str] | None = None
+
+    @property
+    def months_clustered(self) -> int:
+        """Calendar months of the window clustered: the filter's months within the data's.
+
+        ``since``/``until`` where the settings give them, the data's first/last month
+        otherwise, each clipped to :attr:`data_months`; at least 1. A ``since = "2010-01"``
+        on data from 2018-03 to 2018-11 spans 9 months, not 107. A
+        ``min_samples_per_month`` rate is multiplied by this
+        (:meth:`geo.settings.Settings.min_samples_for`).
+        """
+        if self.data_months is None:
+            return 1
+        first, last = self.data_months
+        since = max(first, self.settings.since) if self.settings.since else first
+        until = min(last, self.settings.until) if self.settings.until else last
+        return months_spanned(since, until) if since <= until else 1
 
     def __post_init__(self) -> None:
         kept = len(self.incidents)
@@ -119,14 +146,16 @@ def preparation_settings(settings: Settings) -> Settings:
     Returns
     -------
     Settings
-        ``settings`` with every field in :data:`CLUSTERING_FIELDS` reset to its
+        ``settings`` with every field in :data:`CLUSTERING_FIELDS` and
+        :data:`VIEW_FIELDS` reset to its
         ``Settings()`` default. Two settings with equal preparation settings give the same
         :class:`Prepared`, so ``preparation_settings(s).to_toml()`` serves as a cache key
         (``Settings`` itself is not hashable).
 
     """
     defaults = Settings()
-    return settings.replace(**{name: getattr(defaults, name) for name in CLUSTERING_FIELDS})
+    reset = (*CLUSTERING_FIELDS, *VIEW_FIELDS)
+    return settings.replace(**{name: getattr(defaults, name) for name in reset})
 
 
 def prepare_incidents(
@@ -173,7 +202,8 @@ def prepare_incidents(
     ward_check = validate_wards(wards)
     lon_lat_bounds = wgs84_bounds(ward_check.wards)
     report("Checking incident rows", 0.15)
-    rows_read = len(raw)
+    read_aside = set_aside_rows(raw)  # archive rows far outside the wards, set aside when read
+    rows_read = len(raw) + len(read_aside)
     read_notes = tuple(raw.attrs.get(READ_NOTES, ()))  # inputs given twice, read once
     checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
     # Frames are let go as soon as the next stage has what it needs, so a national file
@@ -181,6 +211,7 @@ def prepare_incidents(
     # over its only reference to ``raw`` (as run_files does) gets that memory back too.
     del raw
     invalid = checked.rejected
+    data_months = _month_range(checked.accepted)
     filtered = apply_filters(checked.accepted, settings)
     del checked
     release_memory()
@@ -199,12 +230,25 @@ def prepare_incidents(
         wards=metric_wards,
         incidents=assigned.accepted,
         invalid=invalid,
-        outside_wards=assigned.rejected,
+        outside_wards=(
+            pd.concat([assigned.rejected, read_aside], ignore_index=True)
+            if len(read_aside)
+            else assigned.rejected
+        ),
         filtered_out=filtered_out,
         rows_read=rows_read,
         notes=(*read_notes, *ward_check.notes),
         inputs=MappingProxyType(copy.deepcopy(dict(inputs or {}))),
+        data_months=data_months,
     )
+
+
+def _month_range(incidents: pd.DataFrame) -> tuple[str, str] | None:
+    """``(first, last)`` ``month`` of ``incidents``, or ``None`` when there are none."""
+    if len(incidents) == 0:
+        return None
+    months = incidents[c.MONTH].astype(str)
+    return str(months.min()), str(months.max())
 
 
 def release_memory() -> None:

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -159,19 +160,30 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     """
     require_metric(crs, "target CRS")
     target = pyproj.CRS(crs)
-    px = np.empty(len(accepted))
-    py = np.empty(len(accepted))
     kinds = accepted[c.XY_CRS].to_numpy(dtype=object)
     x = accepted[c.X].to_numpy(dtype=float)
     y = accepted[c.Y].to_numpy(dtype=float)
+    # police.uk snaps incidents to shared map points: each distinct (crs, x, y) is
+    # transformed and made a Point once, and the rows share that (immutable) Point
+    which = np.empty(len(accepted), dtype=np.intp)
+    px_parts: list[np.ndarray] = []
+    py_parts: list[np.ndarray] = []
+    done = 0
     for kind in pd.unique(kinds):
         m = kinds == kind
-        if pyproj.CRS(kind) == target:
-            px[m], py[m] = x[m], y[m]
-        else:
+        codes, uniq = pd.factorize(x[m] + 1j * y[m])
+        which[m] = codes + done
+        done += len(uniq)
+        ux, uy = np.real(uniq).copy(), np.imag(uniq).copy()
+        if pyproj.CRS(kind) != target:
             tr = pyproj.Transformer.from_crs(kind, target, always_xy=True)
-            px[m], py[m] = tr.transform(x[m], y[m])
-    return gpd.GeoDataFrame(accepted, geometry=gpd.points_from_xy(px, py), crs=target)
+            ux, uy = tr.transform(ux, uy)
+        px_parts.append(np.asarray(ux, dtype=float))
+        py_parts.append(np.asarray(uy, dtype=float))
+    px = np.concatenate(px_parts) if px_parts else np.empty(0)
+    py = np.concatenate(py_parts) if py_parts else np.empty(0)
+    points = gpd.points_from_xy(px, py, crs=target)
+    return gpd.GeoDataFrame(accepted, geometry=points.take(which), crs=target)
 
 
 def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:
@@ -182,5 +194,12 @@ def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoData
 
 def wgs84_bounds(wards: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """``(min_lon, min_lat, max_lon, max_lat)`` of the wards."""
-    b = wards.to_crs(WGS84).total_bounds
-    return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+    # the bounds of every vertex transformed, as ``wards.to_crs(WGS84).total_bounds`` gives
+    # them, without building the reprojected polygons (millions of vertices nationally)
+    xy = shapely.get_coordinates(wards.geometry.to_numpy())
+    if wards.crs is not None and pyproj.CRS(wards.crs) != pyproj.CRS(WGS84):
+        tr = pyproj.Transformer.from_crs(wards.crs, WGS84, always_xy=True)
+        lon, lat = tr.transform(xy[:, 0], xy[:, 1])
+    else:
+        lon, lat = xy[:, 0], xy[:, 1]
+    return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -20,10 +21,12 @@ from geo.errors import ValidationError
 
 __all__ = [
     "BOUNDS",
+    "MIN_SAMPLES_FLOOR",
     "MONTH_RE",
     "Settings",
     "WardOverride",
     "load_settings",
+    "months_spanned",
     "parse_toml",
     "read_settings_text",
     "settings_from_dict",
@@ -38,7 +41,8 @@ _RESERVED_KEYS = frozenset({"incidents", "locations"})
 #: Limits, default, unit and help of every numeric setting of :class:`Settings`, declared
 #: once: validation, the command-line help and the app's widgets read them, e.g.
 #: ``BOUNDS["eps_m"].low``. ``weight`` bounds every category's weight; the ward overrides
-#: share the bounds of ``eps_m`` and ``min_samples``.
+#: share the bounds of ``eps_m``, ``min_samples`` and ``min_samples_per_month``;
+#: ``public_min_count`` is also :data:`geo.public.PUBLIC_BOUNDS` ``["min_count"]``.
 BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
     {
         "eps_m": Bound(
@@ -55,10 +59,25 @@ BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
             low=1,
             high=1_000_000,
             whole=True,
-            default=15,
-            help="weighted incidents within eps_m (the point itself included) for a core point",
+            default=None,
+            help=(
+                "a fixed count of weighted incidents within eps_m (the point itself included) "
+                "for a core point, whatever the months clustered"
+            ),
             step=1,
             typical=(1, 100),
+        ),
+        "min_samples_per_month": Bound(
+            low=0.0,
+            high=100_000.0,
+            closed="right",
+            default=1.67,
+            help=(
+                "weighted incidents a month within eps_m for a core point: min_samples is this "
+                "x the calendar months clustered (rounded, at least 3)"
+            ),
+            step=0.01,
+            typical=(0.1, 20.0),
         ),
         "hull_buffer_m": Bound(
             low=1.0,
@@ -84,19 +103,87 @@ BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
             step=0.5,
             typical=(0.1, 100.0),
         ),
+        "public_min_count": Bound(
+            low=3,
+            high=10_000,
+            whole=True,
+            default=5,
+            unit="incidents",
+            help="smallest number of incidents an area or a month needs to be shown",
+            why="smaller groups could point at one household",
+            step=1,
+            typical=(3, 1000),
+        ),
     }
 )
+
+#: Smallest ``min_samples`` a per-month rate gives, whatever the window: with 1.67 a month
+#: a 1-month window would otherwise need only 2 weighted incidents, so any pair of
+#: incidents (or one drugs incident) at a map point would be a hotspot. 3 keeps the 1-month
+#: view to real concentrations while still finding about as many hotspots as a 3-month
+#: window on the shipped data (43 against 74). A fixed ``min_samples`` is used as given.
+MIN_SAMPLES_FLOOR = 3
+
+_BOTH_MIN_SAMPLES = (
+    "sets both 'min_samples' (a fixed count) and 'min_samples_per_month' (scaled by the "
+    "months clustered); keep one of them"
+)
+
+
+def months_spanned(first: str, last: str) -> int:
+    """Calendar months from ``first`` to ``last`` (``YYYY-MM``), both included.
+
+    ``months_spanned("2018-09", "2018-11") == 3``.
+
+    Raises
+    ------
+    ValidationError
+        When a month is not ``YYYY-MM`` or ``last`` is before ``first``.
+
+    """
+    for name, value in (("first", first), ("last", last)):
+        if not isinstance(value, str) or not MONTH_RE.match(value):
+            raise ValidationError(f"months_spanned: {name} month must be YYYY-MM. Got {value!r}.")
+    if last < first:
+        raise ValidationError(f"months_spanned: last month {last} is before first month {first}.")
+    y0, m0 = int(first[:4]), int(first[5:])
+    y1, m1 = int(last[:4]), int(last[5:])
+    return (y1 - y0) * 12 + (m1 - m0) + 1
+
+
+def scaled_min_samples(per_month: float, months: int) -> int:
+    """``min_samples`` for ``months`` calendar months at ``per_month`` weighted incidents a month.
+
+    ``per_month x months`` rounded to the nearest whole number (halves up), and never below
+    :data:`MIN_SAMPLES_FLOOR`: ``scaled_min_samples(1.67, 9) == 15``,
+    ``scaled_min_samples(1.67, 3) == 5``, ``scaled_min_samples(1.67, 1) == 3``.
+
+    Raises
+    ------
+    ValidationError
+        When ``months`` is not a whole number >= 1.
+
+    """
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ValidationError(
+            f"The number of months clustered must be a whole number >= 1. Got {months!r} instead."
+        )
+    return max(MIN_SAMPLES_FLOOR, math.floor(float(per_month) * months + 0.5))
 
 
 @dataclass(frozen=True, kw_only=True)
 class WardOverride:
     """Clustering parameters for one ward that differ from the study-wide ones.
 
-    ``None`` keeps the study-wide value; the limits are those of :data:`BOUNDS`.
+    ``None`` keeps the study-wide value; the limits are those of :data:`BOUNDS`. As in
+    :class:`Settings`, ``min_samples`` is a fixed count and ``min_samples_per_month`` is
+    scaled by the months clustered; an override sets at most one of them (either replaces
+    the study-wide rule for this ward).
     """
 
     eps_m: float | None = None
     min_samples: int | None = None
+    min_samples_per_month: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,9 +198,17 @@ class Settings:
     eps_m
         DBSCAN neighbourhood radius in metres. Inclusive.
     min_samples
-        Weighted incidents within ``eps_m`` (the point itself included) for a core point
-        (whole number). Weights come from the categories, so one drugs incident
-        (weight 3) counts 3.
+        A fixed count: weighted incidents within ``eps_m`` (the point itself included) for
+        a core point (whole number), whatever the months clustered. Weights come from the
+        categories, so one drugs incident (weight 3) counts 3. ``None`` (the default) uses
+        ``min_samples_per_month``.
+    min_samples_per_month
+        The same count stated per month: the effective ``min_samples`` is this x the
+        calendar months clustered, rounded, at least :data:`MIN_SAMPLES_FLOOR` (see
+        :meth:`min_samples_for`), so 1-, 3- and 12-month windows find comparable
+        hotspots. Default 1.67 (the shipped 9 months give 15). Setting both
+        ``min_samples`` and ``min_samples_per_month`` is an error; with neither the
+        default rate applies. :meth:`replace` with one of them clears the other.
     hull_buffer_m
         Buffer around a hotspot's hull so one- or two-point hotspots still have an area.
     trend_months
@@ -129,11 +224,17 @@ class Settings:
         Raw category text (lower case) -> category key.
     ward_overrides
         Ward code -> :class:`WardOverride`.
+    public_min_count
+        Smallest number of incidents an area or a month needs to be shown at meetings
+        (the public view's ``min_count``, never below 3; its limits are also
+        :data:`geo.public.PUBLIC_BOUNDS` ``["min_count"]``). Saved in the ``[public]``
+        section.
 
     """
 
     eps_m: float = BOUNDS["eps_m"].default
-    min_samples: int = BOUNDS["min_samples"].default
+    min_samples: int | None = None
+    min_samples_per_month: float | None = None
     hull_buffer_m: float = BOUNDS["hull_buffer_m"].default
     trend_months: int = BOUNDS["trend_months"].default
     since: str | None = None
@@ -142,11 +243,16 @@ class Settings:
     categories: Mapping[str, Category] = field(default_factory=lambda: DEFAULT_CATEGORIES)
     aliases: Mapping[str, str] = field(default_factory=lambda: DEFAULT_ALIASES)
     ward_overrides: Mapping[str, WardOverride] = field(default_factory=dict)
+    public_min_count: int = BOUNDS["public_min_count"].default
 
     def __post_init__(self) -> None:
         problems = _problems(self)
         if problems:
             raise ValidationError(problems)
+        if self.min_samples is None and self.min_samples_per_month is None:
+            object.__setattr__(
+                self, "min_samples_per_month", BOUNDS["min_samples_per_month"].default
+            )
         # freeze the mappings so a Settings value cannot change after validation
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
         lowered = {k.strip().lower(): v for k, v in self.aliases.items()}
@@ -155,7 +261,17 @@ class Settings:
         object.__setattr__(self, "include", tuple(self.include))
 
     def replace(self, **changes: Any) -> Settings:
-        """Return a copy with ``changes`` applied (validated again)."""
+        """Return a copy with ``changes`` applied (validated again).
+
+        ``min_samples`` and ``min_samples_per_month`` are two ways to state one setting:
+        giving one of them (not ``None``) clears the other unless both are given.
+        """
+        for given, other in (
+            ("min_samples", "min_samples_per_month"),
+            ("min_samples_per_month", "min_samples"),
+        ):
+            if changes.get(given) is not None and other not in changes:
+                changes[other] = None
         return dataclasses.replace(self, **changes)
 
     def category_key(self, raw: str) -> str | None:
@@ -165,12 +281,51 @@ class Settings:
             return text
         return self.aliases.get(text.lower())
 
-    def params_for(self, ward_code: str) -> tuple[float, int]:
-        """``(eps_m, min_samples)`` for a ward, with its override applied."""
+    @property
+    def scales_min_samples(self) -> bool:
+        """Whether the study-wide ``min_samples`` is a per-month rate (not a fixed count)."""
+        return self.min_samples is None
+
+    def min_samples_for(self, months: int, ward_code: str | None = None) -> int:
+        """The effective ``min_samples`` for ``months`` calendar months clustered.
+
+        A ward's override (either kind) replaces the study-wide rule for that ward. A
+        fixed ``min_samples`` is returned as it is; a ``min_samples_per_month`` rate gives
+        :func:`scaled_min_samples` (rate x months, rounded, at least
+        :data:`MIN_SAMPLES_FLOOR`).
+
+        Raises
+        ------
+        ValidationError
+            When ``months`` is not a whole number >= 1.
+
+        """
+        o = self.ward_overrides.get(ward_code) if ward_code is not None else None
+        fixed, rate = self.min_samples, self.min_samples_per_month
+        if o is not None and (o.min_samples is not None or o.min_samples_per_month is not None):
+            fixed, rate = o.min_samples, o.min_samples_per_month
+        # checks months whatever the rule, so a bad call fails the same way for both
+        scaled = scaled_min_samples(rate if rate is not None else 0.0, months)
+        return int(fixed) if fixed is not None else scaled
+
+    def params_for(self, ward_code: str, *, months: int) -> tuple[float, int]:
+        """``(eps_m, min_samples)`` for a ward and ``months`` months clustered, override applied."""
         o = self.ward_overrides.get(ward_code)
         eps = o.eps_m if o is not None and o.eps_m is not None else self.eps_m
-        ms = o.min_samples if o is not None and o.min_samples is not None else self.min_samples
-        return eps, ms
+        return eps, self.min_samples_for(months, ward_code)
+
+    def min_samples_text(self, months: int | None = None) -> str:
+        """The study-wide rule in words: ``"1.67 a month x 3 months = 5"``, ``"15 (fixed)"``."""
+        if self.min_samples is not None:
+            return f"{self.min_samples} (fixed)"
+        rate = f"{self.min_samples_per_month:g} a month"
+        if months is None:
+            return rate
+        eff = self.min_samples_for(months)
+        span = f"{months} month{'s' if months != 1 else ''}"
+        exact = math.floor(float(self.min_samples_per_month or 0) * months + 0.5)
+        floor = f" (the floor of {MIN_SAMPLES_FLOOR})" if eff > exact else ""
+        return f"{rate} x {span} = {eff}{floor}"
 
     def label(self, key: str) -> str:
         """Plain-English label of a category key."""
@@ -207,13 +362,15 @@ class Settings:
             filters["since"] = self.since
         if self.until:
             filters["until"] = self.until
+        clustering: dict[str, Any] = {"eps_m": float(self.eps_m)}
+        if self.min_samples is not None:
+            clustering["min_samples"] = int(self.min_samples)
+        else:
+            clustering["min_samples_per_month"] = float(self.min_samples_per_month or 0.0)
+        clustering["hull_buffer_m"] = float(self.hull_buffer_m)
+        clustering["trend_months"] = int(self.trend_months)
         return {
-            "clustering": {
-                "eps_m": float(self.eps_m),
-                "min_samples": int(self.min_samples),
-                "hull_buffer_m": float(self.hull_buffer_m),
-                "trend_months": int(self.trend_months),
-            },
+            "clustering": clustering,
             "filters": filters,
             "categories": {
                 k: {"label": c.label, "weight": float(c.weight), "group": c.group}
@@ -224,6 +381,7 @@ class Settings:
                 code: {k: v for k, v in dataclasses.asdict(o).items() if v is not None}
                 for code, o in self.ward_overrides.items()
             },
+            "public": {"min_count": int(self.public_min_count)},
         }
 
     def to_toml(self) -> str:
@@ -239,8 +397,14 @@ def _problems(s: Settings) -> list[str]:
         if problem is not None:
             p.append(problem)
 
-    for name in ("eps_m", "min_samples", "hull_buffer_m", "trend_months"):
+    for name in ("eps_m", "hull_buffer_m", "trend_months"):
         check(name, getattr(s, name), name)
+    check("public.min_count", s.public_min_count, "public_min_count")
+    for name in ("min_samples", "min_samples_per_month"):
+        if getattr(s, name) is not None:
+            check(name, getattr(s, name), name)
+    if s.min_samples is not None and s.min_samples_per_month is not None:
+        p.append(f"The settings {_BOTH_MIN_SAMPLES}.")
     for name in ("since", "until"):
         v = getattr(s, name)
         if v is not None and (not isinstance(v, str) or not MONTH_RE.match(v)):
@@ -279,23 +443,28 @@ def _problems(s: Settings) -> list[str]:
         if not isinstance(o, WardOverride):
             p.append(f"Ward override {code!r} must be a WardOverride.")
             continue
-        for name in ("eps_m", "min_samples"):
+        for name in ("eps_m", "min_samples", "min_samples_per_month"):
             value = getattr(o, name)
             if value is not None:
                 check(f"ward_overrides.{code}.{name}", value, name)
+        if o.min_samples is not None and o.min_samples_per_month is not None:
+            p.append(f"The override of ward {code} {_BOTH_MIN_SAMPLES}.")
     return p
 
 
 def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
     """Build :class:`Settings` from the TOML layout.
 
-    Layout: ``[clustering]`` (eps_m, min_samples, hull_buffer_m, trend_months),
-    ``[filters]`` (since, until, include), ``[categories.<key>]`` (label, weight, group),
-    ``[aliases]`` (raw text = key), ``[ward_overrides.<ward code>]`` (eps_m, min_samples).
-    Missing sections and keys keep their defaults; ``[categories]`` and ``[aliases]`` add to
-    or change the defaults. Unknown sections and keys are refused so typos are not silently
-    ignored; the message says where a misplaced setting belongs and suggests the closest
-    known name.
+    Layout: ``[clustering]`` (eps_m, min_samples *or* min_samples_per_month, hull_buffer_m,
+    trend_months), ``[filters]`` (since, until, include), ``[categories.<key>]`` (label,
+    weight, group), ``[aliases]`` (raw text = key), ``[ward_overrides.<ward code>]`` (eps_m,
+    min_samples or min_samples_per_month), ``[public]`` (min_count). A ``min_samples`` in a
+    file is a fixed count, as in files written before ``min_samples_per_month`` existed;
+    ``min_samples_per_month`` scales with the months clustered; a file with both (in one
+    section) is refused naming both. Missing sections and keys keep their defaults;
+    ``[categories]`` and ``[aliases]`` add to or change the defaults. Unknown sections and
+    keys are refused so typos are not silently ignored; the message says where a misplaced
+    setting belongs and suggests the closest known name.
 
     Raises
     ------
@@ -331,9 +500,16 @@ def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> 
     kw["aliases"] = aliases
     if "ward_overrides" in data:
         kw["ward_overrides"] = {
-            str(code): WardOverride(eps_m=spec.get("eps_m"), min_samples=spec.get("min_samples"))
+            str(code): WardOverride(
+                eps_m=spec.get("eps_m"),
+                min_samples=spec.get("min_samples"),
+                min_samples_per_month=spec.get("min_samples_per_month"),
+            )
             for code, spec in dict(data["ward_overrides"]).items()
         }
+    public = dict(data.get("public", {}))
+    if "min_count" in public:
+        kw["public_min_count"] = public["min_count"]
     try:
         return Settings(**kw)
     except ValidationError as exc:

@@ -59,17 +59,24 @@ def with_weights(settings: Settings, weights: Mapping[str, float]) -> Settings:
 
 
 def ward_overrides(
-    values: Mapping[str, tuple[float | None, int | None]],
+    values: Mapping[
+        str, tuple[float | None, int | None] | tuple[float | None, int | None, float | None]
+    ],
 ) -> dict[str, WardOverride]:
     """Ward code -> :class:`~geo.settings.WardOverride` for the wards with any value set.
 
-    ``values`` maps a ward code to ``(eps_m or None, min_samples or None)``; wards with
-    neither are left out (they use the study-wide parameters).
+    ``values`` maps a ward code to ``(eps_m, min_samples, min_samples_per_month)`` (the
+    last may be left out), each ``None`` (or NaN) when not set; wards with none are left
+    out (they use the study-wide parameters). A fixed ``min_samples`` and a per-month rate
+    for the same ward are refused when the settings are built
+    (:class:`~geo.settings.Settings`).
     """
     out: dict[str, WardOverride] = {}
-    for code, (eps, ms) in sorted(values.items()):
+    for code, given in sorted(values.items()):
+        eps, ms, rate = (*given, None)[:3]
         eps_v = None if eps is None or pd.isna(eps) else float(eps)
         ms_v = None if ms is None or pd.isna(ms) else int(ms)
-        if eps_v is not None or ms_v is not None:
-            out[code] = WardOverride(eps_m=eps_v, min_samples=ms_v)
+        rate_v = None if rate is None or pd.isna(rate) else float(rate)
+        if eps_v is not None or ms_v is not None or rate_v is not None:
+            out[code] = WardOverride(eps_m=eps_v, min_samples=ms_v, min_samples_per_month=rate_v)
     return out

@@ -14,7 +14,15 @@ import pandas as pd
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.io import CsvSource, load_boundaries, load_incidents, sources_digest
+from geo.io import (
+    READ_SKIPPED,
+    CsvSource,
+    load_boundaries,
+    load_incidents,
+    lonlat_extent,
+    normalise_forces,
+    sources_digest,
+)
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 
 __all__ = ["SHIPPED_LABEL", "BoundarySource", "DataSource", "LoadedSource", "load_source"]
@@ -49,6 +57,9 @@ class DataSource:
         Ward code/name columns of the boundary file when not ONS ``WDyyCD``/``WDyyNM``.
     layer
         The boundary file's layer, for a file with several polygon layers.
+    forces
+        police.uk force slugs (``thames-valley``) whose members of a zip archive are read;
+        empty reads every force.
 
     Attributes
     ----------
@@ -64,6 +75,7 @@ class DataSource:
     code_col: str | None = None
     name_col: str | None = None
     layer: str | None = None
+    forces: tuple[str, ...] = ()
     key: str = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +95,7 @@ class DataSource:
                     f"Got {type(item).__name__}."
                 )
         object.__setattr__(self, "incidents", incidents)
+        object.__setattr__(self, "forces", normalise_forces(self.forces))
         object.__setattr__(self, "key", _source_key(self))
 
     @classmethod
@@ -99,6 +112,7 @@ class DataSource:
         code_col: str | None = None,
         name_col: str | None = None,
         layer: str | None = None,
+        forces: Sequence[str] = (),
     ) -> DataSource:
         """Paths or uploads, the shipped file standing in for any that is ``None`` or empty.
 
@@ -106,7 +120,7 @@ class DataSource:
         """
         inc = tuple(incidents) if incidents else (DEFAULT_INCIDENTS,)
         bnd = boundaries if boundaries is not None else DEFAULT_BOUNDARIES
-        plain = not (code_col or name_col or layer)
+        plain = not (code_col or name_col or layer or forces)
         if inc == (DEFAULT_INCIDENTS,) and bnd == DEFAULT_BOUNDARIES and plain:
             return cls.shipped()
         uploaded = any(isinstance(s, tuple) for s in (*inc, bnd))
@@ -120,6 +134,7 @@ class DataSource:
             code_col=code_col,
             name_col=name_col,
             layer=layer,
+            forces=tuple(forces),
         )
 
     @property
@@ -151,7 +166,8 @@ def load_source(source: DataSource) -> LoadedSource:
         from :func:`geo.io.load_incidents`); ``wards``: ``ward_code`` (str), ``ward_name``
         (str), ``geometry`` (Polygon/MultiPolygon) in the file's CRS (from
         :func:`geo.io.load_boundaries`); ``inputs``: ``incident_files`` (the file names read,
-        sorted) and ``boundaries`` (the boundary file's name), recorded in every result.
+        sorted), ``boundaries`` (the boundary file's name) and, when a zip archive was read,
+        ``skipped_members`` (``"<archive>: <member> (<why>)"``), recorded in every result.
 
     Raises
     ------
@@ -159,7 +175,6 @@ def load_source(source: DataSource) -> LoadedSource:
         When a file cannot be read (naming the file and the problem).
 
     """
-    raw = load_incidents(list(source.incidents))
     with warnings.catch_warnings():
         # GDAL notes that a GeoPackage read from memory has no .gpkg file name
         warnings.filterwarnings("ignore", message=".*non conformant file extension")
@@ -169,10 +184,14 @@ def load_source(source: DataSource) -> LoadedSource:
             name_col=source.name_col,
             layer=source.layer,
         )
-    inputs = {
+    # rows of police.uk archives far outside the wards are set aside as they are read
+    raw = load_incidents(list(source.incidents), forces=source.forces, extent=lonlat_extent(wards))
+    inputs: dict[str, Any] = {
         "incident_files": sorted(set(raw[c.SOURCE_FILE].unique())),
         "boundaries": _name(source.boundaries),
     }
+    if raw.attrs.get(READ_SKIPPED):
+        inputs["skipped_members"] = list(raw.attrs[READ_SKIPPED])
     return LoadedSource(raw, wards, inputs)
 
 
@@ -191,7 +210,7 @@ def _source_key(source: DataSource) -> str:
     paths = [str(s) for s in source.incidents if not isinstance(s, tuple)]
     for text in (*paths, "" if isinstance(bnd, tuple) else str(bnd)):
         h.update(b"\0" + text.encode("utf-8"))
-    h.update(f"\0{source.code_col}\0{source.name_col}".encode())
+    h.update(f"\0{source.code_col}\0{source.name_col}\0{','.join(source.forces)}".encode())
     if source.layer is not None:
         h.update(f"\0layer\0{source.layer}".encode())
     return h.hexdigest()

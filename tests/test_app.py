@@ -21,10 +21,20 @@ from streamlit.testing.v1 import AppTest
 from geo import columns as c
 from geo import public
 from geo.auth import hash_password
+from geo.interventions import (
+    InterventionOptions,
+    effect_card,
+    evaluate_intervention,
+    load_interventions,
+)
 from geo.paths import DATA_DIR as DATA
+from geo.paths import EXAMPLE_INTERVENTIONS
 from geo.pipeline import run_files
 from geo.settings import Settings, settings_from_toml
 from geo.settings_edits import ward_overrides, window_settings, with_weights
+from geo.source import DataSource, load_source
+from ui.effect_cards import BADGES
+from ui.tuning_advice import current_red_flags
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HASH_ENV = "HOTSPOTS_STAFF_PASSWORD_HASH"
@@ -168,8 +178,9 @@ def synthetic_local_csv() -> bytes:
     """SYNTHETIC local incident CSV in EPSG:27700 inside the shipped SE Oxford wards.
 
     A: 12 dealing reports within 20 m (Rose Hill and Iffley), B: 7 drugs incidents within
-    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12 < 15, so
-    a hotspot only when min_samples <= 12), four isolated ASB reports more than 100 m from
+    10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12, so a
+    hotspot only when min_samples <= 12, as with the default 1.67 a month over these 3
+    months: 5), four isolated ASB reports more than 100 m from
     any ward edge and label, and one row with an unknown category. Every row carries a note
     and a source that must never reach a public artefact.
     """
@@ -400,7 +411,8 @@ def test_staff_pages_open_with_the_right_password(monkeypatch, page, title):
     assert titles(at) == [title]
     assert not at.error
     assert metrics(at)["Hotspots"]
-    assert not at.get("iframe")
+    # the hotspot map is a component; Patrol's only frames are its three "did it work?" maps
+    assert len(at.get("iframe")) == (3 if page == "Patrol" else 0)
     assert "L.map(" in staff_map_js(at)
     assert at.sidebar.success[0].value == "Signed in as staff."
     go(at, "Meeting")  # still open, and the same session keeps the sign-in
@@ -562,9 +574,9 @@ def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
     assert expected != before
     assert len(area_features(staff_map_js(at))) == expected
     assert metrics(at)["Hotspots"] == str(expected)
-    at.slider(key="a_ms").set_value(40)
+    at.slider(key="a_ms_month").set_value(4.5)  # 9 months: min_samples 41
     run(at)
-    expected = run_files(settings=Settings(eps_m=150.0, min_samples=40))
+    expected = run_files(settings=Settings(eps_m=150.0, min_samples_per_month=4.5))
     assert len(area_features(staff_map_js(at))) == len(expected.hotspots)
     share = expected.counts.noise / expected.counts.accepted
     assert metrics(at)["Noise (not in any hotspot)"] == f"{share:.0%}"
@@ -575,11 +587,11 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
 
     import ui.cache
 
-    calls: list[tuple[float, int]] = []
+    calls: list[tuple[float, float | None]] = []
     real = ui.cache.cluster_prepared
 
     def recording(prepared, settings=None, **kwargs):
-        calls.append((settings.eps_m, settings.min_samples))
+        calls.append((settings.eps_m, settings.min_samples_per_month))
         return real(prepared, settings, **kwargs)
 
     def prefetch_done() -> None:
@@ -590,19 +602,19 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
 
     monkeypatch.setattr(ui.cache, "cluster_prepared", recording)
     at = staff_app(monkeypatch, "Analyst")
-    at.slider(key="a_ms").set_value(13)  # a min_samples no other test uses: nothing cached
+    at.slider(key="a_ms_month").set_value(1.37)  # a rate no other test uses: nothing cached
     run(at)
     prefetch_done()
-    assert {(55.0, 13), (60.0, 13), (65.0, 13)} <= set(calls)
+    assert {(55.0, 1.37), (60.0, 1.37), (65.0, 1.37)} <= set(calls)
     # one step on is served from the cache: no clustering for it in the page's own run
     calls.clear()
     at.slider(key="a_eps").set_value(65.0)
     run(at)
     prefetch_done()
-    assert (65.0, 13) not in calls
-    assert (70.0, 13) in calls  # and the next step after that is computed ahead
+    assert (65.0, 1.37) not in calls
+    assert (70.0, 1.37) in calls  # and the next step after that is computed ahead
     assert len(area_features(staff_map_js(at))) == len(
-        run_files(settings=Settings(eps_m=65.0, min_samples=13)).hotspots
+        run_files(settings=Settings(eps_m=65.0, min_samples_per_month=1.37)).hotspots
     )
 
 
@@ -634,8 +646,9 @@ def test_settings_save_and_load_round_trip(monkeypatch, downloads):
     at.file_uploader(key="settings_upload").set_value(("mine.toml", text.encode(), "text/plain"))
     next(b for b in at.button if b.label == "Load settings").click()
     run(at)
-    assert "Loaded settings from mine.toml." in at.success[0].value
+    assert [x for x in at.success if "Loaded settings from mine.toml." in x.value]
     assert at.slider(key="a_eps").value == 60.0
+    assert at.toggle(key="a_ms_fixed").value is True  # an old file's min_samples: fixed
     assert at.slider(key="a_ms").value == 10
     assert at.number_input(key="a_w_drugs").value == 4.0
     expected = run_files(settings=settings_from_toml(text))
@@ -789,9 +802,10 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     assert "Now using the uploaded files" in at.success[0].value
     assert "synthetic_local.csv" in at.success[0].value
     m = metrics(at)
-    # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12) and B (7) are hotspots
+    # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12), B (7) and C (4) are hotspots
+    # (3 months of data: min_samples 1.67 x 3 = 5)
     assert (m["Rows read"], m["Used"], m["Set aside"]) == ("28", "27", "1")
-    assert (m["In hotspots"], m["Hotspots"]) == ("19", "2")
+    assert (m["In hotspots"], m["Hotspots"]) == ("23", "3")
     assert at.dataframe[0].value.to_dict("records") == [
         {"stage": "invalid", "reason": "unknown category '…'", "rows": 1}
     ]
@@ -809,12 +823,16 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     vertices = all_vertices(html)
     assert not set(isolated_lonlat()) & vertices
 
-    # staff lower min_samples: C (4 incidents) becomes a staff hotspot, never a public area
+    # C (4 incidents) is a staff hotspot, never a public area; a fixed min_samples of 15
+    # (weight 12 < 15) leaves it out of the staff hotspots too
     go(at, "Analyst")
     sign_in(at)
-    at.slider(key="a_ms").set_value(12)
-    run(at)
     assert metrics(at)["Hotspots"] == "3"
+    at.toggle(key="a_ms_fixed").set_value(True)
+    run(at)
+    at.slider(key="a_ms").set_value(15)
+    run(at)
+    assert metrics(at)["Hotspots"] == "2"
     go(at, "Meeting")
     html = iframe_html(at)
     assert len(area_features(html)) == 2
@@ -862,26 +880,33 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     top = ranked.iloc[0]
     assert any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)
     assert len(at.get("component_instance")) == 1  # the hotspot map
-    assert len(at.get("iframe")) == 1  # the postbox map
-    postbox_html = str(at.get("iframe")[0].proto.srcdoc)
+    # three "did it work?" card maps, then the postbox map
+    assert len(at.get("iframe")) == 4
+    postbox_html = str(at.get("iframe")[-1].proto.srcdoc)
     assert "L.circle(" in postbox_html  # the coverage circle(s)
-    plan = at.dataframe[1].value
+    # the card tables (one "value" column each) come before the postbox tables
+    tables = [d for d in at.dataframe if list(d.value.columns) != ["value"]]
+    plan = tables[1].value
     assert len(plan) == pb.PostboxSettings().plan_weeks
     assert plan[pb.WEEK].tolist() == [1, 2, 3, 4]
     assert plan["name"].is_unique
-    breakdown = at.dataframe[2].value
+    breakdown = tables[2].value
     assert breakdown[c.RANK].tolist() == list(range(1, 11))
     assert breakdown["name"].iloc[0] == top["name"]
-    # log a placement: written once, a clash refused, the note about the reference date shown
+    # log the recommended week with the form's own dates: the panel moves on at once
+    assert at.selectbox(key="pb_site").value == top["site_id"]
     next(b for b in at.button if b.label == "Log this placement").click()
     run(at)
     assert any("Logged placement #1" in x.value for x in at.success)
-    assert len(read_placements(log)) == 1
-    next(b for b in at.button if b.label == "Log this placement").click()
-    run(at)
-    assert "The placement was not logged" in errors(at)
-    assert len(read_placements(log)) == 1
-    assert any("start after the reference date 2018-11-30" in i.value for i in at.info)
+    logged = read_placements(log)
+    assert len(logged) == 1
+    assert logged["site_id"].iloc[0] == top["site_id"]
+    assert logged["from_date"].iloc[0] == plan[pb.START_DATE].iloc[0]  # the plan's week 1
+    new_plan = next(d.value for d in at.dataframe if pb.START_DATE in d.value.columns)
+    assert new_plan[pb.START_DATE].iloc[0] == plan[pb.START_DATE].iloc[0] + pd.Timedelta(days=7)
+    assert top["name"] not in set(new_plan["name"])
+    assert not any(f"**Next site: {top['name']}**" in m.value for m in at.markdown)
+    assert any("run past the planning date" in i.value for i in at.info)
 
 
 def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
@@ -891,7 +916,8 @@ def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
     run(at)
     table = at.dataframe[-1].value
     assert list(table.columns) == ["week", "start_date", "end_date", "name", "ward_name"]
-    assert table["start_date"].iloc[0] == "Sat 01 Dec 2018"  # the day after the data ends
+    tomorrow = pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
+    assert table["start_date"].iloc[0] == f"{tomorrow:%a %d %b %Y}"  # from today, not 2018
     assert not (tmp_path / "placements.sqlite").exists()  # reading never creates the log
 
 
@@ -910,6 +936,112 @@ def test_analyst_intervention_panel(monkeypatch):
     at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
     run(at)
     assert "The interventions file could not be used" in errors(at)
+
+
+def beside_the_map(at: AppTest) -> list[str]:
+    """Warnings and notes in the column beside the Analyst map (never in an expander)."""
+    found = [
+        col
+        for col in at.columns
+        if any(m.value == "**Red flags for these settings**" for m in col.markdown)
+    ]
+    assert len(found) == 1
+    return [w.value for w in found[0].warning] + [x.value for x in found[0].success]
+
+
+def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    knee_lines = [m.value for m in at.markdown if "k-distance knee is" in m.value]
+    assert len(knee_lines) == 1 and "try values below it" in knee_lines[0]
+    knee = float(re.search(r"knee is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
+    assert not [b.label for b in at.button if b.label == f"Use {knee:.0f} m"]
+    button = at.button(key="use_below_knee")
+    offered = float(re.search(r"Use (\d+) m \(below the knee\)", button.label).group(1))
+    assert 10 <= offered < knee
+    # default settings: no red flag, said beside the map
+    assert [w for w in beside_the_map(at) if w.startswith("None")]
+    at.slider(key="a_eps").set_value(250.0)
+    run(at)
+    flags = beside_the_map(at)
+    assert any(f.startswith("Almost all points are core points") for f in flags)
+    assert any(f.startswith("One hotspot holds") for f in flags)
+    assert any("at or above the knee" in w.value for w in at.warning)
+    assert any("Red flags in the sweep" in w.value for w in at.warning)
+    at.button(key="use_below_knee").click()
+    run(at)
+    assert at.slider(key="a_eps").value == offered
+    expected = run_files(settings=Settings().replace(eps_m=offered))
+    flags = [
+        f"{f[:1].upper()}{f[1:]}."
+        for f in current_red_flags(expected, eps_m=offered, min_samples=15)
+    ]
+    assert [w for w in beside_the_map(at) if not w.startswith("None")] == flags
+
+
+def card_texts(at: AppTest, title: str) -> str:
+    """Everything written in the one "did it work?" card whose title contains ``title``."""
+    found = [
+        col
+        for col in at.columns
+        if any(title in m.value for m in col.markdown if m.value.startswith("**"))
+    ]
+    assert len(found) == 1, [m.value for m in at.markdown]
+    col = found[0]
+    parts = [m.value for m in col.markdown] + [x.value for x in col.caption]
+    parts += [d.value.to_csv() for d in col.dataframe]
+    return "\n".join(parts)
+
+
+def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    assert "Did it work?" in [s.value for s in at.subheader]
+    titles_seen = [m.value for m in at.markdown if m.value.startswith("**") and "20" in m.value]
+    # newest first: the warrant a sergeant asks about leads
+    assert titles_seen == [
+        "**Warrant EX-PRIORY-RD, 15 August 2018**",
+        "**Closure order EX-OXFORD-RD, 20 July 2018**",
+        "**Team start EX-TEAM-START, 1 June 2018**",
+    ]
+    warrant = card_texts(at, "EX-PRIORY-RD")
+    headlines = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headlines[0].startswith("#### Too few drug incidents to tell")
+    assert "Too few incidents to tell]" in warrant  # the badge says it in words
+    assert "In the target:" in warrant and "in the comparison area:" in warrant
+    for claim in ("diffusion of benefit", "moved there", "It looks like it worked"):
+        assert claim not in warrant
+    # every card says what geo's card says, for the evaluation the Analyst panel makes
+    raw, wards, _ = load_source(DataSource.shipped())
+    base = run_files()
+    for iv in load_interventions(EXAMPLE_INTERVENTIONS):
+        result = evaluate_intervention(raw, wards, iv, options=InterventionOptions(), base=base)
+        card = effect_card(result)
+        text = card_texts(at, iv.intervention_id)
+        for sentence in (card.headline, card.target, card.ring, card.certainty):
+            assert sentence in text
+        assert f"{BADGES[card.verdict].label}]" in text
+    # one small offline before/after map per card, each with its three areas
+    maps = [str(f.proto.srcdoc) for f in at.get("iframe")]
+    assert len(maps) == 3
+    assert all(not re.search(r'<(script|link)[^>]+(src|href)="https?:', m) for m in maps)
+    assert all('"area": "target"' in m and '"area": "ring"' in m for m in maps[:2])
+    assert len(at.expander) >= 3 and all(e.label != "" for e in at.expander)
+
+
+def test_patrol_cards_use_the_interventions_file_uploaded_on_the_analyst_page(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.toggle(key="analyst_interventions").set_value(True)
+    run(at)
+    csv = (
+        b"id,kind,start_date,end_date,longitude,latitude,notes\n"
+        b"MY-WARRANT,warrant,2018-08-15,,-1.215246,51.719306,\n"
+    )
+    at.file_uploader(key="iv_upload").set_value(("mine.csv", csv, "text/csv"))
+    run(at)
+    go(at, "Patrol")
+    assert [m.value for m in at.markdown if m.value.startswith("**Warrant")] == [
+        "**Warrant MY-WARRANT, 15 August 2018**"
+    ]
+    assert "Your interventions file" in " ".join(x.value for x in at.caption)
 
 
 # ==========================================================================================

@@ -8,11 +8,7 @@ screenshot of every page under ``tests/artifacts/``. Fails, never skips, without
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,20 +19,12 @@ from geo.auth import hash_password
 from geo.pipeline import run_files
 from geo.settings import Settings
 from geo.settings_edits import window_settings
+from tests.browser_support import chromium, running_server
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PASSWORD = "browser test staff password"
 WARD_STROKE = "#2b4a6f"  # geo.maps.hotspot_map.WARD_STYLE
 AREA_STROKE = "#7a0019"  # hotspot and public area outlines
@@ -48,76 +36,18 @@ PAGE_MAP = "iframe[srcdoc]"
 STAFF_MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = dict(os.environ, HOTSPOTS_STAFF_PASSWORD_HASH=hash_password(PASSWORD, n=2**12))
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited early:\n{log_path.read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not become healthy:\n{log_path.read_text()}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+    with running_server(log_path, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def browser():
-    # never skip: a missing Chromium is a failure of this machine's setup
-    assert Path(CHROMIUM).is_file(), (
-        f"Debian chromium is required at {CHROMIUM} (apt-get install chromium); "
-        "the browser test fails rather than skips without it"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser() -> Iterator[object]:
+    with chromium() as b:
+        yield b
 
 
 class Watched:

@@ -24,18 +24,10 @@ from geo.interventions import evaluate_files, intervention_map
 from geo.maps import offline_html
 from geo.paths import DATA_DIR
 from geo.settings import Settings, load_settings
+from tests.browser_support import chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 IMG = "<img src=x onerror=alert(1)>"
 EXPR = "${alert(1)}"
 TICK = "`"
@@ -143,19 +135,8 @@ def hostile_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # never skip: a missing Chromium is a failure of this machine's setup
-    assert Path(CHROMIUM).is_file(), (
-        f"Debian chromium is required at {CHROMIUM} (apt-get install chromium); "
-        "the browser test fails rather than skips without it"
-    )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.mark.parametrize("output", ["public", "staff", "postbox", "intervention"])

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from geo import columns as c
 from geo.categories import Category
 from geo.pipeline import cluster_prepared, run_pipeline
-from geo.prepare import CLUSTERING_FIELDS, Prepared, preparation_settings, prepare_incidents
+from geo.prepare import (
+    CLUSTERING_FIELDS,
+    VIEW_FIELDS,
+    Prepared,
+    preparation_settings,
+    prepare_incidents,
+)
 from geo.result import PipelineResult
 from geo.settings import Settings, WardOverride
 from geo.validate import ACCEPTED_COLUMNS
@@ -212,12 +218,14 @@ def test_preparation_settings_resets_exactly_the_clustering_fields():
     )
     assert preparation_settings(s) == Settings(since="2018-05", include=("asb",))
     assert preparation_settings(preparation_settings(s)) == preparation_settings(s)
-    assert preparation_settings(UNIT) == UNIT.replace(eps_m=60.0, min_samples=15)
+    assert preparation_settings(UNIT) == UNIT.replace(eps_m=60.0, min_samples_per_month=1.67)
+    assert preparation_settings(UNIT.replace(public_min_count=9)) == preparation_settings(UNIT)
 
 
 CLUSTERING_CHANGES = {
     "eps_m": 5.0,
     "min_samples": 2,
+    "min_samples_per_month": 10.0,
     "ward_overrides": {WEST: WardOverride(eps_m=5, min_samples=1)},
     "hull_buffer_m": 80.0,
     "trend_months": 1,
@@ -234,7 +242,16 @@ PREPARATION_CHANGES = {
 def test_every_settings_field_belongs_to_one_stage():
     fields = {f.name for f in dataclasses.fields(Settings)}
     assert set(CLUSTERING_FIELDS) == set(CLUSTERING_CHANGES)
-    assert fields == set(CLUSTERING_CHANGES) | set(PREPARATION_CHANGES)
+    assert fields == set(CLUSTERING_CHANGES) | set(PREPARATION_CHANGES) | set(VIEW_FIELDS)
+
+
+def test_view_fields_change_neither_preparation_nor_clustering():
+    changed = SMALL.replace(public_min_count=40)
+    p = prepare_incidents(local_csv(small_rows()), make_two_wards(), changed)
+    assert_unchanged(p, snapshot(small_prepared()))
+    a = cluster_prepared(small_prepared(), SMALL)
+    b = cluster_prepared(small_prepared(), changed)
+    assert_geodataframe_equal(a.hotspots, b.hotspots)
 
 
 @pytest.mark.parametrize("name", sorted(CLUSTERING_CHANGES))
@@ -268,7 +285,8 @@ def test_mismatch_message_names_every_differing_field():
     assert str(err.value) == (
         "The settings differ from those the incidents were prepared with in since, include; "
         "prepare the incidents again with these settings (only eps_m, min_samples, "
-        "ward_overrides, hull_buffer_m, trend_months can change between clustering runs)."
+        "min_samples_per_month, ward_overrides, hull_buffer_m, trend_months can change "
+        "between clustering runs)."
     )
     # SMALL has until=2018-08: plain UNIT differs in until only
     with pytest.raises(ValueError, match="prepared with in until;"):

@@ -104,5 +104,5 @@ group = "drugs"
 
 def test_params_for_applies_ward_override():
     s = Settings(eps_m=80, min_samples=20, ward_overrides={"W1": WardOverride(min_samples=5)})
-    assert s.params_for("W1") == (80, 5)
-    assert s.params_for("W2") == (80, 20)
+    assert s.params_for("W1", months=9) == (80, 5)
+    assert s.params_for("W2", months=9) == (80, 20)

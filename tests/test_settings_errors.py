@@ -8,12 +8,14 @@ from geo.errors import ValidationError
 from geo.settings import load_settings, settings_from_toml
 
 SECTIONS = (
-    "The sections are [clustering], [filters], [categories.<key>], [aliases] "
-    "and [ward_overrides.<ward code>]."
+    "The sections are [clustering], [filters], [categories.<key>], [aliases], "
+    "[ward_overrides.<ward code>] and [public]."
 )
-CLUSTERING_TAKES = "[clustering] takes eps_m, min_samples, hull_buffer_m and trend_months."
+CLUSTERING_TAKES = (
+    "[clustering] takes eps_m, min_samples, min_samples_per_month, hull_buffer_m and trend_months."
+)
 CATEGORY_TAKES = "A category takes label, weight and group."
-OVERRIDE_TAKES = "A ward override takes eps_m and min_samples."
+OVERRIDE_TAKES = "A ward override takes eps_m, min_samples and min_samples_per_month."
 
 
 def problems(text: str) -> list[str]:
@@ -205,4 +207,4 @@ def test_a_correct_file_still_loads():
     assert (s.eps_m, s.min_samples, s.since, s.include) == (60.0, 8, "2018-06", ("drugs", "asb"))
     assert s.categories["drugs"].weight == 5.0
     assert s.category_key("Cuckooing") == "drugs"
-    assert s.params_for("E05009250") == (40.0, 8)
+    assert s.params_for("E05009250", months=9) == (40.0, 8)

@@ -123,7 +123,7 @@ def evaluation_section(settings: Settings, result: PipelineResult) -> None:
         f"{tests} ({folds[0].test_month} to {folds[-1].test_month}), each judged with what "
         f"the methods marked from the {window} month{'s' if window != 1 else ''} before it, "
         f"using the settings above (eps_m {settings.eps_m:g} m, min_samples "
-        f"{settings.min_samples}). This takes tens of seconds."
+        f"{settings.min_samples_text(window)}). This takes tens of seconds."
     )
     request = (state.data_source().key, settings.cache_key(), window)
     if st.button("Evaluate these settings", key="eval_run"):
@@ -159,7 +159,8 @@ def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
         "**RRI** (Recapture Rate Index): above 1, the areas held a larger share of the test "
         "month's incidents than of the fitted months'; below 1, the problem moved away."
     )
-    fig = ev.plot_pai_by_method(evaluation.table, current=(settings.eps_m, settings.min_samples))
+    current = (settings.eps_m, settings.min_samples_for(window))
+    fig = ev.plot_pai_by_method(evaluation.table, current=current)
     st.pyplot(fig, alt="PAI and hit rate of each method: mean bars and one dot per test month")
     plt.close(fig)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Hashable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from ui import cache, state
 from ui.widgets import show_problem
 
 LOG_ENV = "HOTSPOTS_PLACEMENT_LOG"
+#: Session-state key of the message shown after a placement is logged (across the rerun).
+LOGGED = "pb_logged"
 
 
 def placement_log() -> Path:
@@ -39,7 +41,12 @@ def log_stamp(path: Path) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_outputs(
-    key: str, settings_key: Hashable, stamp: str, _source: DataSource, _settings: Settings
+    key: str,
+    settings_key: Hashable,
+    stamp: str,
+    planning_date: date,
+    _source: DataSource,
+    _settings: Settings,
 ) -> pb.PostboxOutputs:
     """:func:`geo.postbox.postbox_outputs` of a run and the placement log as it is now.
 
@@ -47,14 +54,21 @@ def cached_outputs(
     placement is logged.
     """
     result = cache.run(key, settings_key, _source, _settings)
-    return pb.postbox_outputs(result, pb.read_placements(placement_log()))
+    return pb.postbox_outputs(
+        result, pb.read_placements(placement_log()), planning_date=planning_date
+    )
 
 
-def outputs(settings: Settings) -> pb.PostboxOutputs:
-    """The postbox outputs of ``settings`` on the data in use."""
+def outputs(settings: Settings, planning_date: date) -> pb.PostboxOutputs:
+    """The postbox outputs of ``settings`` on the data in use, planned from ``planning_date``."""
     src = state.data_source()
     stamp = log_stamp(placement_log())
-    return cached_outputs(src.key, settings.cache_key(), stamp, src, settings)
+    return cached_outputs(src.key, settings.cache_key(), stamp, planning_date, src, settings)
+
+
+def long_date(day: date) -> str:
+    """``"Saturday 1 December 2018"``."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 PLAN_COLUMN_CONFIG: dict[str, Any] = {
@@ -80,17 +94,38 @@ SCORE_COLUMNS = {
     pb.COVERED_SCORE: "Already covered",
     pb.YIELD_FACTOR: "Slip yield ×",
     pb.COOLDOWN_FACTOR: "Cooldown ×",
-    pb.N_RECENT: "Recent incidents",
+    c.N_INCIDENTS: "Incidents",
     pb.SLIPS_PER_WEEK: "Slips a week",
 }
 
 
 def postbox_panel(settings: Settings) -> None:
-    """Staff: recommended site and coverage circle, the plan, the score breakdown, the log."""
+    """Staff: recommended site and coverage circle, the plan, the score breakdown, the log.
+
+    Two dates: incidents are counted up to the data's last day (``settings`` gives the
+    months: pass the page's window), while the placements run on the planning date
+    (today unless changed here).
+    """
     path = placement_log()
+    planning = st.date_input(
+        "Planning date",
+        value=date.today(),
+        key="pb_planning_date",
+        help=(
+            "Today, unless you plan ahead: the cooldown, the sites' availability and the "
+            "plan's weeks run from this date. Incident counts run to the data's last day."
+        ),
+    )
     with st.spinner("Planning the postbox weeks (maximal covering)…"):
-        out = outputs(settings)
+        out = outputs(settings, planning)
     ranked, plan = out.ranked, out.plan
+    st.caption(
+        f"Every number in this panel counts {out.time_frame} (police.uk data arrives "
+        f"about two months late); the next placement starts on {long_date(out.plan_start)}."
+    )
+    logged = st.session_state.pop(LOGGED, None)
+    if logged:
+        st.success(logged)
     if len(ranked):
         top = ranked.iloc[0]
         st.write(f"**Next site: {top[pb.NAME]}** ({top[c.WARD_NAME]}): {top[pb.REASON]}.")
@@ -112,13 +147,18 @@ def postbox_panel(settings: Settings) -> None:
     for note in out.notes:
         st.info(note)
     names = dict(zip(ranked[pb.SITE_ID], ranked[pb.NAME], strict=True))
-    ref = out.reference_date
+    start = out.plan_start
     with st.form("log_placement"):
         st.markdown(f"**Log a placement** (written to the placement log `{path.name}`)")
-        site = st.selectbox("Site", list(names), format_func=lambda k: names.get(k, k))
+        site = st.selectbox(
+            "Site", list(names), format_func=lambda k: names.get(k, k), key="pb_site"
+        )
         f1, f2, f3 = st.columns(3)
-        first = f1.date_input("From", value=ref + timedelta(days=1), key="pb_from")
-        last = f2.date_input("To", value=ref + timedelta(days=7), key="pb_to")
+        # keyed on the week, so the defaults move on once a week is logged
+        first = f1.date_input("From", value=start, key=f"pb_from_{start.isoformat()}")
+        last = f2.date_input(
+            "To", value=start + timedelta(days=6), key=f"pb_to_{start.isoformat()}"
+        )
         slips = f3.number_input("Slips collected", min_value=0, max_value=100_000, step=1)
         note = st.text_input("Note (staff only, at most 500 characters)", max_chars=500)
         submitted = st.form_submit_button("Log this placement")
@@ -131,16 +171,24 @@ def postbox_panel(settings: Settings) -> None:
         except ValidationError as exc:
             show_problem("The placement was not logged:", exc)
         else:
-            st.success(f"Logged placement #{number}: {placement.describe()}.")
+            # draw the panel again from the new log: the recommendation and plan move on
+            st.session_state[LOGGED] = f"Logged placement #{number}: {placement.describe()}."
+            st.rerun()
 
 
 def meeting_postbox() -> None:
-    """Public: where the postbox will stand in the coming weeks (place names and dates only)."""
+    """Public: where the postbox will stand in the coming weeks (place names and dates only).
+
+    Always planned from today (a staff member's planning date is not shown in public);
+    weeks already over are left out.
+    """
+    today = date.today()
     with st.spinner("Planning the postbox weeks…"):
-        plan = outputs(state.settings()).plan
+        out = outputs(state.settings(), today)
     st.dataframe(
-        pb.public_plan(plan),
+        pb.public_plan(out.plan, booked=out.booked, today=today),
         hide_index=True,
         width="stretch",
         column_config=pb.PUBLIC_PLAN_LABELS,
     )
+    st.caption(f"Places chosen using {out.time_frame}.")

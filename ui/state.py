@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
+
 import streamlit as st
 
 from geo.public import PublicSettings
@@ -10,7 +13,6 @@ from geo.source import DataSource
 
 _DATA = "data_source"
 _SETTINGS = "settings"
-_PUBLIC_MIN = "public_min_count"
 _STAFF_HASH = "staff_hash"
 _FAILURES = "failures"
 _LOCKED_UNTIL = "locked_until"
@@ -27,14 +29,46 @@ def use_data_source(source: DataSource) -> None:
     st.session_state[_DATA] = source
 
 
+@dataclass
+class ServerSettings:
+    """Settings shared by every session of this server (not only the tab that set them).
+
+    ``public_min_count`` is ``None`` until staff set it (the default then applies).
+    """
+
+    public_min_count: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@st.cache_resource(show_spinner=False)
+def server_settings() -> ServerSettings:
+    """The one :class:`ServerSettings` of this server process."""
+    return ServerSettings()
+
+
 def settings() -> Settings:
-    """The settings in use (the analyst's, or the defaults)."""
+    """The settings in use (the analyst's, or the defaults).
+
+    Their ``public_min_count`` is the server's (:func:`public_min_count`), so the settings
+    saved from any session carry the meeting view's minimum count every viewer sees.
+    """
     value = st.session_state.get(_SETTINGS)
-    return value if isinstance(value, Settings) else Settings()
+    current = value if isinstance(value, Settings) else Settings()
+    shared = public_min_count()
+    if current.public_min_count != shared:
+        current = current.replace(public_min_count=shared)
+        st.session_state[_SETTINGS] = current
+    return current
 
 
-def use_settings(value: Settings) -> None:
-    """Use ``value`` as the settings of every page from now on in this session."""
+def use_settings(value: Settings, *, share_public: bool = False) -> None:
+    """Use ``value`` as the settings of every page from now on in this session.
+
+    With ``share_public`` (a settings file loaded, or the defaults restored) its
+    ``public_min_count`` also becomes the meeting view's minimum count for every viewer.
+    """
+    if share_public:
+        use_public_min_count(value.public_min_count)
     st.session_state[_SETTINGS] = value
 
 
@@ -44,13 +78,19 @@ def public_settings() -> PublicSettings:
 
 
 def public_min_count() -> int:
-    """The smallest number of incidents an area needs to be shown at meetings."""
-    return int(st.session_state.get(_PUBLIC_MIN, PublicSettings().min_count))
+    """The smallest number of incidents an area needs to be shown at meetings (server-wide)."""
+    shared = server_settings()
+    with shared.lock:
+        value = shared.public_min_count
+    return int(value) if value is not None else Settings().public_min_count
 
 
 def use_public_min_count(value: int) -> None:
-    """Set the meeting view's minimum count for this session."""
-    st.session_state[_PUBLIC_MIN] = int(value)
+    """Set the meeting view's minimum count for every viewer of this server (validated)."""
+    checked = Settings(public_min_count=int(value)).public_min_count
+    shared = server_settings()
+    with shared.lock:
+        shared.public_min_count = checked
 
 
 def staff_hash() -> str | None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
 
+from geo.errors import ValidationError
 from geo.result import PipelineResult
 from geo.settings import BOUNDS, Settings, load_settings
 from geo.source import DataSource
@@ -47,10 +48,22 @@ class Progress:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """``--config`` file (or defaults) with command-line options applied on top."""
+    """``--config`` file (or defaults) with command-line options applied on top.
+
+    ``--min-samples`` (a fixed count) or ``--min-samples-per-month`` (scaled by the months
+    clustered) replaces whichever of the two the file sets; giving both is an error.
+    """
     base = load_settings(args.config) if getattr(args, "config", None) else Settings()
+    fixed = getattr(args, "min_samples", None)
+    rate = getattr(args, "min_samples_per_month", None)
+    if fixed is not None and rate is not None:
+        raise ValidationError(
+            f"--min-samples {fixed} and --min-samples-per-month {rate:g} were both given: "
+            "--min-samples is a fixed count, --min-samples-per-month is scaled by the months "
+            "clustered; give one of them"
+        )
     changes: dict[str, object] = {}
-    for opt in ("eps_m", "min_samples", "since", "until"):
+    for opt in ("eps_m", "min_samples", "min_samples_per_month", "since", "until"):
         value = getattr(args, opt, None)
         if value is not None:
             changes[opt] = value
@@ -65,7 +78,16 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
         "incidents",
         nargs="*",
         type=Path,
-        help="incident CSV files or folders (default: the shipped data/incidents)",
+        help="incident CSV files, police.uk .zip archives or folders (default: the shipped "
+        "data/incidents)",
+    )
+    p.add_argument(
+        "--force",
+        action="append",
+        default=[],
+        metavar="FORCE",
+        help="read only this police.uk force's files from .zip archives, e.g. thames-valley "
+        "(repeatable; default: every force)",
     )
     p.add_argument("--boundaries", type=Path, help="ward boundary file (GeoJSON, GPKG, SHP)")
     p.add_argument("--ward-code-col", help="ward code column (default: detect WDyyCD)")
@@ -74,6 +96,11 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="settings TOML (as saved by the app)")
     p.add_argument("--eps-m", type=float, help=BOUNDS["eps_m"].cli_help("DBSCAN radius"))
     p.add_argument("--min-samples", type=int, help=BOUNDS["min_samples"].cli_help())
+    p.add_argument(
+        "--min-samples-per-month",
+        type=float,
+        help=BOUNDS["min_samples_per_month"].cli_help(),
+    )
     p.add_argument("--since", help="first month YYYY-MM")
     p.add_argument("--until", help="last month YYYY-MM")
     p.add_argument("--categories", help="comma-separated category keys, e.g. drugs,asb")
@@ -88,6 +115,7 @@ def source_from_args(args: argparse.Namespace) -> DataSource:
         code_col=args.ward_code_col,
         name_col=args.ward_name_col,
         layer=args.layer,
+        forces=args.force,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,8 +33,8 @@ def _postbox_settings(args: argparse.Namespace) -> PostboxSettings:
 
 def _cmd_postbox_next(args: argparse.Namespace) -> int:
     from geo.postbox import (
+        data_end_date,
         data_path,
-        default_reference_date,
         load_sites,
         log_notes,
         parse_date,
@@ -49,11 +50,12 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
     result = run_from_args(args)
     checked = load_sites(args.sites, wards=result.wards)
     log = read_placements(db)
-    ref = given or default_reference_date(result.incidents)
+    end = data_end_date(result.incidents)
+    ref = given or date.today()
     inputs = (result.incidents, result.hotspots, checked.sites, log)
-    ranked = recommend(*inputs, settings=ps, reference_date=ref)
-    plan = rotation_plan(*inputs, settings=ps, reference_date=ref)
-    greedy = rotation_plan(*inputs, settings=ps, reference_date=ref, method="greedy")
+    ranked = recommend(*inputs, settings=ps, data_end=end, planning_date=ref)
+    plan = rotation_plan(*inputs, settings=ps, data_end=end, planning_date=ref)
+    greedy = rotation_plan(*inputs, settings=ps, data_end=end, planning_date=ref, method="greedy")
     print(result.counts.sentence())
     for note in result.notes:
         print(f"note: {note}")
@@ -66,7 +68,8 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
     for note in log_notes(log, checked.sites, ref):
         print(f"note: {note}")
     print(
-        f"Reference date {ref.isoformat()}; walking radius {ps.radius_m:g} m; half-life "
+        f"Incidents aged to the data's end {end.isoformat()}; planning date {ref.isoformat()}; "
+        f"walking radius {ps.radius_m:g} m; half-life "
         f"{ps.half_life_days:g} days; cooldown {ps.cooldown_days} days"
     )
     top = ranked.loc[ranked["eligible"]]
@@ -166,7 +169,13 @@ def add_postbox_command(sub: argparse._SubParsersAction[Parser]) -> None:
     n = psub.add_parser("next", help="rank the candidate sites and plan the next weeks")
     add_data_options(n)
     common(n)
-    n.add_argument("--date", help="reference date YYYY-MM-DD (default: end of the data)")
+    n.add_argument(
+        "--date",
+        help=(
+            "planning date YYYY-MM-DD: cooldown, availability and the plan's weeks run from "
+            "it (default: today); incident ages count to the data's last day"
+        ),
+    )
     n.add_argument("--postbox-config", type=Path, help="TOML file with a [postbox] table")
     for option, name, kind in (
         ("--radius-m", "radius_m", float),

@@ -256,7 +256,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             evaluation=evaluation,
             sweep=table,
             kdistance=kdist,
-            current=(settings.eps_m, settings.min_samples),
+            current=(settings.eps_m, settings.min_samples_for(args.window_months)),
         )
         if nested is not None:
             paths |= ev.write_nested(args.out, nested)
@@ -266,7 +266,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     print(
         f"{len(folds)} test months {folds[0].test_month}..{folds[-1].test_month}, each fitted on "
         f"up to {args.window_months} months before it; every method at DBSCAN's area "
-        f"(eps_m {settings.eps_m:g}, min_samples {settings.min_samples}, {args.shape}); "
+        f"(eps_m {settings.eps_m:g}, min_samples "
+        f"{settings.min_samples_text(args.window_months)}, {args.shape}); "
         "all wards, mean ± std over the test months:"
     )
     print_evaluation(evaluation)

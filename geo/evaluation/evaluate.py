@@ -197,10 +197,18 @@ def check_options(*, naive_months: int, window_months: int, shape: str) -> None:
 
 
 def setting_label(settings: Settings, shape: str) -> str:
-    """DBSCAN's setting in words, e.g. ``"60 m / 15, hull"`` (the buffer named if not default)."""
+    """DBSCAN's setting in words, e.g. ``"60 m / 15, hull"`` or ``"60 m / 1.67 a month, hull"``.
+
+    The buffer is named when it is not the default.
+    """
     default = Settings().hull_buffer_m
     buffer = "" if settings.hull_buffer_m == default else f" {settings.hull_buffer_m:g} m"
-    return f"{settings.eps_m:g} m / {settings.min_samples}, {shape}{buffer}"
+    ms = (
+        str(settings.min_samples)
+        if settings.min_samples is not None
+        else f"{settings.min_samples_per_month:g} a month"
+    )
+    return f"{settings.eps_m:g} m / {ms}, {shape}{buffer}"
 
 
 # --- what every fold shares -----------------------------------------------------------------

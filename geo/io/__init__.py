@@ -1,5 +1,12 @@
 """Reading and writing files: incident CSVs, ward boundaries, uploads, text outputs."""
 
+from geo.io.archives import (
+    READ_SKIPPED,
+    is_archive,
+    lonlat_extent,
+    normalise_forces,
+    set_aside_rows,
+)
 from geo.io.boundaries import load_boundaries
 from geo.io.csv_reader import CsvSource, read_text_csv
 from geo.io.incidents import POLICE_UK_COLUMNS, incident_files, load_incidents, read_incident_csv
@@ -21,19 +28,24 @@ __all__ = [
     "BOUNDARY_TYPES",
     "INCIDENT_TYPES",
     "POLICE_UK_COLUMNS",
+    "READ_SKIPPED",
     "SETTINGS_TYPES",
     "CsvSource",
     "UploadLimits",
     "boundary_upload",
     "incident_files",
     "incident_uploads",
+    "is_archive",
     "load_boundaries",
     "load_incidents",
+    "lonlat_extent",
     "neutralise_markup",
+    "normalise_forces",
     "nothing_usable",
     "read_incident_csv",
     "read_text_csv",
     "safe_upload_name",
+    "set_aside_rows",
     "settings_upload",
     "sources_digest",
 ]

@@ -11,6 +11,7 @@ from pandas.api.extensions import ExtensionArray
 
 from geo import columns as c
 from geo.errors import ValidationError
+from geo.io.archives import READ_SET_ASIDE, READ_SKIPPED, ArchiveReader, is_archive
 from geo.io.csv_reader import CsvSource, read_text_csv
 from geo.io.sources import READ_NOTES, unique_sources
 
@@ -48,12 +49,12 @@ LOCAL_OPTIONAL: tuple[str, ...] = ("source", "notes", "location")
 
 
 def incident_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders into a sorted list of CSV files.
+    """Expand files and folders into a sorted list of CSV files and police.uk zip archives.
 
     Raises
     ------
     ValidationError
-        When a path does not exist, or a folder holds no ``.csv`` file.
+        When a path does not exist, or a folder holds no ``.csv`` or ``.zip`` file.
 
     """
     out: list[Path] = []
@@ -61,9 +62,9 @@ def incident_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.suffix.lower() == ".csv" and q.is_file())
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in _READ and q.is_file())
             if not found:
-                problems.append(f"{p}: folder holds no .csv files")
+                problems.append(f"{p}: folder holds no .csv files (or .zip archives)")
             out.extend(found)
         elif p.is_file():
             out.append(p)
@@ -120,24 +121,46 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
     )
 
 
-def load_incidents(sources: Sequence[CsvSource]) -> pd.DataFrame:
+def load_incidents(
+    sources: Sequence[CsvSource],
+    *,
+    forces: Sequence[str] = (),
+    extent: tuple[float, float, float, float] | None = None,
+) -> pd.DataFrame:
     """Read many incident CSVs (see :func:`read_incident_csv`) into one raw frame.
 
-    Paths that are folders are expanded to their ``.csv`` files. A file given twice (or
-    a folder and a file inside it) and a file or upload with the same bytes as an earlier
-    one are read once (:func:`geo.io.sources.unique_sources`); the notes saying so are in
-    ``frame.attrs[READ_NOTES]`` (a list of str, empty when nothing repeated). Columns as
-    in :func:`read_incident_csv`; rows keep file order.
+    Paths that are folders are expanded to their ``.csv`` and ``.zip`` files. A file given
+    twice (or a folder and a file inside it) and a file or upload with the same bytes as an
+    earlier one are read once (:func:`geo.io.sources.unique_sources`); the notes saying so
+    are in ``frame.attrs[READ_NOTES]`` (a list of str, empty when nothing repeated). Columns
+    as in :func:`read_incident_csv`; rows keep file order.
+
+    police.uk zip archives (``.zip`` paths or uploads) are read member by member without
+    unpacking (:class:`geo.io.archives.ArchiveReader`): only ``-street.csv`` members, of the
+    ``forces`` given (all when empty); the members skipped are in
+    ``frame.attrs[READ_SKIPPED]`` and a note. With ``extent`` (lon/lat of the wards, see
+    :func:`geo.io.archives.lonlat_extent`) archive rows far outside it are set aside when
+    read: :func:`geo.io.archives.set_aside_rows` gives them, with file, row and reason.
     """
     paths = [Path(s) for s in sources if not isinstance(s, tuple)]
     uploads = [s for s in sources if isinstance(s, tuple)]
     expanded, notes = unique_sources(incident_files(paths) if paths else [], uploads)
     if not expanded:
         raise ValidationError("no incident files given")
-    frames = [read_incident_csv(s) for s in expanded]
+    zips = ArchiveReader(forces=tuple(forces), extent=extent)
+    frames: list[pd.DataFrame] = []
+    for s in expanded:
+        frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv(s)])
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    out.attrs[READ_NOTES] = notes
+    out.attrs[READ_NOTES] = notes + zips.notes
+    out.attrs[READ_SKIPPED] = zips.skipped
+    if (held := zips.set_aside_frame()) is not None:
+        out.attrs[READ_SET_ASIDE] = held
     return out
+
+
+#: File endings a folder of incident files is expanded to.
+_READ = (".csv", ".zip")
 
 
 #: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).

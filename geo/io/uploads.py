@@ -14,8 +14,8 @@ import pandas as pd
 from geo.errors import ValidationError
 from geo.result import PipelineResult
 
-#: File name endings read as incident CSVs and as ward boundaries.
-INCIDENT_TYPES: tuple[str, ...] = ("csv",)
+#: File name endings read as incident files (CSVs, police.uk zip archives) and as ward boundaries.
+INCIDENT_TYPES: tuple[str, ...] = ("csv", "zip")
 BOUNDARY_TYPES: tuple[str, ...] = ("geojson", "json", "gpkg", "zip")
 SETTINGS_TYPES: tuple[str, ...] = ("toml",)
 _SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -118,6 +118,9 @@ def incident_uploads(
             problems.append(f"{name}: the file is empty")
         elif len(data) > lim.max_file_mb * 1e6:
             problems.append(f"{name}: {_mb(len(data))} is over the {lim.max_file_mb:g} MB limit")
+        elif _ending(name) == "zip":
+            if not zipfile.is_zipfile(io.BytesIO(data)):
+                problems.append(f"{name}: not a zip archive")
         elif b"\x00" in data[:4096]:
             problems.append(f"{name}: not a CSV text file (it contains binary data)")
         seen[name] = seen.get(name, 0) + 1

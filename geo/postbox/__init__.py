@@ -1,9 +1,15 @@
 """Where the "have your say" postbox goes next: sites, scores, plan, placement log."""
 
-from geo.postbox.demand import default_reference_date, demand_points
+from geo.postbox.demand import data_end_date, demand_points, plan_start, time_frame
 from geo.postbox.log_db import data_path, open_log
 from geo.postbox.maps import postbox_map, write_postbox_outputs
-from geo.postbox.outputs import PUBLIC_PLAN_LABELS, PostboxOutputs, postbox_outputs, public_plan
+from geo.postbox.outputs import (
+    PUBLIC_PLAN_LABELS,
+    PostboxOutputs,
+    booked_weeks,
+    postbox_outputs,
+    public_plan,
+)
 from geo.postbox.placements import add_placement, add_placements, delete_placement, read_placements
 from geo.postbox.plan import rotation_plan
 from geo.postbox.recommendation import log_notes, recommend
@@ -68,8 +74,9 @@ __all__ = [
     "PostboxSettings",
     "add_placement",
     "add_placements",
+    "booked_weeks",
+    "data_end_date",
     "data_path",
-    "default_reference_date",
     "delete_placement",
     "demand_points",
     "load_postbox_settings",
@@ -78,6 +85,7 @@ __all__ = [
     "open_log",
     "parse_date",
     "placement_from_text",
+    "plan_start",
     "postbox_map",
     "postbox_outputs",
     "postbox_settings_from_toml",
@@ -85,5 +93,6 @@ __all__ = [
     "read_placements",
     "recommend",
     "rotation_plan",
+    "time_frame",
     "write_postbox_outputs",
 ]

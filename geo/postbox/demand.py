@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -19,10 +19,12 @@ from geo.postbox.sites import NAME, SITE_ID, SITE_KIND
 from geo.project import require_metric
 
 
-def default_reference_date(incidents: pd.DataFrame) -> date:
+def data_end_date(incidents: pd.DataFrame) -> date:
     """The last day of the data's last month (police.uk dates are months).
 
-    The shipped data ends in November 2018, so "now" is 2018-11-30, never the wall clock.
+    Incident ages are counted up to this day: the shipped data ends in November 2018, so
+    an incident of 2018-11 is 29 days old whatever today's date. The calendar of the
+    placements (cooldown, availability, the plan's weeks) runs on the planning date instead.
 
     Raises
     ------
@@ -31,7 +33,7 @@ def default_reference_date(incidents: pd.DataFrame) -> date:
 
     """
     if len(incidents) == 0 or c.DATE not in incidents:
-        raise ValidationError("no incidents: give a reference date explicitly")
+        raise ValidationError("no incidents: give the data's end date explicitly")
     last = pd.Timestamp(incidents[c.DATE].max())
     end = last + pd.offsets.MonthEnd(0)
     return date(end.year, end.month, end.day)
@@ -43,14 +45,15 @@ def demand_points(
     placements: pd.DataFrame | None = None,
     *,
     settings: PostboxSettings | None = None,
-    reference_date: date | None = None,
+    data_end: date | None = None,
 ) -> gpd.GeoDataFrame:
     """The demand the plan covers: incidents in the lookback, merged by map point.
 
     Parameters
     ----------
-    incidents, sites, placements, settings, reference_date
-        As in :func:`geo.postbox.recommend` (``sites`` locates the logged placements).
+    incidents, sites, placements, settings, data_end
+        As in :func:`geo.postbox.recommend` (``sites`` locates the logged placements; every
+        logged placement, booked ones included, covers the incidents around its site).
 
     Returns
     -------
@@ -62,10 +65,10 @@ def demand_points(
 
     """
     s = settings or PostboxSettings()
-    ref = resolve_reference_date(incidents, reference_date)
-    inc = incident_weights(incidents, s, ref)
+    end = resolve_date(incidents, data_end, "data_end")
+    inc = incident_weights(incidents, s, end)
     site_pts = sites_in_crs(sites, incidents.crs)
-    covered = covered_incidents(inc, site_pts, known_placements(placements, site_pts, ref), s)
+    covered = covered_incidents(inc, site_pts, known_placements(placements, site_pts), s)
     keep = ~covered
     df = pd.DataFrame(
         {
@@ -85,30 +88,49 @@ def demand_points(
 
 
 # --- shared with the scoring and the plan (geo.postbox.score, geo.postbox.plan) -----------
-def resolve_reference_date(incidents: pd.DataFrame, reference_date: date | None) -> date:
-    """``reference_date`` as a date, or the default one of ``incidents`` when ``None``.
+def resolve_date(incidents: pd.DataFrame, value: date | None, what: str) -> date:
+    """``value`` as a date, or :func:`data_end_date` of ``incidents`` when ``None``.
 
     Raises
     ------
     ValidationError
-        If ``reference_date`` is neither ``None`` nor a date.
+        If ``value`` is neither ``None`` nor a date (``what`` names the argument).
 
     """
-    if reference_date is None:
-        return default_reference_date(incidents)
-    if isinstance(reference_date, pd.Timestamp):
-        return reference_date.date()
-    if not isinstance(reference_date, date):
-        raise ValidationError(f"reference_date must be a date. Got {reference_date!r}.")
-    return reference_date
+    if value is None:
+        return data_end_date(incidents)
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError(f"{what} must be a date. Got {value!r}.")
+    return value
 
 
-def incident_weights(incidents: gpd.GeoDataFrame, s: PostboxSettings, ref: date) -> dict[str, Any]:
-    """Arrays for incidents inside the lookback: x, y, date, age, base and bonus weight."""
+def plan_start(placements: pd.DataFrame | None, planning_date: date) -> date:
+    """The first day the box is free after ``planning_date``: the next placement starts then.
+
+    The day after the planning date, or the day after the last logged placement when the
+    box is booked beyond it (one box: the team's rotation). Logging the recommended week
+    therefore moves the next recommendation and the plan one week on.
+    """
+    start = pd.Timestamp(planning_date)
+    if placements is not None and len(placements):
+        start = max(start, pd.Timestamp(pd.to_datetime(placements[TO_DATE]).max()))
+    nxt = start + pd.Timedelta(days=1)
+    return date(nxt.year, nxt.month, nxt.day)
+
+
+def incident_weights(
+    incidents: gpd.GeoDataFrame, s: PostboxSettings, data_end: date
+) -> dict[str, Any]:
+    """Arrays for incidents inside the lookback: x, y, date, age, base and bonus weight.
+
+    Ages count up to ``data_end`` (the data's last day), not to the planning date.
+    """
     require_metric(incidents.crs, "incidents")
     _require_columns(incidents, (c.DATE, c.WEIGHT), "incidents")
     dates = pd.to_datetime(incidents[c.DATE]).to_numpy(dtype="datetime64[D]")
-    age = (np.datetime64(ref, "D") - dates).astype(np.int64)
+    age = (np.datetime64(data_end, "D") - dates).astype(np.int64)
     keep = (age >= 0) & (age <= s.lookback_days)
     geom = incidents.geometry.to_numpy()[keep]
     w = incidents[c.WEIGHT].to_numpy(dtype=float)[keep]
@@ -149,12 +171,11 @@ def sites_in_crs(sites: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:
 
 
 def known_placements(
-    placements: pd.DataFrame | None, site_pts: gpd.GeoDataFrame, ref: date
+    placements: pd.DataFrame | None, site_pts: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
-    """Placements that started by the reference date at known sites, with site geometry."""
+    """Logged placements (past and booked) at known sites, with site geometry."""
     log = empty_placements() if placements is None else placements
     _require_columns(log, (SITE_ID, FROM_DATE, TO_DATE, SLIPS), "placements")
-    log = log.loc[pd.to_datetime(log[FROM_DATE]) <= pd.Timestamp(ref)]
     geo_of = site_pts.set_index(SITE_ID).geometry
     log = log.loc[log[SITE_ID].isin(geo_of.index)]
     return gpd.GeoDataFrame(
@@ -190,3 +211,41 @@ def _require_columns(frame: pd.DataFrame, cols: tuple[str, ...], what: str) -> N
     missing = [col for col in cols if col not in frame.columns]
     if missing:
         raise ValidationError(f"{what} lack column(s) {', '.join(missing)}")
+
+
+def time_frame(incidents: pd.DataFrame, settings: PostboxSettings, data_end: date) -> str:
+    """The incidents a recommendation counts, in words: the one time frame of its numbers.
+
+    ``"incidents from the last 3 months of the data, 1 September to 30 November 2018"`` when
+    the incidents given start after the lookback would (a window of the data), else
+    ``"incidents from the last 365 days of the data, 30 November 2017 to 30 November 2018"``.
+
+    Parameters
+    ----------
+    incidents
+        ``date`` (datetime64) of the incidents given to the recommendation.
+    settings
+        Its ``lookback_days``.
+    data_end
+        The day ages are counted to (:func:`data_end_date`).
+
+    """
+    lookback = pd.Timestamp(data_end) - pd.Timedelta(days=settings.lookback_days)
+    end = pd.Timestamp(data_end)
+    if len(incidents):
+        first = pd.Timestamp(pd.to_datetime(incidents[c.DATE]).min()).to_period("M")
+        if first.start_time > lookback:
+            n = (end.to_period("M") - first).n + 1
+            span = f"the last {n} month{'s' if n != 1 else ''} of the data"
+            return f"incidents from {span}, {_day(first.start_time, end)} to {_day(end)}"
+    return (
+        f"incidents from the last {settings.lookback_days} days of the data, "
+        f"{_day(lookback, end)} to {_day(end)}"
+    )
+
+
+def _day(day: pd.Timestamp, other: pd.Timestamp | None = None) -> str:
+    """``"30 November 2018"``; the year left out when ``other`` is in the same year."""
+    if other is not None and other.year == day.year:
+        return f"{day.day} {day:%B}"
+    return f"{day.day} {day:%B %Y}"

@@ -11,7 +11,7 @@ import pandas as pd
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.postbox.demand import demand_points, resolve_reference_date
+from geo.postbox.demand import demand_points, plan_start, resolve_date
 from geo.postbox.score import score_sites
 from geo.postbox.settings import (
     COOLDOWN_FACTOR,
@@ -40,7 +40,8 @@ def rotation_plan(
     placements: pd.DataFrame | None = None,
     *,
     settings: PostboxSettings | None = None,
-    reference_date: date | None = None,
+    data_end: date | None = None,
+    planning_date: date | None = None,
     method: Literal["mclp", "greedy"] = "mclp",
 ) -> gpd.GeoDataFrame:
     """Choose the next ``plan_weeks`` placements together, to cover as much demand as possible.
@@ -61,8 +62,9 @@ def rotation_plan(
 
     Parameters
     ----------
-    incidents, hotspots, sites, placements, settings, reference_date
-        As in :func:`geo.postbox.recommend`.
+    incidents, hotspots, sites, placements, settings, data_end, planning_date
+        As in :func:`geo.postbox.recommend`: ages to ``data_end``, weeks from the
+        planning date.
     method
         ``"mclp"`` (default) or ``"greedy"``.
 
@@ -70,8 +72,9 @@ def rotation_plan(
     -------
     geopandas.GeoDataFrame
         ``min(plan_weeks, eligible sites)`` rows, columns :data:`PLAN_COLUMNS`: ``week``
-        (int, 1..k), ``start_date``/``end_date`` (datetime64[ns]; week 1 starts the day
-        after the reference date, 7 days each), ``site_id``, ``name``, ``kind``,
+        (int, 1..k), ``start_date``/``end_date`` (datetime64[ns]; week 1 starts on
+        :func:`geo.postbox.demand.plan_start`: the day after the planning date, or after
+        the last booked placement; 7 days each), ``site_id``, ``name``, ``kind``,
         ``ward_name``, ``new_demand`` (float), ``new_incidents`` (int), ``covered_demand``
         (float, cumulative), ``covered_share`` (float 0-1 of all lookback demand),
         ``yield_factor``, ``score`` and ``reason`` (from the ranking), ``longitude``,
@@ -81,13 +84,16 @@ def rotation_plan(
     if method not in ("mclp", "greedy"):
         raise ValidationError(f"method must be 'mclp' or 'greedy'. Got {method!r}.")
     s = settings or PostboxSettings()
-    ref = resolve_reference_date(incidents, reference_date)
+    end = resolve_date(incidents, data_end, "data_end")
+    planning = (
+        end if planning_date is None else resolve_date(incidents, planning_date, "planning_date")
+    )
     ranked = score_sites(
-        incidents, hotspots, sites, placements, s, ref, window_days=7 * s.plan_weeks
+        incidents, hotspots, sites, placements, s, end, planning, window_days=7 * s.plan_weeks
     )
     fac = ranked.loc[ranked[ELIGIBLE].to_numpy(dtype=bool)]
     fac = fac.sort_values(SITE_ID, kind="stable").reset_index(drop=True)
-    dem = demand_points(incidents, sites, placements, settings=s, reference_date=ref)
+    dem = demand_points(incidents, sites, placements, settings=s, data_end=end)
     k = min(s.plan_weeks, len(fac))
     total = float(dem["demand"].sum())
     if k == 0:
@@ -119,7 +125,7 @@ def rotation_plan(
         new_incidents.append(int(counts[new].sum()))
         done |= new
         cum.append(float(w[done].sum()))
-    start = pd.Timestamp(ref) + pd.Timedelta(days=1)
+    start = pd.Timestamp(plan_start(placements, planning))
     weeks = np.arange(1, len(rows) + 1)
     out = pd.DataFrame(
         {

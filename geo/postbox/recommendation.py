@@ -14,8 +14,8 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geo.postbox.demand import resolve_reference_date
-from geo.postbox.records import FROM_DATE
+from geo.postbox.demand import plan_start, resolve_date
+from geo.postbox.records import BOX_ID, FROM_DATE, TO_DATE
 from geo.postbox.score import score_sites
 from geo.postbox.settings import (
     PostboxSettings,
@@ -35,13 +35,20 @@ def recommend(
     placements: pd.DataFrame | None = None,
     *,
     settings: PostboxSettings | None = None,
-    reference_date: date | None = None,
+    data_end: date | None = None,
+    planning_date: date | None = None,
 ) -> gpd.GeoDataFrame:
     """Score every candidate site for the next one-week placement and rank them.
 
+    Two dates, because police.uk data arrives about two months late: incident ages are
+    counted up to ``data_end`` (the data's last day), while the placements run on the
+    ``planning_date`` (today, in the app): the next placement starts the day after it, or
+    after the last logged placement when the box is booked beyond it
+    (:func:`geo.postbox.demand.plan_start`).
+
     Score of a site = ``demand_score x yield_factor x cooldown_factor`` (0 when not
     eligible), where, over the incidents within ``radius_m`` of the site that are at most
-    ``lookback_days`` old at the reference date:
+    ``lookback_days`` old at ``data_end``:
 
     - each incident weighs its category weight x ``0.5 ** (age_days / half_life_days)``
       (police.uk ages count from the first day of the month);
@@ -51,10 +58,11 @@ def recommend(
       the incident on or after its date);
     - ``yield_factor`` is the site's shrunk slip rate over the prior rate (Gamma-Poisson:
       prior Gamma(shape = prior mean x prior_weeks, rate = prior_weeks); posterior mean
-      ``(prior mean x prior_weeks + slips) / (prior_weeks + weeks placed)``), so a site never
-      tried scores 1 and gets tried, and a site with few slips sinks only as evidence grows;
-    - a site whose last placement ended fewer than ``cooldown_days`` days before the
-      reference date (or that still holds the box) is cooling down: ``cooldown_factor``
+      ``(prior mean x prior_weeks + slips) / (prior_weeks + weeks placed)``, counting the
+      placements that ended by the planning date), so a site never tried scores 1 and gets
+      tried, and a site with few slips sinks only as evidence grows;
+    - a site whose last placement (logged or booked) ended fewer than ``cooldown_days``
+      days before the next placement starts is cooling down: ``cooldown_factor``
       (default 0 = excluded);
     - a site not available for the whole next week (``available_from``/``available_to``)
       is not eligible.
@@ -73,13 +81,16 @@ def recommend(
         in :attr:`geo.postbox.sites.SiteCheck.sites`.
     placements
         The log, as from :func:`geo.postbox.read_placements` (``site_id``,
-        ``from_date``, ``to_date``, ``slips``); placements starting after the reference date
-        or at sites not in ``sites`` are left out (see :func:`log_notes`).
+        ``from_date``, ``to_date``, ``slips``); placements at sites not in ``sites`` are
+        left out (see :func:`log_notes`). Placements after the planning date are bookings.
     settings
         Defaults to ``PostboxSettings()``.
-    reference_date
-        "Today" for ages, cooldown and availability; default
-        :func:`default_reference_date` (the end of the data's last month).
+    data_end
+        The day incident ages are counted to; default :func:`geo.postbox.data_end_date`
+        (the last day of the data's last month).
+    planning_date
+        "Today" for the cooldown, availability, slip yield and the week being planned;
+        default ``data_end`` (the app passes today's date).
 
     Returns
     -------
@@ -89,31 +100,40 @@ def recommend(
         ``kind``, ``ward_name`` (str), ``status`` (str), ``eligible`` (bool), the score
         parts (float), ``n_incidents``, ``n_recent``, ``n_hotspots`` (int), ``hotspot_ids``
         (str), ``n_placements`` (int), ``weeks_placed`` (float), ``slips`` (int),
-        ``slips_per_week`` (float), ``last_visit`` (datetime64[ns]), ``days_since_visit``
-        (Int64), ``reason`` (str, one sentence), ``longitude``/``latitude`` (WGS84) and Point
-        ``geometry`` in the incidents' CRS.
+        ``slips_per_week`` (float), ``last_visit`` (datetime64[ns], the end of the latest
+        logged or booked placement), ``days_since_visit`` (Int64, planning date minus
+        ``last_visit``; negative while booked), ``reason`` (str, one sentence),
+        ``longitude``/``latitude`` (WGS84) and Point ``geometry`` in the incidents' CRS.
 
     """
     s = settings or PostboxSettings()
-    ref = resolve_reference_date(incidents, reference_date)
-    return score_sites(incidents, hotspots, sites, placements, s, ref, window_days=7)
+    end = resolve_date(incidents, data_end, "data_end")
+    planning = (
+        end if planning_date is None else resolve_date(incidents, planning_date, "planning_date")
+    )
+    return score_sites(incidents, hotspots, sites, placements, s, end, planning, window_days=7)
 
 
 def log_notes(
     placements: pd.DataFrame | None,
     sites: pd.DataFrame,
-    reference_date: date,
+    planning_date: date,
 ) -> list[str]:
-    """Plain-English notes on log entries a recommendation leaves out (and why)."""
+    """Plain-English notes on the log: bookings past the planning date, unknown sites."""
     if placements is None or len(placements) == 0:
         return []
     notes: list[str] = []
-    ref = pd.Timestamp(reference_date)
-    later = int((placements[FROM_DATE] > ref).sum())
-    if later:
+    ahead = placements.loc[pd.to_datetime(placements[TO_DATE]) > pd.Timestamp(planning_date)]
+    if len(ahead):
+        first = ahead.sort_values(FROM_DATE, kind="stable").iloc[0]
+        box = str(first[BOX_ID]) if BOX_ID in ahead.columns else "the box"
+        start = plan_start(placements, planning_date)
         notes.append(
-            f"{later} logged placement(s) start after the reference date "
-            f"{reference_date.isoformat()} and are not used (choose a later reference date)"
+            f"{len(ahead)} logged placement(s) run past the planning date "
+            f"{planning_date.isoformat()} ({box} at {first[SITE_ID]} from "
+            f"{pd.Timestamp(first[FROM_DATE]):%Y-%m-%d} to {pd.Timestamp(first[TO_DATE]):%Y-%m-%d}"
+            f"{' and more' if len(ahead) > 1 else ''}): the next placement is planned from "
+            f"{start.isoformat()}; their slips count once they have ended"
         )
     unknown = sorted(set(placements[SITE_ID].astype(str)) - set(sites[SITE_ID].astype(str)))
     if unknown:

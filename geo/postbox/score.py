@@ -13,7 +13,13 @@ import pyproj
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.postbox.demand import covered_incidents, incident_weights, known_placements, sites_in_crs
+from geo.postbox.demand import (
+    covered_incidents,
+    incident_weights,
+    known_placements,
+    plan_start,
+    sites_in_crs,
+)
 from geo.postbox.records import FROM_DATE, SLIPS, TO_DATE
 from geo.postbox.settings import (
     COOLDOWN_FACTOR,
@@ -56,14 +62,18 @@ def score_sites(
     sites: gpd.GeoDataFrame,
     placements: pd.DataFrame | None,
     s: PostboxSettings,
-    ref: date,
+    data_end: date,
+    planning_date: date,
     *,
     window_days: int,
 ) -> gpd.GeoDataFrame:
-    """Score every site on ``ref``; the table behind :func:`geo.postbox.recommend` and the plan.
+    """Score every site; the table behind :func:`geo.postbox.recommend` and the plan.
 
     ``incidents`` (``date``, ``weight``, points in a metric CRS) within ``s.radius_m`` of a
-    site make its demand; ``window_days`` is the length of the placement being scored.
+    site make its demand, aged to ``data_end``; the placement being scored starts on
+    :func:`~geo.postbox.demand.plan_start` (the day after ``planning_date``, or after the
+    last booked placement) and lasts ``window_days`` days: cooldown and availability are
+    judged for it. Slip yield counts placements that ended by ``planning_date``.
 
     Returns
     -------
@@ -72,10 +82,11 @@ def score_sites(
         (site points in ``incidents.crs``), ranked as :func:`geo.postbox.recommend` says.
 
     """
-    inc = incident_weights(incidents, s, ref)
+    inc = incident_weights(incidents, s, data_end)
     site_pts = sites_in_crs(sites, incidents.crs)
     n = len(site_pts)
-    log = known_placements(placements, site_pts, ref)
+    log = known_placements(placements, site_pts)
+    start = pd.Timestamp(plan_start(placements, planning_date))
     covered = covered_incidents(inc, site_pts, log, s)
     weight = inc["base"] + inc["bonus"]
 
@@ -108,18 +119,19 @@ def score_sites(
             hot_ids[a].append(str(ids[b]))
     hot_ids = [sorted(x) for x in hot_ids]
 
-    # history and slip yield (Gamma-Poisson shrinkage towards the prior rate)
+    # history and slip yield (Gamma-Poisson shrinkage towards the prior rate); a booked
+    # placement counts for the cooldown and coverage, its slips once it has ended
     span = log[TO_DATE].to_numpy() - log[FROM_DATE].to_numpy()
     days = (span // np.timedelta64(1, "D")).astype(np.int64) + 1  # both ends included
+    ended = log[TO_DATE].to_numpy() <= np.datetime64(planning_date, "D")
     hist = pd.DataFrame(
         {SITE_ID: log[SITE_ID].to_numpy(dtype=object), "days": days, SLIPS: log[SLIPS]}
-    )
-    by_site = hist.groupby(SITE_ID).agg(
-        n=("days", "size"), days=("days", "sum"), slips=(SLIPS, "sum")
-    )
+    ).loc[ended]
+    by_site = hist.groupby(SITE_ID).agg(days=("days", "sum"), slips=(SLIPS, "sum"))
     last = pd.Series(log[TO_DATE].to_numpy(), index=log[SITE_ID].to_numpy()).groupby(level=0).max()
     ids_all = site_pts[SITE_ID].astype(str).to_numpy()
-    n_pl = by_site["n"].reindex(ids_all, fill_value=0).to_numpy(dtype=np.int64)
+    n_logged = pd.Series(log[SITE_ID].to_numpy(dtype=object)).value_counts()
+    n_pl = n_logged.reindex(ids_all, fill_value=0).to_numpy(dtype=np.int64)
     weeks = by_site["days"].reindex(ids_all, fill_value=0).to_numpy(dtype=float) / 7.0
     slips = by_site["slips"].reindex(ids_all, fill_value=0).to_numpy(dtype=np.int64)
     prior = _prior_rate(s, float(hist[SLIPS].sum()), float(hist["days"].sum()) / 7.0)
@@ -130,10 +142,12 @@ def score_sites(
     last_visit = pd.to_datetime(pd.Series(last.reindex(ids_all).to_numpy())).astype(
         "datetime64[ns]"
     )
-    ref_ts = pd.Timestamp(ref)
-    since = (ref_ts - last_visit).dt.days.astype("Int64")
-    cooling = since.notna().to_numpy() & (since.fillna(10**9).to_numpy() < s.cooldown_days)
-    start, end = ref_ts + pd.Timedelta(days=1), ref_ts + pd.Timedelta(days=window_days)
+    since = (pd.Timestamp(planning_date) - last_visit).dt.days.astype("Int64")
+    # cooling: fewer than cooldown_days between the last (or booked) stay and the day
+    # before the placement being scored starts
+    gap = (start - pd.Timedelta(days=1) - last_visit).dt.days
+    cooling = gap.notna().to_numpy() & (gap.fillna(10**9).to_numpy() < s.cooldown_days)
+    end = start + pd.Timedelta(days=window_days - 1)
     a_from = _dates(site_pts, AVAILABLE_FROM)
     a_to = _dates(site_pts, AVAILABLE_TO)
     available = (a_from.isna() | (a_from <= start)) & (a_to.isna() | (a_to >= end))
@@ -181,7 +195,7 @@ def score_sites(
     )
     out[DAYS_SINCE_VISIT] = out[DAYS_SINCE_VISIT].astype("Int64")
     out[REASON] = [
-        _reason(row, s, a_from.iloc[i], a_to.iloc[i], window_days)
+        _reason(row, s, a_from.iloc[i], a_to.iloc[i], window_days, planning_date)
         for i, row in enumerate(out.to_dict("records"))
     ]
     out["geometry"] = site_pts.geometry.to_numpy()
@@ -215,37 +229,54 @@ def _plural(n: int, word: str) -> str:
 
 
 def _reason(
-    row: Mapping[Any, Any], s: PostboxSettings, a_from: Any, a_to: Any, window_days: int
+    row: Mapping[Any, Any],
+    s: PostboxSettings,
+    a_from: Any,
+    a_to: Any,
+    window_days: int,
+    planning_date: date,
 ) -> str:
-    """One sentence: what the site covers, when it was last used, its yield and status."""
-    n_hot, n_rec = int(row[N_HOTSPOTS]), int(row[N_RECENT])
-    inc = f"{_plural(n_rec, 'incident')} in the last {s.recent_days} days"
+    """One sentence: what the site covers, when it was last used, its yield and status.
+
+    The incidents quoted are those of the recommendation's one time frame (the lookback to
+    the data's end, :func:`geo.postbox.demand.time_frame`), as in the plan.
+    """
+    n_hot, n_inc = int(row[N_HOTSPOTS]), int(row[c.N_INCIDENTS])
+    inc = _plural(n_inc, "incident")
     parts = [f"covers {_plural(n_hot, 'hotspot')} with {inc}" if n_hot else f"covers {inc}"]
     if int(row[N_PLACEMENTS]) == 0:
         parts.append("never visited")
     else:
         last = pd.Timestamp(row[LAST_VISIT])
-        if row[STATUS] == "cooling down" or (
+        booked = last > pd.Timestamp(planning_date)
+        cooling = row[STATUS] == "cooling down" or (
             row[STATUS] == "not available" and int(row[DAYS_SINCE_VISIT]) < s.cooldown_days
-        ):
-            effect = (
-                "so it is left out"
-                if s.cooldown_factor == 0
-                else f"so its score is multiplied by {s.cooldown_factor:g}"
+        )
+        effect = (
+            "so it is left out"
+            if s.cooldown_factor == 0
+            else f"so its score is multiplied by {s.cooldown_factor:g}"
+        )
+        if booked:
+            parts.append(
+                f"the box is booked there until {last:%Y-%m-%d}"
+                + (f", {effect}" if cooling else "")
             )
+        elif cooling:
             parts.append(
                 f"visited until {last:%Y-%m-%d}, within the {s.cooldown_days}-day cooldown, "
                 f"{effect}"
             )
         else:
             parts.append(f"not visited since {last:%Y-%m}")
-        fy = float(row[YIELD_FACTOR])
-        trend = "above" if fy > 1.05 else "below" if fy < 0.95 else "about"
-        weeks = f"{float(row[WEEKS_PLACED]):.3g}"
-        parts.append(
-            f"{_plural(int(row[SLIPS]), 'slip')} in {weeks} week{'' if weeks == '1' else 's'} "
-            f"there ({trend} the usual yield)"
-        )
+        if float(row[WEEKS_PLACED]) > 0:
+            fy = float(row[YIELD_FACTOR])
+            trend = "above" if fy > 1.05 else "below" if fy < 0.95 else "about"
+            weeks = f"{float(row[WEEKS_PLACED]):.3g}"
+            parts.append(
+                f"{_plural(int(row[SLIPS]), 'slip')} in {weeks} "
+                f"week{'' if weeks == '1' else 's'} there ({trend} the usual yield)"
+            )
     total = float(row[INCIDENT_SCORE]) + float(row[HOTSPOT_SCORE])
     if float(row[COVERED_SCORE]) > 0 and total > 0:
         share = 100 * float(row[COVERED_SCORE]) / total

@@ -31,11 +31,11 @@ COOLDOWN_FACTOR = "cooldown_factor"  #: float, 1, or the cooldown_factor setting
 N_RECENT = "n_recent"  #: int, incidents within radius_m in the last recent_days days
 N_HOTSPOTS = "n_hotspots"  #: int, hotspots with any part within radius_m
 HOTSPOT_IDS = "hotspot_ids"  #: str, comma-separated hotspot ids within radius_m
-N_PLACEMENTS = "n_placements"  #: int, logged placements at the site up to the reference date
-WEEKS_PLACED = "weeks_placed"  #: float, total days placed / 7
+N_PLACEMENTS = "n_placements"  #: int, logged placements at the site (booked ones included)
+WEEKS_PLACED = "weeks_placed"  #: float, days placed in ended placements / 7
 SLIPS_PER_WEEK = "slips_per_week"  #: float, posterior mean slips a week (Gamma-Poisson)
 LAST_VISIT = "last_visit"  #: datetime64[ns], last day of the latest placement (NaT = never)
-DAYS_SINCE_VISIT = "days_since_visit"  #: Int64, reference date - last_visit (NA = never)
+DAYS_SINCE_VISIT = "days_since_visit"  #: Int64, planning date - last_visit (NA = never)
 REASON = "reason"  #: str, one plain-English sentence
 
 #: Columns of :func:`geo.postbox.recommend`, in order (plus ``geometry``).
@@ -198,14 +198,15 @@ class PostboxSettings:
     half_life_days
         Recency: an incident ``half_life_days`` old counts half, twice that a quarter.
     lookback_days
-        Incidents older than this (days before the reference date) are not counted.
+        Incidents older than this (days before the data's last day) are not counted.
     recent_days
         Window for the incident count quoted in the plain-English reason.
     hotspot_bonus
         Extra weight of incidents inside a DBSCAN hotspot (1 = they count double, 0 = no
         extra weight).
     cooldown_days
-        A site visited less than this many days before the reference date is cooling down.
+        A site visited less than this many days before the next placement starts is
+        cooling down.
     cooldown_factor
         Multiplies the score of a cooling site: 0 excludes it (default), 0.5 halves it.
     plan_weeks

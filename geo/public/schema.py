@@ -17,23 +17,15 @@ import shapely
 from geo import columns as c
 from geo.bounds import Bound
 from geo.errors import ValidationError
+from geo.settings import BOUNDS as SETTINGS_BOUNDS
 
 #: Limits, default, unit and help of every numeric setting of :class:`PublicSettings`,
 #: declared once: validation, the command-line help and the app's widgets read them, e.g.
 #: ``PUBLIC_BOUNDS["min_count"].low`` (the floor of 3).
 PUBLIC_BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
     {
-        "min_count": Bound(
-            low=3,
-            high=10_000,
-            whole=True,
-            default=5,
-            unit="incidents",
-            help="smallest number of incidents an area or a month needs to be shown",
-            why="smaller groups could point at one household",
-            step=1,
-            typical=(3, 1000),
-        ),
+        # declared once, with the settings that save it ([public] min_count)
+        "min_count": SETTINGS_BOUNDS["public_min_count"],
         "generalise_m": Bound(
             low=50.0,
             high=1000.0,

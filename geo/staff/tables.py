@@ -43,7 +43,9 @@ _TREND_WORDS = {
 }
 
 
-def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.DataFrame:
+def patrol_table(
+    hotspots: gpd.GeoDataFrame, *, top_categories: int = 3, trend_months: int | None = None
+) -> pd.DataFrame:
     """The ranked hotspot list a sergeant reads: one row per hotspot, plain headings.
 
     Parameters
@@ -52,6 +54,10 @@ def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.D
         Output of :func:`geo.hotspots.summarise_hotspots` or :func:`hotspots_in_wards`.
     top_categories
         How many categories of the mix to name.
+    trend_months
+        Length of each trend period: the two count columns are then headed with what they
+        compare (``"Last 3 months"``, ``"3 months before"``) and left out when no hotspot
+        has a trend (window too short: every trend ``n/a``).
 
     Returns
     -------
@@ -72,7 +78,7 @@ def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.D
         more = len(parts) - top_categories
         mix.append(", ".join(parts[:top_categories]) + (f" (+{more} more)" if more > 0 else ""))
     place = h[c.PLACE] if c.PLACE in h.columns else h[c.WARD_NAME]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Rank": h[c.RANK].to_numpy(dtype="int64"),
             "Place": place.astype(str).to_numpy(),
@@ -88,6 +94,12 @@ def patrol_table(hotspots: gpd.GeoDataFrame, *, top_categories: int = 3) -> pd.D
             "Months": (h[c.FIRST_MONTH].astype(str) + "–" + h[c.LAST_MONTH].astype(str)).to_numpy(),
         }
     )
+    if trend_months is None:
+        return table
+    if len(h) and (h[c.TREND].astype(str) == "n/a").all():
+        return table.drop(columns=["Recent", "Before"])
+    span = f"{trend_months} month{'s' if trend_months != 1 else ''}"
+    return table.rename(columns={"Recent": f"Last {span}", "Before": f"{span} before"})
 
 
 def category_mix(hotspots: gpd.GeoDataFrame, settings: Settings, *, top: int = 10) -> pd.DataFrame:

@@ -15,7 +15,11 @@ def test_postbox_outputs_rank_plan_and_map_the_sites():
     expected = pb.recommend(r.incidents, r.hotspots, sites)
     assert list(out.ranked[pb.SITE_ID]) == list(expected[pb.SITE_ID])
     assert len(out.plan) == pb.PostboxSettings().plan_weeks
-    assert out.reference_date == pb.default_reference_date(r.incidents)
+    assert out.data_end == out.planning_date == pb.data_end_date(r.incidents)  # no date given
+    assert out.plan_start.isoformat() == "2018-12-01"
+    assert out.time_frame == (
+        "incidents from the last 9 months of the data, 1 March to 30 November 2018"
+    )
     assert out.notes == []  # no placement logged
     assert "L.circle(" in out.map_html and '"preferCanvas": false' in out.map_html
 

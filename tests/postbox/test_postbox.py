@@ -24,7 +24,7 @@ from geo.postbox import (
     RANKED_COLUMNS,
     PostboxSettings,
     add_placement,
-    default_reference_date,
+    data_end_date,
     demand_points,
     load_sites,
     placement_from_text,
@@ -88,7 +88,7 @@ def test_site_covering_the_big_hotspot_wins():
     hot = gpd.GeoDataFrame({"hotspot_id": ["E1-01"]}, geometry=[box(990, 990, 1010, 1010)], crs=CRS)
     inc = incidents(group(1000, 1000, 30, hot="E1-01") + group(3000, 1000, 5))
     cand = sites({"near-hotspot": (1100, 1000), "near-few": (3000, 1100), "far": (6000, 6000)})
-    r = recommend(inc, hot, cand, reference_date=REF)
+    r = recommend(inc, hot, cand, data_end=REF)
     assert list(r.columns) == [*RANKED_COLUMNS, "geometry"]
     assert list(r["site_id"]) == ["near-hotspot", "near-few", "far"]
     assert list(r["rank"]) == [1, 2, 3]
@@ -99,9 +99,9 @@ def test_site_covering_the_big_hotspot_wins():
     assert top["score"] == top["demand_score"] == 60.0
     assert (top["n_incidents"], top["n_recent"], top["n_hotspots"]) == (30, 30, 1)
     assert top["hotspot_ids"] == "E1-01"
-    assert top["reason"] == "covers 1 hotspot with 30 incidents in the last 90 days; never visited"
+    assert top["reason"] == "covers 1 hotspot with 30 incidents; never visited"
     assert by_id(r).loc["near-few", "score"] == 5.0
-    assert by_id(r).loc["far", "reason"] == "covers 0 incidents in the last 90 days; never visited"
+    assert by_id(r).loc["far", "reason"] == "covers 0 incidents; never visited"
     assert r.crs == inc.crs
 
 
@@ -112,7 +112,7 @@ def test_category_recency_lookback_and_hotspot_weights_by_hand():
         (0, 0, "2017-11-29", 9.0, ""),  # 366 days old: outside the 365-day lookback
         (0, 0, "2018-12-01", 9.0, ""),  # after the reference date: not counted
     ]
-    r = by_id(recommend(incidents(rows), NO_HOTSPOTS, sites({"s": (0, 0)}), reference_date=REF))
+    r = by_id(recommend(incidents(rows), NO_HOTSPOTS, sites({"s": (0, 0)}), data_end=REF))
     assert r.loc["s", "incident_score"] == pytest.approx(2.0, abs=1e-12)
     assert r.loc["s", "hotspot_score"] == pytest.approx(1.5, abs=1e-12)
     assert r.loc["s", "score"] == pytest.approx(3.5, abs=1e-12)
@@ -120,9 +120,7 @@ def test_category_recency_lookback_and_hotspot_weights_by_hand():
     assert r.loc["s", "n_recent"] == 1  # only the 90-day-old one is within recent_days=90
     s = PostboxSettings(half_life_days=180, hotspot_bonus=0.0, lookback_days=400)
     r2 = by_id(
-        recommend(
-            incidents(rows), NO_HOTSPOTS, sites({"s": (0, 0)}), settings=s, reference_date=REF
-        )
+        recommend(incidents(rows), NO_HOTSPOTS, sites({"s": (0, 0)}), settings=s, data_end=REF)
     )
     # 3 x 0.5**0.5 + 2 x 0.5 + 9 x 0.5**(366/180)
     expected = 3 * 0.5**0.5 + 2 * 0.5 + 9 * 0.5 ** (366 / 180)
@@ -131,7 +129,7 @@ def test_category_recency_lookback_and_hotspot_weights_by_hand():
 
 def test_walking_radius_is_inclusive():
     inc = incidents(group(400, 0, 1) + group(400.01, 10, 1))
-    r = by_id(recommend(inc, NO_HOTSPOTS, sites({"s": (0, 0)}), reference_date=REF))
+    r = by_id(recommend(inc, NO_HOTSPOTS, sites({"s": (0, 0)}), data_end=REF))
     assert r.loc["s", "n_incidents"] == 1  # (400, 0) is exactly radius_m away
 
 
@@ -146,7 +144,7 @@ def cooldown_case():
 def test_cooldown_moves_the_choice():
     inc, cand, placed = cooldown_case()
     prior = PostboxSettings(prior_slips_per_week=1.0)  # 1 slip in 1 week: yield factor 1
-    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=prior, reference_date=REF)
+    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=prior, data_end=REF)
     assert list(r["site_id"]) == ["b", "a"]
     a = by_id(r).loc["a"]
     five_days = 0.5 ** (5 / 90)  # the incidents are 5 days old at the reference date
@@ -154,15 +152,15 @@ def test_cooldown_moves_the_choice():
     assert a["demand_score"] == pytest.approx(30 * five_days)
     assert a["days_since_visit"] == 12
     assert a["reason"] == (
-        "covers 30 incidents in the last 90 days; visited until 2018-11-18, within the "
+        "covers 30 incidents; visited until 2018-11-18, within the "
         "56-day cooldown, so it is left out; 1 slip in 1 week there (about the usual yield)"
     )
     short = prior.replace(cooldown_days=12)  # 12 days since: no longer cooling
-    r2 = recommend(inc, NO_HOTSPOTS, cand, placed, settings=short, reference_date=REF)
+    r2 = recommend(inc, NO_HOTSPOTS, cand, placed, settings=short, data_end=REF)
     assert list(r2["site_id"]) == ["a", "b"]
     assert by_id(r2).loc["a", "status"] == "available"
     half = prior.replace(cooldown_factor=0.5)  # down-weighted instead of excluded
-    r3 = by_id(recommend(inc, NO_HOTSPOTS, cand, placed, settings=half, reference_date=REF))
+    r3 = by_id(recommend(inc, NO_HOTSPOTS, cand, placed, settings=half, data_end=REF))
     assert r3.loc["a", "score"] == pytest.approx(15 * five_days)
     assert r3.loc["b", "score"] == pytest.approx(5 * five_days)
     assert r3.loc["a", "rank"] == 1
@@ -174,9 +172,7 @@ def test_demand_already_covered_by_earlier_placements_is_subtracted():
     inc = incidents(group(0, 0, 4, day="2018-10-31") + group(0, 0, 3, day="2018-11-30"))
     placed = log(("a", "2018-11-04", "2018-11-10", 0))  # covered the October incidents only
     s = PostboxSettings(half_life_days=30, cooldown_days=0, prior_slips_per_week=1.0)
-    r = by_id(
-        recommend(inc, NO_HOTSPOTS, sites({"a": (0, 0)}), placed, settings=s, reference_date=REF)
-    )
+    r = by_id(recommend(inc, NO_HOTSPOTS, sites({"a": (0, 0)}), placed, settings=s, data_end=REF))
     assert r.loc["a", "incident_score"] == 5.0  # 4 x 0.5 + 3 x 1
     assert r.loc["a", "covered_score"] == 2.0
     assert r.loc["a", "demand_score"] == 3.0
@@ -184,11 +180,11 @@ def test_demand_already_covered_by_earlier_placements_is_subtracted():
     assert r.loc["a", "yield_factor"] == pytest.approx(2 / 3)
     assert r.loc["a", "score"] == pytest.approx(2.0)
     assert r.loc["a", "reason"] == (
-        "covers 7 incidents in the last 90 days; not visited since 2018-11; 0 slips in 1 week "
+        "covers 7 incidents; not visited since 2018-11; 0 slips in 1 week "
         "there (below the usual yield); 40% of its demand was already covered by earlier "
         "placements"
     )
-    dem = demand_points(inc, sites({"a": (0, 0)}), placed, settings=s, reference_date=REF)
+    dem = demand_points(inc, sites({"a": (0, 0)}), placed, settings=s, data_end=REF)
     assert list(dem["n_incidents"]) == [3]
     assert list(dem["demand"]) == [3.0]
 
@@ -198,7 +194,7 @@ def test_slip_yield_is_shrunk_towards_the_prior_so_new_sites_are_tried():
     cand = sites({"new": (0, 0), "good": (2000, 0), "poor": (4000, 0)})
     placed = log(("good", "2018-01-01", "2018-01-14", 8), ("poor", "2018-02-01", "2018-02-14", 0))
     s = PostboxSettings(prior_slips_per_week=1.0, prior_weeks=2.0)
-    r = by_id(recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF))
+    r = by_id(recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF))
     assert r.loc["good", "yield_factor"] == pytest.approx((2 + 8) / (2 + 2))  # 2.5
     assert r.loc["new", "yield_factor"] == 1.0
     assert r.loc["poor", "yield_factor"] == pytest.approx(2 / 4)
@@ -206,7 +202,7 @@ def test_slip_yield_is_shrunk_towards_the_prior_so_new_sites_are_tried():
     assert r.loc["good", "weeks_placed"] == 2.0
     # pooled prior: 8 slips in 4 weeks = 2 a week, worth 2 weeks: Gamma(4, 2)
     pooled = by_id(
-        recommend(inc, NO_HOTSPOTS, cand, placed, settings=PostboxSettings(), reference_date=REF)
+        recommend(inc, NO_HOTSPOTS, cand, placed, settings=PostboxSettings(), data_end=REF)
     )
     assert pooled.loc["good", "slips_per_week"] == pytest.approx((4 + 8) / (2 + 2))
     assert pooled.loc["good", "yield_factor"] == pytest.approx(1.5)
@@ -221,7 +217,7 @@ def test_site_not_available_next_week_is_not_eligible():
         available_from=pd.to_datetime(["2018-12-05", None]).astype("datetime64[ns]"),
         available_to=pd.to_datetime([None, None]).astype("datetime64[ns]"),
     )
-    r = recommend(inc, NO_HOTSPOTS, cand, reference_date=REF)
+    r = recommend(inc, NO_HOTSPOTS, cand, data_end=REF)
     assert list(r["site_id"]) == ["shop", "school"]
     school = by_id(r).loc["school"]
     assert (school["status"], school["score"]) == ("not available", 0.0)
@@ -234,9 +230,9 @@ def test_plan_covers_more_distinct_incidents_than_repeating_the_top_site():
     inc = incidents(group(0, 0, 20) + group(5000, 0, 10))
     cand = sites({"a": (0, 0), "a-twin": (100, 0), "b": (5000, 0)})
     s = PostboxSettings(plan_weeks=2)
-    ranked = recommend(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF)
+    ranked = recommend(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF)
     assert list(ranked["site_id"][:2]) == ["a", "a-twin"]  # the top two cover the same 20
-    plan = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF)
+    plan = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF)
     assert list(plan.columns) == [*PLAN_COLUMNS, "geometry"]
     assert list(plan["site_id"]) == ["a", "b"]
     assert list(plan["new_incidents"]) == [20, 10]
@@ -251,8 +247,8 @@ def test_mclp_beats_greedy_where_greedy_is_short_sighted():
     inc = incidents(group(0, 0, 3) + group(150, 0, 4) + group(250, 0, 4) + group(400, 0, 3))
     cand = sites({"L": (75, 0), "M": (200, 0), "R": (325, 0)})
     s = PostboxSettings(radius_m=100, plan_weeks=2)
-    mclp = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF)
-    greedy = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF, method="greedy")
+    mclp = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF)
+    greedy = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF, method="greedy")
     assert list(mclp["site_id"]) == ["L", "R"]  # equal new demand: site id order
     assert mclp["new_incidents"].sum() == 14
     assert list(greedy["site_id"]) == ["M", "L"]
@@ -267,15 +263,15 @@ def test_plan_skips_sites_not_available_for_the_whole_plan():
         available_to=pd.to_datetime(["2018-12-10", None, None]).astype("datetime64[ns]"),
     )
     s = PostboxSettings(plan_weeks=2)
-    assert recommend(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF)["site_id"][0] == "a"
-    plan = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, reference_date=REF)
+    assert recommend(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF)["site_id"][0] == "a"
+    plan = rotation_plan(inc, NO_HOTSPOTS, cand, settings=s, data_end=REF)
     assert list(plan["site_id"]) == ["b", "c"]  # a leaves on 2018-12-10, before week 2 ends
 
 
 def test_no_eligible_site_gives_an_empty_plan_with_columns():
     inc, cand, placed = cooldown_case()
     only_a = cand.iloc[[0]]
-    plan = rotation_plan(inc, NO_HOTSPOTS, only_a, placed, reference_date=REF)
+    plan = rotation_plan(inc, NO_HOTSPOTS, only_a, placed, data_end=REF)
     assert len(plan) == 0
     assert list(plan.columns) == [*PLAN_COLUMNS, "geometry"]
     assert plan.crs == inc.crs
@@ -284,22 +280,22 @@ def test_no_eligible_site_gives_an_empty_plan_with_columns():
 def test_distances_need_a_metric_crs_and_placements_the_right_columns():
     inc = incidents(group(0, 0, 1)).to_crs("EPSG:4326")
     with pytest.raises(ValidationError, match="distances need a projected CRS in metres"):
-        recommend(inc, NO_HOTSPOTS, sites({"s": (0, 0)}), reference_date=REF)
+        recommend(inc, NO_HOTSPOTS, sites({"s": (0, 0)}), data_end=REF)
     with pytest.raises(ValidationError, match="placements lack column"):
         recommend(
             incidents(group(0, 0, 1)),
             NO_HOTSPOTS,
             sites({"s": (0, 0)}),
             pd.DataFrame({"site_id": ["s"]}),
-            reference_date=REF,
+            data_end=REF,
         )
 
 
-def test_reference_date_defaults_to_the_end_of_the_last_month_not_today():
+def test_data_end_is_the_end_of_the_last_month_not_today():
     inc = incidents(group(0, 0, 1, day="2018-11-01") + group(0, 0, 1, day="2018-03-01"))
-    assert default_reference_date(inc) == REF
-    with pytest.raises(ValidationError, match="give a reference date"):
-        default_reference_date(inc.iloc[:0])
+    assert data_end_date(inc) == REF
+    with pytest.raises(ValidationError, match="give the data.s end date"):
+        data_end_date(inc.iloc[:0])
 
 
 @pytest.mark.parametrize(
@@ -375,7 +371,7 @@ prop_plan = settings(max_examples=10, deadline=None, suppress_health_check=[Heal
 @given(instances())
 def test_recommendations_come_from_the_candidates(case):
     inc, cand, placed, s = case
-    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF)
+    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF)
     assert sorted(r["site_id"]) == sorted(cand["site_id"])
     assert list(r["rank"]) == list(range(1, len(cand) + 1))
     assert (r["score"] >= 0).all()
@@ -389,8 +385,8 @@ def test_recommendations_come_from_the_candidates(case):
 @given(instances())
 def test_plans_come_from_the_eligible_candidates_without_repeats(case):
     inc, cand, placed, s = case
-    plan = rotation_plan(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF)
-    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF)
+    plan = rotation_plan(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF)
+    r = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF)
     eligible = set(r.loc[r["eligible"], "site_id"])  # no availability limits here
     assert set(plan["site_id"]) <= eligible
     assert plan["site_id"].is_unique
@@ -403,12 +399,12 @@ def test_plans_come_from_the_eligible_candidates_without_repeats(case):
 @given(instances(), st.randoms(use_true_random=False))
 def test_rankings_are_deterministic_and_ignore_row_order(case, rnd):
     inc, cand, placed, s = case
-    r1 = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF)
+    r1 = recommend(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF)
     order_i, order_s = list(range(len(inc))), list(range(len(cand)))
     rnd.shuffle(order_i)
     rnd.shuffle(order_s)
     r2 = recommend(
-        inc.iloc[order_i], NO_HOTSPOTS, cand.iloc[order_s], placed, settings=s, reference_date=REF
+        inc.iloc[order_i], NO_HOTSPOTS, cand.iloc[order_s], placed, settings=s, data_end=REF
     )
     assert_frame_equal(
         r1.drop(columns="geometry"),
@@ -423,12 +419,12 @@ def test_rankings_are_deterministic_and_ignore_row_order(case, rnd):
 @given(instances(), st.randoms(use_true_random=False))
 def test_plans_are_deterministic_and_ignore_row_order(case, rnd):
     inc, cand, placed, s = case
-    p1 = rotation_plan(inc, NO_HOTSPOTS, cand, placed, settings=s, reference_date=REF)
+    p1 = rotation_plan(inc, NO_HOTSPOTS, cand, placed, settings=s, data_end=REF)
     order_i, order_s = list(range(len(inc))), list(range(len(cand)))
     rnd.shuffle(order_i)
     rnd.shuffle(order_s)
     p2 = rotation_plan(
-        inc.iloc[order_i], NO_HOTSPOTS, cand.iloc[order_s], placed, settings=s, reference_date=REF
+        inc.iloc[order_i], NO_HOTSPOTS, cand.iloc[order_s], placed, settings=s, data_end=REF
     )
     assert_frame_equal(
         p1.drop(columns="geometry"),
@@ -443,7 +439,7 @@ def test_plans_are_deterministic_and_ignore_row_order(case, rnd):
 @given(instances())
 def test_mclp_covers_at_least_as_much_demand_as_greedy(case):
     inc, cand, placed, s = case
-    kw = dict(settings=s, reference_date=REF)
+    kw = dict(settings=s, data_end=REF)
     mclp = rotation_plan(inc, NO_HOTSPOTS, cand, placed, **kw)
     greedy = rotation_plan(inc, NO_HOTSPOTS, cand, placed, method="greedy", **kw)
     assert len(mclp) == len(greedy)
@@ -593,12 +589,12 @@ def test_map_draws_the_recommended_site_with_its_circle_offline(two_wards):
     inc = incidents(group(450500, 200500, 12, hot="H") + group(451500, 200500, 3))
     cand = sites({"library": (450550, 200500), "shop": (451500, 200550)})
     s = PostboxSettings(radius_m=250, plan_weeks=2)
-    ranked = recommend(inc, hot, cand, settings=s, reference_date=REF)
-    plan = rotation_plan(inc, hot, cand, settings=s, reference_date=REF)
+    ranked = recommend(inc, hot, cand, settings=s, data_end=REF)
+    plan = rotation_plan(inc, hot, cand, settings=s, data_end=REF)
     html = offline_html(postbox_map(two_wards, ranked, plan=plan, radius_m=s.radius_m))
     assert html.count('"radius": 250.0') == 3  # the recommended circle and two plan circles
     assert "Next: Site library" in html
-    assert "covers 1 hotspot with 12 incidents in the last 90 days; never visited" in html
+    assert "covers 1 hotspot with 12 incidents; never visited" in html
     assert "$(" not in html  # no jQuery: folium popups would break offline
     assert "https://" not in re.sub(r"https://(leafletjs\.com|bugzilla[^\s\"']*)", "", html)
 
@@ -623,6 +619,8 @@ def test_cli_next_ranks_plans_and_writes_files_on_shipped_data(tmp_path, capsys)
             "--no-progress",
             "--top",
             "25",
+            "--date",
+            "2018-11-30",
         ]
     )
     text = capsys.readouterr().out
@@ -631,7 +629,10 @@ def test_cli_next_ranks_plans_and_writes_files_on_shipped_data(tmp_path, capsys)
         "25 candidate sites from se_oxford_sites.csv (0 set aside); placement log "
         "placements.sqlite: 1 placement(s)" in text
     )
-    assert "Reference date 2018-11-30; walking radius 400 m" in text
+    assert (
+        "Incidents aged to the data's end 2018-11-30; planning date 2018-11-30; walking "
+        "radius 400 m" in text
+    )
     assert re.search(r"cowley-supermarket\s+cooling down\s+score\s+0\.0", text)
     weeks = re.findall(r"week (\d)  (\S+) to (\S+)  (\S+)", text)
     assert [w[:3] for w in weeks] == [

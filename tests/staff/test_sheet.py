@@ -13,9 +13,8 @@ from geo import columns as c
 from geo.pipeline import run_files
 from geo.places import street_points
 from geo.staff import inset_groups, patrol_sheet_html, svg_map
+from tests.browser_support import chromium
 from tests.helpers import X0, Y0
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -119,26 +118,17 @@ def test_inset_street_names_are_escaped_named_and_once(two_wards):
 
 
 def _pdf_pages(html: str, tmp_path: Path) -> int:
-    from playwright.sync_api import sync_playwright
-
     page_file = tmp_path / "sheet.html"
     page_file.write_text(html, encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page()
-            page.goto(page_file.as_uri())
-            pdf = page.pdf(format="A4")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        pdf = page.pdf(format="A4")
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
 @pytest.mark.browser
 def test_patrol_sheet_prints_on_one_a4_page(shipped, sheet, tmp_path):
-    assert Path(CHROMIUM).is_file(), "Debian chromium is required for the print check"
     assert _pdf_pages(sheet, tmp_path) == 1
     # the count is real: a list of every hotspot does not fit one page
     long = patrol_sheet_html(

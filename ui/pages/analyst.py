@@ -12,6 +12,7 @@ import streamlit as st
 from geo import columns as c
 from geo import evaluation as ev
 from geo import public
+from geo.cluster import months_clustered
 from geo.errors import ValidationError
 from geo.io import SETTINGS_TYPES
 from geo.result import PipelineResult
@@ -24,7 +25,8 @@ from ui.evaluation import evaluation_section
 from ui.gate import staff_gate
 from ui.interventions import intervention_panel
 from ui.staff_map import frames_for, show_staff_map
-from ui.widgets import NO_INCIDENTS, init_widget, show_problem
+from ui.tuning_advice import below_knee, current_red_flags, flagged_sweep_rows, knee_text
+from ui.widgets import NO_INCIDENTS, show_problem
 
 log = logging.getLogger("hotspots.app")
 
@@ -67,6 +69,30 @@ def prefetch_next_steps(settings: Settings, result: PipelineResult) -> None:
     prefetch_worker().submit(work)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def red_flags_cached(
+    key: str, settings_key: Hashable, eps_m: float, min_samples: int, _result: PipelineResult
+) -> list[str]:
+    """:func:`ui.tuning_advice.current_red_flags` of the run of (source, settings)."""
+    return current_red_flags(_result, eps_m=eps_m, min_samples=min_samples)
+
+
+def red_flags_box(settings: Settings, result: PipelineResult) -> None:
+    """Beside the map: the red flags of the settings in use, each a visible warning."""
+    st.markdown("**Red flags for these settings**")
+    src = state.data_source()
+    min_samples = settings.min_samples_for(months_clustered(result.incidents))
+    flags = red_flags_cached(src.key, settings.cache_key(), settings.eps_m, min_samples, result)
+    if not flags:
+        st.success("None: hotspots rest on enough core points and no ward is one hotspot.")
+    for flag in flags:
+        st.warning(f"{flag[:1].upper()}{flag[1:]}.", icon=":material/flag:")
+    st.caption(
+        "Measured on the run on the map, at eps_m and min_samples above (per-ward "
+        "overrides aside), as in the sweep."
+    )
+
+
 def eps_free(settings: Settings) -> Settings:
     """``settings`` with ``eps_m`` fixed: the k-distance and the sweep do not depend on it."""
     return settings.replace(eps_m=Settings().eps_m)
@@ -93,7 +119,7 @@ def eps_sweep(
         wards,
         _settings,
         eps_values=SWEEP_EPS,
-        min_samples_values=[_settings.min_samples],
+        min_samples_values=[_settings.min_samples_for(window_months)],
         window_months=window_months,
         max_folds=1,
     )
@@ -108,34 +134,46 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
     """
     st.subheader("Choosing eps_m")
     src = state.data_source()
-    k = settings.min_samples
+    k = settings.min_samples_for(months_clustered(result.incidents))
     fixed = eps_free(settings)
+    months = sorted(set(result.incidents[c.MONTH].astype(str)))
+    span = (pd.Period(months[-1], "M") - pd.Period(months[0], "M")).n + 1 if months else 0
+    table: pd.DataFrame | None = None
+    if span >= 2:
+        with st.spinner("Trying eps_m from 20 to 300 m…"):
+            table = eps_sweep(src.key, fixed.cache_key(), span - 1, src, fixed)
     left, right = st.columns(2)
     with left, st.spinner("Computing the k-distance curve…"):
         curve, knee = k_distance_curve(src.key, fixed.cache_key(), k, result.incidents)
         st.markdown(f"**k-distance for min_samples = {k}** (per ward, weighted)")
         spec = charts.k_distance_spec(curve, knee, eps_m=settings.eps_m, k=k)
         st.vega_lite_chart(spec=spec, width="stretch")
-        if knee == knee:
-            st.write(
-                f"Suggested eps_m: **{knee:.0f} m** (the knee of the curve: most map points "
-                "have weight k within this distance). Treat it as an upper limit: on crime "
-                "data the knee makes most map points core points and hotspots cover much of "
-                "each ward. Choose with the sweep on the right and the evaluation below."
-            )
+        if knee == knee and knee > 0:
+            st.markdown(knee_text(knee))
+            below = below_knee(knee, table)
             st.button(
-                f"Use {5 * round(knee / 5):.0f} m", on_click=form.use_suggested_eps, args=(knee,)
+                f"Use {below:.0f} m (below the knee)",
+                on_click=form.use_suggested_eps,
+                args=(below,),
+                key="use_below_knee",
+                help=(
+                    "Applies the largest swept eps_m below the knee that raises no red flag; "
+                    "half the knee when the sweep offers none. Rounded down to 5 m. The sweep "
+                    "leaves out the last month; the red flags beside the map are measured on "
+                    "every month shown."
+                ),
             )
+            if settings.eps_m >= knee:
+                st.warning(
+                    f"eps_m {settings.eps_m:.0f} m is at or above the knee ({knee:.0f} m): "
+                    "expect a few ward-sized hotspots."
+                )
         else:
             st.write("No knee: too few map points for this min_samples.")
     with right:
-        months = sorted(set(result.incidents[c.MONTH].astype(str)))
-        span = (pd.Period(months[-1], "M") - pd.Period(months[0], "M")).n + 1 if months else 0
-        if span < 2:
+        if table is None:
             st.info("The sweep needs at least two months of data.")
             return
-        with st.spinner("Trying eps_m from 20 to 300 m…"):
-            table = eps_sweep(src.key, fixed.cache_key(), span - 1, src, fixed)
         points = charts.sweep_points(table)
         st.markdown(f"**Hotspots and noise against eps_m** (min_samples = {k})")
         for field, title in (("hotspots", "hotspots"), ("noise_pct", "noise share (%)")):
@@ -146,7 +184,10 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             f"{months[-1]}'s incidents inside those hotspots, PAI = hit rate / area share. "
             "Dashed line: the current eps_m."
         )
-        with st.expander("Sweep table and red flags"):
+        flagged = flagged_sweep_rows(table)
+        if flagged:
+            st.warning("**Red flags in the sweep**\n\n" + "\n".join(f"- {f}" for f in flagged))
+        with st.expander("Sweep table"):
             st.dataframe(
                 table[["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]],
                 hide_index=True,
@@ -204,7 +245,11 @@ def page() -> None:
     m2.metric("Incidents in hotspots", n.clustered)
     m3.metric("Noise (not in any hotspot)", f"{noise_share:.0%}")
     m4.metric("Incidents used", n.accepted)
-    show_staff_map(settings, None, key="analyst_map", height=560)
+    on_map, beside = st.columns([4, 1])
+    with on_map:
+        show_staff_map(settings, None, key="analyst_map", height=560)
+    with beside:
+        red_flags_box(settings, result)
     choosing_eps(settings, result)
     evaluation_section(settings, result)
 
@@ -213,18 +258,22 @@ def page() -> None:
         intervention_panel(settings)
 
     st.subheader("Meeting view")
-    init_widget("a_public_min", state.public_min_count())
-    minimum = st.number_input(
+    st.session_state["a_public_min"] = state.public_min_count()  # another tab may have set it
+    bound = public.PUBLIC_BOUNDS["min_count"]
+    st.number_input(
         "Smallest number of incidents an area needs to be shown at meetings",
-        min_value=public.MIN_COUNT_FLOOR,
-        max_value=1000,
-        step=1,
+        min_value=bound.low,
+        max_value=bound.high,
+        step=bound.step,
         key="a_public_min",
-        help="Never below 3: smaller groups could point at one household.",
+        on_change=form.use_public_min_count,
+        help=(
+            "Never below 3: smaller groups could point at one household. Applies to every "
+            "viewer of this server and is saved with the settings ([public] min_count)."
+        ),
     )
-    state.use_public_min_count(int(minimum))
 
-    save_and_load(settings)
+    save_and_load(state.settings())
     prefetch_next_steps(settings, result)
 
 

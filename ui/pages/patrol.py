@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import columns as c
+from geo.settings import months_spanned
 from geo.settings_edits import WINDOW_MONTHS, window_settings
 from geo.staff import (
     category_mix,
@@ -18,6 +19,7 @@ from geo.staff import (
     period_text,
 )
 from ui import cache, charts, state
+from ui.effect_cards import effect_cards_section
 from ui.gate import staff_gate
 from ui.postbox import postbox_panel
 from ui.staff_map import show_staff_map, street_frame
@@ -56,7 +58,11 @@ def page() -> None:
         st.warning("Pick at least one ward.")
         return
     ws = window_settings(settings, last_month=months[-1], months=window)
-    st.caption(period_caption(months, ws, window))
+    st.caption(
+        f"{period_caption(months, ws, window)} A hotspot needs min_samples "
+        f"{ws.min_samples_text(months_spanned(str(ws.since), str(ws.until)))} weighted "
+        f"incidents within {ws.eps_m:g} m."
+    )
     with st.spinner("Finding hotspots…"):
         view = patrol_view(cache.result(ws), codes)
     m1, m2, m3, m4 = st.columns(4)
@@ -66,8 +72,11 @@ def page() -> None:
     m4.metric("Rising or new", view.rising)
 
     st.subheader("Hotspots, highest weighted score first")
-    st.dataframe(patrol_table(view.hotspots), hide_index=True, width="stretch")
+    st.dataframe(
+        patrol_table(view.hotspots, trend_months=ws.trend_months), hide_index=True, width="stretch"
+    )
     show_staff_map(ws, codes, key="patrol_map", height=600)
+    effect_cards_section(settings)
 
     left, right = st.columns(2)
     with left:
@@ -103,7 +112,7 @@ def page() -> None:
 
     st.subheader("Postbox")
     if st.toggle("Plan the 'have your say' postbox", key="patrol_postbox"):
-        postbox_panel(settings)
+        postbox_panel(ws)
 
 
 page()

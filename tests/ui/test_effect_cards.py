@@ -1,0 +1,74 @@
+"""The Patrol page's "did it work?" cards: badges in words, the full table, order, map zoom."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo import DataSource, load_source
+from geo.errors import ValidationError
+from geo.interventions import (
+    InterventionOptions,
+    InterventionResult,
+    evaluate_intervention,
+    load_interventions,
+)
+from geo.interventions.card import VERDICTS
+from geo.paths import EXAMPLE_INTERVENTIONS
+from ui import effect_cards as ec
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, InterventionResult]:
+    """The shipped example interventions evaluated at the cards' options, by id."""
+    raw, wards, _ = load_source(DataSource.shipped())
+    return {
+        iv.intervention_id: evaluate_intervention(raw, wards, iv, options=InterventionOptions())
+        for iv in load_interventions(EXAMPLE_INTERVENTIONS)
+    }
+
+
+def test_every_verdict_has_a_badge_that_says_it_in_words():
+    labels = [ec.badge(v).label for v in VERDICTS]
+    assert len(set(labels)) == len(VERDICTS)
+    assert all(len(label.split()) >= 2 for label in labels)  # words, not a colour alone
+    assert len({ec.badge(v).color for v in VERDICTS}) >= 3
+    with pytest.raises(ValidationError, match="'maybe' has no badge"):
+        ec.badge("maybe")
+
+
+def test_full_table_never_reads_displacement_into_too_few_incidents(results):
+    warrant = ec.full_table(results["EX-PRIORY-RD"], group="drugs")
+    assert len(warrant) == 1 and not bool(warrant["enough_data"].iloc[0])
+    assert warrant["wdq_reading"].iloc[0] == ec.TOO_FEW_READING
+    assert int(warrant["target_before"].iloc[0]) == 5  # the figures themselves stay
+    closure = ec.full_table(results["EX-OXFORD-RD"], group="all")
+    assert bool(closure["enough_data"].iloc[0])
+    assert closure["wdq_reading"].iloc[0] != ec.TOO_FEW_READING
+    with pytest.raises(ValidationError, match="group 'bikes' was not measured"):
+        ec.full_table(results["EX-OXFORD-RD"], group="bikes")
+
+
+def test_cards_come_newest_first(results):
+    ordered = ec.newest_first(list(results.values()))
+    assert [r.intervention.intervention_id for r in ordered] == [
+        "EX-PRIORY-RD",
+        "EX-OXFORD-RD",
+        "EX-TEAM-START",
+    ]
+
+
+def bounds(html: str) -> list[list[float]]:
+    num = r"([-\d.]+)"
+    found = re.findall(rf"fitBounds\(\s*\[\[{num}, {num}\], \[{num}, {num}\]\]", html)
+    return [[float(v) for v in b] for b in found]
+
+
+def test_card_map_zooms_to_the_target_and_ring_of_a_point_event(results):
+    point = bounds(ec.card_map(results["EX-PRIORY-RD"]))
+    wide = bounds(ec.card_map(results["EX-TEAM-START"]))
+    assert len(point) == len(wide) + 1  # one more fit, after the wards' own
+    y0, x0, y1, x1 = point[-1]
+    assert y1 - y0 < 0.02 and x1 - x0 < 0.03  # about 800 m across: the ring, not the wards
+    assert y0 < 51.719306 < y1 and x0 < -1.215246 < x1  # around the warrant's location

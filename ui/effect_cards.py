@@ -1,0 +1,200 @@
+"""The Patrol page's "did it work?": one plain-English card per intervention, newest first.
+
+Each card is :func:`geo.interventions.effect_card` of the same cached evaluation the Analyst
+panel shows (:func:`ui.interventions.evaluate`, at the panel's default options): a badge with
+the verdict in words (its colour and icon repeat the words, never replace them), the headline
+decided by the small-count rule, what happened in the target, round the corner and how sure
+we can be, a small before/after map, and the full table behind an expander.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import ValidationError
+from geo.interventions import (
+    EffectCard,
+    InterventionResult,
+    effect_card,
+    effects_table,
+    intervention_map,
+)
+from geo.maps import svg_html
+from geo.settings import Settings
+from ui import interventions as ivs
+from ui import state
+from ui.widgets import show_problem
+
+#: Cards side by side in one row.
+PER_ROW = 3
+#: Height of each card's map, in pixels.
+CARD_MAP_HEIGHT = 280
+#: Columns of the full table whose reading must not outrun the small-count rule.
+READINGS = ("wdq_reading",)
+#: Reading shown instead when a row has too few incidents to read.
+TOO_FEW_READING = "too few incidents to read the ring or the target"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """How a verdict is shown: words first, then an icon and a colour that repeat them."""
+
+    label: str
+    icon: str
+    color: Literal["green", "red", "orange", "gray"]
+
+
+#: One badge per :data:`geo.interventions.card.VERDICTS` value.
+BADGES: dict[str, Badge] = {
+    "fell": Badge("Worked: fell more than the comparison area", ":material/check_circle:", "green"),
+    "rose": Badge("Rose more than the comparison area", ":material/trending_up:", "red"),
+    "no clear change": Badge("No clear change", ":material/drag_handle:", "orange"),
+    "no comparison": Badge("No comparison area: cannot tell", ":material/help:", "gray"),
+    "too few": Badge("Too few incidents to tell", ":material/hourglass_empty:", "gray"),
+}
+
+
+def badge(verdict: str) -> Badge:
+    """The badge of ``verdict`` (one of :data:`geo.interventions.card.VERDICTS`).
+
+    Raises
+    ------
+    ValidationError
+        For a verdict with no badge.
+
+    """
+    if verdict not in BADGES:
+        raise ValidationError(
+            f"effect card: verdict {verdict!r} has no badge; expected one of {sorted(BADGES)}"
+        )
+    return BADGES[verdict]
+
+
+def full_table(result: InterventionResult, *, group: str) -> pd.DataFrame:
+    """Every figure behind one card: the ``group`` row of :func:`geo.interventions.effects_table`.
+
+    Parameters
+    ----------
+    result
+        One evaluated intervention.
+    group
+        The category group the card describes (:attr:`geo.interventions.EffectCard.group`);
+        the other groups are on the Analyst page.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with every column of the effects table, as it is, except that when its
+        ``enough_data`` is False the :data:`READINGS` columns say :data:`TOO_FEW_READING`:
+        the table never reads a displacement or a diffusion into counts the card calls too
+        few.
+
+    Raises
+    ------
+    ValidationError
+        If ``group`` was not measured.
+
+    """
+    table = effects_table([result])
+    table = table[table["group"].astype(str) == group].reset_index(drop=True)
+    if table.empty:
+        raise ValidationError(
+            f"effect card of {result.intervention.intervention_id}: group {group!r} was not "
+            "measured"
+        )
+    too_few = ~table["enough_data"].astype(bool)
+    for col in READINGS:
+        if col in table.columns:
+            table[col] = table[col].astype(object)
+            table.loc[too_few, col] = TOO_FEW_READING
+    return table
+
+
+def newest_first(results: list[InterventionResult]) -> list[InterventionResult]:
+    """``results`` by start date, the most recent intervention first (stable for ties)."""
+    return sorted(results, key=lambda r: r.intervention.start_date, reverse=True)
+
+
+def card_map(result: InterventionResult) -> str:
+    """Offline HTML of the card's map, zoomed to the target and ring of a point event.
+
+    The map is :func:`geo.interventions.intervention_map` (wards; target, ring and control
+    areas; hotspots before, dashed, and after); an area-wide event keeps the ward view.
+    """
+    m = intervention_map(result)
+    near = result.areas[result.areas["area"].astype(str) != "control"]
+    if result.intervention.has_location and len(near):
+        x0, y0, x1, y1 = near.to_crs("EPSG:4326").total_bounds
+        m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
+    return svg_html(m)
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def card_map_cached(
+    key: str, settings_key: Hashable, iv_key: str, iv_id: str, _result: InterventionResult
+) -> str:
+    """:func:`card_map` of one cached evaluation (the keys are the evaluation's)."""
+    return card_map(_result)
+
+
+def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> None:
+    """One bordered card: verdict badge, headline, sentences, map, full table on request."""
+    b = badge(card.verdict)
+    with st.container(border=True):
+        st.markdown(f"**{card.title}**")
+        st.badge(b.label, icon=b.icon, color=b.color)
+        st.markdown(f"#### {card.headline}")
+        st.markdown(card.target)
+        if card.ring:
+            st.markdown(card.ring)
+        st.markdown(card.certainty)
+        st.caption(f"Compared: {card.windows} (the month it started is left out).")
+        st.iframe(map_html, height=CARD_MAP_HEIGHT)
+        st.caption(
+            "Black dot: the location. Red: target; orange: round the corner (ring); blue: "
+            "comparison area. Hotspots: green dashed before, purple after."
+        )
+        with st.expander("Full table"):
+            table = full_table(result, group=card.group)
+            st.dataframe(table.T.set_axis(["value"], axis=1).astype(str), width="stretch")
+            st.caption("Every figure behind this card; other category groups: Analyst page.")
+
+
+def effect_cards_section(settings: Settings) -> None:
+    """Did the last warrant, closure order or team start work? One card each, newest first."""
+    st.subheader("Did it work?")
+    try:
+        events, source = ivs.current_interventions()
+    except ValidationError as exc:
+        show_problem("The interventions file could not be used:", exc)
+        return
+    if not events:
+        st.info("No interventions recorded yet.")
+        return
+    try:
+        with st.spinner("Comparing before and after each intervention…"):
+            results = [ivs.evaluate(settings, iv.intervention_id, source) for iv in events]
+    except ValidationError as exc:
+        show_problem("The interventions cannot be evaluated with this data:", exc)
+        return
+    st.caption(
+        f"{'Your interventions file' if source else 'The example interventions file'}; "
+        f"within {ivs.CARD_OPTIONS.radius_m:.0f} m of each location, "
+        f"{ivs.CARD_OPTIONS.months_before} months before against "
+        f"{ivs.CARD_OPTIONS.months_after} after. Details and other settings: Analyst page."
+    )
+    src_key = state.data_source().key
+    iv_key = ivs.file_key(source)
+    ordered = newest_first(results)
+    for start in range(0, len(ordered), PER_ROW):
+        row = ordered[start : start + PER_ROW]
+        for col, result in zip(st.columns(PER_ROW), row, strict=False):
+            iv_id = result.intervention.intervention_id
+            html = card_map_cached(src_key, settings.cache_key(), iv_key, iv_id, result)
+            with col:
+                show_card(effect_card(result), result, html)
