@@ -94,7 +94,11 @@ def _add_hash_password_command(sub: argparse._SubParsersAction[Parser]) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m geo`` argument parser with every command."""
-    parser = Parser(prog="python -m geo", description=__doc__)
+    parser = Parser(
+        prog="python -m geo",
+        description="Hotspot maps for neighbourhood policing: ward-bounded DBSCAN on police.uk and "
+        "local incident files, with no network needed.",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
