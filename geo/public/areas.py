@@ -57,6 +57,46 @@ def trend_explanation(trend_months: int | None = None) -> str:
 MIXED_PROBLEMS = "A mix of problems"
 
 
+#: A single-location hotspot (one busy map point) is drawn from the square of this many grid
+#: cells a side that holds its map point, not from the point itself, so its public outline
+#: is the same wherever the point lies in that square (with the 50 m grid: 150 m, 22,500 m²).
+SINGLE_LOCATION_CELLS = 3
+
+
+def single_location_cells(
+    geoms: Sequence[shapely.Geometry] | np.ndarray, *, generalise_m: float
+) -> np.ndarray:
+    """The coarse square holding each shape's centre: what a single-location area is drawn from.
+
+    A fixed grid generalises an area's outline, but a hotspot of one map point is a small
+    disc: replaying the grid rule over candidate positions would narrow the point down to a
+    few hundred square metres inside its published outline. Drawing it from the square of
+    :data:`SINGLE_LOCATION_CELLS` grid cells a side (corners at whole multiples of that size
+    in the metric CRS) that holds its centre makes the outline depend only on that square,
+    so the point can be anywhere in it.
+
+    Parameters
+    ----------
+    geoms
+        Non-empty polygons in a metric CRS (the staff shapes of single-location hotspots).
+    generalise_m
+        The public grid size in metres (> 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        One square Polygon per input (object array), same CRS.
+
+    """
+    if not generalise_m > 0:
+        raise ValidationError(f"generalise_m must be > 0. Got {generalise_m!r} instead.")
+    size = SINGLE_LOCATION_CELLS * float(generalise_m)
+    centres = shapely.centroid(np.asarray(geoms, dtype=object))
+    x0 = np.floor(shapely.get_x(centres) / size) * size
+    y0 = np.floor(shapely.get_y(centres) / size) * size
+    return np.asarray(shapely.box(x0, y0, x0 + size, y0 + size), dtype=object)
+
+
 def generalise_polygons(
     geoms: Sequence[shapely.Geometry] | np.ndarray,
     clip: Sequence[shapely.Geometry | None] | np.ndarray | None = None,

@@ -33,6 +33,7 @@ from geo.public.areas import (
     merge_groups,
     overlap_groups,
     public_period,
+    single_location_cells,
 )
 from geo.public.maps import (
     DEFAULT_TITLE,
@@ -88,7 +89,10 @@ def public_hotspots(
     :func:`generalise_polygons`). So every outline runs along grid lines or the ward
     boundary, never closer than ``generalise_m / 2`` to any of its incidents away from the
     ward boundary, every area covers its incidents and holds a whole square; a "single location"
-    hotspot (one busy map point) becomes an area of several squares, never a point.
+    hotspot (one busy map point) is drawn from the square of
+    :data:`geo.public.areas.SINGLE_LOCATION_CELLS` grid cells that holds its point
+    (:func:`geo.public.areas.single_location_cells`), so its outline does not depend on where
+    in that square the point lies.
     Areas in one ward that overlap are merged into one area (counts added, trend
     recomputed from the summed ``recent_count``/``previous_count``).
 
@@ -170,6 +174,13 @@ def public_hotspots(
         if unknown:
             raise ValidationError(f"wards: no boundary for ward(s) {', '.join(unknown)}")
         clip = w.reindex(codes.to_numpy()).to_numpy()
+    if c.KIND in kept.columns:
+        single = (kept[c.KIND].astype(str) == "single location").to_numpy()
+        if single.any():
+            staff_geoms = staff_geoms.copy()
+            staff_geoms[single] = single_location_cells(
+                staff_geoms[single], generalise_m=float(public.generalise_m)
+            )
     geoms = generalise_polygons(staff_geoms, clip, generalise_m=float(public.generalise_m))
 
     groups = overlap_groups(geoms, kept[c.WARD_CODE].astype(str).to_numpy())

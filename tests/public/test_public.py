@@ -255,11 +255,11 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
     ]
     g = view.geometry
     assert g.iloc[0].equals(box(X0 + 1000, Y0 + 450, X0 + 1100, Y0 + 600))
-    single = box(X0 + 550, Y0 + 650, X0 + 700, Y0 + 800).difference(
-        box(X0 + 650, Y0 + 650, X0 + 700, Y0 + 700)
-    )
+    # the single map point (612, 738) is drawn from its 150 m square [600, 750] x [700, 850],
+    # whose 50 m squares within 25 m make [550, 800] x [650, 900]
+    single = box(X0 + 550, Y0 + 650, X0 + 800, Y0 + 900)
     assert g.iloc[1].equals(single)
-    assert g.iloc[1].area == pytest.approx(20_000)
+    assert g.iloc[1].area == pytest.approx(62_500)
     assert g.iloc[2].equals(box(X0 + 250, Y0 + 250, X0 + 400, Y0 + 400))
     assert view.crs == result.hotspots.crs
 
@@ -278,8 +278,8 @@ def test_single_location_becomes_an_area_that_covers_it_with_margin(result):
     area = view.geometry.iloc[1]
     assert area.geom_type == "Polygon"
     assert area.contains(point)
-    # nearest outline: the corner of the missing south-east square, (38, 38) m away
-    assert area.exterior.distance(point) == pytest.approx(38 * 2**0.5)
+    # nearest outline: the west edge of the square around its 150 m square, 62 m away
+    assert area.exterior.distance(point) == pytest.approx(62)
     staff = result.hotspots.loc[result.hotspots[c.KIND] == "single location"].geometry.iloc[0]
     assert staff.within(area)
     assert area.exterior.distance(staff) >= 25  # half the 50 m grid
@@ -477,7 +477,7 @@ def test_each_area_has_one_number_label_at_its_north_west_corner(result):
     # worked out by hand: the northernmost outline corner (westernmost of those) of each area
     assert labels == {
         "1": _bng_to_lonlat5(X0 + 1000, Y0 + 600),  # East, trimmed to [1000, 1100] x [450, 600]
-        "2": _bng_to_lonlat5(X0 + 550, Y0 + 800),  # B, 3 x 3 squares less the south-east one
+        "2": _bng_to_lonlat5(X0 + 550, Y0 + 900),  # B, 5 x 5 squares around its 150 m square
         "3": _bng_to_lonlat5(X0 + 250, Y0 + 400),  # A, [250, 400] x [250, 400]
     }
     # each label sits on a point of its own drawn outline: it shows nothing the outline doesn't
