@@ -64,7 +64,10 @@ SINGLE_LOCATION_CELLS = 3
 
 
 def single_location_cells(
-    geoms: Sequence[shapely.Geometry] | np.ndarray, *, generalise_m: float
+    geoms: Sequence[shapely.Geometry] | np.ndarray,
+    clip: Sequence[shapely.Geometry | None] | np.ndarray | None = None,
+    *,
+    generalise_m: float,
 ) -> np.ndarray:
     """The coarse square holding each shape's centre: what a single-location area is drawn from.
 
@@ -79,13 +82,17 @@ def single_location_cells(
     ----------
     geoms
         Non-empty polygons in a metric CRS (the staff shapes of single-location hotspots).
+    clip
+        Optional polygon per input (its ward, same CRS): the square is cut to it, so the
+        area is drawn on the ward's side (the cut depends on the square, not on the point).
     generalise_m
         The public grid size in metres (> 0).
 
     Returns
     -------
     numpy.ndarray
-        One square Polygon per input (object array), same CRS.
+        One Polygon (or MultiPolygon where a ward boundary cuts the square) per input
+        (object array), same CRS.
 
     """
     if not generalise_m > 0:
@@ -94,7 +101,15 @@ def single_location_cells(
     centres = shapely.centroid(np.asarray(geoms, dtype=object))
     x0 = np.floor(shapely.get_x(centres) / size) * size
     y0 = np.floor(shapely.get_y(centres) / size) * size
-    return np.asarray(shapely.box(x0, y0, x0 + size, y0 + size), dtype=object)
+    cells = np.asarray(shapely.box(x0, y0, x0 + size, y0 + size), dtype=object)
+    if clip is None:
+        return cells
+    for i, ward in enumerate(clip):
+        if ward is not None:
+            cut = shapely.intersection(cells[i], ward)
+            if not cut.is_empty and cut.area > 0:
+                cells[i] = cut
+    return cells
 
 
 def generalise_polygons(

@@ -179,7 +179,9 @@ def public_hotspots(
         if single.any():
             staff_geoms = staff_geoms.copy()
             staff_geoms[single] = single_location_cells(
-                staff_geoms[single], generalise_m=float(public.generalise_m)
+                staff_geoms[single],
+                None if clip is None else clip[single],
+                generalise_m=float(public.generalise_m),
             )
     geoms = generalise_polygons(staff_geoms, clip, generalise_m=float(public.generalise_m))
 

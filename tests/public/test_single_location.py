@@ -30,7 +30,7 @@ WARD = box(X0, Y0, X0 + 1000, Y0 + 1000)
 def outlines(xs: np.ndarray, ys: np.ndarray, *, cells: bool) -> np.ndarray:
     """Published outline for a single map point at each (x, y)."""
     discs = shapely.buffer(shapely.points(xs, ys), BUFFER_M)
-    shapes = single_location_cells(discs, generalise_m=GRID_M) if cells else discs
+    shapes = single_location_cells(discs, [WARD] * len(xs), generalise_m=GRID_M) if cells else discs
     return generalise_polygons(shapes, [WARD] * len(xs), generalise_m=GRID_M)
 
 
