@@ -134,3 +134,29 @@ def run_from_args(args: argparse.Namespace) -> PipelineResult:
 def print_written(paths: Mapping[str, Path]) -> None:
     """One line listing the files a command wrote."""
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def number_list(text: str, option: str) -> list[float]:
+    """Comma-separated numbers of a sweep option, e.g. ``"40,60,80"``."""
+    out: list[float] = []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            out.append(float(item))
+        except ValueError:
+            raise ValidationError(
+                f"{option}: {item!r} is not a number (expected numbers with commas, e.g. 40,60,80)"
+            ) from None
+    return out
+
+
+def whole_list(text: str, option: str) -> list[int]:
+    """Comma-separated whole numbers of a sweep option, e.g. ``"10,20"``."""
+    out: list[int] = []
+    for item in (x.strip() for x in text.split(",")):
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise ValidationError(
+                f"{option}: {item!r} is not a whole number (expected e.g. 10,15,20)"
+            ) from None
+    return out

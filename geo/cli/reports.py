@@ -11,10 +11,12 @@ from geo.cli.common import (
     Parser,
     Progress,
     add_data_options,
+    number_list,
     print_written,
     run_from_args,
     settings_from_args,
     source_from_args,
+    whole_list,
 )
 from geo.cli.tune import (
     add_fold_options,
@@ -144,32 +146,6 @@ def add_export_public_command(sub: argparse._SubParsersAction[Parser]) -> None:
     p.set_defaults(func=_cmd_export_public)
 
 
-def _number_list(text: str, option: str) -> list[float]:
-    """Comma-separated numbers of a sweep option, e.g. ``"40,60,80"``."""
-    out: list[float] = []
-    for item in (x.strip() for x in text.split(",")):
-        try:
-            out.append(float(item))
-        except ValueError:
-            raise ValidationError(
-                f"{option}: {item!r} is not a number (expected numbers with commas, e.g. 40,60,80)"
-            ) from None
-    return out
-
-
-def _whole_list(text: str, option: str) -> list[int]:
-    """Comma-separated whole numbers of a sweep option, e.g. ``"10,20"``."""
-    out: list[int] = []
-    for item in (x.strip() for x in text.split(",")):
-        try:
-            out.append(int(item))
-        except ValueError:
-            raise ValidationError(
-                f"{option}: {item!r} is not a whole number (expected e.g. 10,15,20)"
-            ) from None
-    return out
-
-
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from geo import columns as c
     from geo import evaluation as ev
@@ -179,8 +155,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise ValidationError(f"--seed must be a whole number >= 0. Got {args.seed} instead.")
     settings = settings_from_args(args)
-    eps_values = _number_list(args.eps_values, "--eps-values")
-    ms_values = _whole_list(args.min_samples_values, "--min-samples-values")
+    eps_values = number_list(args.eps_values, "--eps-values")
+    ms_values = whole_list(args.min_samples_values, "--min-samples-values")
     raw, wards, _ = load_source(source_from_args(args))
     for note in raw.attrs.get(READ_NOTES, ()):
         print(f"note: {note}")
@@ -230,7 +206,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                 eps_values=eps_values,
                 min_samples_values=ms_values,
                 shapes=shapes_from(args.shapes),
-                buffers=_number_list(args.buffers, "--buffers") if args.buffers else None,
+                buffers=number_list(args.buffers, "--buffers") if args.buffers else None,
                 max_area_share=args.max_area_share / 100,
                 min_history=args.min_history,
                 window_months=args.window_months,

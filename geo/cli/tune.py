@@ -15,9 +15,11 @@ from geo.cli.common import (
     Parser,
     Progress,
     add_data_options,
+    number_list,
     print_written,
     settings_from_args,
     source_from_args,
+    whole_list,
 )
 from geo.errors import ValidationError
 
@@ -148,7 +150,6 @@ def print_nested(result: NestedResult) -> None:
 
 def _cmd_tune(args: argparse.Namespace) -> int:
     from geo import evaluation as ev
-    from geo.cli.reports import _number_list, _whole_list
     from geo.io.sources import READ_NOTES
     from geo.source import load_source
 
@@ -162,10 +163,10 @@ def _cmd_tune(args: argparse.Namespace) -> int:
             raw,
             wards,
             settings,
-            eps_values=_number_list(args.eps_values, "--eps-values"),
-            min_samples_values=_whole_list(args.min_samples_values, "--min-samples-values"),
+            eps_values=number_list(args.eps_values, "--eps-values"),
+            min_samples_values=whole_list(args.min_samples_values, "--min-samples-values"),
             shapes=shapes_from(args.shapes),
-            buffers=_number_list(args.buffers, "--buffers") if args.buffers else None,
+            buffers=number_list(args.buffers, "--buffers") if args.buffers else None,
             max_area_share=args.max_area_share / 100,
             min_history=args.min_history,
             window_months=args.window_months,

@@ -9,7 +9,8 @@ from geo.io.archives import (
 )
 from geo.io.boundaries import load_boundaries
 from geo.io.csv_reader import CsvSource, read_text_csv
-from geo.io.incidents import POLICE_UK_COLUMNS, incident_files, load_incidents, read_incident_csv
+from geo.io.incident_csv import POLICE_UK_COLUMNS, read_incident_csv
+from geo.io.incidents import incident_files, load_incidents
 from geo.io.uploads import (
     BOUNDARY_TYPES,
     INCIDENT_TYPES,

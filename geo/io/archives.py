@@ -30,6 +30,7 @@ import pyproj
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource
+from geo.io.incident_csv import read_incident_csv
 from geo.rejected import empty_rejected, rejected_rows
 
 __all__ = [
@@ -325,8 +326,6 @@ class ArchiveReader:
             archive and the member).
 
         """
-        from geo.io.incidents import read_incident_csv
-
         name, zf = _open_zip(source)
         with zf:
             limit = ARCHIVE_MAX_BYTES if self.max_bytes is None else self.max_bytes

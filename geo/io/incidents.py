@@ -1,51 +1,24 @@
-"""Stage 1: read incident CSVs (police.uk or local) into raw frames; re-exports the file readers."""
+"""Stage 1: find incident files and archives and load them, each read once, into one raw frame."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray
 
-from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.archives import READ_SET_ASIDE, READ_SKIPPED, ArchiveReader, is_archive
-from geo.io.csv_reader import CsvSource, read_text_csv
+from geo.io.csv_reader import CsvSource
+from geo.io.incident_csv import read_incident_csv
 from geo.io.sources import READ_NOTES, unique_sources
 
 __all__ = [
-    "LOCAL_OPTIONAL",
-    "LOCAL_REQUIRED",
-    "POLICE_UK_COLUMNS",
-    "POLICE_UK_REQUIRED",
     "incident_files",
     "load_incidents",
-    "read_incident_csv",
 ]
 
-#: police.uk street-level CSV columns, as published.
-POLICE_UK_COLUMNS: tuple[str, ...] = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
-#: The police.uk columns the pipeline needs; the others may be absent.
-POLICE_UK_REQUIRED: tuple[str, ...] = ("Crime ID", "Month", "Longitude", "Latitude", "Crime type")
-#: Local incident CSV: required columns (plus longitude/latitude or easting/northing).
-LOCAL_REQUIRED: tuple[str, ...] = ("id", "date", "category")
-#: Local incident CSV: optional confidential columns.
-LOCAL_OPTIONAL: tuple[str, ...] = ("source", "notes", "location")
+_READ = (".csv", ".zip")
 
 
 def incident_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -75,50 +48,6 @@ def incident_files(paths: Iterable[str | Path]) -> list[Path]:
     if not out:
         raise ValidationError("no incident files given")
     return out
-
-
-def read_incident_csv(source: CsvSource) -> pd.DataFrame:
-    """Read one police.uk or local incident CSV into the raw incident schema.
-
-    The format is detected from the header. Every value is kept as text so that
-    validation can report exactly what was written.
-
-    Parameters
-    ----------
-    source
-        A path, or ``(name, bytes)`` for an uploaded file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per data row, columns :data:`geo.columns.RAW_COLUMNS`: ``source_file``
-        (str, file name), ``row`` (int, spreadsheet row, header = 1), ``source_kind``
-        (``police.uk``/``local``), ``raw_id``, ``raw_date``, ``raw_category``, ``raw_x``,
-        ``raw_y`` (text as written), ``xy_crs`` (``EPSG:4326`` or ``EPSG:27700``),
-        ``location``, ``lsoa_code``, ``outcome``, ``report_source``, ``notes`` (text).
-
-    Raises
-    ------
-    ValidationError
-        When the file cannot be read, is empty, is not CSV text, or lacks columns.
-
-    """
-    name, df = read_text_csv(source, fast=True)
-    df.columns = [str(col).strip() for col in df.columns]
-    if set(POLICE_UK_REQUIRED) <= set(df.columns):
-        return _police_uk(df, name)
-    lower = {col.lower(): col for col in df.columns}
-    if set(LOCAL_REQUIRED) <= set(lower):
-        return _local(df.rename(columns={v: k for k, v in lower.items()}), name)
-    looks_police = len(set(POLICE_UK_COLUMNS) & set(df.columns)) >= 3
-    if looks_police:
-        missing = [col for col in POLICE_UK_REQUIRED if col not in df.columns]
-        raise ValidationError(f"{name}: police.uk CSV is missing column(s) {', '.join(missing)}")
-    missing = [col for col in LOCAL_REQUIRED if col not in lower]
-    raise ValidationError(
-        f"{name}: not a police.uk or local incident CSV: missing column(s) "
-        f"{', '.join(missing)} (found: {', '.join(map(str, df.columns[:8])) or 'none'})"
-    )
 
 
 def load_incidents(
@@ -160,114 +89,3 @@ def load_incidents(
 
 
 #: File endings a folder of incident files is expanded to.
-_READ = (".csv", ".zip")
-
-
-#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
-_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
-
-Column = np.ndarray | ExtensionArray
-
-
-def _col(df: pd.DataFrame, name: str) -> Column:
-    """A column as text values for a new frame (``""`` when the file lacks it).
-
-    Gives the frame what ``to_numpy(dtype=object)`` would, without turning millions of
-    values into Python strings when the column already has the frame's text dtype.
-    """
-    if name in df.columns:
-        s = df[name]
-        if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
-            same: ExtensionArray = s.array
-            return same
-        out: np.ndarray = s.to_numpy(dtype=object)
-        return out
-    return _const(len(df), "")
-
-
-def _const(n: int, value: str) -> Column:
-    """``n`` copies of ``value``, as ``np.full(n, value, dtype=object)`` would fill a frame."""
-    if n == 0:
-        return np.full(0, value, dtype=object)
-    return pd.Series([value], dtype=_TEXT_DTYPE).repeat(n).array
-
-
-def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
-    n = len(df)
-    data: dict[str, object] = {
-        c.SOURCE_FILE: _const(n, name),
-        c.ROW: np.arange(2, n + 2, dtype="int64"),
-        c.SOURCE_KIND: _const(n, kind),
-    }
-    data.update(values)
-    out = pd.DataFrame(data)
-    return out[list(c.RAW_COLUMNS)]
-
-
-def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    return _frame(
-        df,
-        name,
-        "police.uk",
-        {
-            c.RAW_ID: _col(df, "Crime ID"),
-            c.RAW_DATE: _col(df, "Month"),
-            c.RAW_CATEGORY: _col(df, "Crime type"),
-            c.RAW_X: _col(df, "Longitude"),
-            c.RAW_Y: _col(df, "Latitude"),
-            c.XY_CRS: _const(len(df), "EPSG:4326"),
-            c.LOCATION: _col(df, "Location"),
-            c.LSOA_CODE: _col(df, "LSOA code"),
-            c.OUTCOME: _col(df, "Last outcome category"),
-            c.REPORT_SOURCE: _const(len(df), ""),
-            c.NOTES: _col(df, "Context"),
-        },
-    )
-
-
-def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    has_ll = {"longitude", "latitude"} <= set(df.columns)
-    has_en = {"easting", "northing"} <= set(df.columns)
-    if not has_ll and not has_en:
-        raise ValidationError(
-            f"{name}: local incident CSV needs longitude and latitude columns "
-            "(or easting and northing in EPSG:27700)"
-        )
-    n = len(df)
-    if has_ll and has_en:
-        no_lon = pd.Series(_col(df, "longitude")).str.strip() == ""
-        use_en = (no_lon & (pd.Series(_col(df, "easting")).str.strip() != "")).to_numpy()
-    else:
-        use_en = np.full(n, has_en)
-    return _frame(
-        df,
-        name,
-        "local",
-        {
-            c.RAW_ID: _col(df, "id"),
-            c.RAW_DATE: _col(df, "date"),
-            c.RAW_CATEGORY: _col(df, "category"),
-            c.RAW_X: _pick(use_en, _col(df, "easting"), _col(df, "longitude")),
-            c.RAW_Y: _pick(use_en, _col(df, "northing"), _col(df, "latitude")),
-            c.XY_CRS: _pick(use_en, _const(n, "EPSG:27700"), _const(n, "EPSG:4326")),
-            c.LOCATION: _col(df, "location"),
-            c.LSOA_CODE: _const(n, ""),
-            c.OUTCOME: _const(n, ""),
-            c.REPORT_SOURCE: _col(df, "source"),
-            c.NOTES: _col(df, "notes"),
-        },
-    )
-
-
-def _pick(use: np.ndarray, yes: Column, no: Column) -> Column:
-    """Per row ``yes`` where ``use`` else ``no``, keeping the columns' text dtype.
-
-    Local files are read like police.uk files: their text columns stay Arrow-backed
-    instead of becoming millions of Python strings (a 1M-row file once ran out of memory).
-    """
-    if not use.any():
-        return no
-    if use.all():
-        return yes
-    picked: ExtensionArray = pd.Series(no).where(~use, pd.Series(yes)).array
-    return picked
