@@ -25,7 +25,8 @@ from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 from geo.pipeline import cluster_prepared, run_files, run_pipeline, run_source
 from geo.prepare import Prepared, preparation_settings, prepare_incidents
 from geo.result import Counts, PipelineResult
-from geo.settings import Settings, WardOverride, load_settings, settings_from_toml
+from geo.settings import Settings, WardOverride
+from geo.settings_toml import load_settings, settings_from_toml
 from geo.source import DataSource, LoadedSource, load_source
 
 __all__ = [

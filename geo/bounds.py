@@ -1,12 +1,12 @@
 """The limits and default of one setting, declared once and read by validation, CLI and app.
 
 Each settings class declares a ``Mapping[str, Bound]`` beside it (in the spirit of
-scikit-learn's ``_parameter_constraints``): :data:`geo.settings.BOUNDS`,
+scikit-learn's ``_parameter_constraints``): :data:`geo.settings_bounds.BOUNDS`,
 :data:`geo.public.PUBLIC_BOUNDS`, :data:`geo.postbox.POSTBOX_BOUNDS` and
 :data:`geo.interventions.INTERVENTION_BOUNDS`. The class takes its defaults from there, its
 validation calls :meth:`Bound.problem`, the command line builds its help with
 :meth:`Bound.cli_help`, and the app reads ``low``, ``high``, ``default``, ``step`` and
-``typical`` for its widgets, e.g. ``geo.settings.BOUNDS["eps_m"].low``.
+``typical`` for its widgets, e.g. ``geo.settings_bounds.BOUNDS["eps_m"].low``.
 """
 
 from __future__ import annotations

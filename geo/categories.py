@@ -27,7 +27,7 @@ class Category:
     """
 
     label: str
-    weight: float = 1.0  # limits: geo.settings.BOUNDS["weight"]
+    weight: float = 1.0  # limits: geo.settings_bounds.BOUNDS["weight"]
     group: str = "other"
 
 

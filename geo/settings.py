@@ -5,117 +5,29 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import tomli_w
 
-from geo._settings_layout import SECTION_KEYS, layout_problems
-from geo.bounds import Bound
 from geo.categories import DEFAULT_ALIASES, DEFAULT_CATEGORIES, GROUPS, Category
 from geo.errors import ValidationError
+from geo.settings_bounds import BOUNDS
 
 __all__ = [
-    "BOUNDS",
     "MIN_SAMPLES_FLOOR",
     "MONTH_RE",
     "Settings",
     "WardOverride",
-    "load_settings",
     "months_spanned",
-    "parse_toml",
-    "read_settings_text",
-    "settings_from_dict",
-    "settings_from_toml",
 ]
 
 #: A month as written in settings and files: ``YYYY-MM``.
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED_KEYS = frozenset({"incidents", "locations"})
-
-#: Limits, default, unit and help of every numeric setting of :class:`Settings`, declared
-#: once: validation, the command-line help and the app's widgets read them, e.g.
-#: ``BOUNDS["eps_m"].low``. ``weight`` bounds every category's weight; the ward overrides
-#: share the bounds of ``eps_m``, ``min_samples`` and ``min_samples_per_month``;
-#: ``public_min_count`` is also :data:`geo.public.PUBLIC_BOUNDS` ``["min_count"]``.
-BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
-    {
-        "eps_m": Bound(
-            low=0.0,
-            high=5000.0,
-            closed="right",
-            default=60.0,
-            unit="m",
-            help="DBSCAN neighbourhood radius (inclusive)",
-            step=5.0,
-            typical=(10.0, 500.0),
-        ),
-        "min_samples": Bound(
-            low=1,
-            high=1_000_000,
-            whole=True,
-            default=None,
-            help=(
-                "a fixed count of weighted incidents within eps_m (the point itself included) "
-                "for a core point, whatever the months clustered"
-            ),
-            step=1,
-            typical=(1, 100),
-        ),
-        "min_samples_per_month": Bound(
-            low=0.0,
-            high=100_000.0,
-            closed="right",
-            default=1.67,
-            help=(
-                "weighted incidents a month within eps_m for a core point: min_samples is this "
-                "x the calendar months clustered (rounded, at least 3)"
-            ),
-            step=0.01,
-            typical=(0.1, 20.0),
-        ),
-        "hull_buffer_m": Bound(
-            low=1.0,
-            high=1000.0,
-            default=25.0,
-            unit="m",
-            help="buffer around a hotspot's hull, so one- or two-point hotspots have an area",
-        ),
-        "trend_months": Bound(
-            low=1,
-            high=24,
-            whole=True,
-            default=3,
-            unit="months",
-            help="length of each of the two periods the trend compares",
-        ),
-        "weight": Bound(
-            low=0.0,
-            high=100.0,
-            closed="right",
-            default=1.0,
-            help="weight of one incident of a category in DBSCAN and in hotspot scores",
-            step=0.5,
-            typical=(0.1, 100.0),
-        ),
-        "public_min_count": Bound(
-            low=3,
-            high=10_000,
-            whole=True,
-            default=5,
-            unit="incidents",
-            help="smallest number of incidents an area or a month needs to be shown",
-            why="smaller groups could point at one household",
-            step=1,
-            typical=(3, 1000),
-        ),
-    }
-)
 
 #: Smallest ``min_samples`` a per-month rate gives, whatever the window: with 1.67 a month
 #: a 1-month window would otherwise need only 2 weighted incidents, so any pair of
@@ -450,96 +362,3 @@ def _problems(s: Settings) -> list[str]:
         if o.min_samples is not None and o.min_samples_per_month is not None:
             p.append(f"The override of ward {code} {_BOTH_MIN_SAMPLES}.")
     return p
-
-
-def settings_from_dict(data: Mapping[str, Any], *, source: str = "settings") -> Settings:
-    """Build :class:`Settings` from the TOML layout.
-
-    Layout: ``[clustering]`` (eps_m, min_samples *or* min_samples_per_month, hull_buffer_m,
-    trend_months), ``[filters]`` (since, until, include), ``[categories.<key>]`` (label,
-    weight, group), ``[aliases]`` (raw text = key), ``[ward_overrides.<ward code>]`` (eps_m,
-    min_samples or min_samples_per_month), ``[public]`` (min_count). A ``min_samples`` in a
-    file is a fixed count, as in files written before ``min_samples_per_month`` existed;
-    ``min_samples_per_month`` scales with the months clustered; a file with both (in one
-    section) is refused naming both. Missing sections and keys keep their defaults;
-    ``[categories]`` and ``[aliases]`` add to or change the defaults. Unknown sections and
-    keys are refused so typos are not silently ignored; the message says where a misplaced
-    setting belongs and suggests the closest known name.
-
-    Raises
-    ------
-    ValidationError
-        Naming ``source`` and every problem found.
-
-    """
-    problems = layout_problems(data, source)
-    if problems:
-        raise ValidationError(problems)
-    kw: dict[str, Any] = {}
-    clustering = dict(data.get("clustering", {}))
-    for k in SECTION_KEYS["clustering"]:
-        if k in clustering:
-            kw[k] = clustering[k]
-    filters = dict(data.get("filters", {}))
-    for k in ("since", "until"):
-        if k in filters:
-            kw[k] = filters[k] or None
-    if "include" in filters:
-        kw["include"] = tuple(filters["include"])
-    cats: dict[str, Category] = dict(DEFAULT_CATEGORIES)
-    for key, spec in dict(data.get("categories", {})).items():
-        base = cats.get(key, Category(label=str(key)))
-        cats[str(key)] = Category(
-            label=str(spec.get("label", base.label)),
-            weight=spec.get("weight", base.weight),
-            group=str(spec.get("group", base.group)),
-        )
-    kw["categories"] = cats
-    aliases = {k: v for k, v in DEFAULT_ALIASES.items() if v in cats}
-    aliases.update({str(k): str(v) for k, v in dict(data.get("aliases", {})).items()})
-    kw["aliases"] = aliases
-    if "ward_overrides" in data:
-        kw["ward_overrides"] = {
-            str(code): WardOverride(
-                eps_m=spec.get("eps_m"),
-                min_samples=spec.get("min_samples"),
-                min_samples_per_month=spec.get("min_samples_per_month"),
-            )
-            for code, spec in dict(data["ward_overrides"]).items()
-        }
-    public = dict(data.get("public", {}))
-    if "min_count" in public:
-        kw["public_min_count"] = public["min_count"]
-    try:
-        return Settings(**kw)
-    except ValidationError as exc:
-        raise ValidationError([f"{source}: {p}" for p in exc.problems]) from None
-
-
-def parse_toml(text: str, *, source: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a :class:`ValidationError` naming ``source``."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{source}: not valid TOML ({exc})") from None
-
-
-def read_settings_text(path: str | Path) -> str:
-    """Text of a settings file; unreadable or non-UTF-8 files raise naming the file."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(f"{p}: cannot read settings file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{p}: settings file is not UTF-8 text") from None
-
-
-def settings_from_toml(text: str, *, source: str = "settings.toml") -> Settings:
-    """Parse TOML text written by :meth:`Settings.to_toml` (or by hand)."""
-    return settings_from_dict(parse_toml(text, source=source), source=source)
-
-
-def load_settings(path: str | Path) -> Settings:
-    """Read settings from a TOML file; errors name the file."""
-    return settings_from_toml(read_settings_text(path), source=str(Path(path)))

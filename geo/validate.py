@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo import columns as c
 from geo._row_messages import ByCode, Choice, LazyMessages, per_row
+from geo.dates import parse_dates_coded
 from geo.rejected import Checked, rejected_rows
 from geo.settings import Settings
 
@@ -18,9 +19,7 @@ from geo.settings import Settings
 __all__ = [
     "ACCEPTED_COLUMNS",
     "CHECKS",
-    "DATE_FORMATS",
     "POLICE_UK_GRACE_DAYS",
-    "parse_dates",
     "validate_incidents",
 ]
 
@@ -188,7 +187,7 @@ def _check_coordinate_ranges(rows: _Rows) -> None:
 
 def _check_dates(rows: _Rows) -> None:
     """Missing and unparsable dates (parses the dates)."""
-    rows.date_codes, rows.date_values = _parse_dates_coded(rows.raw)
+    rows.date_codes, rows.date_values = parse_dates_coded(rows.raw)
     rows.dates = rows.date_values.to_numpy(dtype="datetime64[ns]")[rows.date_codes]
     rd = rows.date_text = rows.raw[c.RAW_DATE].astype(str).str.strip()
     rows.reject((rd == "").to_numpy(), "missing date")
@@ -358,82 +357,3 @@ def _take_text(values: np.ndarray, codes: np.ndarray) -> object:
     if len(codes) == 0:
         return np.empty(0, dtype=object)
     return _text(pd.Series(values).take(codes))
-
-
-def _parse_dates_coded(raw: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
-    """Parse each distinct stripped date text once, one vectorised pass per format.
-
-    Returns ``(codes, dates)``: for every row the index of its text, and the parsed date of
-    each distinct text (datetime64[ns], NaT when unparsable). Each text gets the first of
-    :data:`DATE_FORMATS` that reads it as a date in 1900-2100, as if tried one by one.
-    """
-    text = raw[c.RAW_DATE].astype(str).str.strip()
-    codes, uniq = pd.factorize(text, use_na_sentinel=False)
-    return codes, parse_dates(pd.Series(np.asarray(uniq, dtype=object), dtype=object))
-
-
-#: Date formats a raw date may have, tried in this order (police.uk writes ``YYYY-MM``).
-DATE_FORMATS: tuple[str, ...] = (
-    "%Y-%m",
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-)
-_FIRST_YEAR, _LAST_YEAR = 1900, 2100
-
-
-def parse_dates(text: pd.Series) -> pd.Series:
-    """Dates of ``text`` (stripped values), each read by the first format that fits.
-
-    Each format first reads the values shaped like it (one ``pd.to_datetime`` call over
-    them); whatever is left then tries every format in turn. The result is what trying the
-    formats one by one on each value gives, but a million distinct date-times cost a few
-    vectorised passes instead of millions of failed parses.
-
-    Parameters
-    ----------
-    text
-        Date texts, e.g. ``"2018-03"``, ``"2018-03-18 15:54:04"``, ``"18/03/2018"``.
-
-    Returns
-    -------
-    pandas.Series
-        datetime64[ns], same index; NaT where no format reads a date in 1900-2100.
-
-    """
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    todo = np.ones(len(text), dtype=bool)
-    as_text = text.astype(object).where(text.notna(), "").astype(str)
-    for fmt, shape in zip(DATE_FORMATS, _DATE_SHAPES, strict=True):
-        fits = todo & as_text.str.fullmatch(shape).to_numpy(dtype=bool)
-        _parse_into(out, todo, fits, as_text, fmt)
-    for fmt in DATE_FORMATS:  # values shaped like none of the formats, or refused by theirs
-        _parse_into(out, todo, todo.copy(), as_text, fmt)
-    return out
-
-
-#: The shape of each of :data:`DATE_FORMATS` (digits may be unpadded, as strptime allows).
-_DATE_SHAPES: tuple[str, ...] = (
-    r"\d{4}-\d{1,2}",
-    r"\d{4}-\d{1,2}-\d{1,2}",
-    r"\d{1,2}/\d{1,2}/\d{4}",
-    r"\d{4}/\d{1,2}/\d{1,2}",
-    r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}",
-    r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}",
-)
-
-
-def _parse_into(
-    out: pd.Series, todo: np.ndarray, which: np.ndarray, text: pd.Series, fmt: str
-) -> None:
-    """Read ``text[which]`` with ``fmt`` into ``out``; rows read leave ``todo``."""
-    if not which.any():
-        return
-    got = pd.to_datetime(text[which], format=fmt, errors="coerce")
-    years = got.dt.year
-    ok = (got.notna() & (years >= _FIRST_YEAR) & (years <= _LAST_YEAR)).to_numpy()
-    idx = np.flatnonzero(which)[ok]
-    out.iloc[idx] = got.to_numpy(dtype="datetime64[ns]")[ok]
-    todo[idx] = False

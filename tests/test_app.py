@@ -30,8 +30,9 @@ from geo.interventions import (
 from geo.paths import DATA_DIR as DATA
 from geo.paths import EXAMPLE_INTERVENTIONS
 from geo.pipeline import run_files
-from geo.settings import Settings, settings_from_toml
+from geo.settings import Settings
 from geo.settings_edits import ward_overrides, window_settings, with_weights
+from geo.settings_toml import settings_from_toml
 from geo.source import DataSource, load_source
 from ui.effect_cards import BADGES
 from ui.tuning_advice import current_red_flags

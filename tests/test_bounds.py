@@ -13,7 +13,8 @@ from geo.errors import ValidationError
 from geo.interventions import INTERVENTION_BOUNDS, InterventionOptions
 from geo.postbox import POSTBOX_BOUNDS, PostboxSettings
 from geo.public import MIN_COUNT_FLOOR, PUBLIC_BOUNDS, PublicSettings
-from geo.settings import BOUNDS, Settings, WardOverride
+from geo.settings import Settings, WardOverride
+from geo.settings_bounds import BOUNDS
 
 EPS = BOUNDS["eps_m"]
 

@@ -23,7 +23,8 @@ from geo.cli.main import main
 from geo.interventions import evaluate_files, intervention_map
 from geo.maps import offline_html
 from geo.paths import DATA_DIR
-from geo.settings import Settings, load_settings
+from geo.settings import Settings
+from geo.settings_toml import load_settings
 from tests.browser_support import chromium
 
 pytestmark = pytest.mark.browser

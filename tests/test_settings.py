@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from geo.categories import Category
 from geo.errors import ValidationError
-from geo.settings import Settings, WardOverride, load_settings, settings_from_toml
+from geo.settings import Settings, WardOverride
+from geo.settings_toml import load_settings, settings_from_toml
 
 
 def test_defaults_round_trip_through_toml():

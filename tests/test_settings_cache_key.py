@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo.settings import Settings, WardOverride, settings_from_toml
+from geo.settings import Settings, WardOverride
+from geo.settings_toml import settings_from_toml
 
 
 def test_equal_settings_have_equal_hashable_keys():

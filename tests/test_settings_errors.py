@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import ValidationError
-from geo.settings import load_settings, settings_from_toml
+from geo.settings_toml import load_settings, settings_from_toml
 
 SECTIONS = (
     "The sections are [clustering], [filters], [categories.<key>], [aliases], "

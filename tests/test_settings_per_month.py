@@ -8,15 +8,10 @@ import pytest
 
 from geo.cli.common import Parser, add_data_options, settings_from_args
 from geo.errors import ValidationError
-from geo.settings import (
-    BOUNDS,
-    MIN_SAMPLES_FLOOR,
-    Settings,
-    WardOverride,
-    months_spanned,
-    settings_from_toml,
-)
+from geo.settings import MIN_SAMPLES_FLOOR, Settings, WardOverride, months_spanned
+from geo.settings_bounds import BOUNDS
 from geo.settings_edits import ward_overrides
+from geo.settings_toml import settings_from_toml
 
 BOTH = (
     "sets both 'min_samples' (a fixed count) and 'min_samples_per_month' (scaled by the "

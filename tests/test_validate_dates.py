@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo import columns as c
+from geo.dates import DATE_FORMATS, parse_dates
 from geo.rejected import summarise_reasons
 from geo.settings import Settings
-from geo.validate import CHECKS, DATE_FORMATS, POLICE_UK_GRACE_DAYS, parse_dates, validate_incidents
+from geo.validate import CHECKS, POLICE_UK_GRACE_DAYS, validate_incidents
 from tests.helpers import X0, Y0, local_csv
 
 TODAY = dt.date(2024, 5, 10)

@@ -9,8 +9,10 @@ from streamlit.delta_generator import DeltaGenerator
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.io import safe_upload_name, settings_upload
-from geo.settings import BOUNDS, Settings, months_spanned, settings_from_toml
+from geo.settings import Settings, months_spanned
+from geo.settings_bounds import BOUNDS
 from geo.settings_edits import ward_overrides, with_weights
+from geo.settings_toml import settings_from_toml
 from ui import state
 from ui.widgets import LIMITS, init_widget
 

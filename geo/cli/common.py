@@ -10,7 +10,9 @@ from typing import NoReturn
 
 from geo.errors import ValidationError
 from geo.result import PipelineResult
-from geo.settings import BOUNDS, Settings, load_settings
+from geo.settings import Settings
+from geo.settings_bounds import BOUNDS
+from geo.settings_toml import load_settings
 from geo.source import DataSource
 
 EXIT_BAD_INPUT = 2

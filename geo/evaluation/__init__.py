@@ -9,6 +9,13 @@ from geo.evaluation.baselines import (
     select_cells,
     select_cells_study,
 )
+from geo.evaluation.candidates import (
+    MAX_AREA_SHARE,
+    SELECTION_RULE,
+    Candidate,
+    candidate_grid,
+    rule_text,
+)
 from geo.evaluation.compare import PairedDifference, best_baseline, paired_difference
 from geo.evaluation.display import (
     WARD_TABLE_COLUMNS,
@@ -39,15 +46,10 @@ from geo.evaluation.kdistance import (
 )
 from geo.evaluation.measures import area_share, hit_rate, pai, pei, rri
 from geo.evaluation.nested import (
-    MAX_AREA_SHARE,
-    SELECTION_RULE,
-    Candidate,
     NestedResult,
-    candidate_grid,
     choose_setting,
     nested_choices,
     nested_evaluation,
-    rule_text,
     score_candidates,
     write_nested,
 )

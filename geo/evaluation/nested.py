@@ -27,111 +27,24 @@ import shapely
 from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.errors import ValidationError
+from geo.evaluation.candidates import (
+    CANDIDATE_COLUMNS,
+    CHOICE_COLUMNS,
+    MAX_AREA_SHARE,
+    Candidate,
+    candidate_grid,
+    rule_text,
+)
 from geo.evaluation.display import evaluation_csv
-from geo.evaluation.evaluate import check_options, evaluate_run, prepare_run
+from geo.evaluation.evaluate import evaluate_run
 from geo.evaluation.folds import SHAPES, Fold, inside_hotspots, prepare, union_by_ward
 from geo.evaluation.measures import hit_rate, pai
 from geo.evaluation.points import disc_hotspots
+from geo.evaluation.runs import check_options, prepare_run
 from geo.evaluation.schema import Evaluation
 from geo.evaluation.tuning import hotspot_hulls
 from geo.progress import ProgressFn
 from geo.settings import Settings
-
-#: The largest mean area share a chosen setting may mark on the earlier folds.
-MAX_AREA_SHARE = 0.005
-
-#: The selection rule, in words (README and command output quote it).
-SELECTION_RULE = (
-    "highest mean hit rate over the folds before the test month, among the settings whose "
-    "mean area share on those folds is at most {share}; ties go to the smaller area share, "
-    "then the smaller eps_m, the larger min_samples, the hull shape and the larger buffer"
-)
-
-#: Columns of :func:`score_candidates`.
-CANDIDATE_COLUMNS: tuple[str, ...] = (
-    "test_month",
-    "eps_m",
-    "min_samples",
-    "shape",
-    "buffer_m",
-    "n_hotspots",
-    "area_share",
-    "hit_rate",
-    "pai",
-)
-
-#: Columns of :attr:`NestedResult.choices`.
-CHOICE_COLUMNS: tuple[str, ...] = (
-    "test_month",
-    "n_history",
-    "eps_m",
-    "min_samples",
-    "shape",
-    "buffer_m",
-    "history_hit_rate",
-    "history_area_share",
-)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One DBSCAN setting to try: ``eps_m``, ``min_samples``, the hotspot shape and buffer.
-
-    ``buffer_m`` is the hotspots' ``hull_buffer_m`` (the disc radius for ``"discs"``); None
-    keeps the settings' own.
-    """
-
-    eps_m: float
-    min_samples: int
-    shape: str = "hull"
-    buffer_m: float | None = None
-
-    @property
-    def label(self) -> str:
-        """E.g. ``"30 m / 10, hull"`` or ``"30 m / 10, discs 15 m"``."""
-        buffer = "" if self.buffer_m is None else f" {self.buffer_m:g} m"
-        return f"{self.eps_m:g} m / {self.min_samples}, {self.shape}{buffer}"
-
-    def settings(self, base: Settings) -> Settings:
-        """``base`` with this candidate's values (ward overrides dropped)."""
-        s = base.replace(ward_overrides={}, eps_m=self.eps_m, min_samples=self.min_samples)
-        return s if self.buffer_m is None else s.replace(hull_buffer_m=self.buffer_m)
-
-
-def rule_text(max_area_share: float = MAX_AREA_SHARE) -> str:
-    """:data:`SELECTION_RULE` with its area-share limit filled in."""
-    return SELECTION_RULE.format(share=f"{100 * max_area_share:g} %")
-
-
-def candidate_grid(
-    eps_values: Sequence[float],
-    min_samples_values: Sequence[int],
-    shapes: Sequence[str] = ("hull",),
-    *,
-    buffers: Sequence[float] | None = None,
-    base: Settings | None = None,
-) -> list[Candidate]:
-    """Every ``eps_m`` × ``min_samples`` × shape (× ``buffers``), each checked as a setting."""
-    settings = base or Settings()
-    problems: list[str] = []
-    if not eps_values or not min_samples_values or not shapes:
-        problems.append("tuning needs at least one eps_m, one min_samples and one shape")
-    for shape in shapes:
-        if shape not in SHAPES:
-            problems.append(f"The 'shape' option must be one of {SHAPES}. Got {shape!r}.")
-    out = []
-    buffer_list: list[float | None] = [None] if not buffers else [float(b) for b in buffers]
-    for e in eps_values:
-        for m in min_samples_values:
-            for b in buffer_list:
-                try:
-                    Candidate(float(e), int(m), "hull", b).settings(settings)
-                except ValidationError as exc:
-                    problems += [p for p in exc.problems if p not in problems]
-                out += [Candidate(float(e), int(m), s, b) for s in shapes]
-    if problems:
-        raise ValidationError(problems)
-    return out
 
 
 def score_candidates(

@@ -193,7 +193,7 @@ def boundary_upload(
 def settings_upload(name: str, data: bytes, *, limits: UploadLimits | None = None) -> str:
     """Check an uploaded settings file and return its text.
 
-    Parse the text with :func:`geo.settings.settings_from_toml`.
+    Parse the text with :func:`geo.settings_toml.settings_from_toml`.
 
     Raises
     ------

@@ -1,5 +1,6 @@
 """Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
 
+from geo.maps.density import density_layer, incident_heat_points
 from geo.maps.elements import add_css, add_html
 from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
@@ -8,11 +9,9 @@ from geo.maps.hotspot_map import (
     add_hotspot_layer,
     add_rank_labels,
     base_map,
-    density_layer,
     for_display,
     hotspot_layer,
     hotspot_map,
-    incident_heat_points,
     rank_label_points,
     score_breaks,
     score_colour,

@@ -16,7 +16,7 @@ from geo.bounds import Bound
 from geo.errors import ValidationError
 from geo.postbox.records import SLIPS
 from geo.postbox.sites import LATITUDE, LONGITUDE, NAME, SITE_ID, SITE_KIND
-from geo.settings import parse_toml, read_settings_text
+from geo.settings_toml import parse_toml, read_settings_text
 
 # --- columns of the ranked table and the plan --------------------------------------------
 STATUS = "status"  #: str, ``"available"``, ``"cooling down"`` or ``"not available"``

@@ -17,7 +17,7 @@ import shapely
 from geo import columns as c
 from geo.bounds import Bound
 from geo.errors import ValidationError
-from geo.settings import BOUNDS as SETTINGS_BOUNDS
+from geo.settings_bounds import BOUNDS as SETTINGS_BOUNDS
 
 #: Limits, default, unit and help of every numeric setting of :class:`PublicSettings`,
 #: declared once: validation, the command-line help and the app's widgets read them, e.g.

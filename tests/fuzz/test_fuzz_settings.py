@@ -10,7 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from geo.errors import ValidationError
-from geo.settings import Settings, settings_from_toml
+from geo.settings import Settings
+from geo.settings_toml import settings_from_toml
 from tests.fuzz.contract import fuzz_settings
 from tests.fuzz.strategies import TOML_DOC
 

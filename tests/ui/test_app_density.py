@@ -10,8 +10,9 @@ import pytest
 
 from geo import public
 from geo.pipeline import run_files
-from geo.settings import Settings, settings_from_toml
+from geo.settings import Settings
 from geo.settings_edits import window_settings
+from geo.settings_toml import settings_from_toml
 from tests.test_app import (
     HASH,
     area_features,
