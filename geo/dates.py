@@ -1,13 +1,17 @@
-"""Incident dates: every accepted format read in a few vectorised passes, not row by row."""
+"""Dates: incident dates read in a few vectorised passes, and months said in words."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
 from geo import columns as c
+from geo.errors import ValidationError
+from geo.settings import MONTH_RE
 
-__all__ = ["DATE_FORMATS", "parse_dates", "parse_dates_coded"]
+__all__ = ["DATE_FORMATS", "parse_dates", "parse_dates_coded", "period_words"]
 
 
 def parse_dates_coded(raw: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
@@ -87,3 +91,30 @@ def _parse_into(
     idx = np.flatnonzero(which)[ok]
     out.iloc[idx] = got.to_numpy(dtype="datetime64[ns]")[ok]
     todo[idx] = False
+
+
+def period_words(months: Iterable[str]) -> str:
+    """The months from first to last in words, the year said once when it is the same.
+
+    ``["2018-06", "2018-11"]`` gives ``"June to November 2018"``; ``["2017-11", "2018-02"]``
+    ``"November 2017 to February 2018"``; one month ``"November 2018"``; none
+    ``"the chosen months"``.
+
+    Raises
+    ------
+    ValidationError
+        If a month is not ``YYYY-MM``.
+
+    """
+    ms = sorted({str(m) for m in months})
+    bad = [m for m in ms if not MONTH_RE.match(m)]
+    if bad:
+        raise ValidationError(f"months must be YYYY-MM. Got {bad[0]!r}.")
+    if not ms:
+        return "the chosen months"
+    first, last = pd.Period(ms[0], "M"), pd.Period(ms[-1], "M")
+    if first == last:
+        return first.strftime("%B %Y")
+    if first.year == last.year:
+        return f"{first.strftime('%B')} to {last.strftime('%B %Y')}"
+    return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from geo import columns as c
+from geo.paths import FORCE_MONTH
 from geo.pipeline import run_files
 from geo.settings import Settings
 from tests.helpers import DATA, ROOT
@@ -49,7 +50,7 @@ def test_shipped_hotspots_match_recorded_table(shipped):
 
 def test_force_month_outside_oxford_is_rejected_with_reasons():
     r = run_files(
-        [DATA / "force" / "2018-06-thames-valley-street.csv"],
+        [FORCE_MONTH],
         DATA / "boundaries" / "oxford_wards_WD13_E07000178.geojson",
         Settings(eps_m=80, min_samples=20),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from geo.cli.common import (
@@ -27,6 +26,7 @@ from geo.cli.tune import (
     shapes_from,
 )
 from geo.errors import ValidationError
+from geo.progress import ProgressFn
 
 
 def _cmd_intervention(args: argparse.Namespace) -> int:
@@ -162,7 +162,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
 
-    def stage(lo: float, hi: float) -> Callable[[str, float], None]:
+    def stage(lo: float, hi: float) -> ProgressFn:
         return lambda msg, frac: bar(msg, lo + (hi - lo) * frac)
 
     test_months = month_list(args.test_months, "--test-months")

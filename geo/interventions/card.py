@@ -10,10 +10,10 @@ claim about displacement or diffusion, whatever the ratios say.
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass
 
+from geo.dates import period_words
 from geo.interventions.areas import Windows
 from geo.interventions.effect import InterventionResult
 from geo.interventions.events import Intervention
@@ -81,24 +81,6 @@ class EffectCard:
 def card_group(kind: str) -> str:
     """The group a card leads with: drugs for a warrant, everything recorded otherwise."""
     return "drugs" if kind == "warrant" else "all"
-
-
-def _month_words(months: tuple[str, ...]) -> str:
-    """``("2018-05", "2018-06", "2018-07")`` as ``"May to July 2018"`` ("" for none)."""
-    if not months:
-        return ""
-    first, last = (_month_name(m) for m in (months[0], months[-1]))
-    if first == last:
-        return first
-    if first[-4:] == last[-4:]:
-        return f"{first[:-5]} to {last}"
-    return f"{first} to {last}"
-
-
-def _month_name(month: str) -> str:
-    """``"2018-05"`` as ``"May 2018"``."""
-    year, mon = month.split("-")
-    return f"{calendar.month_name[int(mon)]} {year}"
 
 
 def _change(before: int, after: int) -> str:
@@ -170,7 +152,7 @@ def card_from_row(
     db, da = _count(row, "ring", "before"), _count(row, "ring", "after")
     title = f"{KIND_WORDS.get(iv.kind, 'Intervention')} {iv.intervention_id}, "
     title += f"{iv.start_date.day} {iv.start_date:%B %Y}"
-    period = f"{_month_words(windows.before)} against {_month_words(windows.after)}"
+    period = f"{period_words(windows.before)} against {period_words(windows.after)}"
     target = f"In the target: {_change(tb, ta)} {what}"
     if cb is not None and ca is not None:
         target += f"; in the comparison area: {_change(cb, ca)}."

@@ -1,5 +1,6 @@
 """The public meeting view: allow-listed, generalised areas, their words, maps and exports."""
 
+from geo.dates import period_words
 from geo.public.area_list import AREA_LIST_CLASS, MEETING_COLUMNS, area_list_html, meeting_table
 from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
 from geo.public.fullscreen import FULLSCREEN_CLASS, FullScreenButton
@@ -29,7 +30,7 @@ from geo.public.schema import (
     public_fields,
 )
 from geo.public.view import public_hotspots, public_view, write_public
-from geo.public.words import SOURCE_WORDS, area_places, data_source, period_words
+from geo.public.words import SOURCE_WORDS, area_places, data_source
 
 __all__ = [
     "AREA_ID",

@@ -95,11 +95,13 @@ def meeting_outputs(
         public_settings=pub,
         trend_months=s.trend_months,
     )
+    explanation = default_explanation(view, pub, trend_months=s.trend_months)
     standalone = public_html(
         safe.wards,
         view,
         title=DEFAULT_TITLE,
         source=source,
+        explanation=explanation,
         public_settings=pub,
         trend_months=s.trend_months,
     )
@@ -107,7 +109,7 @@ def meeting_outputs(
         table=meeting_table(view),
         source=source,
         trend=trend_explanation(s.trend_months),
-        explanation=default_explanation(view, pub, trend_months=s.trend_months),
+        explanation=explanation,
         map_html=svg_html(m),
         standalone=standalone,
     )

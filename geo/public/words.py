@@ -14,18 +14,16 @@ import re
 from collections.abc import Iterable, Mapping
 
 import geopandas as gpd
-import pandas as pd
 
 from geo import columns as c
+from geo.dates import period_words
 from geo.errors import ValidationError
 from geo.places import describe_places, place_name
-from geo.settings import MONTH_RE
 
 __all__ = [
     "SOURCE_WORDS",
     "area_places",
     "data_source",
-    "period_words",
 ]
 
 #: Each kind of input in words, as the public page names its data source.
@@ -105,33 +103,6 @@ def area_places(
     )
     places = describe_places(frame, group_col="area", max_names=max_names)
     return [str(places.get(f"{k:0{width}d}", "")) for k in range(n_areas)]
-
-
-def period_words(months: Iterable[str]) -> str:
-    """The months from first to last in words, the year said once when it is the same.
-
-    ``["2018-06", "2018-11"]`` gives ``"June to November 2018"``; ``["2017-11", "2018-02"]``
-    ``"November 2017 to February 2018"``; one month ``"November 2018"``; none
-    ``"the chosen months"``.
-
-    Raises
-    ------
-    ValidationError
-        If a month is not ``YYYY-MM``.
-
-    """
-    ms = sorted({str(m) for m in months})
-    bad = [m for m in ms if not MONTH_RE.match(m)]
-    if bad:
-        raise ValidationError(f"months must be YYYY-MM. Got {bad[0]!r}.")
-    if not ms:
-        return "the chosen months"
-    first, last = pd.Period(ms[0], "M"), pd.Period(ms[-1], "M")
-    if first == last:
-        return first.strftime("%B %Y")
-    if first.year == last.year:
-        return f"{first.strftime('%B')} to {last.strftime('%B %Y')}"
-    return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"
 
 
 def data_source(source_kinds: Iterable[str], months: Iterable[str]) -> str:
