@@ -104,6 +104,8 @@ def sign_in(page) -> None:
 def open_staff_page(page, base: str, name: str, heading: str, *, url: str | None = None) -> None:
     """Open ``/<name>`` (or ``url``): it asks for the staff password, then shows ``heading``."""
     page.goto(url or f"{base}/{name.lower()}")
+    # an old ?page= link switches page in a second run: wait for the gate, not the first idle
+    page.get_by_text(f"{name}: staff only").first.wait_for(timeout=120_000)
     wait_idle(page)
     assert page.get_by_text(f"{name}: staff only").count() == 1
     sign_in(page)
