@@ -1,5 +1,7 @@
 """The ``tune`` command: DBSCAN's settings chosen on earlier months only (nested selection).
 
+It ends with the recommendation for the next month: the same rule applied to every fold.
+
 Also the fold options (``--fit-months``/``--test-months``) and the printing that ``tune``
 and ``evaluate --nested`` share.
 """
@@ -146,6 +148,20 @@ def print_nested(result: NestedResult) -> None:
     print(ev.markdown_table(ev.measures_text(result.fixed.table)))
     d = ev.paired_difference(result.fixed.table, measure="pai", same_resolution=True)
     print(f"- {d.sentence()}")
+    print()
+    print_recommendation(result)
+
+
+def print_recommendation(result: NestedResult) -> None:
+    """The rule applied to every fold: the setting for the next month, and a TOML snippet."""
+    r = result.recommendation
+    if r is None:
+        print("No recommendation for the next month: no setting meets the rule on all folds.")
+        return
+    print(r.sentence)
+    print("As settings (paste into a settings file, or use with --config):")
+    print()
+    print(r.toml(), end="")
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
@@ -191,8 +207,10 @@ def add_tune_command(sub: argparse._SubParsersAction[Parser]) -> None:
             "Nested selection: every eps_m x min_samples x shape is scored on every fold; for "
             "each test month the written rule picks a setting from the folds before it only, "
             "and that setting is judged on the test month against every baseline at its area, "
-            "beside the fixed settings (--eps-m/--min-samples or the defaults). Writes "
-            "nested_choices.csv, nested_scores.csv, nested_evaluation.csv, nested_fixed.csv."
+            "beside the fixed settings (--eps-m/--min-samples or the defaults). Last, the rule "
+            "applied to every fold recommends a setting for the next month (min_samples also "
+            "per month, as a settings snippet). Writes nested_choices.csv, nested_scores.csv, "
+            "nested_evaluation.csv, nested_fixed.csv and recommended.toml."
         ),
     )
     add_data_options(p)

@@ -14,6 +14,8 @@ from geo.evaluation.candidates import (
     SELECTION_RULE,
     Candidate,
     candidate_grid,
+    choose_setting,
+    nested_choices,
     rule_text,
 )
 from geo.evaluation.compare import PairedDifference, best_baseline, paired_difference
@@ -47,14 +49,18 @@ from geo.evaluation.kdistance import (
 from geo.evaluation.measures import area_share, hit_rate, pai, pei, rri
 from geo.evaluation.nested import (
     NestedResult,
-    choose_setting,
-    nested_choices,
     nested_evaluation,
     score_candidates,
     write_nested,
 )
 from geo.evaluation.plots import plot_k_distance, plot_sweep
 from geo.evaluation.points import MapPoints, disc_hotspots, map_points, select_discs
+from geo.evaluation.recommend import (
+    Recommendation,
+    month_after,
+    per_month_rate,
+    recommend_setting,
+)
 from geo.evaluation.report import (
     markdown_table,
     measures_text,
@@ -92,6 +98,7 @@ __all__ = [
     "MapPoints",
     "NestedResult",
     "PairedDifference",
+    "Recommendation",
     "area_share",
     "best_baseline",
     "build_grid",
@@ -120,16 +127,19 @@ __all__ = [
     "map_points",
     "markdown_table",
     "measures_text",
+    "month_after",
     "nested_choices",
     "nested_evaluation",
     "pai",
     "paired_difference",
     "pei",
+    "per_month_rate",
     "per_month_text",
     "plot_k_distance",
     "plot_pai_by_method",
     "plot_sweep",
     "prepare",
+    "recommend_setting",
     "red_flags",
     "rolling_folds",
     "rri",

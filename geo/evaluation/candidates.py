@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 from geo.errors import ValidationError
-from geo.evaluation.folds import SHAPES
+from geo.evaluation.folds import SHAPES, Fold
 from geo.settings import Settings
 
 __all__ = [
@@ -16,6 +20,8 @@ __all__ = [
     "SELECTION_RULE",
     "Candidate",
     "candidate_grid",
+    "choose_setting",
+    "nested_choices",
     "rule_text",
 ]
 
@@ -115,3 +121,85 @@ def candidate_grid(
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def choose_setting(
+    history: pd.DataFrame, *, max_area_share: float = MAX_AREA_SHARE
+) -> Candidate | None:
+    """The setting the written rule (:data:`SELECTION_RULE`) picks from ``history``.
+
+    ``history`` holds :func:`score_candidates` rows of the folds the choice may read. The
+    mean hit rate and area share of each candidate are taken over those folds; candidates
+    over ``max_area_share`` are out; the highest mean hit rate wins, ties to the smaller
+    area share, the smaller ``eps_m``, the larger ``min_samples``, "hull", then the larger
+    buffer. ``None`` when no candidate qualifies.
+    """
+    if history.empty:
+        return None
+    g = history.groupby(["eps_m", "min_samples", "shape", "buffer_m"], sort=True)[
+        ["hit_rate", "area_share"]
+    ].mean()
+    g = g[(g["area_share"] <= max_area_share) & g["hit_rate"].notna()].reset_index()
+    if g.empty:
+        return None
+    g["_shape"] = g["shape"].map({s: i for i, s in enumerate(SHAPES)})
+    g = g.sort_values(
+        ["hit_rate", "area_share", "eps_m", "min_samples", "_shape", "buffer_m"],
+        ascending=[False, True, True, False, True, False],
+        kind="stable",
+    )
+    top = g.iloc[0]
+    return Candidate(
+        float(top["eps_m"]), int(top["min_samples"]), str(top["shape"]), float(top["buffer_m"])
+    )
+
+
+def nested_choices(
+    scores: pd.DataFrame,
+    folds: Sequence[Fold],
+    *,
+    max_area_share: float = MAX_AREA_SHARE,
+    min_history: int = 1,
+    rule: Callable[..., Candidate | None] = choose_setting,
+) -> pd.DataFrame:
+    """For each fold, the setting ``rule`` picks from the folds whose test month is earlier.
+
+    Only rows of ``scores`` with ``test_month`` before the fold's test month reach ``rule``
+    (their fit windows are earlier still); folds with fewer than ``min_history`` earlier
+    folds get no choice.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fold, :data:`CHOICE_COLUMNS`: ``test_month``, ``n_history`` (int, earlier
+        folds read), ``eps_m``, ``min_samples``, ``shape``, ``buffer_m`` (the choice;
+        NaN/None when none),
+        ``history_hit_rate``, ``history_area_share`` (float, the choice's means over the
+        earlier folds).
+
+    """
+    rows = []
+    for fold in folds:
+        history = scores.loc[scores["test_month"].astype(str) < fold.test_month]
+        n = int(history["test_month"].nunique())
+        pick = rule(history, max_area_share=max_area_share) if n >= min_history else None
+        row: dict[str, Any] = {"test_month": fold.test_month, "n_history": n}
+        if pick is None:
+            row |= dict.fromkeys(CHOICE_COLUMNS[2:], math.nan) | {"shape": None}
+        else:
+            mine = history[
+                (history["eps_m"] == pick.eps_m)
+                & (history["min_samples"] == pick.min_samples)
+                & (history["shape"] == pick.shape)
+                & (history["buffer_m"] == pick.buffer_m)
+            ]
+            row |= {
+                "eps_m": pick.eps_m,
+                "min_samples": pick.min_samples,
+                "shape": pick.shape,
+                "buffer_m": pick.buffer_m,
+                "history_hit_rate": float(mine["hit_rate"].mean()),
+                "history_area_share": float(mine["area_share"].mean()),
+            }
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(CHOICE_COLUMNS))

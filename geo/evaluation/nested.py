@@ -4,17 +4,17 @@ A setting chosen on the months it is then scored on looks better than it will do
 month. Here every candidate setting is scored on every fold (:func:`score_candidates`), and
 the setting used for a test month is chosen by a written rule (:data:`SELECTION_RULE`,
 :func:`choose_setting`) from the folds whose test month comes **before** it
-(:func:`nested_choices`): their fit windows and test months all lie before the test month,
-so nothing of the test month is read. :func:`nested_evaluation` then scores the chosen
-settings on their test months against every baseline at the same area, beside the fixed
-settings on the same months.
+(:func:`nested_choices`, both in :mod:`geo.evaluation.candidates`): their fit windows and
+test months all lie before the test month, so nothing of the test month is read.
+:func:`nested_evaluation` then scores the chosen settings on their test months against every
+baseline at the same area, beside the fixed settings on the same months, and applies the same
+rule to every fold for the month after the data (:func:`geo.evaluation.recommend_setting`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,17 +29,18 @@ from geo.cluster import cluster_incidents
 from geo.errors import ValidationError
 from geo.evaluation.candidates import (
     CANDIDATE_COLUMNS,
-    CHOICE_COLUMNS,
     MAX_AREA_SHARE,
     Candidate,
     candidate_grid,
+    nested_choices,
     rule_text,
 )
 from geo.evaluation.display import evaluation_csv
 from geo.evaluation.evaluate import evaluate_run
-from geo.evaluation.folds import SHAPES, Fold, inside_hotspots, prepare, union_by_ward
+from geo.evaluation.folds import Fold, inside_hotspots, prepare, union_by_ward
 from geo.evaluation.measures import hit_rate, pai
 from geo.evaluation.points import disc_hotspots
+from geo.evaluation.recommend import Recommendation, recommend_setting
 from geo.evaluation.runs import check_options, prepare_run
 from geo.evaluation.schema import Evaluation
 from geo.evaluation.tuning import hotspot_hulls
@@ -129,88 +130,6 @@ def _score(
     }
 
 
-def choose_setting(
-    history: pd.DataFrame, *, max_area_share: float = MAX_AREA_SHARE
-) -> Candidate | None:
-    """The setting the written rule (:data:`SELECTION_RULE`) picks from ``history``.
-
-    ``history`` holds :func:`score_candidates` rows of the folds the choice may read. The
-    mean hit rate and area share of each candidate are taken over those folds; candidates
-    over ``max_area_share`` are out; the highest mean hit rate wins, ties to the smaller
-    area share, the smaller ``eps_m``, the larger ``min_samples``, "hull", then the larger
-    buffer. ``None`` when no candidate qualifies.
-    """
-    if history.empty:
-        return None
-    g = history.groupby(["eps_m", "min_samples", "shape", "buffer_m"], sort=True)[
-        ["hit_rate", "area_share"]
-    ].mean()
-    g = g[(g["area_share"] <= max_area_share) & g["hit_rate"].notna()].reset_index()
-    if g.empty:
-        return None
-    g["_shape"] = g["shape"].map({s: i for i, s in enumerate(SHAPES)})
-    g = g.sort_values(
-        ["hit_rate", "area_share", "eps_m", "min_samples", "_shape", "buffer_m"],
-        ascending=[False, True, True, False, True, False],
-        kind="stable",
-    )
-    top = g.iloc[0]
-    return Candidate(
-        float(top["eps_m"]), int(top["min_samples"]), str(top["shape"]), float(top["buffer_m"])
-    )
-
-
-def nested_choices(
-    scores: pd.DataFrame,
-    folds: Sequence[Fold],
-    *,
-    max_area_share: float = MAX_AREA_SHARE,
-    min_history: int = 1,
-    rule: Callable[..., Candidate | None] = choose_setting,
-) -> pd.DataFrame:
-    """For each fold, the setting ``rule`` picks from the folds whose test month is earlier.
-
-    Only rows of ``scores`` with ``test_month`` before the fold's test month reach ``rule``
-    (their fit windows are earlier still); folds with fewer than ``min_history`` earlier
-    folds get no choice.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per fold, :data:`CHOICE_COLUMNS`: ``test_month``, ``n_history`` (int, earlier
-        folds read), ``eps_m``, ``min_samples``, ``shape``, ``buffer_m`` (the choice;
-        NaN/None when none),
-        ``history_hit_rate``, ``history_area_share`` (float, the choice's means over the
-        earlier folds).
-
-    """
-    rows = []
-    for fold in folds:
-        history = scores.loc[scores["test_month"].astype(str) < fold.test_month]
-        n = int(history["test_month"].nunique())
-        pick = rule(history, max_area_share=max_area_share) if n >= min_history else None
-        row: dict[str, Any] = {"test_month": fold.test_month, "n_history": n}
-        if pick is None:
-            row |= dict.fromkeys(CHOICE_COLUMNS[2:], math.nan) | {"shape": None}
-        else:
-            mine = history[
-                (history["eps_m"] == pick.eps_m)
-                & (history["min_samples"] == pick.min_samples)
-                & (history["shape"] == pick.shape)
-                & (history["buffer_m"] == pick.buffer_m)
-            ]
-            row |= {
-                "eps_m": pick.eps_m,
-                "min_samples": pick.min_samples,
-                "shape": pick.shape,
-                "buffer_m": pick.buffer_m,
-                "history_hit_rate": float(mine["hit_rate"].mean()),
-                "history_area_share": float(mine["area_share"].mean()),
-            }
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(CHOICE_COLUMNS))
-
-
 @dataclass(frozen=True)
 class NestedResult:
     """Result of :func:`nested_evaluation`.
@@ -228,6 +147,10 @@ class NestedResult:
         The same test months with DBSCAN at the fixed ``settings`` (hull shape).
     rule
         The selection rule in words.
+    recommendation
+        :func:`geo.evaluation.recommend_setting`: the rule applied to every fold, the setting
+        for the month after the last test month (chosen on every reported month, so not
+        itself tested); None when no candidate qualifies.
 
     """
 
@@ -236,6 +159,7 @@ class NestedResult:
     nested: Evaluation
     fixed: Evaluation
     rule: str
+    recommendation: Recommendation | None = None
 
 
 def nested_evaluation(
@@ -271,6 +195,9 @@ def nested_evaluation(
     then evaluated on the test month against every baseline at its area
     (:func:`geo.evaluation.evaluate_methods` options, including ``test_months`` and
     ``fit_months`` for explicit folds), beside the fixed ``settings`` on the same months.
+    Last, the rule applied to every fold gives the recommendation for the month after the
+    data (:attr:`NestedResult.recommendation`, ``min_samples`` stated per month over
+    ``window_months``).
 
     Returns
     -------
@@ -354,7 +281,13 @@ def nested_evaluation(
     fixed = evaluate_run(
         out_of_sample, lambda _f: (fixed_settings, "hull"), progress=stage(0.8, 1.0)
     )
-    return NestedResult(choices, scores, nested, fixed, rule_text(max_area_share))
+    recommendation = recommend_setting(
+        scores,
+        window_months=window_months,
+        max_area_share=max_area_share,
+        min_history=min_history,
+    )
+    return NestedResult(choices, scores, nested, fixed, rule_text(max_area_share), recommendation)
 
 
 def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:
@@ -362,8 +295,10 @@ def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:
 
     Files: ``nested_choices.csv`` (:attr:`NestedResult.choices`), ``nested_scores.csv``
     (every candidate on every fold), ``nested_evaluation.csv`` and ``nested_fixed.csv``
-    (evaluation tables of the chosen and the fixed settings on the same test months). No
-    incident-level data is written.
+    (evaluation tables of the chosen and the fixed settings on the same test months) and,
+    when there is one, ``recommended.toml`` (:meth:`Recommendation.toml`: the setting for the
+    next month as a settings snippet, its evidence in comments). No incident-level data is
+    written.
     """
     out = Path(out_dir)
     try:
@@ -380,4 +315,7 @@ def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:
     for key, frame in frames.items():
         paths[key] = out / f"{key}.csv"
         paths[key].write_text(evaluation_csv(frame), encoding="utf-8")
+    if result.recommendation is not None:
+        paths["recommended"] = out / "recommended.toml"
+        paths["recommended"].write_text(result.recommendation.toml(), encoding="utf-8")
     return paths

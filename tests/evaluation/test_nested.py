@@ -117,6 +117,11 @@ def test_poisoned_test_month_does_not_change_its_choice(two_wards, poisoned):
     # the poison is strong enough to change a choice that reads April
     in_sample = choose_setting(result.scores, max_area_share=1.0)
     assert in_sample == Candidate(60 if poisoned else 20, 3, "hull", 25)
+    # the recommendation for May reads every fold, April included
+    r = result.recommendation
+    assert r is not None
+    assert (r.next_month, r.n_history, r.candidate) == ("2018-05", 3, in_sample)
+    assert r.min_samples_per_month == 3  # 3 per 1-month window
     # the fixed settings are scored on the same test months
     assert [f.test_month for f in result.fixed.folds] == ["2018-03", "2018-04"]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from geo.cli import main
+from geo.evaluation import choose_setting
+from geo.settings_toml import settings_from_toml
 
 
 def test_tune_prints_choices_and_out_of_sample_results(tmp_path, capsys):
@@ -43,6 +45,16 @@ def test_tune_prints_choices_and_out_of_sample_results(tmp_path, capsys):
     for month, setting in zip(d["test_month"], d["setting"], strict=True):
         row = chosen[chosen["test_month"] == month].iloc[0]
         assert setting == f"{row['eps_m']:g} m / {int(row['min_samples'])}, {row['shape']}"
+    # the recommendation for the next month: the rule on all six folds, printed last
+    assert "Recommended for 2018-12 (the rule on all 6 folds" in out
+    assert out.index("Recommended for 2018-12") > out.index("The fixed settings")
+    rec = settings_from_toml((tmp_path / "recommended.toml").read_text(encoding="utf-8"))
+    best = choose_setting(scores)
+    assert best is not None
+    assert rec.eps_m == best.eps_m
+    assert rec.min_samples_for(3) == best.min_samples
+    assert f"min_samples {best.min_samples} per 3-month window" in out
+    assert "[clustering]" in out
 
 
 def test_tune_and_evaluate_refuse_bad_fold_options(tmp_path, capsys):
