@@ -15,13 +15,17 @@ __all__ = ["BOUNDS"]
 #: ``BOUNDS["eps_m"].low``. ``weight`` bounds every category's weight; the ward overrides
 #: share the bounds of ``eps_m``, ``min_samples`` and ``min_samples_per_month``;
 #: ``public_min_count`` is also :data:`geo.public.PUBLIC_BOUNDS` ``["min_count"]``.
+#: The defaults of ``eps_m`` (40 m) and ``min_samples_per_month`` (3.33: 10 over a 3-month
+#: window) are what ``python -m geo tune --shapes hull`` recommends on the shipped data (the
+#: written selection rule applied to every fold; README, "Choosing settings, and the
+#: defaults").
 BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
     {
         "eps_m": Bound(
             low=0.0,
             high=5000.0,
             closed="right",
-            default=60.0,
+            default=40.0,
             unit="m",
             help="DBSCAN neighbourhood radius (inclusive)",
             step=5.0,
@@ -43,7 +47,7 @@ BOUNDS: Mapping[str, Bound[Any]] = MappingProxyType(
             low=0.0,
             high=100_000.0,
             closed="right",
-            default=1.67,
+            default=3.33,
             help=(
                 "weighted incidents a month within eps_m for a core point: min_samples is this "
                 "x the calendar months clustered (rounded, at least 3)"

@@ -180,8 +180,8 @@ def synthetic_local_csv() -> bytes:
 
     A: 12 dealing reports within 20 m (Rose Hill and Iffley), B: 7 drugs incidents within
     10 m (Lye Valley), C: 4 drugs incidents within 10 m (Blackbird Leys; weight 12, so a
-    hotspot only when min_samples <= 12, as with the default 1.67 a month over these 3
-    months: 5), four isolated ASB reports more than 100 m from
+    hotspot only when min_samples <= 12, as with the default 3.33 a month over these 3
+    months: 10), four isolated ASB reports more than 100 m from
     any ward edge and label, and one row with an unknown category. Every row carries a note
     and a source that must never reach a public artefact.
     """
@@ -606,16 +606,17 @@ def test_next_eps_steps_are_computed_ahead(monkeypatch):
     at.slider(key="a_ms_month").set_value(1.37)  # a rate no other test uses: nothing cached
     run(at)
     prefetch_done()
-    assert {(55.0, 1.37), (60.0, 1.37), (65.0, 1.37)} <= set(calls)
+    d = Settings().eps_m
+    assert {(d - 5, 1.37), (d, 1.37), (d + 5, 1.37)} <= set(calls)
     # one step on is served from the cache: no clustering for it in the page's own run
     calls.clear()
-    at.slider(key="a_eps").set_value(65.0)
+    at.slider(key="a_eps").set_value(d + 5)
     run(at)
     prefetch_done()
-    assert (65.0, 1.37) not in calls
-    assert (70.0, 1.37) in calls  # and the next step after that is computed ahead
+    assert (d + 5, 1.37) not in calls
+    assert (d + 10, 1.37) in calls  # and the next step after that is computed ahead
     assert len(area_features(staff_map_js(at))) == len(
-        run_files(settings=Settings(eps_m=65.0, min_samples_per_month=1.37)).hotspots
+        run_files(settings=Settings(eps_m=d + 5, min_samples_per_month=1.37)).hotspots
     )
 
 
@@ -804,7 +805,7 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     assert "synthetic_local.csv" in at.success[0].value
     m = metrics(at)
     # 12 + 7 + 4 + 4 rows used, 1 unknown category; A (12), B (7) and C (4) are hotspots
-    # (3 months of data: min_samples 1.67 x 3 = 5)
+    # (3 months of data: min_samples 3.33 x 3 = 10)
     assert (m["Rows read"], m["Used"], m["Set aside"]) == ("28", "27", "1")
     assert (m["In hotspots"], m["Hotspots"]) == ("23", "3")
     assert at.dataframe[0].value.to_dict("records") == [
@@ -961,6 +962,14 @@ def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeyp
     assert 10 <= offered < knee
     # default settings: no red flag, said beside the map
     assert [w for w in beside_the_map(at) if w.startswith("None")]
+    # at 1.67 a month (15 over the 9 months) the knee lies inside the slider's range
+    at.slider(key="a_ms_month").set_value(1.67)
+    run(at)
+    knee_lines = [m.value for m in at.markdown if "k-distance knee is" in m.value]
+    knee = float(re.search(r"knee is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
+    button = at.button(key="use_below_knee")
+    offered = float(re.search(r"Use (\d+) m \(below the knee\)", button.label).group(1))
+    assert 10 <= offered < knee < 250
     at.slider(key="a_eps").set_value(250.0)
     run(at)
     flags = beside_the_map(at)
@@ -971,7 +980,7 @@ def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeyp
     at.button(key="use_below_knee").click()
     run(at)
     assert at.slider(key="a_eps").value == offered
-    expected = run_files(settings=Settings().replace(eps_m=offered))
+    expected = run_files(settings=Settings(eps_m=offered, min_samples_per_month=1.67))
     flags = [
         f"{f[:1].upper()}{f[1:]}."
         for f in current_red_flags(expected, eps_m=offered, min_samples=15)

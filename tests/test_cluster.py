@@ -142,16 +142,22 @@ def _hotspots(source, months: int, **changes) -> int:
     return run_pipeline(source[0], source[1], s).counts.hotspots
 
 
-def test_shipped_windows_find_comparable_hotspots(shipped_source):
+def test_shipped_windows_at_the_default_rate(shipped_source):
     counts = {m: _hotspots(shipped_source, m) for m in (1, 3, 6, 12)}
-    assert counts == {1: 43, 3: 74, 6: 70, 12: 67}
-    assert counts[3] / counts[1] < 2  # the 1-month view: comparable to 3 months
-    # a fixed count (as before) leaves the 1-month view nearly empty
-    fixed = {m: _hotspots(shipped_source, m, min_samples=15) for m in (1, 3)}
+    assert counts == {1: 42, 3: 16, 6: 13, 12: 16}
+    # 3, 6 and 12 months (10, 20 and 30 weighted incidents) find comparable hotspots ...
+    assert max(counts[3], counts[6], counts[12]) / min(counts[3], counts[6], counts[12]) < 2
+    # ... the 1-month view (3, the rate rounded) finds more, nearly all single map points
+    assert counts[1] / counts[3] > 2
+    # at the earlier rate of 1.67 (and 60 m) 1 and 3 months were within a factor of two
+    old = {m: _hotspots(shipped_source, m, eps_m=60, min_samples_per_month=1.67) for m in (1, 3)}
+    assert old == {1: 43, 3: 74}
+    # a fixed count leaves the 1-month view nearly empty
+    fixed = {m: _hotspots(shipped_source, m, eps_m=60, min_samples=15) for m in (1, 3)}
     assert fixed == {1: 2, 3: 9}
 
 
-def test_shipped_default_rate_gives_the_hotspots_of_the_old_fixed_15(shipped_source):
+def test_shipped_default_rate_gives_the_hotspots_of_a_fixed_30_on_9_months(shipped_source):
     from geopandas.testing import assert_geodataframe_equal
 
     from geo.pipeline import run_pipeline
@@ -159,8 +165,9 @@ def test_shipped_default_rate_gives_the_hotspots_of_the_old_fixed_15(shipped_sou
 
     raw, wards = shipped_source
     rate = run_pipeline(raw, wards, Settings())
-    fixed = run_pipeline(raw, wards, Settings(min_samples=15))
-    assert rate.counts.hotspots == 67
+    fixed = run_pipeline(raw, wards, Settings(min_samples=30))
+    assert rate.counts.hotspots == 16
+    assert (rate.hotspots["kind"] == "single location").sum() == 13
     assert_geodataframe_equal(rate.hotspots, fixed.hotspots)
 
 

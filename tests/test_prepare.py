@@ -133,7 +133,7 @@ def test_split_equals_run_pipeline_on_shipped_data(shipped, shipped_prepared, ru
 
 def test_shipped_runs_differ_and_the_override_acts_only_on_its_wards(shipped_prepared):
     results = [cluster_prepared(shipped_prepared, s) for s in SHIPPED_RUNS]
-    assert [r.counts.hotspots for r in results] == [67, 104, 75]
+    assert [r.counts.hotspots for r in results] == [16, 104, 75]
     no_override = cluster_prepared(shipped_prepared, SHIPPED_RUNS[2].replace(ward_overrides={}))
     by_ward = no_override.hotspots.groupby(c.WARD_CODE).size()
     with_override = results[2].hotspots.groupby(c.WARD_CODE).size()
@@ -218,7 +218,7 @@ def test_preparation_settings_resets_exactly_the_clustering_fields():
     )
     assert preparation_settings(s) == Settings(since="2018-05", include=("asb",))
     assert preparation_settings(preparation_settings(s)) == preparation_settings(s)
-    assert preparation_settings(UNIT) == UNIT.replace(eps_m=60.0, min_samples_per_month=1.67)
+    assert preparation_settings(UNIT) == UNIT.replace(eps_m=40.0, min_samples_per_month=3.33)
     assert preparation_settings(UNIT.replace(public_min_count=9)) == preparation_settings(UNIT)
 
 

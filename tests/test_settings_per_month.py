@@ -22,9 +22,11 @@ BOTH = (
 # --- scaling and the floor ------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("months", "expected"),
-    [(1, 3), (2, 3), (3, 5), (6, 10), (9, 15), (12, 20), (24, 40)],
+    [(1, 3), (2, 7), (3, 10), (6, 20), (9, 30), (12, 40), (24, 80)],
 )
-def test_default_rate_scales_with_the_months_and_gives_15_on_9_months(months, expected):
+def test_default_rate_scales_with_the_months_and_gives_10_on_3_months(months, expected):
+    # 3.33 a month: tune's recommendation on the shipped data, 10 per 3-month window
+    assert Settings().min_samples_per_month == 3.33
     assert Settings().min_samples_for(months) == expected
 
 
@@ -61,8 +63,10 @@ def test_months_spanned_counts_calendar_months_both_ends_included():
 
 
 def test_rule_in_words():
-    assert Settings().min_samples_text(3) == "1.67 a month x 3 months = 5"
-    assert Settings().min_samples_text(1) == "1.67 a month x 1 month = 3 (the floor of 3)"
+    assert Settings().min_samples_text(3) == "3.33 a month x 3 months = 10"
+    assert Settings().min_samples_text(1) == "3.33 a month x 1 month = 3"
+    slow = Settings(min_samples_per_month=1.67)
+    assert slow.min_samples_text(1) == "1.67 a month x 1 month = 3 (the floor of 3)"
     assert Settings(min_samples=15).min_samples_text(3) == "15 (fixed)"
 
 
@@ -74,9 +78,9 @@ def test_ward_overrides_follow_the_same_rule():
             "W3": WardOverride(eps_m=30.0),
         }
     )
-    assert s.params_for("W1", months=6) == (60.0, 4)  # fixed
-    assert s.params_for("W2", months=6) == (60.0, 24)  # scaled
-    assert s.params_for("W3", months=6) == (30.0, 10)  # the study-wide rate
+    assert s.params_for("W1", months=6) == (40.0, 4)  # fixed
+    assert s.params_for("W2", months=6) == (40.0, 24)  # scaled
+    assert s.params_for("W3", months=6) == (30.0, 20)  # the study-wide rate
     fixed = Settings(min_samples=7, ward_overrides={"W2": WardOverride(min_samples_per_month=1.0)})
     assert (fixed.min_samples_for(6, "W2"), fixed.min_samples_for(6, "W9")) == (6, 7)
 
@@ -122,6 +126,15 @@ def test_an_old_file_with_min_samples_keeps_a_fixed_count():
     s = settings_from_toml("[clustering]\neps_m = 60.0\nmin_samples = 15\n")
     assert (s.min_samples, s.min_samples_per_month) == (15, None)
     assert [s.min_samples_for(m) for m in (1, 3, 9)] == [15, 15, 15]
+
+
+def test_a_file_stating_neither_gets_the_current_defaults():
+    # files written before the defaults moved keep what they state, nothing else
+    s = settings_from_toml("[clustering]\nhull_buffer_m = 25.0\n")
+    assert (s.eps_m, s.min_samples, s.min_samples_per_month) == (40.0, None, 3.33)
+    old = settings_from_toml("[clustering]\neps_m = 60.0\nmin_samples_per_month = 1.67\n")
+    assert (old.eps_m, old.min_samples_per_month) == (60.0, 1.67)
+    assert [old.min_samples_for(m) for m in (1, 3, 9)] == [3, 5, 15]
 
 
 def test_a_file_with_a_rate_scales():

@@ -86,7 +86,8 @@ def min_samples_widgets(base: Settings, column: DeltaGenerator) -> tuple[bool, f
     """
     init_widget("a_ms_fixed", base.min_samples is not None)
     init_widget("a_ms", int(base.min_samples) if base.min_samples is not None else 15)
-    init_widget("a_ms_month", float(base.min_samples_per_month or 0) or 1.67)
+    default_rate = float(BOUNDS["min_samples_per_month"].default)
+    init_widget("a_ms_month", float(base.min_samples_per_month or 0) or default_rate)
     fixed = column.toggle(
         "Fixed count, whatever the months shown",
         key="a_ms_fixed",

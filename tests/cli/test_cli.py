@@ -31,7 +31,7 @@ def test_hotspots_on_shipped_data_writes_five_outputs(tmp_path):
     k = summary["counts"]
     assert k["rows_read"] == k["accepted"] + k["rejected"] == 3707
     assert k["accepted"] == k["clustered"] + k["noise"]
-    assert summary["settings"]["clustering"]["eps_m"] == 60.0
+    assert summary["settings"]["clustering"]["eps_m"] == 40.0
     gj = gpd.read_file(tmp_path / "hotspots.geojson")
     assert gj.crs.to_epsg() == 4326
     assert len(gj) == k["hotspots"] > 0

@@ -332,7 +332,9 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "60,80",
             "--min-samples-values",
             "15,20",
-            "--min-samples",  # a fixed count, so the sweep holds the evaluated setting
+            "--eps-m",  # a swept eps_m and a fixed count, so the sweep holds the evaluated setting
+            "60",
+            "--min-samples",
             "15",
             "--permutations",
             "99",
@@ -388,7 +390,7 @@ def test_sweep_row_at_current_settings_equals_the_evaluation(cli_run):
     summary = pd.read_csv(cli_run / "evaluation_summary.csv")
     d = summary[(summary["method"] == "dbscan") & (summary[c.WARD_CODE] == ALL_WARDS)].iloc[0]
     sweep = pd.read_csv(cli_run / "sweep.csv")
-    now = Settings(min_samples=15)  # the evaluation ran at a fixed min_samples of 15
+    now = Settings(eps_m=60, min_samples=15)  # the evaluated setting: 60 m, a fixed 15
     row = sweep[(sweep["eps_m"] == now.eps_m) & (sweep["min_samples"] == now.min_samples)].iloc[0]
     assert row["pai"] == pytest.approx(d["pai_mean"], rel=1e-5)
     assert row["hit_rate"] == pytest.approx(d["hit_rate_mean"], rel=1e-5)

@@ -755,7 +755,7 @@ def test_cli_refuses_a_minimum_below_three(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Path]:
     out = tmp_path_factory.mktemp("shipped")
-    assert main(["export-public", "--out", str(out), "--no-progress", "--min-count", "20"]) == 0
+    assert main(["export-public", "--out", str(out), "--no-progress", "--min-count", "40"]) == 0
     return run_files(), out
 
 
@@ -765,12 +765,12 @@ def test_cli_on_the_shipped_data_hides_every_hotspot_incident(shipped):
     html = (out / "public_map.html").read_text(encoding="utf-8")
     features = json.loads(gj)["features"]
     n = r.hotspots[c.N_INCIDENTS]
-    assert (n < 20).any() and (n >= 20).any()  # some hotspots are hidden, some shown
-    assert 0 < len(features) <= int((n >= 20).sum())
+    assert (n < 40).any() and (n >= 40).any()  # some hotspots are hidden, some shown
+    assert 0 < len(features) <= int((n >= 40).sum())
     assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
     assert all(set(f["properties"]) <= ALLOWED for f in features)
     bands = {f["properties"]["incidents_band"] for f in features}
-    assert bands <= {"20-49", "50 or more"}
+    assert bands <= {"40-49", "50 or more"}
     members = r.incidents[r.incidents[c.HOTSPOT_ID] != ""]
     for text in (gj, html):
         assert not (coordinate_pairs(text) & lonlat4(members))

@@ -12,6 +12,7 @@ from shapely.geometry import box
 from geo import columns as c
 from geo.pipeline import run_files
 from geo.places import street_points
+from geo.settings import Settings
 from geo.staff import inset_groups, patrol_sheet_html, svg_map
 from tests.browser_support import chromium
 from tests.helpers import X0, Y0
@@ -130,8 +131,8 @@ def _pdf_pages(html: str, tmp_path: Path) -> int:
 @pytest.mark.browser
 def test_patrol_sheet_prints_on_one_a4_page(shipped, sheet, tmp_path):
     assert _pdf_pages(sheet, tmp_path) == 1
-    # the count is real: a list of every hotspot does not fit one page
-    long = patrol_sheet_html(
-        shipped.hotspots, shipped.wards, period="p", data_label="d", max_rows=len(shipped.hotspots)
-    )
+    # the count is real: a list of every hotspot of a run with many does not fit one page
+    many = run_files(settings=Settings(eps_m=60, min_samples_per_month=1.67)).hotspots
+    assert len(many) == 67
+    long = patrol_sheet_html(many, shipped.wards, period="p", data_label="d", max_rows=len(many))
     assert _pdf_pages(long, tmp_path) > 1
