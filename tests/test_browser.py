@@ -7,6 +7,7 @@ screenshot of every page under ``tests/artifacts/``. Fails, never skips, without
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Iterator
@@ -241,18 +242,27 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
     # (the app computes the next step either side meanwhile), then values computed before,
     # then jumps to the ends of the slider, which nothing has computed
     default = Settings().eps_m
+    # steps down from the default: at 40 m one step up (45 m) finds the very same hotspots,
+    # so there would be nothing to redraw
     steps = [
-        ("ArrowRight", default + 5, "one step on"),
-        ("ArrowRight", default + 10, "one step on"),
-        ("ArrowLeft", default + 5, "computed before"),
-        ("ArrowLeft", default, "computed before"),
+        ("ArrowLeft", default - 5, "one step on"),
+        ("ArrowLeft", default - 10, "one step on"),
+        ("ArrowRight", default - 5, "computed before"),
+        ("ArrowRight", default, "computed before"),
         ("End", 500.0, "new"),
         ("Home", 10.0, "new"),
     ]
-    expected = {v: len(run_files(settings=Settings(eps_m=v)).hotspots) for _, v, _ in steps}
-    expected[default] = before
-    # the new layer is told from the old by its path elements, not by its count: at the
-    # default 40 m a 5 m step can keep the number of hotspots (40 and 45 m: 16 each)
+    runs = {v: run_files(settings=Settings(eps_m=v)).hotspots for _, v, _ in steps}
+    expected = {v: len(h) for v, h in runs.items()}
+    assert expected[default] == before
+
+    def outline(v: float) -> tuple[int, float]:
+        return len(runs[v]), round(float(runs[v].geometry.area.sum()), 1)
+
+    # every step changes the map (the new layer is told from the old by its paths, and two
+    # steps can have as many hotspots: 35 and 30 m have 15 each)
+    values = [default] + [v for _, v, _ in steps]
+    assert all(outline(a) != outline(b) for a, b in itertools.pairwise(values))
     thumb = page.locator("input[type=range][aria-label^='eps_m']")
     assert thumb.input_value() == f"{default:g}"
     frame = page.frame_locator(STAFF_MAP).first
@@ -274,7 +284,7 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
         assert legend.count() == 1  # the old legend went with the old layer group
         assert f"{expected[value]} hotspots" in legend.inner_text()
     assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
-    # back to the default for the screenshot: ten quick steps, only the last one is drawn
+    # back to the default for the screenshot: quick steps, only the last one is drawn
     mark_paths(page, AREA_STROKE, frame=STAFF_MAP)
     thumb.focus()
     for _ in range(round((default - 10.0) / 5.0)):
