@@ -162,7 +162,8 @@ def test_cli_help_shows_the_declared_limits(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["hotspots", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "DBSCAN radius ((0, 5000] m, default 60)" in out
+    assert "DBSCAN radius ((0, 5000] m, default 40)" in out
+    assert "clustered (rounded, at least 3) ((0, 100000], default 3.33)" in out
     with pytest.raises(SystemExit):
         build_parser().parse_args(["postbox", "next", "--help"])
     out = " ".join(capsys.readouterr().out.split())
