@@ -29,14 +29,14 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RESERVED_KEYS = frozenset({"incidents", "locations"})
 
-#: Smallest ``min_samples`` a per-month rate gives, whatever the window: with 1.67 a month
-#: a 1-month window would otherwise need only 2 weighted incidents, so any pair of
-#: incidents at a map point would be a hotspot. At the default 3.33 a month a 1-month
-#: window needs 3 (the rate rounded, equal to the floor): one drugs incident (weight 3) at
-#: a map point is still enough, so on the shipped data the 1-month view finds 42 hotspots,
-#: 41 of them single map points, against 16 over 3 months (README, Settings). A fixed
-#: ``min_samples`` is used as given.
-MIN_SAMPLES_FLOOR = 3
+#: Smallest ``min_samples`` a per-month rate gives, whatever the window. At the default
+#: 3.33 a month a 1-month window would otherwise need only 3 weighted incidents, so one
+#: drugs incident (weight 3) at a map point would be a hotspot: on the shipped data the
+#: 1-month view then finds 42 hotspots, 41 of them single map points, against 16 over 3
+#: months. With the floor of 4 it finds 16, as many as 3 months (README, Settings). Windows
+#: of 2 months or more are above the floor at the default rate. A fixed ``min_samples`` is
+#: used as given.
+MIN_SAMPLES_FLOOR = 4
 
 _BOTH_MIN_SAMPLES = (
     "sets both 'min_samples' (a fixed count) and 'min_samples_per_month' (scaled by the "
@@ -70,7 +70,7 @@ def scaled_min_samples(per_month: float, months: int) -> int:
 
     ``per_month x months`` rounded to the nearest whole number (halves up), and never below
     :data:`MIN_SAMPLES_FLOOR`: ``scaled_min_samples(1.67, 9) == 15``,
-    ``scaled_min_samples(1.67, 3) == 5``, ``scaled_min_samples(1.67, 1) == 3``.
+    ``scaled_min_samples(1.67, 3) == 5``, ``scaled_min_samples(1.67, 1) == 4``.
 
     Raises
     ------

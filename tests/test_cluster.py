@@ -144,14 +144,13 @@ def _hotspots(source, months: int, **changes) -> int:
 
 def test_shipped_windows_at_the_default_rate(shipped_source):
     counts = {m: _hotspots(shipped_source, m) for m in (1, 3, 6, 12)}
-    assert counts == {1: 42, 3: 16, 6: 13, 12: 16}
-    # 3, 6 and 12 months (10, 20 and 30 weighted incidents) find comparable hotspots ...
-    assert max(counts[3], counts[6], counts[12]) / min(counts[3], counts[6], counts[12]) < 2
-    # ... the 1-month view (3, the rate rounded) finds more, nearly all single map points
-    assert counts[1] / counts[3] > 2
-    # at the earlier rate of 1.67 (and 60 m) 1 and 3 months were within a factor of two
-    old = {m: _hotspots(shipped_source, m, eps_m=60, min_samples_per_month=1.67) for m in (1, 3)}
-    assert old == {1: 43, 3: 74}
+    assert counts == {1: 16, 3: 16, 6: 13, 12: 16}
+    # 1, 3, 6 and 12 months (4 by the floor, 10, 20 and 30 weighted incidents) find
+    # comparable hotspots
+    assert max(counts.values()) / min(counts.values()) < 2
+    # without the floor of 4 the 1-month view (3, the rate rounded: one drugs incident at a
+    # map point) finds more than twice as many
+    assert _hotspots(shipped_source, 1, min_samples=3) == 42
     # a fixed count leaves the 1-month view nearly empty
     fixed = {m: _hotspots(shipped_source, m, eps_m=60, min_samples=15) for m in (1, 3)}
     assert fixed == {1: 2, 3: 9}

@@ -22,24 +22,27 @@ BOTH = (
 # --- scaling and the floor ------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("months", "expected"),
-    [(1, 3), (2, 7), (3, 10), (6, 20), (9, 30), (12, 40), (24, 80)],
+    [(1, 4), (2, 7), (3, 10), (6, 20), (9, 30), (12, 40), (24, 80)],
 )
 def test_default_rate_scales_with_the_months_and_gives_10_on_3_months(months, expected):
-    # 3.33 a month: tune's recommendation on the shipped data, 10 per 3-month window
+    # 3.33 a month: tune's recommendation on the shipped data, 10 per 3-month window; one
+    # month is lifted from 3 to the floor of 4
     assert Settings().min_samples_per_month == 3.33
     assert Settings().min_samples_for(months) == expected
 
 
 def test_rounding_is_to_the_nearest_whole_number_halves_up():
     s = Settings(min_samples_per_month=2.5)
-    assert [s.min_samples_for(m) for m in (1, 2, 3, 5)] == [3, 5, 8, 13]
+    assert [s.min_samples_for(m) for m in (2, 3, 5)] == [5, 8, 13]
     assert Settings(min_samples_per_month=4.49).min_samples_for(1) == 4
+    assert Settings(min_samples_per_month=4.5).min_samples_for(1) == 5
 
 
 def test_floor_applies_to_the_scaled_count_only():
-    assert MIN_SAMPLES_FLOOR == 3
+    assert MIN_SAMPLES_FLOOR == 4
     assert Settings(min_samples_per_month=0.5).min_samples_for(1) == MIN_SAMPLES_FLOOR
-    assert Settings(min_samples_per_month=0.5).min_samples_for(8) == 4
+    assert Settings(min_samples_per_month=0.5).min_samples_for(7) == MIN_SAMPLES_FLOOR
+    assert Settings(min_samples_per_month=0.5).min_samples_for(10) == 5
     # a fixed count is used as given, even below the floor and whatever the months
     assert [Settings(min_samples=1).min_samples_for(m) for m in (1, 12)] == [1, 1]
 
@@ -64,9 +67,10 @@ def test_months_spanned_counts_calendar_months_both_ends_included():
 
 def test_rule_in_words():
     assert Settings().min_samples_text(3) == "3.33 a month x 3 months = 10"
-    assert Settings().min_samples_text(1) == "3.33 a month x 1 month = 3"
+    assert Settings().min_samples_text(1) == "3.33 a month x 1 month = 4 (the floor of 4)"
     slow = Settings(min_samples_per_month=1.67)
-    assert slow.min_samples_text(1) == "1.67 a month x 1 month = 3 (the floor of 3)"
+    assert slow.min_samples_text(1) == "1.67 a month x 1 month = 4 (the floor of 4)"
+    assert slow.min_samples_text(2) == "1.67 a month x 2 months = 4 (the floor of 4)"
     assert Settings(min_samples=15).min_samples_text(3) == "15 (fixed)"
 
 
@@ -134,12 +138,12 @@ def test_a_file_stating_neither_gets_the_current_defaults():
     assert (s.eps_m, s.min_samples, s.min_samples_per_month) == (40.0, None, 3.33)
     old = settings_from_toml("[clustering]\neps_m = 60.0\nmin_samples_per_month = 1.67\n")
     assert (old.eps_m, old.min_samples_per_month) == (60.0, 1.67)
-    assert [old.min_samples_for(m) for m in (1, 3, 9)] == [3, 5, 15]
+    assert [old.min_samples_for(m) for m in (1, 3, 9)] == [4, 5, 15]
 
 
 def test_a_file_with_a_rate_scales():
     s = settings_from_toml("[clustering]\nmin_samples_per_month = 2.0\n")
-    assert [s.min_samples_for(m) for m in (1, 3, 9)] == [3, 6, 18]
+    assert [s.min_samples_for(m) for m in (1, 3, 9)] == [4, 6, 18]
 
 
 def test_a_file_with_both_is_refused_naming_both():

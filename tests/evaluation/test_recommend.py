@@ -14,7 +14,7 @@ from geo.evaluation import (
     per_month_rate,
     recommend_setting,
 )
-from geo.settings import Settings, scaled_min_samples
+from geo.settings import MIN_SAMPLES_FLOOR, Settings, scaled_min_samples
 from geo.settings_toml import settings_from_toml
 
 
@@ -112,9 +112,9 @@ def test_per_month_rate_gives_the_count_back():
     assert per_month_rate(15, 9) == 1.67
     assert per_month_rate(20, 6) == 3.33
     assert per_month_rate(10, 1) == 10
-    assert per_month_rate(2, 3) == 0.67  # below the floor of 3: no rate gives 2 back
+    assert per_month_rate(2, 3) == 0.67  # below the floor: no rate gives 2 back
     for window in range(1, 25):
-        for count in range(3, 120):
+        for count in range(MIN_SAMPLES_FLOOR, 120):
             assert scaled_min_samples(per_month_rate(count, window), window) == count
 
 

@@ -67,13 +67,12 @@ def test_patrol_one_month_view_finds_the_months_concentrations(monkeypatch):
         if months == 1:  # no trend in one month: no empty count columns
             assert not {"Recent", "Before", "Last 1 month", "1 month before"} & set(table.columns)
             assert set(table["Trend"]) == {"– (window too short)"}
-            assert "3.33 a month x 1 month = 3" in captions(at)
+            assert "3.33 a month x 1 month = 4 (the floor of 4)" in captions(at)
         else:  # the count columns say what they compare
             assert {"Last 1 month", "1 month before"} <= set(table.columns)
             assert "3.33 a month x 3 months = 10" in captions(at)
-    # the 1-month view needs 3 (one drugs incident at a map point is enough): more hotspots
-    # than 3 months (10), nearly all of them single map points (README, Settings)
-    assert counts == {1: 42, 3: 16}
+    # the 1-month view needs 4 (the floor) and finds as many hotspots as 3 months (10)
+    assert counts == {1: 16, 3: 16}
 
 
 def test_meeting_minimum_count_is_saved_and_applies_to_every_viewer(monkeypatch, downloads):  # noqa: F811
