@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geo import columns as c
+from geo.cli import main
 from geo.errors import ValidationError
 from geo.io import load_incidents
 from geo.pipeline import run_files, run_pipeline
@@ -298,3 +299,20 @@ def test_through_the_pipeline_local_reports_never_reach_the_street_layer():
         assert not shown & lonlat4(result.incidents)
     police_only = result.incidents[result.incidents[c.SOURCE_KIND] == "police.uk"]
     assert_geodataframe_equal(public_streets(police_only, result.wards), streets)
+
+
+def test_export_public_writes_the_same_street_names_for_any_months(tmp_path):
+    pages = {}
+    for name, months in {"all": [], "one": ["--since", "2018-11", "--until", "2018-11"]}.items():
+        out = tmp_path / name
+        assert main(["export-public", *months, "--out", str(out), "--no-progress"]) == 0
+        pages[name] = (out / "public_map.html").read_text(encoding="utf-8")
+    assert "Data: police.uk street-level crime, November 2018" in pages["one"]
+    expected = streets_for_source(DataSource.shipped(), Settings())
+    for page in pages.values():
+        labels = layer_labels(page)
+        assert [label[2] for label in labels] == list(expected["name"])
+    assert layer_labels(pages["all"]) == layer_labels(pages["one"])
+    gj = (tmp_path / "one" / "public_hotspots.geojson").read_text(encoding="utf-8")
+    features = json.loads(gj)["features"]  # the areas file holds areas only, no labels
+    assert features and {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
