@@ -116,6 +116,10 @@ def _cmd_export_public(args: argparse.Namespace) -> int:
         f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
         f"{public.generalise_m:g} m grid; smaller groups are not shown"
     )
+    print(
+        f"{len(streets)} street names (zoom in), streets with {public.min_count} or more "
+        "police.uk incidents over all months of the data"
+    )
     print_written(paths)
     return 0
 

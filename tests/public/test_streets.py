@@ -301,14 +301,16 @@ def test_through_the_pipeline_local_reports_never_reach_the_street_layer():
     assert_geodataframe_equal(public_streets(police_only, result.wards), streets)
 
 
-def test_export_public_writes_the_same_street_names_for_any_months(tmp_path):
+def test_export_public_writes_the_same_street_names_for_any_months(tmp_path, capsys):
+    expected = streets_for_source(DataSource.shipped(), Settings())
     pages = {}
     for name, months in {"all": [], "one": ["--since", "2018-11", "--until", "2018-11"]}.items():
         out = tmp_path / name
         assert main(["export-public", *months, "--out", str(out), "--no-progress"]) == 0
         pages[name] = (out / "public_map.html").read_text(encoding="utf-8")
+        printed = capsys.readouterr().out
+        assert f"\n{len(expected)} street names (zoom in), streets with 5 or more" in printed
     assert "Data: police.uk street-level crime, November 2018" in pages["one"]
-    expected = streets_for_source(DataSource.shipped(), Settings())
     for page in pages.values():
         labels = layer_labels(page)
         assert [label[2] for label in labels] == list(expected["name"])
