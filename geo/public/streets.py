@@ -37,8 +37,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
-from sklearn.cluster import DBSCAN
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -146,15 +147,7 @@ def public_streets(
     police = incidents[(incidents[c.SOURCE_KIND].astype(str) == "police.uk").to_numpy()]
     every = np.unique(np.column_stack([police.geometry.x, police.geometry.y]), axis=0)
     named = points[points["name"].astype(str).map(is_street_name).to_numpy(dtype=bool)]
-    rows = []
-    for name, group in named.groupby("name", sort=True):
-        xy = np.column_stack([group.geometry.x, group.geometry.y])
-        parts = DBSCAN(eps=SAME_STREET_M, min_samples=1).fit_predict(xy)
-        for part in np.unique(parts):
-            inside = parts == part
-            if int(group[c.N_INCIDENTS].to_numpy()[inside].sum()) < min_incidents:
-                continue
-            rows.append((str(name), int(inside.sum()), *xy[inside].mean(axis=0)))
+    rows = _streets(named, min_incidents=min_incidents)
     area = shapely.union_all(wards.to_crs(incidents.crs).geometry.to_numpy())
     tree = cKDTree(every) if len(every) else None
     kept: list[tuple[str, int, float, float]] = []
@@ -163,6 +156,41 @@ def public_streets(
         if spot is not None and area.contains(shapely.Point(spot)):
             kept.append((name, n_points, *spot))
     return _tiered(kept, incidents.crs)
+
+
+def _streets(named: gpd.GeoDataFrame, *, min_incidents: int) -> list[tuple[str, int, float, float]]:
+    """``(name, map points, x, y of their middle)`` of each street with enough incidents.
+
+    A name's map points more than :data:`SAME_STREET_M` apart from all the others are
+    separate streets (single linkage: linked points of one name form one street).
+    """
+    names = named["name"].astype(str).to_numpy(dtype=object)
+    xy = np.column_stack([named.geometry.x.to_numpy(), named.geometry.y.to_numpy()])
+    n = named[c.N_INCIDENTS].to_numpy(dtype="int64")
+    codes, uniques = pd.factorize(names, sort=True)
+    # points of one name within SAME_STREET_M of each other are linked; a part is a
+    # connected group of links
+    pairs = cKDTree(xy).query_pairs(SAME_STREET_M, output_type="ndarray") if len(xy) else None
+    if pairs is None or not len(pairs):
+        part = np.arange(len(names))
+    else:
+        pairs = pairs[codes[pairs[:, 0]] == codes[pairs[:, 1]]]
+        links = coo_matrix(
+            (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(xy), len(xy))
+        )
+        part = connected_components(links, directed=False)[1]
+    frame = pd.DataFrame(
+        {"code": codes, "part": part, "n": n, "x": xy[:, 0], "y": xy[:, 1], "points": 1}
+    )
+    agg = frame.groupby(["code", "part"], sort=True).agg(
+        n=("n", "sum"), points=("points", "sum"), x=("x", "mean"), y=("y", "mean")
+    )
+    agg = agg[agg["n"].to_numpy() >= min_incidents]
+    codes_kept = agg.index.get_level_values("code").to_numpy()
+    return [
+        (str(uniques[k]), int(p), float(x), float(y))
+        for k, p, x, y in zip(codes_kept, agg["points"], agg["x"], agg["y"], strict=True)
+    ]
 
 
 def _clear_spot(x: float, y: float, tree: cKDTree | None) -> tuple[float, float] | None:
@@ -191,24 +219,44 @@ def _box_m(name: str, zoom: int, lat: float) -> tuple[float, float]:
 
 
 def _tiered(rows: list[tuple[str, int, float, float]], crs: object) -> gpd.GeoDataFrame:
-    """The labels of ``rows`` that fit, each with the first zoom at which it overlaps none."""
+    """The labels of ``rows`` that fit, each with the first zoom at which it overlaps none.
+
+    Labels present at each tier are kept in a grid of squares at least as wide as two of
+    the widest labels, so only the squares around a label need looking at.
+    """
     pts = gpd.GeoSeries([shapely.Point(x, y) for _n, _k, x, y in rows], crs=crs)
     lat = pts.to_crs(WGS84).y.to_numpy() if len(rows) else np.array([])
     order = sorted(range(len(rows)), key=lambda i: (-rows[i][1], rows[i][0], rows[i][2]))
+    boxes = {
+        t: [_box_m(rows[i][0], t, float(lat[i])) for i in range(len(rows))]
+        for t in PUBLIC_STREET_TIERS
+    }
+    cell = {t: 2 * max((max(b) for b in boxes[t]), default=1.0) for t in PUBLIC_STREET_TIERS}
+    present: dict[int, dict[tuple[int, int], list[int]]] = {t: {} for t in PUBLIC_STREET_TIERS}
     kept: list[tuple[int, int]] = []  # (row, min zoom)
     for i in order:
-        name, _k, x, y = rows[i]
+        _name, _k, x, y = rows[i]
         for zoom in PUBLIC_STREET_TIERS:
-            hw, hh = _box_m(name, zoom, float(lat[i]))
-            clash = False
-            for j, _z in (k for k in kept if k[1] <= zoom):
-                jw, jh = _box_m(rows[j][0], zoom, float(lat[j]))
-                if abs(rows[j][2] - x) < hw + jw and abs(rows[j][3] - y) < hh + jh:
-                    clash = True
-                    break
-            if not clash:
-                kept.append((i, zoom))
-                break
+            hw, hh = boxes[zoom][i]
+            gx, gy = math.floor(x / cell[zoom]), math.floor(y / cell[zoom])
+            near = (
+                j
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for j in present[zoom].get((gx + dx, gy + dy), ())
+            )
+            if any(
+                abs(rows[j][2] - x) < hw + boxes[zoom][j][0]
+                and abs(rows[j][3] - y) < hh + boxes[zoom][j][1]
+                for j in near
+            ):
+                continue
+            kept.append((i, zoom))
+            for t in PUBLIC_STREET_TIERS:
+                if t >= zoom:
+                    key = (math.floor(x / cell[t]), math.floor(y / cell[t]))
+                    present[t].setdefault(key, []).append(i)
+            break
     kept.sort(key=lambda k: (rows[k[0]][0], rows[k[0]][2], rows[k[0]][3]))
     frame = pd.DataFrame(
         {
