@@ -319,11 +319,13 @@ def test_meeting_map_shows_no_incident_detail_on_shipped_data(monkeypatch):
         assert set(f["properties"]) <= allowed
     for fc in feature_collections(html):
         assert all(f["geometry"]["type"] != "Point" for f in fc["features"])
-    # the only markers are the ward name labels and one number label per public area
+    # the only markers are the ward name labels, one number label per public area and the
+    # street names (one L.marker call in the street layer's loop, tests/public/test_streets.py)
     n_areas = len(area_features(html))
     assert n_areas > 0
-    assert html.count("L.marker(") == N_WARDS + n_areas
-    assert html.count("L.divIcon(") == N_WARDS + n_areas
+    assert html.count("L.marker(") == N_WARDS + n_areas + 1
+    assert html.count("L.divIcon(") == N_WARDS + n_areas + 1
+    assert len(set(re.findall(r"street_layer_[0-9a-f]+", html))) == 1  # one street layer
     classes = re.findall(r'L\.divIcon\(\{[^}]*"className": "([^"]*)"', html)
     assert sorted(classes) == sorted(["ward-label-icon"] * N_WARDS + ["area-label-icon"] * n_areas)
     labels = re.findall(

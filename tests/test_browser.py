@@ -171,9 +171,12 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
     wait_paths(page, AREA_STROKE, len(expected))
     frame = page.frame_locator("iframe[srcdoc]").first
     assert frame.locator(".ward-label").count() == N_WARDS
-    # besides the ward names, only one number label per area, matching the table's "Area N"
+    # besides the ward and street names, only one number label per area, matching the
+    # table's "Area N" (tests/test_meeting_streets.py checks the street names)
     assert frame.locator(".leaflet-marker-icon.area-label-icon").count() == len(expected)
-    icons = ".leaflet-marker-icon:not(.ward-label-icon):not(.area-label-icon)"
+    icons = (
+        ".leaflet-marker-icon:not(.ward-label-icon):not(.area-label-icon):not(.street-label-icon)"
+    )
     assert frame.locator(icons).count() == 0
     numbers = frame.locator(".area-label-icon .area-label").all_inner_texts()
     assert sorted(f"Area {n}" for n in numbers) == sorted(expected[public.AREA_ID])

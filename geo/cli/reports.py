@@ -98,17 +98,27 @@ def add_intervention_command(sub: argparse._SubParsersAction[Parser]) -> None:
 
 
 def _cmd_export_public(args: argparse.Namespace) -> int:
-    from geo.public import PublicSettings, public_view, write_public
+    from geo.public import PublicSettings, public_view, streets_for_source, write_public
 
     public = PublicSettings(min_count=args.min_count, generalise_m=args.generalise_m)
     result = run_from_args(args)
     view = public_view(result, public=public)
-    paths = write_public(result, args.out, public=public, title=args.title, view=view)
+    # street names from every month of the data, so they do not change with --since/--until
+    streets = streets_for_source(
+        source_from_args(args), settings_from_args(args), min_incidents=public.min_count
+    )
+    paths = write_public(
+        result, args.out, public=public, title=args.title, view=view, streets=streets
+    )
     for note in result.notes:
         print(f"note: {note}")
     print(
         f"{len(view)} public areas with {public.min_count} or more incidents, outlines on a "
         f"{public.generalise_m:g} m grid; smaller groups are not shown"
+    )
+    print(
+        f"{len(streets)} street names (zoom in), streets with {public.min_count} or more "
+        "police.uk incidents over all months of the data"
     )
     print_written(paths)
     return 0

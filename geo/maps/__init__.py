@@ -24,6 +24,7 @@ from geo.maps.safe import MAP_TEXT, safe_for_map, svg_html
 from geo.maps.streets import (
     STREET_MIN_ZOOM,
     StreetLayer,
+    hide_below_css,
     street_labels,
     street_layer,
     tile_layer,
@@ -48,6 +49,7 @@ __all__ = [
     "escape_properties",
     "escape_template_literal",
     "for_display",
+    "hide_below_css",
     "hotspot_layer",
     "hotspot_map",
     "incident_heat_points",

@@ -26,6 +26,7 @@ __all__ = [
     "STREET_MIN_ZOOM",
     "STREET_NEAR_ZOOM",
     "StreetLayer",
+    "hide_below_css",
     "street_labels",
     "street_layer",
     "tile_layer",
@@ -52,6 +53,17 @@ _CSS = (
     f".streets-below-{STREET_MIN_ZOOM} .street-z{STREET_MIN_ZOOM},"
     f".streets-below-{STREET_NEAR_ZOOM} .street-z{STREET_NEAR_ZOOM}{{display:none;}}"
 )
+
+
+def hide_below_css(tiers: Sequence[int]) -> str:
+    """CSS hiding the labels of each zoom tier while the map is below that tier's zoom.
+
+    :class:`StreetLayer` gives the map container the class ``streets-below-<t>`` while its
+    zoom is below ``t``, for each ``t`` in ``tiers``; a label shown from zoom ``t`` has the
+    class ``street-z<t>``.
+    """
+    rules = ",".join(f".streets-below-{t} .street-z{t}" for t in tiers)
+    return f"{rules}{{display:none;}}" if rules else ""
 
 
 def street_labels(
@@ -133,11 +145,16 @@ class StreetLayer(Layer):
     Parameters
     ----------
     labels
-        From :func:`street_labels`.
+        From :func:`street_labels`: ``[lat, lon, name, generic, min_zoom]`` per label.
     name
         Its name in the layer switcher.
     show
         Switched on when the map opens.
+    tiers
+        The zoom levels labels may be shown from (every ``min_zoom`` of ``labels``).
+    css
+        The layer's stylesheet (the look of ``.street-label`` and the rules hiding each tier,
+        see :func:`hide_below_css`); default: the staff maps' small grey labels.
 
     """
 
@@ -172,13 +189,19 @@ class StreetLayer(Layer):
     )
 
     def __init__(
-        self, labels: Sequence[Sequence[object]], *, name: str = "Street names", show: bool = True
+        self,
+        labels: Sequence[Sequence[object]],
+        *,
+        name: str = "Street names",
+        show: bool = True,
+        tiers: Sequence[int] = (STREET_MIN_ZOOM, STREET_NEAR_ZOOM),
+        css: str = _CSS,
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "StreetLayer"
         self.labels = [list(label) for label in labels]
-        self.tiers = [STREET_MIN_ZOOM, STREET_NEAR_ZOOM]
-        self.css = _CSS
+        self.tiers = [int(t) for t in tiers]
+        self.css = css
 
 
 def street_layer(

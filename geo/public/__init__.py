@@ -29,6 +29,15 @@ from geo.public.schema import (
     check_public,
     public_fields,
 )
+from geo.public.streets import (
+    PUBLIC_STREET_TIERS,
+    STREET_FIELDS,
+    check_public_streets,
+    is_street_name,
+    public_street_layer,
+    public_streets,
+    streets_for_source,
+)
 from geo.public.view import public_hotspots, public_view, write_public
 from geo.public.words import SOURCE_WORDS, area_places, data_source
 
@@ -46,7 +55,9 @@ __all__ = [
     "PERIOD",
     "PLACE",
     "PUBLIC_BOUNDS",
+    "PUBLIC_STREET_TIERS",
     "SOURCE_WORDS",
+    "STREET_FIELDS",
     "TREND_WORDS",
     "FullScreenButton",
     "MeetingOutputs",
@@ -56,9 +67,11 @@ __all__ = [
     "area_places",
     "band_colour",
     "check_public",
+    "check_public_streets",
     "data_source",
     "default_explanation",
     "generalise_polygons",
+    "is_street_name",
     "meeting_outputs",
     "meeting_table",
     "monthly_counts_public",
@@ -68,7 +81,10 @@ __all__ = [
     "public_hotspots",
     "public_html",
     "public_map",
+    "public_street_layer",
+    "public_streets",
     "public_view",
+    "streets_for_source",
     "trend_explanation",
     "write_public",
 ]

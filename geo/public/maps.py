@@ -37,6 +37,7 @@ from geo.public.schema import (
     PublicSettings,
     check_public,
 )
+from geo.public.streets import public_street_layer
 
 #: Attribution for the shipped data (police.uk and ONS, Open Government Licence v3.0).
 ATTRIBUTION = (
@@ -102,6 +103,7 @@ def public_map(
     trend_months: int | None = None,
     tiles: str | None = None,
     height: str = "100%",
+    streets: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The public map: wards, the public areas coloured by band and numbered, a plain legend.
 
@@ -112,7 +114,9 @@ def public_map(
     bands, the numbers and the trend words (:func:`geo.public.trend_explanation`); a button
     at the top left shows the map full screen (offline, see
     :class:`geo.public.fullscreen.FullScreenButton`). The first view fits the wards beside
-    the title and legend boxes, not under them.
+    the title and legend boxes, not under them. With ``streets``, a "Street names (zoom
+    in)" layer writes them from zoom 15 (:func:`geo.public.public_street_layer`) and a
+    collapsed layer switcher at the top right can hide it.
 
     Parameters
     ----------
@@ -135,6 +139,10 @@ def public_map(
     height
         CSS height of the map (``"100%"`` fills its frame; ``"100vh"`` one screen, with
         room below it on the page).
+    streets
+        Street labels from :func:`geo.public.public_streets` (``name``, ``min_zoom``, point
+        ``geometry``, any CRS), built from all months of the data so they do not change
+        with the months shown; ``None`` (default): no street names.
 
     Returns
     -------
@@ -144,15 +152,19 @@ def public_map(
     Raises
     ------
     ValidationError
-        If ``public`` is not a public view (e.g. the staff hotspots).
+        If ``public`` is not a public view (e.g. the staff hotspots), or ``streets`` are
+        not public street labels.
 
     """
     check_public(public, public=public_settings)
+    street_layer = None if streets is None else public_street_layer(streets)
     m = base_map(
         wards, tiles=tiles, height=height, keep_clear=_BOXES, labels_away_from=public.geometry
     )
     add_css(m, _PUBLIC_CSS)
     m.add_child(FullScreenButton())
+    if street_layer is not None:
+        street_layer.add_to(m)
     if len(public):
         fields = [col for col, _ in PUBLIC_POPUP if col in public.columns]
         aliases = [label for col, label in PUBLIC_POPUP if col in public.columns]
@@ -179,6 +191,8 @@ def public_map(
             tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
         ).add_to(m)
         _area_number_layer(public).add_to(m)
+    if street_layer is not None:
+        folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _add_band_legend(m, public_settings, shown=len(public), trend_months=trend_months)
     line = (
         f'<div class="public-source" style="font:400 13px/1.3 sans-serif;color:#333">'
@@ -330,6 +344,7 @@ def public_html(
     explanation: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
     trend_months: int | None = None,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> str:
     """The public map and its list of areas as one standalone HTML page that opens offline.
 
@@ -340,7 +355,7 @@ def public_html(
 
     Parameters
     ----------
-    wards, public, title, source, public_settings, trend_months
+    wards, public, title, source, public_settings, trend_months, streets
         As for :func:`public_map`.
     explanation
         Text under the list; default :func:`default_explanation`.
@@ -365,6 +380,7 @@ def public_html(
         public_settings=public_settings,
         trend_months=trend_months,
         height="100vh",
+        streets=streets,
     )
     page_title = f"{title} – {source}" if source else title
     add_html(m, f"<title>{escape_html(page_title)}</title>", where="head")

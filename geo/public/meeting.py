@@ -56,7 +56,10 @@ class MeetingOutputs:
 
 
 def meeting_outputs(
-    result: PipelineResult, *, public_settings: PublicSettings | None = None
+    result: PipelineResult,
+    *,
+    public_settings: PublicSettings | None = None,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> MeetingOutputs:
     """The public view of ``result`` as the meeting page shows it.
 
@@ -72,6 +75,10 @@ def meeting_outputs(
         A pipeline run (the months of its incidents are the period shown).
     public_settings
         Minimum count and rounding of the view; default ``PublicSettings()``.
+    streets
+        Street labels for both maps from :func:`geo.public.public_streets` of **all**
+        months of the data (e.g. :func:`geo.public.streets_for_source`), so the names do
+        not change with the months of ``result``; ``None`` (default): no street names.
 
     Returns
     -------
@@ -94,6 +101,7 @@ def meeting_outputs(
         source=source,
         public_settings=pub,
         trend_months=s.trend_months,
+        streets=streets,
     )
     explanation = default_explanation(view, pub, trend_months=s.trend_months)
     standalone = public_html(
@@ -104,6 +112,7 @@ def meeting_outputs(
         explanation=explanation,
         public_settings=pub,
         trend_months=s.trend_months,
+        streets=streets,
     )
     return MeetingOutputs(
         table=meeting_table(view),

@@ -258,13 +258,16 @@ def write_public(
     public: PublicSettings = DEFAULT_PUBLIC,
     title: str = DEFAULT_TITLE,
     view: gpd.GeoDataFrame | None = None,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> dict[str, Path]:
     """Write the public map (``public_map.html``) and areas (``public_hotspots.geojson``).
 
     The map names its data and months (:func:`geo.public.data_source`) and lists the
     areas with their places below it. Both are built from :func:`public_view` only (pass
     ``view`` when it has already been computed with the same ``public`` settings; it is
-    checked again). Returns the paths by file name.
+    checked again). ``streets`` (from :func:`geo.public.public_streets` of all months of
+    the data, e.g. :func:`geo.public.streets_for_source`) adds the street names to the
+    map; the GeoJSON holds the areas only. Returns the paths by file name.
     """
     if view is None:
         view = public_view(result, public=public)
@@ -277,6 +280,7 @@ def write_public(
             source=data_source(inc[c.SOURCE_KIND].astype(str), inc[c.MONTH].astype(str)),
             public_settings=public,
             trend_months=result.settings.trend_months,
+            streets=streets,
         ),
         "public_hotspots.geojson": public_geojson(view),
     }

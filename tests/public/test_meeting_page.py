@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from geo import public
 from geo.pipeline import run_files
 from geo.settings import Settings
 from geo.settings_edits import window_settings
+from geo.source import DataSource
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 SOURCE = "police.uk street-level crime, June to November 2018"
@@ -76,3 +79,25 @@ def test_a_shorter_window_names_its_own_months(meeting):
     meeting.run()
     data = [x.value for x in meeting.caption if x.value.startswith("Data: ")]
     assert data[0].startswith("Data: police.uk street-level crime, September to November 2018")
+
+
+def street_layer_labels(at: AppTest) -> list[list[object]]:
+    srcdoc = str(at.get("iframe")[0].proto.srcdoc)
+    found = re.findall(
+        r"\(street_layer_[0-9a-f]+, map_[0-9a-f]+,\s*(\[.*?\]),\s*\[[\d, ]+\]\);", srcdoc, re.S
+    )
+    assert len(found) == 1, "expected one street layer on the map"
+    assert '"Street names (zoom in)"' in srcdoc  # in the map's layer switcher
+    return list(json.loads(found[0]))
+
+
+def test_the_map_names_streets_the_same_for_every_period(meeting):
+    expected = public.streets_for_source(DataSource.shipped(), Settings())
+    six = street_layer_labels(meeting)
+    assert [label[2] for label in six] == list(expected["name"])
+    assert "Templars Square Shopping Centre" in [label[2] for label in six]
+    for window in ("Last 3 months", "Last 12 months"):
+        meeting.radio(key="meeting_window").set_value(window)
+        meeting.run()
+        assert not meeting.exception
+        assert street_layer_labels(meeting) == six

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+import geopandas as gpd
 import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from geo import columns as c
 from geo import public
+from geo.prepare import preparation_settings
 from geo.settings import Settings
 from geo.settings_edits import window_settings
 from geo.source import DataSource
@@ -34,14 +36,42 @@ LAYOUT_CSS = f"""<style>
 </style>"""
 
 
+@st.cache_resource(show_spinner=False, max_entries=6)
+def meeting_streets(
+    key: str, settings_key: Hashable, min_count: int, _source: DataSource, _settings: Settings
+) -> gpd.GeoDataFrame:
+    """:func:`geo.public.public_streets` of every month and category of the data, cached.
+
+    ``_settings`` are preparation settings with the month and category filters lifted, so
+    the street names stay the same whatever period the page shows.
+    """
+    prep = cache.prepared(key, settings_key, _source, _settings)
+    return public.public_streets(prep.incidents, prep.wards, min_incidents=min_count)
+
+
+def streets_for(settings: Settings, min_count: int, source: DataSource) -> gpd.GeoDataFrame:
+    """The public street labels of ``source`` (all its months), for ``settings``."""
+    unfiltered = preparation_settings(settings.replace(since=None, until=None, include=()))
+    return meeting_streets(source.key, unfiltered.cache_key(), min_count, source, unfiltered)
+
+
 @st.cache_data(show_spinner=False, max_entries=24)
 def meeting_outputs(
-    key: str, settings_key: Hashable, min_count: int, _source: DataSource, _settings: Settings
+    key: str,
+    settings_key: Hashable,
+    min_count: int,
+    _source: DataSource,
+    _settings: Settings,
+    _streets: gpd.GeoDataFrame,
 ) -> public.MeetingOutputs:
-    """:func:`geo.public.meeting_outputs` of a run with a minimum count, cached."""
+    """:func:`geo.public.meeting_outputs` of a run with a minimum count, cached.
+
+    ``_streets`` depend only on the source, the settings and the minimum count (all in the
+    key).
+    """
     result = cache.run(key, settings_key, _source, _settings)
     return public.meeting_outputs(
-        result, public_settings=public.PublicSettings(min_count=min_count)
+        result, public_settings=public.PublicSettings(min_count=min_count), streets=_streets
     )
 
 
@@ -79,7 +109,8 @@ def page() -> None:
     pub = state.public_settings()
     src = state.data_source()
     with st.spinner("Preparing the map…"), st.container(key=MAP_KEY):
-        out = meeting_outputs(src.key, ws.cache_key(), pub.min_count, src, ws)
+        streets = streets_for(settings, pub.min_count, src)
+        out = meeting_outputs(src.key, ws.cache_key(), pub.min_count, src, ws, streets)
         st.iframe(out.map_html, height=720)
     st.caption(
         f"Data: {out.source}, the latest months in the data in use (police.uk publishes "
