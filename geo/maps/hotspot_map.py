@@ -15,7 +15,7 @@ from geo.maps.density import density_layer
 from geo.maps.elements import FitBesideBoxes, ScaleBar, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
-from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html
+from geo.maps.legend import SCORE_COLOURS, LegendLayer, class_colours, legend_html
 from geo.maps.streets import street_layer, tile_layer
 from geo.project import WGS84
 
@@ -75,17 +75,32 @@ def for_display(
 
 
 def score_breaks(scores: Sequence[float] | np.ndarray, n: int = len(SCORE_COLOURS)) -> list[float]:
-    """Upper bounds of ``n`` classes (quantiles of the scores; the last is the maximum)."""
+    """Upper bounds of at most ``n`` score classes, each one of the scores, increasing.
+
+    The ``n``-quantiles of the scores taken as scores that occur (``inverted_cdf``), with
+    ties merged: tied scores give fewer classes rather than an empty class such as
+    "12–12". The last bound is the highest score. No scores gives ``[]``.
+    """
     s = np.asarray(scores, dtype=float)
+    s = s[np.isfinite(s)]
     if s.size == 0:
-        return [0.0] * n
-    qs = np.quantile(s, np.linspace(0, 1, n + 1)[1:])
-    return [float(q) for q in qs]
+        return []
+    s = np.sort(s)
+    # the inverted-CDF quantile, with k/n worked out exactly (np.quantile's float levels can
+    # land just past a whole rank, e.g. 3/5 x 5 = 3.0000000000000004)
+    ranks = [max(0, min(s.size - 1, -(-k * s.size // n) - 1)) for k in range(1, n + 1)]
+    return sorted({float(s[r]) for r in ranks})
 
 
 def score_colour(score: float, breaks: Sequence[float]) -> str:
-    """Colour of ``score`` for the given class ``breaks`` (see :func:`score_breaks`)."""
-    for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
+    """Colour of ``score``: that of the first class whose upper bound it does not exceed.
+
+    ``breaks`` as from :func:`score_breaks`; the colours are
+    :func:`geo.maps.legend.class_colours` of their number, as in the legend.
+    """
+    uppers = sorted(set(float(b) for b in breaks))
+    colours = class_colours(len(uppers))
+    for colour, upper in zip(colours, uppers, strict=True):
         if score <= upper:
             return colour
     return SCORE_COLOURS[-1]

@@ -14,6 +14,35 @@ from geo.maps.escape import escape_html
 SCORE_COLOURS: tuple[str, ...] = ("#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
+def class_colours(n_classes: int) -> tuple[str, ...]:
+    """Colours of ``n_classes`` score classes (1 to 5), spread over :data:`SCORE_COLOURS`.
+
+    Fewer classes than colours (scores that tie) keep both ends of the scale, so the
+    highest class is always the darkest colour: ``class_colours(2) == ("#fed976",
+    "#bd0026")``. No classes gives ``()``.
+    """
+    k = max(0, min(int(n_classes), len(SCORE_COLOURS)))
+    if k <= 1:
+        return SCORE_COLOURS[-1:] if k == 1 else ()
+    last = len(SCORE_COLOURS) - 1
+    return tuple(SCORE_COLOURS[round(i * last / (k - 1))] for i in range(k))
+
+
+def class_label(lower: float | None, upper: float) -> str:
+    """A score class in words: ``"up to 12"``, ``"13–15"``, ``"16"``, ``"over 2.5 to 4"``.
+
+    A class holds the scores above ``lower`` (the previous class's upper bound; ``None``
+    for the first class) up to and including ``upper``. Whole-number bounds (the usual
+    case: weights are whole numbers) are shown as the whole scores the class holds.
+    """
+    if lower is None:
+        return f"up to {upper:g}"
+    if float(lower).is_integer() and float(upper).is_integer():
+        first = int(lower) + 1
+        return f"{first}" if first == int(upper) else f"{first}–{int(upper)}"
+    return f"over {lower:g} to {upper:g}"
+
+
 def swatch(label_html: str, fill: str, *, border: str = "1px solid #7a0019") -> str:
     """One legend row: a 14-pixel colour square (``fill``, CSS ``border``) and its label.
 
@@ -57,13 +86,17 @@ def legend_box(
 
 
 def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
-    """The hotspot score legend: one :func:`swatch` per colour class (see :func:`legend_box`)."""
+    """The hotspot score legend: one :func:`swatch` per score class (see :func:`legend_box`).
+
+    ``breaks`` are the classes' upper bounds in increasing order (see
+    :func:`geo.maps.score_breaks`); each class is labelled by :func:`class_label` and
+    coloured by :func:`class_colours`, so the legend matches the shapes.
+    """
+    uppers = sorted(set(float(b) for b in breaks))
     rows = []
-    lower = 0.0
-    for colour, upper in zip(SCORE_COLOURS, breaks, strict=False):
-        if upper < lower:
-            continue
-        rows.append(swatch(f"{lower:.0f}–{upper:.0f}", colour))
+    lower: float | None = None
+    for colour, upper in zip(class_colours(len(uppers)), uppers, strict=True):
+        rows.append(swatch(escape_html(class_label(lower, upper)), colour))
         lower = upper
     if not rows:
         rows.append("<div>No hotspots with these settings</div>")

@@ -52,9 +52,39 @@ def test_heat_points_aggregate_shared_locations(result):
 
 def test_score_classes():
     breaks = score_breaks([1, 2, 3, 4, 5])
-    assert breaks == pytest.approx([1.8, 2.6, 3.4, 4.2, 5.0])
+    assert breaks == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert score_colour(1, breaks) == "#fed976"
     assert score_colour(5, breaks) == "#bd0026"
+    assert score_breaks([]) == []
+
+
+def test_tied_scores_give_fewer_classes_never_an_empty_one():
+    from geo.maps.legend import class_colours, legend_html
+
+    scores = [12, 12, 12, 12, 15, 36]
+    breaks = score_breaks(scores)
+    assert breaks == [12.0, 15.0, 36.0]
+    # the colours spread over the scale: lightest for the lowest class, darkest for the top
+    assert class_colours(3) == ("#fed976", "#fd8d3c", "#bd0026")
+    assert [score_colour(x, breaks) for x in (12, 15, 36)] == list(class_colours(3))
+    html = legend_html("Hotspot weighted score", breaks)
+    assert "up to 12" in html and "13–15" in html and "16–36" in html
+    assert "12–12" not in html and "0–" not in html
+    # every colour on the map is in the legend, and the other way round
+    assert {score_colour(x, breaks) for x in scores} == {
+        col for col in class_colours(3) if col in html
+    }
+
+
+def test_class_labels():
+    from geo.maps.legend import class_colours, class_label
+
+    assert class_label(None, 12) == "up to 12"
+    assert class_label(12, 13) == "13"
+    assert class_label(12, 20) == "13–20"
+    assert class_label(2.5, 4) == "over 2.5 to 4"
+    assert class_colours(1) == ("#bd0026",) and class_colours(0) == ()
+    assert len(set(class_colours(5))) == 5
 
 
 def test_unknown_remote_resource_is_refused(result):
