@@ -10,7 +10,7 @@ from scipy.stats import binomtest
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.project import WGS84
+from geo.project import WGS84, point_xy
 from geo.settings import Settings
 
 #: Hotspot summary columns before the per-category ``n_<category>`` columns.
@@ -219,13 +219,13 @@ def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFram
     Only the rows in a cluster and the columns needed (not a copy of every column).
     """
     members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
-    member_points = clustered.geometry[in_cluster]
+    member_xy = point_xy(clustered.geometry[in_cluster])
     return pd.DataFrame(
         {
             c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
             c.CLUSTER: members[c.CLUSTER].to_numpy(),
-            "px": member_points.x.to_numpy(),
-            "py": member_points.y.to_numpy(),
+            "px": member_xy[:, 0],
+            "py": member_xy[:, 1],
             c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
             c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
             c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
@@ -377,17 +377,20 @@ def label_incidents(clustered: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> 
         A copy of ``clustered`` plus ``hotspot_id`` (str).
 
     """
-    out = clustered.copy()
-    lookup = pd.Series(
-        hotspots[c.HOTSPOT_ID].to_numpy(dtype=object),
-        index=pd.MultiIndex.from_arrays(
-            [hotspots[c.WARD_CODE].astype(str), hotspots[c.CLUSTER].astype("int64")]
-        ),
-        dtype=object,
-    )
-    keys = pd.MultiIndex.from_arrays([out[c.WARD_CODE].astype(str), out[c.CLUSTER].astype("int64")])
-    ids = lookup.reindex(keys).to_numpy(dtype=object)
-    out[c.HOTSPOT_ID] = np.where(pd.isna(ids), "", ids).astype(object)
+    # integer keys (ward number, cluster) instead of a string MultiIndex: one factorize of
+    # the ward codes, then a join on int64 keys
+    out = clustered.copy(deep=False)  # new column on the copy only (copy-on-write)
+    ward_no, ward_codes = pd.factorize(out[c.WARD_CODE].astype(str), use_na_sentinel=False)
+    cluster = out[c.CLUSTER].to_numpy(dtype="int64")
+    span = int(cluster.max(initial=-1)) + 2  # clusters -1 (noise) .. max
+    hot_ward = pd.Index(ward_codes).get_indexer(hotspots[c.WARD_CODE].astype(str))
+    hot_cluster = hotspots[c.CLUSTER].to_numpy(dtype="int64")
+    hot_ok = (hot_ward >= 0) & (hot_cluster >= -1) & (hot_cluster < span - 1)
+    hot_key = hot_ward[hot_ok].astype("int64") * span + hot_cluster[hot_ok] + 1
+    where = pd.Index(hot_key).get_indexer(ward_no.astype("int64") * span + cluster + 1)
+    hot_ids = np.append(hotspots[c.HOTSPOT_ID].to_numpy(dtype=object)[hot_ok], "")
+    # taken from a text array of the distinct IDs (no Python string per incident)
+    out[c.HOTSPOT_ID] = pd.Series(hot_ids).array.take(where)
     return out
 
 
