@@ -186,7 +186,7 @@ def summarise_hotspots(
     )
     # hotspot number of each member (summary row order), for integer-keyed counting
     df["hotspot"] = g.ngroup().to_numpy()
-    pts = df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot", kind="stable")
+    pts = _distinct_points(df)
     summary[c.N_LOCATIONS] = np.bincount(pts["hotspot"], minlength=len(summary))
     _add_category_counts(summary, df, cats_present, settings)
     _add_trend(summary, df, clustered[c.MONTH], settings.trend_months)
@@ -216,21 +216,51 @@ _KEY = [c.WARD_CODE, c.CLUSTER]
 def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFrame:
     """The incidents in a cluster: ward, cluster, point ``px``/``py``, weight, category, month.
 
-    Only the rows in a cluster and the columns needed (not a copy of every column).
+    Only the rows in a cluster and the columns needed (not a copy of every column). Text
+    columns stay in the frame's text dtype (no Python string per row).
     """
     members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
     member_xy = point_xy(clustered.geometry[in_cluster])
     return pd.DataFrame(
         {
-            c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
+            c.WARD_CODE: _text(members[c.WARD_CODE]),
             c.CLUSTER: members[c.CLUSTER].to_numpy(),
             "px": member_xy[:, 0],
             "py": member_xy[:, 1],
             c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
-            c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
-            c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
+            c.CATEGORY: _text(members[c.CATEGORY]),
+            c.MONTH: _text(members[c.MONTH].astype(str)),
         }
     )
+
+
+#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
+_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _text(s: pd.Series) -> object:
+    """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
+
+    A column already of the inferred text dtype is passed on as it is.
+    """
+    if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+        return s.array
+    return s.to_numpy(dtype=object)
+
+
+def _distinct_points(df: pd.DataFrame) -> pd.DataFrame:
+    """Each hotspot's distinct points (first occurrence kept), ordered by ``hotspot`` (stable).
+
+    ``df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot",
+    kind="stable")``, on one integer key per row rather than three float columns.
+    """
+    point_no, points = pd.factorize(
+        np.ascontiguousarray(df[["px", "py"]].to_numpy(dtype=float)).view(np.complex128).ravel(),
+        use_na_sentinel=False,
+    )
+    key = df["hotspot"].to_numpy().astype(np.int64) * max(len(points), 1) + point_no
+    first = ~pd.Series(key).duplicated().to_numpy()
+    return df.loc[first].sort_values("hotspot", kind="stable")
 
 
 def _add_category_counts(
