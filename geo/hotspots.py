@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.stats import binomtest
+from scipy.stats import binom, binomtest
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -307,12 +307,40 @@ def _add_trend(
         summary[c.RECENT_COUNT] = rc
         summary[c.PREVIOUS_COUNT] = pc
         pairs, which = np.unique(np.column_stack([rc, pc]), axis=0, return_inverse=True)
-        labels = np.array([trend_label(int(r), int(p)) for r, p in pairs], dtype=object)
+        labels = _trend_labels(pairs[:, 0], pairs[:, 1])
         summary[c.TREND] = labels[which.reshape(-1)]
     else:
         summary[c.RECENT_COUNT] = 0
         summary[c.PREVIOUS_COUNT] = 0
         summary[c.TREND] = "n/a"
+
+
+#: Distance from :data:`TREND_ALPHA` within which :func:`_trend_labels` leaves the call to
+#: :func:`trend_label` itself (far wider than the rounding of either computation).
+_TREND_MARGIN = 1e-6
+
+
+def _trend_labels(recent: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """``[trend_label(r, p) for r, p in zip(recent, previous)]`` (equal periods), vectorised.
+
+    With equal periods the two-sided binomial test's p-value is ``min(1, 2 * P(X <=
+    min(r, p)))`` for ``X ~ Binomial(r + p, 1/2)`` (the distribution is symmetric), and
+    1 when ``r == p``. That decides every pair whose p-value is not within
+    :data:`_TREND_MARGIN` of :data:`TREND_ALPHA`; those few go to :func:`trend_label`.
+    """
+    r, p = recent.astype(np.int64), previous.astype(np.int64)
+    n = r + p
+    with np.errstate(all="ignore"):
+        pv = np.minimum(1.0, 2.0 * binom.cdf(np.minimum(r, p), n, 0.5))
+    pv = np.where(r == p, 1.0, pv)
+    out = np.full(len(r), "no clear change", dtype=object)
+    changed = pv < TREND_ALPHA
+    out[changed & (p == 0) & (r >= TREND_NEW_MIN)] = "new"
+    out[changed & (p > 0) & (r > p)] = "rising"
+    out[changed & (p > 0) & (r < p)] = "falling"
+    for i in np.flatnonzero(~(np.abs(pv - TREND_ALPHA) > _TREND_MARGIN)):
+        out[i] = trend_label(int(r[i]), int(p[i]))
+    return out
 
 
 def _hull_polygons(

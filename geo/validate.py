@@ -129,7 +129,9 @@ class _Rows:
         self.dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         self.cat_codes = np.zeros(n, dtype=np.intp)
         self.cat_keys = np.empty(0, dtype=object)
-        self.rid = raw[c.RAW_ID].astype(str).str.strip()
+        # ids stripped once per distinct text; ``no_id``: rows whose id is empty
+        self.id_codes, self.id_texts = _distinct_stripped(raw[c.RAW_ID])
+        self.no_id = _equals(self.id_texts, "")[self.id_codes]
 
     def reject(self, mask: np.ndarray, text: np.ndarray | LazyMessages | str) -> None:
         """Give the rows of ``mask`` that have no reason yet the reason ``text``."""
@@ -146,16 +148,19 @@ class _Rows:
 def _check_coordinates(rows: _Rows) -> None:
     """Missing coordinates, and coordinates that are not numbers (parses ``x``, ``y``)."""
     raw = rows.raw
-    rx = raw[c.RAW_X].astype(str).str.strip()
-    ry = raw[c.RAW_Y].astype(str).str.strip()
+    # each distinct text is stripped and parsed once (police.uk repeats its map points)
+    x_codes, x_texts = _distinct_stripped(raw[c.RAW_X])
+    y_codes, y_texts = _distinct_stripped(raw[c.RAW_Y])
     xname = Choice(rows.is_ll, "longitude", "easting")
     yname = Choice(rows.is_ll, "latitude", "northing")
-    missing = ((rx == "") | (ry == "")).to_numpy()
+    missing = _equals(x_texts, "")[x_codes] | _equals(y_texts, "")[y_codes]
     rows.reject(missing, "missing coordinates (the incident could not be mapped)")
-    rows.x = _numbers(rx)
-    rows.y = _numbers(ry)
-    rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, rx))
-    rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, ry))
+    rows.x = _distinct_numbers(x_texts)[x_codes]
+    rows.y = _distinct_numbers(y_texts)[y_codes]
+    x_shown = ByCode(x_texts.to_numpy(dtype=object), x_codes)
+    y_shown = ByCode(y_texts.to_numpy(dtype=object), y_codes)
+    rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, x_shown))
+    rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, y_shown))
     with np.errstate(invalid="ignore"):
         zero = (rows.x == 0) & (rows.y == 0)
     rows.reject(zero, "no location (coordinates 0, 0: the incident could not be mapped)")
@@ -239,14 +244,14 @@ def _check_categories(rows: _Rows) -> None:
 def _check_local_ids(rows: _Rows) -> None:
     """Local rows need an id (police.uk ASB rows have none and are never rejected for it)."""
     is_local = (rows.raw[c.SOURCE_KIND] == "local").to_numpy()
-    rows.reject(is_local & (rows.rid == "").to_numpy(), "missing id")
+    rows.reject(is_local & rows.no_id, "missing id")
 
 
 def _check_duplicate_ids(rows: _Rows) -> None:
     """An id seen earlier (per source kind), naming where it was first seen."""
-    raw, rid = rows.raw, rows.rid
-    has_id = (rid != "").to_numpy() & rows.open_rows
-    key = _id_keys(raw[c.SOURCE_KIND], rid)
+    raw = rows.raw
+    has_id = ~rows.no_id & rows.open_rows
+    key = _id_keys(raw[c.SOURCE_KIND], rows.id_codes, rows.id_texts)
     dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
     if not dup.any():
         return
@@ -255,7 +260,7 @@ def _check_duplicate_ids(rows: _Rows) -> None:
     dup_pos = np.flatnonzero(dup)
     first = first_pos.reindex(key[dup_pos]).to_numpy()
     texts = rows.reason.copy()
-    ids = rid.iloc[dup_pos].to_numpy(dtype=object)
+    ids = rows.id_texts.to_numpy(dtype=object)[rows.id_codes[dup_pos]]
     files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
     row_numbers = raw[c.ROW].iloc[first].to_numpy()
     for j, i in enumerate(dup_pos):
@@ -291,12 +296,13 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     months = np.datetime_as_string(
         rows.date_values.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     ).astype(object)
-    acc_ids = rows.rid[keep]
-    no_id = (acc_ids == "").to_numpy()
-    fallback = (
-        raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
-    )
-    acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
+    acc_ids = pd.Series(rows.id_texts.array.take(rows.id_codes[ok]))
+    no_id = rows.no_id[ok]
+    if no_id.any():  # a row without id is named by its file and row
+        at = np.flatnonzero(ok)[no_id]
+        fallback = raw[c.SOURCE_FILE].iloc[at].astype(str) + "#" + raw[c.ROW].iloc[at].astype(str)
+        fallback.index = acc_ids.index[no_id]
+        acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
     return pd.DataFrame(
         {
             c.INCIDENT_ID: _text(acc_ids),
@@ -319,20 +325,41 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     )
 
 
-def _numbers(text: pd.Series) -> np.ndarray:
-    """``pd.to_numeric(text, errors="coerce")`` as floats, converting each distinct text once."""
-    codes, uniq = pd.factorize(text)  # missing text gets code -1, and NaN
-    values = pd.to_numeric(pd.Series(uniq, dtype=text.dtype), errors="coerce")
-    out: np.ndarray = np.append(values.to_numpy(dtype=float), np.nan)[codes]
+def _distinct_stripped(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``col.astype(str).str.strip()`` as a code per row and the distinct texts stripped.
+
+    ``texts.iloc[codes]`` is that column (missing values stay missing); only the distinct
+    texts are stripped.
+    """
+    text = col.astype(str)
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    texts = pd.Series(distinct, dtype=text.dtype).str.strip()
+    return codes, texts
+
+
+def _equals(texts: pd.Series, value: str) -> np.ndarray:
+    """``texts == value`` as a bool array (missing texts: False)."""
+    out: np.ndarray = (texts == value).to_numpy(dtype=bool)
     return out
 
 
-def _id_keys(kind: pd.Series, rid: pd.Series) -> np.ndarray:
-    """One int per row, equal exactly when source kind and id are equal (missing ids: one key)."""
+def _distinct_numbers(texts: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(texts, errors="coerce")`` as floats (missing texts: NaN)."""
+    values = pd.to_numeric(texts, errors="coerce")
+    out: np.ndarray = values.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _id_keys(kind: pd.Series, id_codes: np.ndarray, id_texts: pd.Series) -> np.ndarray:
+    """One int per row, equal exactly when source kind and id are equal (missing ids: one key).
+
+    The ids are ``id_texts.iloc[id_codes]`` (see :func:`_distinct_stripped`).
+    """
     kind_codes, _ = pd.factorize(kind)  # missing values: code -1, overridden below
-    id_codes, ids = pd.factorize(rid)
-    key = kind_codes.astype(np.int64) * (len(ids) + 1) + id_codes
-    missing = (kind.isna() | rid.isna()).to_numpy()
+    text_codes, ids = pd.factorize(id_texts)  # equal stripped texts share a code
+    row_codes = text_codes[id_codes]
+    key = kind_codes.astype(np.int64) * (len(ids) + 1) + row_codes
+    missing = kind.isna().to_numpy() | (row_codes < 0)
     out: np.ndarray = np.where(missing, -1, key)
     return out
 
