@@ -129,9 +129,7 @@ class _Rows:
         self.dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         self.cat_codes = np.zeros(n, dtype=np.intp)
         self.cat_keys = np.empty(0, dtype=object)
-        # ids stripped once per distinct text; ``no_id``: rows whose id is empty
-        self.id_codes, self.id_texts = _distinct_stripped(raw[c.RAW_ID])
-        self.no_id = _equals(self.id_texts, "")[self.id_codes]
+        self.rid = raw[c.RAW_ID].astype(str).str.strip()
 
     def reject(self, mask: np.ndarray, text: np.ndarray | LazyMessages | str) -> None:
         """Give the rows of ``mask`` that have no reason yet the reason ``text``."""
@@ -244,14 +242,14 @@ def _check_categories(rows: _Rows) -> None:
 def _check_local_ids(rows: _Rows) -> None:
     """Local rows need an id (police.uk ASB rows have none and are never rejected for it)."""
     is_local = (rows.raw[c.SOURCE_KIND] == "local").to_numpy()
-    rows.reject(is_local & rows.no_id, "missing id")
+    rows.reject(is_local & (rows.rid == "").to_numpy(), "missing id")
 
 
 def _check_duplicate_ids(rows: _Rows) -> None:
     """An id seen earlier (per source kind), naming where it was first seen."""
-    raw = rows.raw
-    has_id = ~rows.no_id & rows.open_rows
-    key = _id_keys(raw[c.SOURCE_KIND], rows.id_codes, rows.id_texts)
+    raw, rid = rows.raw, rows.rid
+    has_id = (rid != "").to_numpy() & rows.open_rows
+    key = _id_keys(raw[c.SOURCE_KIND], rid)
     dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
     if not dup.any():
         return
@@ -260,7 +258,7 @@ def _check_duplicate_ids(rows: _Rows) -> None:
     dup_pos = np.flatnonzero(dup)
     first = first_pos.reindex(key[dup_pos]).to_numpy()
     texts = rows.reason.copy()
-    ids = rows.id_texts.to_numpy(dtype=object)[rows.id_codes[dup_pos]]
+    ids = rid.iloc[dup_pos].to_numpy(dtype=object)
     files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
     row_numbers = raw[c.ROW].iloc[first].to_numpy()
     for j, i in enumerate(dup_pos):
@@ -296,13 +294,12 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     months = np.datetime_as_string(
         rows.date_values.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     ).astype(object)
-    acc_ids = pd.Series(rows.id_texts.array.take(rows.id_codes[ok]))
-    no_id = rows.no_id[ok]
-    if no_id.any():  # a row without id is named by its file and row
-        at = np.flatnonzero(ok)[no_id]
-        fallback = raw[c.SOURCE_FILE].iloc[at].astype(str) + "#" + raw[c.ROW].iloc[at].astype(str)
-        fallback.index = acc_ids.index[no_id]
-        acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
+    acc_ids = rows.rid[keep]
+    no_id = (acc_ids == "").to_numpy()
+    fallback = (
+        raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
+    )
+    acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
     return pd.DataFrame(
         {
             c.INCIDENT_ID: _text(acc_ids),
@@ -350,16 +347,12 @@ def _distinct_numbers(texts: pd.Series) -> np.ndarray:
     return out
 
 
-def _id_keys(kind: pd.Series, id_codes: np.ndarray, id_texts: pd.Series) -> np.ndarray:
-    """One int per row, equal exactly when source kind and id are equal (missing ids: one key).
-
-    The ids are ``id_texts.iloc[id_codes]`` (see :func:`_distinct_stripped`).
-    """
+def _id_keys(kind: pd.Series, rid: pd.Series) -> np.ndarray:
+    """One int per row, equal exactly when source kind and id are equal (missing ids: one key)."""
     kind_codes, _ = pd.factorize(kind)  # missing values: code -1, overridden below
-    text_codes, ids = pd.factorize(id_texts)  # equal stripped texts share a code
-    row_codes = text_codes[id_codes]
-    key = kind_codes.astype(np.int64) * (len(ids) + 1) + row_codes
-    missing = kind.isna().to_numpy() | (row_codes < 0)
+    id_codes, ids = pd.factorize(rid)
+    key = kind_codes.astype(np.int64) * (len(ids) + 1) + id_codes
+    missing = (kind.isna() | rid.isna()).to_numpy()
     out: np.ndarray = np.where(missing, -1, key)
     return out
 
