@@ -10,10 +10,11 @@ processes run one after the other on the same files:
 
 The goal is the pipeline in at most 5x the read floor, under 3 GB peak.
 
-Each stage reports wall time and peak resident memory (the process's high-water mark during
-that stage, reset at every stage start through ``/proc/self/clear_refs``; a 10 ms sampler
-is the fallback). The machine (cores, RAM, CPU, versions) and the load from other processes
-during each worker (CPU busy beyond the worker's own use, from ``/proc/stat``) are recorded.
+Each stage reports wall time, CPU time (all threads of the process) and peak resident
+memory (the process's high-water mark during that stage, reset at every stage start
+through ``/proc/self/clear_refs``; a 10 ms sampler is the fallback). The machine (cores,
+RAM, CPU, versions) and the load from other processes during each worker (CPU busy beyond
+the worker's own use, from ``/proc/stat``) are recorded.
 
 Output: a Markdown table printed and written to ``benchmarks/results/benchmark.md`` (plus a
 timestamped copy) and every figure in ``benchmarks/results/benchmark.csv``.
@@ -89,6 +90,7 @@ class StageMeter:
         self.rows: list[dict[str, Any]] = []
         self.current: str | None = None
         self.t0 = 0.0
+        self.cpu0 = 0.0
         self.sampled_kb = 0
         self.exact = self._can_reset()
         self._stop = threading.Event()
@@ -120,7 +122,12 @@ class StageMeter:
             if self.exact:
                 peak = max(peak, _status_kb("VmHWM"))
             self.rows.append(
-                {"stage": self.current, "seconds": now - self.t0, "peak_rss_mb": peak / 1024}
+                {
+                    "stage": self.current,
+                    "seconds": now - self.t0,
+                    "cpu_seconds": time.process_time() - self.cpu0,
+                    "peak_rss_mb": peak / 1024,
+                }
             )
         self.current = stage
         if stage is not None:
@@ -130,6 +137,7 @@ class StageMeter:
             with self._lock:
                 self.sampled_kb = _status_kb("VmRSS")
             self.t0 = time.perf_counter()
+            self.cpu0 = time.process_time()
 
     def close(self) -> None:
         self._stop.set()
@@ -300,6 +308,10 @@ def _total(run: dict[str, Any]) -> float:
     return float(sum(s["seconds"] for s in run["stages"]))
 
 
+def _cpu(run: dict[str, Any]) -> float:
+    return float(sum(s.get("cpu_seconds", 0.0) for s in run["stages"]))
+
+
 def _peak(run: dict[str, Any]) -> float:
     return float(max(s["peak_rss_mb"] for s in run["stages"]))
 
@@ -321,6 +333,23 @@ def tables(results: dict[str, dict[str, Any]], info: dict[str, Any]) -> str:
         cells += [f"**{_fmt_s(_total(p))}**", f"**{_fmt_s(bs.get('read', 0.0))}**"]
         cells += [f"**{ratio:.2f}×**"]
         cells += ["yes" if ratio <= GOAL_RATIO else "no"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## CPU time per stage (seconds, all threads of the process)",
+        "",
+        "Less sensitive than wall time to other processes on a shared machine; pyarrow's "
+        "read uses several threads, so its CPU time can exceed its wall time.",
+        "",
+    ]
+    head = ["rows", *PIPELINE_STAGES, "**pipeline**", "**pyarrow read**", "**ratio**"]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for size, r in results.items():
+        p, b = r["pipeline"], r["baseline"]
+        pc = {s["stage"]: s.get("cpu_seconds", 0.0) for s in p["stages"]}
+        cells = [size, *(_fmt_s(pc.get(k, 0.0)) for k in PIPELINE_STAGES)]
+        cells += [f"**{_fmt_s(_cpu(p))}**", f"**{_fmt_s(_cpu(b))}**"]
+        cells += [f"**{_cpu(p) / max(_cpu(b), 1e-9):.2f}×**"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Peak memory per stage (MB resident)", ""]
     head = ["rows", *PIPELINE_STAGES, "**pipeline peak**", "read peak", "goal ≤ 3 GB"]
@@ -372,18 +401,20 @@ def tables(results: dict[str, dict[str, Any]], info: dict[str, Any]) -> str:
 def write_csv(results: dict[str, dict[str, Any]], path: Path) -> None:
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["size", "rows", "run", "stage", "seconds", "peak_rss_mb"])
+        w.writerow(["size", "rows", "run", "stage", "seconds", "cpu_seconds", "peak_rss_mb"])
         for size, r in results.items():
             for kind in ("pipeline", "baseline"):
                 run = r[kind]
                 for s in run["stages"]:
                     row = [size, SIZES[size], kind, s["stage"], f"{s['seconds']:.3f}"]
+                    row += [f"{s.get('cpu_seconds', 0.0):.3f}"]
                     w.writerow([*row, f"{s['peak_rss_mb']:.0f}"])
-                w.writerow(
-                    [size, SIZES[size], kind, "total", f"{_total(run):.3f}", f"{_peak(run):.0f}"]
-                )
+                total = [size, SIZES[size], kind, "total", f"{_total(run):.3f}", f"{_cpu(run):.3f}"]
+                w.writerow([*total, f"{_peak(run):.0f}"])
             ratio = _total(r["pipeline"]) / _total(r["baseline"])
-            w.writerow([size, SIZES[size], "ratio", "pipeline/read", f"{ratio:.3f}", ""])
+            cpu_ratio = _cpu(r["pipeline"]) / max(_cpu(r["baseline"]), 1e-9)
+            row = [size, SIZES[size], "ratio", "pipeline/read", f"{ratio:.3f}", f"{cpu_ratio:.3f}"]
+            w.writerow([*row, ""])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,7 +453,10 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{size}: {kind} run {i + 1}/{args.repeat} ...")
                 run = run_worker(kind, size)
                 runs[kind].append(run)
-                log(f"{size}: {kind} {_total(run):.2f} s, peak {_peak(run):,.0f} MB")
+                log(
+                    f"{size}: {kind} {_total(run):.2f} s ({_cpu(run):.2f} s CPU), "
+                    f"peak {_peak(run):,.0f} MB"
+                )
         results[size] = {k: min(v, key=_total) for k, v in runs.items()}
         r = results[size]
         log(f"{size}: ratio pipeline/read = {_total(r['pipeline']) / _total(r['baseline']):.2f}")

@@ -12,7 +12,7 @@ from sklearn.cluster import DBSCAN
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.progress import ProgressFn
-from geo.project import require_metric
+from geo.project import point_xy, require_metric
 from geo.settings import Settings, months_spanned
 
 
@@ -124,11 +124,11 @@ def cluster_incidents(
 
     """
     require_metric(incidents.crs, "incidents")
-    out = incidents.copy()
+    out = incidents.copy(deep=False)  # the new column goes on the copy only (copy-on-write)
     labels = np.full(len(out), -1, dtype=np.int64)
     if len(out):
         span = months if months is not None else _months_of(out, settings)
-        xy = np.column_stack([out.geometry.x.to_numpy(), out.geometry.y.to_numpy()])
+        xy = point_xy(out.geometry)
         w = out[c.WEIGHT].to_numpy(dtype=float)
         ward_of, codes = pd.factorize(out[c.WARD_CODE].to_numpy(dtype=object), sort=True)
         params: dict[tuple[float, int], list[int]] = {}

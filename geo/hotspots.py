@@ -6,11 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.stats import binomtest
+from scipy.stats import binom, binomtest
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.project import WGS84
+from geo.project import WGS84, point_xy
 from geo.settings import Settings
 
 #: Hotspot summary columns before the per-category ``n_<category>`` columns.
@@ -186,7 +186,7 @@ def summarise_hotspots(
     )
     # hotspot number of each member (summary row order), for integer-keyed counting
     df["hotspot"] = g.ngroup().to_numpy()
-    pts = df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot", kind="stable")
+    pts = _distinct_points(df)
     summary[c.N_LOCATIONS] = np.bincount(pts["hotspot"], minlength=len(summary))
     _add_category_counts(summary, df, cats_present, settings)
     _add_trend(summary, df, clustered[c.MONTH], settings.trend_months)
@@ -216,21 +216,51 @@ _KEY = [c.WARD_CODE, c.CLUSTER]
 def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFrame:
     """The incidents in a cluster: ward, cluster, point ``px``/``py``, weight, category, month.
 
-    Only the rows in a cluster and the columns needed (not a copy of every column).
+    Only the rows in a cluster and the columns needed (not a copy of every column). Text
+    columns stay in the frame's text dtype (no Python string per row).
     """
     members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
-    member_points = clustered.geometry[in_cluster]
+    member_xy = point_xy(clustered.geometry[in_cluster])
     return pd.DataFrame(
         {
-            c.WARD_CODE: members[c.WARD_CODE].to_numpy(dtype=object),
+            c.WARD_CODE: _text(members[c.WARD_CODE]),
             c.CLUSTER: members[c.CLUSTER].to_numpy(),
-            "px": member_points.x.to_numpy(),
-            "py": member_points.y.to_numpy(),
+            "px": member_xy[:, 0],
+            "py": member_xy[:, 1],
             c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
-            c.CATEGORY: members[c.CATEGORY].to_numpy(dtype=object),
-            c.MONTH: members[c.MONTH].astype(str).to_numpy(dtype=object),
+            c.CATEGORY: _text(members[c.CATEGORY]),
+            c.MONTH: _text(members[c.MONTH].astype(str)),
         }
     )
+
+
+#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
+_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
+
+
+def _text(s: pd.Series) -> object:
+    """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
+
+    A column already of the inferred text dtype is passed on as it is.
+    """
+    if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+        return s.array
+    return s.to_numpy(dtype=object)
+
+
+def _distinct_points(df: pd.DataFrame) -> pd.DataFrame:
+    """Each hotspot's distinct points (first occurrence kept), ordered by ``hotspot`` (stable).
+
+    ``df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot",
+    kind="stable")``, on one integer key per row rather than three float columns.
+    """
+    point_no, points = pd.factorize(
+        np.ascontiguousarray(df[["px", "py"]].to_numpy(dtype=float)).view(np.complex128).ravel(),
+        use_na_sentinel=False,
+    )
+    key = df["hotspot"].to_numpy().astype(np.int64) * max(len(points), 1) + point_no
+    first = ~pd.Series(key).duplicated().to_numpy()
+    return df.loc[first].sort_values("hotspot", kind="stable")
 
 
 def _add_category_counts(
@@ -277,12 +307,40 @@ def _add_trend(
         summary[c.RECENT_COUNT] = rc
         summary[c.PREVIOUS_COUNT] = pc
         pairs, which = np.unique(np.column_stack([rc, pc]), axis=0, return_inverse=True)
-        labels = np.array([trend_label(int(r), int(p)) for r, p in pairs], dtype=object)
+        labels = _trend_labels(pairs[:, 0], pairs[:, 1])
         summary[c.TREND] = labels[which.reshape(-1)]
     else:
         summary[c.RECENT_COUNT] = 0
         summary[c.PREVIOUS_COUNT] = 0
         summary[c.TREND] = "n/a"
+
+
+#: Distance from :data:`TREND_ALPHA` within which :func:`_trend_labels` leaves the call to
+#: :func:`trend_label` itself (far wider than the rounding of either computation).
+_TREND_MARGIN = 1e-6
+
+
+def _trend_labels(recent: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """``[trend_label(r, p) for r, p in zip(recent, previous)]`` (equal periods), vectorised.
+
+    With equal periods the two-sided binomial test's p-value is ``min(1, 2 * P(X <=
+    min(r, p)))`` for ``X ~ Binomial(r + p, 1/2)`` (the distribution is symmetric), and
+    1 when ``r == p``. That decides every pair whose p-value is not within
+    :data:`_TREND_MARGIN` of :data:`TREND_ALPHA`; those few go to :func:`trend_label`.
+    """
+    r, p = recent.astype(np.int64), previous.astype(np.int64)
+    n = r + p
+    with np.errstate(all="ignore"):
+        pv = np.minimum(1.0, 2.0 * binom.cdf(np.minimum(r, p), n, 0.5))
+    pv = np.where(r == p, 1.0, pv)
+    out = np.full(len(r), "no clear change", dtype=object)
+    changed = pv < TREND_ALPHA
+    out[changed & (p == 0) & (r >= TREND_NEW_MIN)] = "new"
+    out[changed & (p > 0) & (r > p)] = "rising"
+    out[changed & (p > 0) & (r < p)] = "falling"
+    for i in np.flatnonzero(~(np.abs(pv - TREND_ALPHA) > _TREND_MARGIN)):
+        out[i] = trend_label(int(r[i]), int(p[i]))
+    return out
 
 
 def _hull_polygons(
@@ -377,17 +435,20 @@ def label_incidents(clustered: gpd.GeoDataFrame, hotspots: gpd.GeoDataFrame) -> 
         A copy of ``clustered`` plus ``hotspot_id`` (str).
 
     """
-    out = clustered.copy()
-    lookup = pd.Series(
-        hotspots[c.HOTSPOT_ID].to_numpy(dtype=object),
-        index=pd.MultiIndex.from_arrays(
-            [hotspots[c.WARD_CODE].astype(str), hotspots[c.CLUSTER].astype("int64")]
-        ),
-        dtype=object,
-    )
-    keys = pd.MultiIndex.from_arrays([out[c.WARD_CODE].astype(str), out[c.CLUSTER].astype("int64")])
-    ids = lookup.reindex(keys).to_numpy(dtype=object)
-    out[c.HOTSPOT_ID] = np.where(pd.isna(ids), "", ids).astype(object)
+    # integer keys (ward number, cluster) instead of a string MultiIndex: one factorize of
+    # the ward codes, then a join on int64 keys
+    out = clustered.copy(deep=False)  # new column on the copy only (copy-on-write)
+    ward_no, ward_codes = pd.factorize(out[c.WARD_CODE].astype(str), use_na_sentinel=False)
+    cluster = out[c.CLUSTER].to_numpy(dtype="int64")
+    span = int(cluster.max(initial=-1)) + 2  # clusters -1 (noise) .. max
+    hot_ward = pd.Index(ward_codes).get_indexer(hotspots[c.WARD_CODE].astype(str))
+    hot_cluster = hotspots[c.CLUSTER].to_numpy(dtype="int64")
+    hot_ok = (hot_ward >= 0) & (hot_cluster >= -1) & (hot_cluster < span - 1)
+    hot_key = hot_ward[hot_ok].astype("int64") * span + hot_cluster[hot_ok] + 1
+    where = pd.Index(hot_key).get_indexer(ward_no.astype("int64") * span + cluster + 1)
+    hot_ids = np.append(hotspots[c.HOTSPOT_ID].to_numpy(dtype=object)[hot_ok], "")
+    # taken from a text array of the distinct IDs (no Python string per incident)
+    out[c.HOTSPOT_ID] = pd.Series(hot_ids).array.take(where)
     return out
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 
@@ -103,11 +104,7 @@ def cluster_prepared(
     incidents = label_incidents(clustered, hotspots)
     del clustered
     hotspots = with_places(hotspots, incidents)  # "place" right after "ward_name"
-    rejected = (
-        pd.concat([invalid, outside, filtered_out], ignore_index=True)
-        .sort_values([c.SOURCE_FILE, c.ROW], kind="stable")
-        .reset_index(drop=True)
-    )
+    rejected = _in_file_order(pd.concat([invalid, outside, filtered_out], ignore_index=True))
     n_clustered = int((incidents[c.CLUSTER].to_numpy() >= 0).sum())
     counts = Counts(
         rows_read=rows_read,
@@ -235,6 +232,17 @@ def run_files(
         incident_sources, boundaries, code_col=code_col, name_col=name_col
     )
     return run_source(source, settings, progress=progress)
+
+
+def _in_file_order(rejected: pd.DataFrame) -> pd.DataFrame:
+    """Rejected rows sorted by ``source_file`` then ``row`` (stable), index renumbered.
+
+    ``sort_values([source_file, row], kind="stable")`` on integer keys: each distinct file
+    name is ranked once rather than compared row by row.
+    """
+    files, _ = pd.factorize(rejected[c.SOURCE_FILE], sort=True, use_na_sentinel=False)
+    order = np.lexsort((rejected[c.ROW].to_numpy(), files))
+    return rejected.take(order).reset_index(drop=True)
 
 
 def _check_same_preparation(prepared_with: Settings, settings: Settings) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo import columns as c
-from geo.project import require_metric
+from geo.project import point_xy, require_metric
 
 __all__ = [
     "GENERIC_PLACES",
@@ -85,18 +85,47 @@ def is_generic(name: str) -> bool:
     return name in GENERIC_PLACES
 
 
+class _NamedRows:
+    """police.uk rows with a place name, as integer codes (no Python string per row).
+
+    ``pos``: each row's position in the frame; ``code``: its name's number in ``names``
+    (sorted, so comparing codes compares names); ``x``, ``y``: its point (metres).
+    """
+
+    def __init__(self, incidents: gpd.GeoDataFrame) -> None:
+        is_police = (incidents[c.SOURCE_KIND].astype(str) == "police.uk").to_numpy()
+        pos = np.flatnonzero(is_police)
+        location = incidents[c.LOCATION]
+        if len(pos) < len(incidents):
+            location = location.iloc[pos]
+        # each distinct location text is turned into a name once (millions of rows, far
+        # fewer texts), then the names are numbered in sorted order
+        codes, texts = pd.factorize(location)
+        name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
+        name_no, names = pd.factorize(name_of, sort=True)
+        keep = (name_of != "")[codes]
+        geometry = incidents.geometry
+        self.pos = pos[keep]
+        self.code = name_no[codes[keep]].astype(np.int64)
+        self.names = np.asarray(names, dtype=object)
+        xy = point_xy(geometry.iloc[self.pos] if len(self.pos) < len(geometry) else geometry)
+        self.x, self.y = xy[:, 0], xy[:, 1]
+
+    def frame(self, incidents: gpd.GeoDataFrame, rows: np.ndarray | slice) -> pd.DataFrame:
+        """``name``, ``x``, ``y`` of ``rows`` (of these rows), indexed as in ``incidents``."""
+        return pd.DataFrame(
+            {
+                "name": pd.Series(self.names).array.take(self.code[rows]),
+                "x": self.x[rows],
+                "y": self.y[rows],
+            },
+            index=incidents.index[self.pos[rows]],
+        )
+
+
 def _named(incidents: gpd.GeoDataFrame) -> pd.DataFrame:
     """police.uk rows with a place name: ``name``, ``x``, ``y`` (metres), the frame's index."""
-    police = incidents[(incidents[c.SOURCE_KIND].astype(str) == "police.uk").to_numpy()]
-    # each distinct location text is turned into a name once (millions of rows, far fewer texts)
-    codes, texts = pd.factorize(police[c.LOCATION])
-    name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
-    keep = (name_of != "")[codes]
-    geom = police.geometry[keep]
-    return pd.DataFrame(
-        {"name": name_of[codes[keep]], "x": geom.x.to_numpy(), "y": geom.y.to_numpy()},
-        index=police.index[keep],
-    )
+    return _NamedRows(incidents).frame(incidents, slice(None))
 
 
 def street_points(incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -189,22 +218,34 @@ def describe_places(
     require_metric(incidents.crs, "describe_places")
     if max_names < 1:
         raise ValueError(f"The 'max_names' argument must be at least 1. Got {max_names} instead.")
-    groups = incidents[group_col].astype("string").fillna("")
-    wanted = sorted(set(groups[groups != ""]))
+    # groups and names as integer codes in sorted order; text only for the few rows kept
+    group_text = incidents[group_col].astype("string").fillna("")
+    group_no, group_names = pd.factorize(group_text, sort=True)
+    group_names = np.asarray(group_names, dtype=object)
+    wanted = [str(g) for g in group_names if g != ""]
     out = pd.Series("", index=pd.Index(wanted, name=group_col), name=PLACE, dtype=object)
-    named = _named(incidents)
-    generic = named["name"].isin(GENERIC_PLACES).to_numpy()
-    specific = named[~generic]
-    named = named.assign(group=groups.loc[named.index].to_numpy(dtype=object))
-    named = named[(named["group"] != "").to_numpy()]
-    if named.empty:
+    rows = _NamedRows(incidents)
+    generic_code = np.isin(rows.names, list(GENERIC_PLACES))
+    specific = _specific_points(rows, ~generic_code[rows.code])
+    row_group = group_no[rows.pos]
+    in_group = group_names[row_group] != ""
+    if not in_group.any():
         return out
+    n_names = len(rows.names) + 1
+    pair_key = row_group[in_group].astype(np.int64) * n_names + rows.code[in_group]
+    pairs, pair_n = np.unique(pair_key, return_counts=True)  # sorted by group, then name
+    counts = pd.DataFrame(
+        {
+            "group": group_names[pairs // n_names],
+            "name": rows.names[pairs % n_names],
+            "n": pair_n.astype(np.int64),
+        }
+    )
     # the busiest names of each group, ties to the name that sorts first
-    counts = named.groupby(["group", "name"], sort=True).size().rename("n").reset_index()
     counts = counts.sort_values(["group", "n", "name"], ascending=[True, False, True])
     top = counts[counts.groupby("group", sort=False).cumcount().to_numpy() < max_names]
     top = top.reset_index(drop=True)
-    top["near"] = _nearest_names(named, top, specific)
+    top["near"] = _nearest_names(rows, row_group, group_names, top, specific)
     # a kind's nearest named point is not repeated when it is already among the names shown
     shown = set(zip(top["group"], top["name"], strict=True))
     top.loc[[(g, n) in shown for g, n in zip(top["group"], top["near"], strict=True)], "near"] = ""
@@ -254,25 +295,56 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
     return out
 
 
-def _nearest_names(named: pd.DataFrame, top: pd.DataFrame, specific: pd.DataFrame) -> np.ndarray:
+def _specific_points(rows: _NamedRows, specific: np.ndarray) -> pd.DataFrame:
+    """Each named (not generic) map point once: ``name``, ``x``, ``y``, sorted by name, x, y."""
+    pts = pd.DataFrame({"code": rows.code[specific], "x": rows.x[specific], "y": rows.y[specific]})
+    pts = pts.drop_duplicates(["x", "y", "code"]).sort_values(["code", "x", "y"])
+    return pd.DataFrame(
+        {"name": rows.names[pts["code"].to_numpy()], "x": pts["x"], "y": pts["y"]},
+        index=pts.index,
+    )
+
+
+def _nearest_names(
+    named: _NamedRows,
+    row_group: np.ndarray,
+    group_names: np.ndarray,
+    top: pd.DataFrame,
+    specific: pd.DataFrame,
+) -> np.ndarray:
     """For each generic name in ``top``, the nearest named map point within NEAR_MAX_M.
 
     The kind is placed at its busiest map point in the group (ties to the lowest ``x``, then
     ``y``); "" for names that are not generic or have no named point near enough.
+    ``row_group`` numbers each named row's group in ``group_names``; ``specific`` holds each
+    named (not generic) map point once, sorted by name, x, y (:func:`_specific_points`).
     """
     near = np.full(len(top), "", dtype=object)
     is_kind = top["name"].isin(GENERIC_PLACES).to_numpy()
     if not is_kind.any() or specific.empty:
         return near
     wanted = top.loc[is_kind, ["group", "name"]]
-    rows = named.merge(wanted, on=["group", "name"], how="inner")
+    # the rows of those (group, name) pairs, found on integer keys
+    n_names = len(named.names) + 1
+    group_of = pd.Index(group_names).get_indexer(wanted["group"])
+    name_of = pd.Index(named.names).get_indexer(wanted["name"])
+    keys = group_of.astype(np.int64) * n_names + name_of
+    hit = np.isin(row_group.astype(np.int64) * n_names + named.code, keys)
+    rows = pd.DataFrame(
+        {
+            "group": group_names[row_group[hit]],
+            "name": named.names[named.code[hit]],
+            "x": named.x[hit],
+            "y": named.y[hit],
+        }
+    )
     spots = rows.groupby(["group", "name", "x", "y"], sort=True).size().rename("n").reset_index()
     spots = spots.sort_values(
         ["group", "name", "n", "x", "y"], ascending=[True, True, False, True, True], kind="stable"
     )
     at = spots.drop_duplicates(["group", "name"], keep="first")
     # each named map point once; equally near points go to the name that sorts first
-    points = specific.drop_duplicates(["x", "y", "name"]).sort_values(["name", "x", "y"])
+    points = specific
     names = points["name"].to_numpy(dtype=object)
     tree = cKDTree(points[["x", "y"]].to_numpy())
     k = min(_TIES, len(points))

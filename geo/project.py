@@ -186,6 +186,20 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     return gpd.GeoDataFrame(accepted, geometry=points.take(which), crs=target)
 
 
+def point_xy(points: gpd.GeoSeries) -> np.ndarray:
+    """``(n, 2)`` float array of ``points.x`` and ``points.y``.
+
+    One pass over the geometries when every one is a non-empty Point (the usual case),
+    instead of geopandas' two checked passes; otherwise exactly ``points.x``/``points.y``
+    (which raise for geometries that are not points).
+    """
+    geoms = points.to_numpy()
+    xy: np.ndarray = shapely.get_coordinates(geoms)
+    if len(xy) == len(geoms) and bool((shapely.get_type_id(geoms) == 0).all()):
+        return xy
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+
+
 def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:
     """Reproject ward polygons (``ward_code``, ``ward_name``, ``geometry``) to ``crs``."""
     require_metric(crs, "target CRS")
@@ -198,6 +212,9 @@ def wgs84_bounds(wards: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     # them, without building the reprojected polygons (millions of vertices nationally)
     xy = shapely.get_coordinates(wards.geometry.to_numpy())
     if wards.crs is not None and pyproj.CRS(wards.crs) != pyproj.CRS(WGS84):
+        # neighbouring wards share their boundary vertices: transform each vertex once
+        _, distinct = pd.factorize(np.ascontiguousarray(xy).view(np.complex128).ravel())
+        xy = np.column_stack([distinct.real, distinct.imag])
         tr = pyproj.Transformer.from_crs(wards.crs, WGS84, always_xy=True)
         lon, lat = tr.transform(xy[:, 0], xy[:, 1])
     else:

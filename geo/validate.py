@@ -146,16 +146,19 @@ class _Rows:
 def _check_coordinates(rows: _Rows) -> None:
     """Missing coordinates, and coordinates that are not numbers (parses ``x``, ``y``)."""
     raw = rows.raw
-    rx = raw[c.RAW_X].astype(str).str.strip()
-    ry = raw[c.RAW_Y].astype(str).str.strip()
+    # each distinct text is stripped and parsed once (police.uk repeats its map points)
+    x_codes, x_texts = _distinct_stripped(raw[c.RAW_X])
+    y_codes, y_texts = _distinct_stripped(raw[c.RAW_Y])
     xname = Choice(rows.is_ll, "longitude", "easting")
     yname = Choice(rows.is_ll, "latitude", "northing")
-    missing = ((rx == "") | (ry == "")).to_numpy()
+    missing = _equals(x_texts, "")[x_codes] | _equals(y_texts, "")[y_codes]
     rows.reject(missing, "missing coordinates (the incident could not be mapped)")
-    rows.x = _numbers(rx)
-    rows.y = _numbers(ry)
-    rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, rx))
-    rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, ry))
+    rows.x = _distinct_numbers(x_texts)[x_codes]
+    rows.y = _distinct_numbers(y_texts)[y_codes]
+    x_shown = ByCode(x_texts.to_numpy(dtype=object), x_codes)
+    y_shown = ByCode(y_texts.to_numpy(dtype=object), y_codes)
+    rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, x_shown))
+    rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, y_shown))
     with np.errstate(invalid="ignore"):
         zero = (rows.x == 0) & (rows.y == 0)
     rows.reject(zero, "no location (coordinates 0, 0: the incident could not be mapped)")
@@ -319,11 +322,28 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     )
 
 
-def _numbers(text: pd.Series) -> np.ndarray:
-    """``pd.to_numeric(text, errors="coerce")`` as floats, converting each distinct text once."""
-    codes, uniq = pd.factorize(text)  # missing text gets code -1, and NaN
-    values = pd.to_numeric(pd.Series(uniq, dtype=text.dtype), errors="coerce")
-    out: np.ndarray = np.append(values.to_numpy(dtype=float), np.nan)[codes]
+def _distinct_stripped(col: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``col.astype(str).str.strip()`` as a code per row and the distinct texts stripped.
+
+    ``texts.iloc[codes]`` is that column (missing values stay missing); only the distinct
+    texts are stripped.
+    """
+    text = col.astype(str)
+    codes, distinct = pd.factorize(text, use_na_sentinel=False)
+    texts = pd.Series(distinct, dtype=text.dtype).str.strip()
+    return codes, texts
+
+
+def _equals(texts: pd.Series, value: str) -> np.ndarray:
+    """``texts == value`` as a bool array (missing texts: False)."""
+    out: np.ndarray = (texts == value).to_numpy(dtype=bool)
+    return out
+
+
+def _distinct_numbers(texts: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(texts, errors="coerce")`` as floats (missing texts: NaN)."""
+    values = pd.to_numeric(texts, errors="coerce")
+    out: np.ndarray = values.to_numpy(dtype=float, na_value=np.nan)
     return out
 
 

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO
 
@@ -20,7 +21,12 @@ CsvSource = str | Path | tuple[str, bytes]
 
 
 def read_text_csv(
-    source: CsvSource, *, what: str = "file", empty_what: str = "file", fast: bool = False
+    source: CsvSource,
+    *,
+    what: str = "file",
+    empty_what: str = "file",
+    fast: bool = False,
+    fast_columns: Callable[[list[str]], Collection[str] | None] | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """Read any CSV with every value kept as text; every failure names the file.
 
@@ -37,6 +43,10 @@ def read_text_csv(
     fast
         Try pyarrow's parser first (large police.uk files); pandas' C parser reads whatever
         it does not read cleanly and its messages stay the reference.
+    fast_columns
+        With ``fast``: given the header's names, the names the caller will use (``None``:
+        all). pyarrow then converts only those columns (the frame has only them); a file
+        left to the C parser is read whole.
 
     Returns
     -------
@@ -51,8 +61,10 @@ def read_text_csv(
     """
     name, handle = _open(source, what=what)
     _check_utf8(name, handle)
-    _check_header_names(name, _header_names(handle))
-    df = _read_with_pyarrow(handle) if fast else None
+    header = _header_names(handle)
+    _check_header_names(name, header)
+    wanted = fast_columns(header) if fast and fast_columns is not None and header else None
+    df = _read_with_pyarrow(handle, wanted) if fast else None
     try:
         if df is None:
             if not isinstance(handle, str):
@@ -136,7 +148,9 @@ def _check_utf8(name: str, handle: str | IO[bytes], *, chunk: int = 1 << 20) -> 
         raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
 
 
-def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
+def _read_with_pyarrow(
+    handle: str | IO[bytes], columns: Collection[str] | None = None
+) -> pd.DataFrame | None:
     """Every value as text with pyarrow's parser (several times faster), or ``None``.
 
     For a well-formed file pyarrow gives the same frame as pandas' C parser. Anything it
@@ -144,16 +158,22 @@ def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
     whose result and error messages are the reference. pyarrow reads a memory map or an
     in-memory buffer, never a Python file object: its reader threads then never wait for
     the interpreter, which may be shutting down once the C parser has refused the file.
+    ``columns``: read only these (header names as written), in file order.
     """
+    usecols = None if columns is None else list(columns)
     try:
         import pyarrow as pa
 
         if isinstance(handle, str):
             with pa.memory_map(handle) as stream:
-                return pd.read_csv(stream, engine="pyarrow", dtype=str, keep_default_na=False)
+                return pd.read_csv(
+                    stream, engine="pyarrow", dtype=str, keep_default_na=False, usecols=usecols
+                )
         handle.seek(0)
         buffer = pa.BufferReader(handle.read())
-        return pd.read_csv(buffer, engine="pyarrow", dtype=str, keep_default_na=False)
+        return pd.read_csv(
+            buffer, engine="pyarrow", dtype=str, keep_default_na=False, usecols=usecols
+        )
     except Exception:  # any failure: the C parser reads the file (or reports the problem)
         return None
 

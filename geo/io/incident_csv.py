@@ -67,7 +67,7 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
         When the file cannot be read, is empty, is not CSV text, or lacks columns.
 
     """
-    name, df = read_text_csv(source, fast=True)
+    name, df = read_text_csv(source, fast=True, fast_columns=_police_uk_columns)
     df.columns = [str(col).strip() for col in df.columns]
     if set(POLICE_UK_REQUIRED) <= set(df.columns):
         return _police_uk(df, name)
@@ -83,6 +83,23 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
         f"{name}: not a police.uk or local incident CSV: missing column(s) "
         f"{', '.join(missing)} (found: {', '.join(map(str, df.columns[:8])) or 'none'})"
     )
+
+
+#: The police.uk columns the raw frame is made of (the others are not read).
+_POLICE_UK_USED: frozenset[str] = frozenset(
+    (*POLICE_UK_REQUIRED, "Location", "LSOA code", "Last outcome category", "Context")
+)
+
+
+def _police_uk_columns(header: list[str]) -> list[str] | None:
+    """The header names of a police.uk file that :func:`_police_uk` reads; ``None`` otherwise.
+
+    Names are compared without surrounding spaces, as :func:`read_incident_csv` compares them.
+    """
+    names = {col.strip() for col in header}
+    if not set(POLICE_UK_REQUIRED) <= names:
+        return None
+    return [col for col in header if col.strip() in _POLICE_UK_USED]
 
 
 #: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
