@@ -30,6 +30,7 @@ __all__ = [
     "Prepared",
     "preparation_settings",
     "prepare_incidents",
+    "window_months",
 ]
 
 #: Called as ``progress(message, fraction_done)``, ``fraction_done`` from 0 to 1.
@@ -118,12 +119,7 @@ class Prepared:
         ``min_samples_per_month`` rate is multiplied by this
         (:meth:`geo.settings.Settings.min_samples_for`).
         """
-        if self.data_months is None:
-            return 1
-        first, last = self.data_months
-        since = max(first, self.settings.since) if self.settings.since else first
-        until = min(last, self.settings.until) if self.settings.until else last
-        return months_spanned(since, until) if since <= until else 1
+        return window_months(self.data_months, self.settings)
 
     def __post_init__(self) -> None:
         kept = len(self.incidents)
@@ -133,6 +129,20 @@ class Prepared:
                 f"prepared rows do not reconcile: {self.rows_read} read, {kept} kept, "
                 f"{set_aside} set aside"
             )
+
+
+def window_months(data_months: tuple[str, str] | None, settings: Settings) -> int:
+    """:attr:`Prepared.months_clustered` for the data's ``(first, last)`` month.
+
+    For runs that prepare their incidents in parts (one per file) and combine the parts'
+    :attr:`Prepared.data_months` before clustering.
+    """
+    if data_months is None:
+        return 1
+    first, last = data_months
+    since = max(first, settings.since) if settings.since else first
+    until = min(last, settings.until) if settings.until else last
+    return months_spanned(since, until) if since <= until else 1
 
 
 def preparation_settings(settings: Settings) -> Settings:
