@@ -22,8 +22,9 @@ from geo import columns as c
 from geo.cluster import cluster_incidents
 from geo.hotspots import label_incidents, summarise_hotspots
 from geo.io import READ_SKIPPED, CsvSource, load_incidents
+from geo.io.sources import READ_NOTES
 from geo.places import NEAR_MAX_M, is_generic, place_name, with_places
-from geo.prepare import prepare_incidents
+from geo.prepare import StudyWards, prepare_incidents
 from geo.settings import Settings
 
 #: Columns of a :func:`light_rows` frame: what clustering, the summaries and the place
@@ -58,7 +59,7 @@ class PartReport:
     kept_months
         ``(first, last)`` month of the incidents kept (``None`` when none are).
     notes, skipped
-        The reader's notes and the archive members it skipped.
+        The reader's notes (not the wards') and the archive members it skipped.
     files
         ``source_file`` values read.
     crs
@@ -91,7 +92,7 @@ class PartReport:
 def prepare_part(
     source: CsvSource,
     *,
-    wards: gpd.GeoDataFrame,
+    wards: StudyWards,
     settings: Settings,
     forces: tuple[str, ...] = (),
     extent: tuple[float, float, float, float] | None = None,
@@ -103,8 +104,7 @@ def prepare_part(
     source
         One file, archive or ``(name, bytes)`` upload (see :func:`geo.io.load_incidents`).
     wards
-        ``ward_code``, ``ward_name``, ``geometry`` in any CRS, already checked by
-        :func:`geo.validate_wards.validate_wards` (checking again changes nothing).
+        The run's wards, checked and projected once (:func:`geo.prepare.prepare_wards`).
     settings
         The run's settings.
     forces, extent
@@ -127,6 +127,7 @@ def prepare_part(
         )
     )
     skipped = tuple(raw.attrs.get(READ_SKIPPED, ()))
+    read_notes = tuple(raw.attrs.get(READ_NOTES, ()))
     files = tuple(sorted(set(raw[c.SOURCE_FILE].astype(str))))
     has_local, has_police = bool((kinds == "local").any()), bool((kinds == _POLICE).any())
     del kinds
@@ -144,7 +145,7 @@ def prepare_part(
         rows_read=prepared.rows_read,
         data_months=prepared.data_months,
         kept_months=(str(months.min()), str(months.max())) if len(months) else None,
-        notes=prepared.notes,
+        notes=read_notes,
         skipped=skipped,
         files=files,
         crs=prepared.crs.to_wkt(),

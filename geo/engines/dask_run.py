@@ -35,13 +35,11 @@ from geo.hotspots import HOTSPOT_COLUMNS, summarise_hotspots
 from geo.io import CsvSource, incident_files, load_boundaries, lonlat_extent
 from geo.io.sources import unique_sources
 from geo.places import PLACE, with_places
-from geo.prepare import window_months
+from geo.prepare import StudyWards, prepare_wards, window_months
 from geo.progress import ProgressFn
-from geo.project import project_wards
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings
 from geo.source import DataSource
-from geo.validate_wards import validate_wards
 
 __all__ = ["DaskCluster", "run_source_dask"]
 
@@ -187,17 +185,17 @@ def run_source_dask(
     parts, read_notes = unique_sources(incident_files(paths) if paths else [], uploads)
     if not parts:
         raise ValidationError("no incident files given")
-    ward_check = validate_wards(wards)
+    area = prepare_wards(wards)
     try:
         with _client(cluster) as client:
             return _run(
                 client,
                 parts,
-                ward_check.wards,
+                area,
                 settings,
                 source=source,
                 extent=extent,
-                notes=(tuple(read_notes), tuple(ward_check.notes)),
+                notes=(tuple(read_notes), area.notes),
                 keep_incidents=keep_incidents,
                 report=report,
             )
@@ -213,7 +211,7 @@ def run_source_dask(
 def _run(
     client: Any,
     parts: list[CsvSource],
-    wards: gpd.GeoDataFrame,
+    area: StudyWards,
     settings: Settings,
     *,
     source: DataSource,
@@ -227,7 +225,7 @@ def _run(
     from dask.delayed import delayed
 
     report(f"Preparing {len(parts)} files", 0.05)
-    wards_f = client.scatter(wards, broadcast=True)
+    wards_f = client.scatter(area, broadcast=True)
     prepared = [
         client.submit(
             prepare_part,
@@ -241,15 +239,21 @@ def _run(
         )
         for k, s in enumerate(parts)
     ]
-    incidents = [client.submit(_first, p, key=f"incidents-{k}") for k, p in enumerate(prepared)]
     reports: list[PartReport] = client.gather(
         [client.submit(_second, p, key=f"report-{k}") for k, p in enumerate(prepared)]
     )
-    light = [client.submit(light_rows, inc, k, key=f"light-{k}") for k, inc in enumerate(incidents)]
+    light = [client.submit(_light, p, k, key=f"light-{k}") for k, p in enumerate(prepared)]
+    template = client.submit(_first_empty, prepared[0]).result()
+    # the full incidents stay on the workers only when they are to come back here
+    incidents = (
+        [client.submit(_first, p, key=f"incidents-{k}") for k, p in enumerate(prepared)]
+        if keep_incidents
+        else []
+    )
     del prepared
     _check_across_files(reports, parts)
-    crs = reports[0].crs
-    metric_wards = project_wards(wards, pyproj.CRS(crs))
+    crs = area.crs.to_wkt()
+    metric_wards = area.metric
     months = window_months(_span([r.data_months for r in reports]), settings)
     period = _span([r.kept_months for r in reports])
     report("Collecting named map points", 0.4)
@@ -292,7 +296,7 @@ def _run(
     if keep_incidents:
         labelled = _labelled(client.gather(incidents), labels)
     else:
-        labelled = _labelled([client.submit(_empty_like, incidents[0]).result()], [])
+        labelled = _labelled([template], [])
     rejected = (
         pd.concat(
             [r.invalid for r in reports]
@@ -324,7 +328,7 @@ def _run(
     return PipelineResult(
         settings=settings,
         crs=pyproj.CRS(crs),
-        wards=metric_wards,
+        wards=metric_wards.copy(),
         incidents=labelled,
         rejected=rejected,
         hotspots=hotspots,
@@ -343,6 +347,14 @@ def _distributed() -> Any:
 
 def _first(pair: tuple[Any, Any]) -> Any:
     return pair[0]
+
+
+def _light(pair: tuple[gpd.GeoDataFrame, PartReport], part: int) -> pd.DataFrame:
+    return light_rows(pair[0], part)
+
+
+def _first_empty(pair: tuple[gpd.GeoDataFrame, PartReport]) -> gpd.GeoDataFrame:
+    return pair[0].iloc[:0].copy()
 
 
 def _second(pair: tuple[Any, Any]) -> Any:
