@@ -112,7 +112,7 @@ def _client(cluster: DaskCluster) -> Iterator[Any]:
         threads_per_worker=1,
         processes=cluster.processes,
         memory_limit=cluster.memory_limit or "auto",
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=50,
     )
     client = dist.Client(local)
@@ -297,13 +297,13 @@ def _run(
         labelled = _labelled(client.gather(incidents), labels)
     else:
         labelled = _labelled([template], [])
+    tables = [
+        _joined([r.invalid for r in reports]),
+        _joined([r.outside_wards for r in reports]),
+        _joined([r.filtered_out for r in reports]),
+    ]
     rejected = (
-        pd.concat(
-            [r.invalid for r in reports]
-            + [r.outside_wards for r in reports]
-            + [r.filtered_out for r in reports],
-            ignore_index=True,
-        )
+        pd.concat(tables, ignore_index=True)
         .sort_values([c.SOURCE_FILE, c.ROW], kind="stable")
         .reset_index(drop=True)
     )
@@ -457,10 +457,19 @@ def _no_hotspots(pieces: list[gpd.GeoDataFrame], crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry="geometry", crs=crs)
 
 
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts' tables as one, as a whole run would have built it.
+
+    Empty parts are left out (an empty column can carry another dtype than a full one).
+    """
+    kept = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+
 def _labelled(frames: list[gpd.GeoDataFrame], labels: list[pd.DataFrame]) -> gpd.GeoDataFrame:
     """The files' incidents in input order with ``cluster`` and ``hotspot_id``."""
-    incidents = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
     sizes = np.array([len(f) for f in frames], dtype=np.int64)
+    incidents = _joined(frames).copy()
     offset = np.r_[0, np.cumsum(sizes)[:-1]]
     cluster = np.full(len(incidents), -1, dtype=np.int64)
     ids = np.full(len(incidents), "", dtype=object)
