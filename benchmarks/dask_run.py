@@ -105,7 +105,11 @@ def worker_dask(
     sampler = threading.Thread(target=sample, daemon=True)
     t0 = time.perf_counter()
     sampler.start()
-    result = run_source_dask(source, cluster=cluster, keep_incidents=False)
+
+    def progress(message: str, _fraction: float) -> None:
+        log(f"  {size} dask: {time.perf_counter() - t0:6.0f} s  {message}")
+
+    result = run_source_dask(source, cluster=cluster, keep_incidents=False, progress=progress)
     seconds = time.perf_counter() - t0
     stop.set()
     sampler.join()
@@ -125,10 +129,10 @@ def worker_dask(
 
 def run_child(args: list[str]) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, check=False
+        [sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, check=False
     )
     if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+        return {"error": f"exit code {out.returncode} (see the log above)"}
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

@@ -226,10 +226,14 @@ def _run(
 
     report(f"Preparing {len(parts)} files", 0.05)
     wards_f = client.scatter(area, broadcast=True)
+    # one task per file; with keep_incidents=False it keeps only the clustering columns, so
+    # no worker ever holds more than one file's full incidents
+    task = _prepare_full if keep_incidents else _prepare_light
     prepared = [
         client.submit(
-            prepare_part,
+            task,
             s,
+            k,
             wards=wards_f,
             settings=settings,
             forces=source.forces,
@@ -239,18 +243,17 @@ def _run(
         )
         for k, s in enumerate(parts)
     ]
-    reports: list[PartReport] = client.gather(
-        [client.submit(_second, p, key=f"report-{k}") for k, p in enumerate(prepared)]
-    )
-    light = [client.submit(_light, p, k, key=f"light-{k}") for k, p in enumerate(prepared)]
-    template = client.submit(_first_empty, prepared[0]).result()
-    # the full incidents stay on the workers only when they are to come back here
+    light = [client.submit(_pick, p, 0, key=f"light-{k}") for k, p in enumerate(prepared)]
+    report_f = [client.submit(_pick, p, 1, key=f"report-{k}") for k, p in enumerate(prepared)]
     incidents = (
-        [client.submit(_first, p, key=f"incidents-{k}") for k, p in enumerate(prepared)]
+        [client.submit(_pick, p, 2, key=f"incidents-{k}") for k, p in enumerate(prepared)]
         if keep_incidents
         else []
     )
+    template = client.submit(_pick_empty, prepared[0]).result()
     del prepared
+    reports: list[PartReport] = client.gather(report_f)
+    del report_f
     _check_across_files(reports, parts)
     crs = area.crs.to_wkt()
     metric_wards = area.metric
@@ -345,20 +348,26 @@ def _distributed() -> Any:
     return distributed
 
 
-def _first(pair: tuple[Any, Any]) -> Any:
-    return pair[0]
+def _prepare_full(
+    source: CsvSource, part: int, **options: Any
+) -> tuple[pd.DataFrame, PartReport, gpd.GeoDataFrame]:
+    incidents, found = prepare_part(source, **options)
+    return light_rows(incidents, part), found, incidents
 
 
-def _light(pair: tuple[gpd.GeoDataFrame, PartReport], part: int) -> pd.DataFrame:
-    return light_rows(pair[0], part)
+def _prepare_light(
+    source: CsvSource, part: int, **options: Any
+) -> tuple[pd.DataFrame, PartReport, gpd.GeoDataFrame]:
+    incidents, found = prepare_part(source, **options)
+    return light_rows(incidents, part), found, incidents.iloc[:0].copy()
 
 
-def _first_empty(pair: tuple[gpd.GeoDataFrame, PartReport]) -> gpd.GeoDataFrame:
-    return pair[0].iloc[:0].copy()
+def _pick(parts: tuple[Any, ...], k: int) -> Any:
+    return parts[k]
 
 
-def _second(pair: tuple[Any, Any]) -> Any:
-    return pair[1]
+def _pick_empty(parts: tuple[Any, ...]) -> Any:
+    return parts[2].iloc[:0].copy()
 
 
 def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
