@@ -8,8 +8,9 @@ Output goes to ``benchmarks/data/`` (git-ignored):
   in EPSG:27700, columns ``WD23CD``, ``WD23NM``. Cells are small where people (and incidents)
   are dense and large in the countryside, like real wards; edges are densified so a ward has
   a few hundred vertices, closer to full-resolution ONS boundaries than a bare polygon.
-- ``synthetic-<size>/2023-MM-synthetic-street.csv``: twelve monthly police.uk street-level
-  files per size (10k, 100k, 1M, 6M rows), with exactly the police.uk columns.
+- ``synthetic-<size>/YYYY-MM-synthetic-street.csv``: monthly police.uk street-level files per
+  size, with exactly the police.uk columns: twelve (2023) for 10k, 100k, 1M and 6M rows, sixty
+  (2019-2023, five national years) for 30M rows.
 
 What makes it police.uk-like:
 
@@ -32,7 +33,8 @@ Deterministic: the same ``--seed`` gives byte-identical files.
 
 Usage::
 
-    .venv/bin/python benchmarks/make_synthetic.py              # all sizes
+    .venv/bin/python benchmarks/make_synthetic.py              # all sizes but 30M
+    .venv/bin/python benchmarks/make_synthetic.py --sizes 30M  # five years (about 5 GB)
     .venv/bin/python benchmarks/make_synthetic.py --sizes 10k,100k
 """
 
@@ -58,8 +60,16 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 WARDS_FILE = DATA / "synthetic_wards.gpkg"
 
-SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "6M": 6_000_000}
+SIZES = {
+    "10k": 10_000,
+    "100k": 100_000,
+    "1M": 1_000_000,
+    "6M": 6_000_000,
+    "30M": 30_000_000,
+}
 MONTHS = [f"2023-{m:02d}" for m in range(1, 13)]
+#: Sizes spanning more than one year (five national years: 2019-01 to 2023-12).
+MONTHS_OF = {"30M": [f"{y}-{m:02d}" for y in range(2019, 2024) for m in range(1, 13)]}
 LABEL = "SYNTHETIC"
 
 # England-sized extent in British National Grid metres (x0, y0, x1, y1)
@@ -280,17 +290,18 @@ def month_table(geo: dict[str, object], n: int, month: str, rng: np.random.Gener
 
 
 def write_size(geo: dict[str, object], name: str, seed: int) -> dict[str, object]:
-    """Write the twelve monthly files for one size; returns a manifest entry."""
+    """Write the monthly files for one size; returns a manifest entry."""
     total = SIZES[name]
+    months = MONTHS_OF.get(name, MONTHS)
     out = size_dir(name)
     out.mkdir(parents=True, exist_ok=True)
-    per = np.full(len(MONTHS), total // len(MONTHS))
-    per[: total % len(MONTHS)] += 1
+    per = np.full(len(months), total // len(months))
+    per[: total % len(months)] += 1
     files = []
     # police.uk writes a bare header and quotes nothing (no value holds a comma)
     opts = pacsv.WriteOptions(quoting_style="none", include_header=False)
     header = ",".join(POLICE_UK_COLUMNS) + "\n"
-    for k, (month, n) in enumerate(zip(MONTHS, per, strict=True)):
+    for k, (month, n) in enumerate(zip(months, per, strict=True)):
         rng = np.random.default_rng([seed, 2, total, k])
         table = month_table(geo, int(n), month, rng)
         path = out / f"{month}-synthetic-street.csv"
@@ -304,7 +315,11 @@ def write_size(geo: dict[str, object], name: str, seed: int) -> dict[str, object
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated, e.g. 10k,100k")
+    ap.add_argument(
+        "--sizes",
+        default=",".join(s for s in SIZES if s != "30M"),
+        help="comma-separated, e.g. 10k,100k (30M only when named)",
+    )
     ap.add_argument("--seed", type=int, default=20230101)
     ap.add_argument("--force", action="store_true", help="regenerate even when present")
     args = ap.parse_args(argv)

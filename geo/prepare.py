@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -28,8 +28,11 @@ from geo.wards import assign_wards
 __all__ = [
     "CLUSTERING_FIELDS",
     "Prepared",
+    "StudyWards",
     "preparation_settings",
     "prepare_incidents",
+    "prepare_wards",
+    "window_months",
 ]
 
 #: Called as ``progress(message, fraction_done)``, ``fraction_done`` from 0 to 1.
@@ -118,12 +121,7 @@ class Prepared:
         ``min_samples_per_month`` rate is multiplied by this
         (:meth:`geo.settings.Settings.min_samples_for`).
         """
-        if self.data_months is None:
-            return 1
-        first, last = self.data_months
-        since = max(first, self.settings.since) if self.settings.since else first
-        until = min(last, self.settings.until) if self.settings.until else last
-        return months_spanned(since, until) if since <= until else 1
+        return window_months(self.data_months, self.settings)
 
     def __post_init__(self) -> None:
         kept = len(self.incidents)
@@ -133,6 +131,20 @@ class Prepared:
                 f"prepared rows do not reconcile: {self.rows_read} read, {kept} kept, "
                 f"{set_aside} set aside"
             )
+
+
+def window_months(data_months: tuple[str, str] | None, settings: Settings) -> int:
+    """:attr:`Prepared.months_clustered` for the data's ``(first, last)`` month.
+
+    For runs that prepare their incidents in parts (one per file) and combine the parts'
+    :attr:`Prepared.data_months` before clustering.
+    """
+    if data_months is None:
+        return 1
+    first, last = data_months
+    since = max(first, settings.since) if settings.since else first
+    until = min(last, settings.until) if settings.until else last
+    return months_spanned(since, until) if since <= until else 1
 
 
 def preparation_settings(settings: Settings) -> Settings:
@@ -158,9 +170,58 @@ def preparation_settings(settings: Settings) -> Settings:
     return settings.replace(**{name: getattr(defaults, name) for name in reset})
 
 
+class StudyWards(NamedTuple):
+    """Ward boundaries checked and projected once, for a run prepared in parts.
+
+    From :func:`prepare_wards`; :func:`prepare_incidents` takes it in place of the
+    boundaries, so parts of one run (e.g. one per incident file) share the work.
+
+    Attributes
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` of the checked wards.
+    crs
+        The metric CRS chosen for them.
+    metric
+        The checked wards (see :attr:`Prepared.wards`) in ``crs``.
+    notes
+        What checking the wards repaired or merged.
+
+    """
+
+    bounds: tuple[float, float, float, float]
+    crs: pyproj.CRS
+    metric: gpd.GeoDataFrame
+    notes: tuple[str, ...]
+
+
+def prepare_wards(wards: gpd.GeoDataFrame) -> StudyWards:
+    """Check the ward boundaries and project them to the metric CRS of their extent.
+
+    Parameters
+    ----------
+    wards
+        ``ward_code``, ``ward_name``, ``geometry`` in any CRS.
+
+    Returns
+    -------
+    StudyWards
+
+    Raises
+    ------
+    ValidationError
+        When a ward has an empty or non-polygonal geometry, or no wards remain.
+
+    """
+    ward_check = validate_wards(wards)
+    bounds = wgs84_bounds(ward_check.wards)
+    crs = _metric_crs(bounds)
+    return StudyWards(bounds, crs, project_wards(ward_check.wards, crs), tuple(ward_check.notes))
+
+
 def prepare_incidents(
     raw: pd.DataFrame,
-    wards: gpd.GeoDataFrame,
+    wards: gpd.GeoDataFrame | StudyWards,
     settings: Settings | None = None,
     *,
     progress: ProgressFn | None = None,
@@ -176,7 +237,8 @@ def prepare_incidents(
         frames.pop(), ...)``) gets its memory back once the rows are validated.
     wards
         ``ward_code``, ``ward_name``, ``geometry`` in any CRS (from
-        :func:`geo.io.load_boundaries`).
+        :func:`geo.io.load_boundaries`), or those boundaries already through
+        :func:`prepare_wards`.
     settings
         Defaults to ``Settings()``. Only :func:`preparation_settings` of it is used here
         (categories, aliases, weights, ``since``/``until``/``include``).
@@ -199,8 +261,8 @@ def prepare_incidents(
     settings = settings or Settings()
     report = progress or (lambda _m, _f: None)
     report("Checking ward boundaries", 0.05)
-    ward_check = validate_wards(wards)
-    lon_lat_bounds = wgs84_bounds(ward_check.wards)
+    area = wards if isinstance(wards, StudyWards) else prepare_wards(wards)
+    lon_lat_bounds = area.bounds
     report("Checking incident rows", 0.15)
     read_aside = set_aside_rows(raw)  # archive rows far outside the wards, set aside when read
     rows_read = len(raw) + len(read_aside)
@@ -216,8 +278,8 @@ def prepare_incidents(
     del checked
     release_memory()
     report("Projecting to metres", 0.3)
-    crs = _metric_crs(lon_lat_bounds)
-    metric_wards = project_wards(ward_check.wards, crs)
+    crs = area.crs
+    metric_wards = area.metric
     points = project_incidents(filtered.accepted, crs)
     filtered_out = filtered.rejected
     del filtered
@@ -237,7 +299,7 @@ def prepare_incidents(
         ),
         filtered_out=filtered_out,
         rows_read=rows_read,
-        notes=(*read_notes, *ward_check.notes),
+        notes=(*read_notes, *area.notes),
         inputs=MappingProxyType(copy.deepcopy(dict(inputs or {}))),
         data_months=data_months,
     )

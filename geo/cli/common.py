@@ -123,12 +123,12 @@ def source_from_args(args: argparse.Namespace) -> DataSource:
 
 def run_from_args(args: argparse.Namespace) -> PipelineResult:
     """Run the pipeline as the data options ask, with a progress bar."""
-    from geo.pipeline import run_source
+    from geo.cli.engine import run_with_engine
 
     settings = settings_from_args(args)
     bar = Progress(enabled=not args.no_progress and sys.stderr.isatty())
     try:
-        return run_source(source_from_args(args), settings, progress=bar)
+        return run_with_engine(args, source_from_args(args), settings, progress=bar)
     finally:
         bar.close()
 

@@ -15,6 +15,7 @@ from geo.cli.common import (
     print_written,
     run_from_args,
 )
+from geo.cli.engine import add_engine_options
 from geo.cli.postbox import add_postbox_command
 from geo.cli.reports import (
     add_evaluate_command,
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="the credit the tile provider requires, shown on the map (with --tiles)",
     )
+    add_engine_options(p)
     p.set_defaults(func=_cmd_hotspots)
 
     _add_hash_password_command(sub)
