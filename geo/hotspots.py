@@ -134,6 +134,8 @@ def summarise_hotspots(
     clustered: gpd.GeoDataFrame,
     wards: gpd.GeoDataFrame,
     settings: Settings,
+    *,
+    period: tuple[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Summarise clusters into hotspots with stable IDs, ranked by weighted score.
 
@@ -152,6 +154,11 @@ def summarise_hotspots(
         to their ward.
     settings
         ``hull_buffer_m``, ``trend_months`` and category labels.
+    period
+        ``(first, last)`` month (``YYYY-MM``) the trend periods are counted back from and
+        within (:func:`trend_periods`); ``None`` (default): the first and last month of
+        ``clustered``. A run in parts passes the whole run's, so every part has the same
+        periods.
 
     Returns
     -------
@@ -181,15 +188,22 @@ def summarise_hotspots(
         score=(c.WEIGHT, "sum"),
         first_month=(c.MONTH, "min"),
         last_month=(c.MONTH, "max"),
-        centroid_x=("px", "mean"),
-        centroid_y=("py", "mean"),
     )
     # hotspot number of each member (summary row order), for integer-keyed counting
     df["hotspot"] = g.ngroup().to_numpy()
+    # centroids as sums in member order over counts: each hotspot's figure depends on its
+    # own members only (a grouped mean's last bits can depend on the other groups, so a
+    # run in parts would differ from a whole run in the tenth decimal)
+    hotspot = df["hotspot"].to_numpy()
+    size = summary["n_incidents"].to_numpy(dtype=float)
+    for col in ("px", "py"):
+        total = np.bincount(hotspot, weights=df[col].to_numpy(), minlength=len(summary))
+        summary["centroid_" + col[1]] = total / size
     pts = _distinct_points(df)
     summary[c.N_LOCATIONS] = np.bincount(pts["hotspot"], minlength=len(summary))
     _add_category_counts(summary, df, cats_present, settings)
-    _add_trend(summary, df, clustered[c.MONTH], settings.trend_months)
+    months = clustered[c.MONTH] if period is None else pd.Series(list(period), dtype=object)
+    _add_trend(summary, df, months, settings.trend_months)
     polys = _hull_polygons(pts, summary.index, wards, settings.hull_buffer_m)
 
     summary = summary.reset_index()

@@ -166,3 +166,39 @@ def test_the_standalone_public_page_names_the_trend_months(two_wards):
     page = public_html(two_wards, view, trend_months=3)
     assert "more or fewer reports in the last 3 months than the 3 before" in page
     assert "the latest months" in public_html(two_wards, view)
+
+
+def test_summary_trend_periods_follow_the_period_given():
+    from shapely.geometry import Point
+
+    from geo.hotspots import summarise_hotspots
+    from tests.helpers import make_two_wards
+
+    wards = make_two_wards()
+    ward = wards.iloc[0]
+    at = ward.geometry.representative_point()
+    months = ["2018-01"] * 2 + ["2018-04"] * 2 + ["2018-05"] * 3 + ["2018-06"] * 5
+    clustered = gpd.GeoDataFrame(
+        {
+            "ward_code": ward["ward_code"],
+            "ward_name": ward["ward_name"],
+            "cluster": 0,
+            "weight": 1.0,
+            "category": "asb",
+            "month": months,
+        },
+        geometry=[Point(at.x, at.y)] * len(months),
+        crs=wards.crs,
+    )
+    from geo.settings import Settings
+
+    s = Settings(min_samples=3)
+    own = summarise_hotspots(clustered, wards, s).iloc[0]
+    # the data's own months, 2018-01 to 2018-06: the last 3 months against the 3 before
+    assert (own["recent_count"], own["previous_count"]) == (10, 2)
+    wider = summarise_hotspots(clustered, wards, s, period=("2018-01", "2018-12")).iloc[0]
+    # the whole run's months reach 2018-12: nothing in Oct-Dec, 0 in Jul-Sep
+    assert (wider["recent_count"], wider["previous_count"]) == (0, 0)
+    assert wider["trend"] == "no clear change"
+    short = summarise_hotspots(clustered, wards, s, period=("2018-04", "2018-06")).iloc[0]
+    assert short["trend"] == "n/a"

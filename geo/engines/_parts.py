@@ -269,7 +269,7 @@ def cluster_group(
     )
     clustered = cluster_incidents(points, settings, months=months)
     del points
-    hotspots = summarise_hotspots(_with_period_ends(clustered, period), wards, settings)
+    hotspots = summarise_hotspots(clustered, wards, settings, period=period)
     labelled = label_incidents(clustered, hotspots)
     del clustered
     if len(hotspots):
@@ -285,23 +285,6 @@ def cluster_group(
         }
     )
     return hotspots, labels
-
-
-def _with_period_ends(clustered: gpd.GeoDataFrame, period: tuple[str, str]) -> gpd.GeoDataFrame:
-    """``clustered`` plus two noise rows dated the study's first and last month.
-
-    :func:`geo.hotspots.summarise_hotspots` takes its trend periods from the months of all
-    the incidents it is given; these rows (weight 0, in no cluster, of a category already
-    present) make them the whole study's months and change nothing else.
-    """
-    if not (clustered[c.CLUSTER].to_numpy() >= 0).any():
-        return clustered
-    ends = clustered.iloc[[0, 0]].copy()
-    ends[c.CLUSTER] = -1
-    ends[c.WEIGHT] = 0.0
-    ends[c.MONTH] = list(period)
-    out = pd.concat([clustered, ends], ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=clustered.crs)
 
 
 def _place_frame(labelled: gpd.GeoDataFrame, named: pd.DataFrame) -> gpd.GeoDataFrame:
