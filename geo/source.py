@@ -25,7 +25,14 @@ from geo.io import (
 )
 from geo.paths import DEFAULT_BOUNDARIES, DEFAULT_INCIDENTS
 
-__all__ = ["SHIPPED_LABEL", "BoundarySource", "DataSource", "LoadedSource", "load_source"]
+__all__ = [
+    "SHIPPED_LABEL",
+    "BoundarySource",
+    "DataSource",
+    "LoadedSource",
+    "load_source",
+    "load_source_wards",
+]
 
 #: A ward boundary file: a path, or ``(display name, file bytes)`` for an upload.
 BoundarySource = str | Path | tuple[str, bytes]
@@ -151,6 +158,29 @@ class LoadedSource(NamedTuple):
     inputs: dict[str, Any]
 
 
+def load_source_wards(source: DataSource) -> gpd.GeoDataFrame:
+    """The ward polygons of a data source: ``ward_code``, ``ward_name``, ``geometry``.
+
+    Read with :func:`geo.io.load_boundaries` (the source's columns and layer), in the
+    file's CRS.
+
+    Raises
+    ------
+    ValidationError
+        When the boundary file cannot be read (naming the file and the problem).
+
+    """
+    with warnings.catch_warnings():
+        # GDAL notes that a GeoPackage read from memory has no .gpkg file name
+        warnings.filterwarnings("ignore", message=".*non conformant file extension")
+        return load_boundaries(
+            source.boundaries,
+            code_col=source.code_col,
+            name_col=source.name_col,
+            layer=source.layer,
+        )
+
+
 def load_source(source: DataSource) -> LoadedSource:
     """Read a data source: raw incident rows, ward polygons, and what was read.
 
@@ -175,15 +205,7 @@ def load_source(source: DataSource) -> LoadedSource:
         When a file cannot be read (naming the file and the problem).
 
     """
-    with warnings.catch_warnings():
-        # GDAL notes that a GeoPackage read from memory has no .gpkg file name
-        warnings.filterwarnings("ignore", message=".*non conformant file extension")
-        wards = load_boundaries(
-            source.boundaries,
-            code_col=source.code_col,
-            name_col=source.name_col,
-            layer=source.layer,
-        )
+    wards = load_source_wards(source)
     # rows of police.uk archives far outside the wards are set aside as they are read
     raw = load_incidents(list(source.incidents), forces=source.forces, extent=lonlat_extent(wards))
     inputs: dict[str, Any] = {

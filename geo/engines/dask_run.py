@@ -11,7 +11,6 @@ default engine gives.
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +31,14 @@ from geo.engines._parts import (
 )
 from geo.errors import ValidationError
 from geo.hotspots import HOTSPOT_COLUMNS, summarise_hotspots
-from geo.io import CsvSource, incident_files, load_boundaries, lonlat_extent
+from geo.io import CsvSource, incident_files, lonlat_extent
 from geo.io.sources import unique_sources
 from geo.places import PLACE, with_places
 from geo.prepare import StudyWards, prepare_wards, window_months
 from geo.progress import ProgressFn
 from geo.result import Counts, PipelineResult
 from geo.settings import Settings
-from geo.source import DataSource
+from geo.source import DataSource, load_source_wards
 
 __all__ = ["DaskCluster", "run_source_dask"]
 
@@ -171,14 +170,7 @@ def run_source_dask(
     cluster = cluster or DaskCluster()
     report = progress or (lambda _m, _f: None)
     report("Reading ward boundaries", 0.0)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*non conformant file extension")
-        wards = load_boundaries(
-            source.boundaries,
-            code_col=source.code_col,
-            name_col=source.name_col,
-            layer=source.layer,
-        )
+    wards = load_source_wards(source)
     extent = lonlat_extent(wards)
     paths = [Path(s) for s in source.incidents if not isinstance(s, tuple)]
     uploads = [s for s in source.incidents if isinstance(s, tuple)]
