@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -955,39 +956,44 @@ def beside_the_map(at: AppTest) -> list[str]:
 
 def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeypatch):
     at = staff_app(monkeypatch, "Analyst")
-    knee_lines = [m.value for m in at.markdown if "k-distance knee is" in m.value]
-    assert len(knee_lines) == 1 and "try values below it" in knee_lines[0]
-    knee = float(re.search(r"knee is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
-    assert not [b.label for b in at.button if b.label == f"Use {knee:.0f} m"]
-    button = at.button(key="use_below_knee")
-    offered = float(re.search(r"Use (\d+) m \(below the knee\)", button.label).group(1))
-    assert 10 <= offered < knee
-    # default settings: no red flag, said beside the map
+    knee_lines = [m.value for m in at.markdown if "k-distance knee for" in m.value]
+    assert len(knee_lines) == 1 and "upper limit" in knee_lines[0]
+    # computed as the evaluation fits: 3-month windows, min_samples 10
+    assert "min_samples 10 (the evaluation's 3 months fit windows)" in knee_lines[0]
+    assert any("k-distance for min_samples = 10" in m.value for m in at.markdown)
+    # nothing applies a value merely below the knee; at the defaults nothing to apply
+    assert not [b.label for b in at.button if "knee" in b.label]
+    assert not [b for b in at.button if b.key == "use_evaluated_default"]
     assert [w for w in beside_the_map(at) if w.startswith("None")]
-    # at 1.67 a month (15 over the 9 months) the knee lies inside the slider's range
-    at.slider(key="a_ms_month").set_value(1.67)
-    run(at)
-    knee_lines = [m.value for m in at.markdown if "k-distance knee is" in m.value]
-    knee = float(re.search(r"knee is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
-    button = at.button(key="use_below_knee")
-    offered = float(re.search(r"Use (\d+) m \(below the knee\)", button.label).group(1))
-    assert 10 <= offered < knee < 250
-    at.slider(key="a_eps").set_value(250.0)
+    at.slider(key="a_eps").set_value(150.0)
     run(at)
     flags = beside_the_map(at)
-    assert any(f.startswith("Almost all points are core points") for f in flags)
-    assert any(f.startswith("One hotspot holds") for f in flags)
+    held = [f for f in flags if f.startswith("Hotspots hold")]
+    assert len(held) == 1 and int(held[0].split()[2]) >= 50
+    assert any(f.startswith("Hotspots mark") for f in flags)
+    assert not [f for f in flags if f.startswith("None")]
+    default = Settings()
+    button = at.button(key="use_evaluated_default")
+    assert button.label == (
+        f"Use the evaluated default: {default.eps_m:g} m, {default.min_samples_per_month:g} a month"
+    )
+    knee = float(re.search(r"is \*\*(\d+) m\*\*", knee_lines[0]).group(1))
+    at.slider(key="a_eps").set_value(5 * math.ceil(knee / 5))
+    run(at)
     assert any("at or above the knee" in w.value for w in at.warning)
     assert any("Red flags in the sweep" in w.value for w in at.warning)
-    at.button(key="use_below_knee").click()
+    at.button(key="use_evaluated_default").click()
     run(at)
-    assert at.slider(key="a_eps").value == offered
-    expected = run_files(settings=Settings(eps_m=offered, min_samples_per_month=1.67))
+    assert at.slider(key="a_eps").value == default.eps_m
+    assert at.slider(key="a_ms_month").value == default.min_samples_per_month
+    assert not [b for b in at.button if b.key == "use_evaluated_default"]
+    expected = run_files(settings=default)
     flags = [
         f"{f[:1].upper()}{f[1:]}."
-        for f in current_red_flags(expected, eps_m=offered, min_samples=15)
+        for f in current_red_flags(expected, eps_m=default.eps_m, min_samples=30)
     ]
-    assert [w for w in beside_the_map(at) if not w.startswith("None")] == flags
+    assert flags == []
+    assert [w for w in beside_the_map(at) if w.startswith("None")]
 
 
 def card_texts(at: AppTest, title: str) -> str:

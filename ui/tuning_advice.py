@@ -1,76 +1,55 @@
 """The Analyst page's advice on eps_m: the knee as an upper limit, and red flags of a run.
 
 The k-distance knee (:func:`geo.evaluation.suggest_eps`) is where most map points become
-core points; on crime data eps_m at or above it merges whole wards into a few hotspots. So the
-page offers the knee as an upper limit and applies a value below it by :func:`below_knee`.
-The red flags of the settings in use (:func:`current_red_flags`) are the sweep's
-(:func:`geo.evaluation.red_flags`) measured on the run shown on the map.
+core points; on crime data eps_m at or above it merges whole wards into a few hotspots. It
+is only an upper limit: a value merely below it is no better supported than any other, so
+the page offers no value from the knee. What it offers is the evaluated default
+(:func:`default_advice`: the setting ``python -m geo tune`` chose by the written rule over
+nested folds) and the evaluation on later months to compare settings. The red flags of the
+settings in use (:func:`current_red_flags`) are the sweep's (:func:`geo.evaluation.red_flags`)
+measured on the run shown on the map, with the share of incidents and of ward area the
+hotspots take.
 """
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
 from geo import columns as c
 from geo import evaluation as ev
-from geo.errors import ValidationError
 from geo.result import PipelineResult
-
-#: Without a usable sweep, :func:`below_knee` applies this share of the knee.
-FALLBACK_SHARE = 0.5
-#: Values :func:`below_knee` applies are rounded down to this step (the slider's step).
-STEP_M = 5.0
-#: The smallest value :func:`below_knee` applies.
-LOWEST_M = 10.0
+from geo.settings import Settings
 
 
-def knee_text(knee_m: float) -> str:
-    """The sentence beside the k-distance plot: the knee is a limit, not the value to use."""
+def knee_text(knee_m: float, *, k: int, window_months: int) -> str:
+    """The sentence beside the k-distance plot: the knee is an upper limit, not a value."""
+    months = f"{window_months} month{'s' if window_months != 1 else ''}"
     return (
-        f"The k-distance knee is **{knee_m:.0f} m**: eps_m above it merges whole wards into a "
-        "few hotspots (most map points become core points); try values below it, and "
-        "compare them in the sweep on the right and the evaluation below."
+        f"The k-distance knee for min_samples {k} (the evaluation's {months} fit windows) is "
+        f"**{knee_m:.0f} m**. It is only an **upper limit**: at or above it most map points "
+        "become core points and whole wards merge into a few hotspots. Values below it are "
+        "not better for being below it; compare settings on later months in the evaluation "
+        "below."
     )
 
 
-def below_knee(knee_m: float, sweep: pd.DataFrame | None = None) -> float:
-    """The eps_m the knee button applies: a value below the knee, by a fixed rule.
+def default_advice(settings: Settings) -> str | None:
+    """The label of the button that applies the evaluated default, or None when in use.
 
-    Rule: the largest swept value strictly below the knee that raises no red flag (the
-    knee's upper limit made safe; PAI alone is not used, as it favours the smallest areas);
-    when the sweep has none (or there is no sweep), :data:`FALLBACK_SHARE` of the knee.
-    Rounded down to :data:`STEP_M`, at least :data:`LOWEST_M`.
-
-    Parameters
-    ----------
-    knee_m
-        The knee of the k-distance curve, metres (> 0).
-    sweep
-        :func:`geo.evaluation.sweep` table (``eps_m``, ``pai``, ``red_flags``) or None.
-
-    Returns
-    -------
-    float
-        eps_m in metres, below ``knee_m`` whenever ``knee_m`` > :data:`LOWEST_M`.
-
-    Raises
-    ------
-    ValidationError
-        If ``knee_m`` is not a positive number.
-
+    The defaults (``Settings()``: ``eps_m`` and ``min_samples_per_month``) are the setting
+    ``python -m geo tune`` recommends on the shipped data (README "Choosing settings, and
+    the defaults"). None when ``settings`` already cluster with them.
     """
-    if not isinstance(knee_m, int | float) or not math.isfinite(knee_m) or knee_m <= 0:
-        raise ValidationError(
-            f"below_knee: the knee must be a positive number of metres. Got {knee_m!r}."
-        )
-    value = FALLBACK_SHARE * float(knee_m)
-    if sweep is not None and len(sweep):
-        ok = sweep[(sweep["eps_m"] < knee_m) & (sweep["red_flags"].fillna("").astype(str) == "")]
-        if len(ok):
-            value = float(ok["eps_m"].max())
-    return max(LOWEST_M, STEP_M * math.floor(value / STEP_M))
+    default = Settings()
+    if (
+        settings.min_samples is None
+        and settings.eps_m == default.eps_m
+        and settings.min_samples_per_month == default.min_samples_per_month
+    ):
+        return None
+    return (
+        f"Use the evaluated default: {default.eps_m:g} m, {default.min_samples_per_month:g} a month"
+    )
 
 
 def current_red_flags(result: PipelineResult, *, eps_m: float, min_samples: int) -> list[str]:
@@ -80,7 +59,8 @@ def current_red_flags(result: PipelineResult, *, eps_m: float, min_samples: int)
     ----------
     result
         A run; ``incidents`` (points in a metric CRS with ``ward_code`` and ``weight``) and
-        ``hotspots`` (``ward_code``, ``n_incidents``) are read.
+        ``hotspots`` (``ward_code``, ``n_incidents``, ``geometry``) and ``wards``
+        (``geometry``, any CRS) are read.
     eps_m, min_samples
         The run's settings (per-ward overrides are not taken into account).
 
@@ -101,13 +81,43 @@ def current_red_flags(result: PipelineResult, *, eps_m: float, min_samples: int)
         per_ward = incidents.groupby(c.WARD_CODE).size()
         biggest = hotspots.groupby(c.WARD_CODE)[c.N_INCIDENTS].max()
         largest = float((biggest / per_ward.reindex(biggest.index)).max())
-    return ev.red_flags(n_hotspots=len(hotspots), core_share=share, largest_share=largest)
+    clustered = float(hotspots[c.N_INCIDENTS].sum()) / len(incidents) if len(hotspots) else 0.0
+    area = 0.0
+    wards = result.wards
+    if len(hotspots) and len(wards):
+        ward_area = float(wards.to_crs(hotspots.crs).geometry.union_all().area)
+        if ward_area > 0:
+            area = float(hotspots.geometry.union_all().area) / ward_area
+    return ev.red_flags(
+        n_hotspots=len(hotspots),
+        core_share=share,
+        largest_share=largest,
+        clustered_share=clustered,
+        area_share=area,
+    )
+
+
+def sweep_flags(sweep: pd.DataFrame) -> list[str]:
+    """Each swept row's red flags, with ``hotspots hold ... of incidents`` from its noise.
+
+    ``sweep`` is :func:`geo.evaluation.sweep`'s table (``red_flags``, ``noise_share``).
+    """
+    out = []
+    for flags, noise in zip(sweep["red_flags"], sweep["noise_share"], strict=True):
+        parts = [f for f in str(flags if isinstance(flags, str) else "").split("; ") if f]
+        if noise == noise:
+            held = ev.red_flags(
+                n_hotspots=1, core_share=0.5, largest_share=0.0, clustered_share=1 - noise
+            )
+            parts += [f for f in held if f not in parts]
+        out.append("; ".join(parts))
+    return out
 
 
 def flagged_sweep_rows(sweep: pd.DataFrame) -> list[str]:
     """One line per swept eps_m with red flags: ``"eps_m 250 m: one hotspot holds ..."``."""
-    rows = sweep[sweep["red_flags"].fillna("").astype(str) != ""]
     return [
         f"eps_m {float(e):.0f} m: {f}"
-        for e, f in zip(rows["eps_m"], rows["red_flags"], strict=True)
+        for e, f in zip(sweep["eps_m"], sweep_flags(sweep), strict=True)
+        if f
     ]

@@ -27,6 +27,12 @@ FEW_CORE_SHARE = 0.05
 MANY_CORE_SHARE = 0.90
 #: Red flag: one hotspot holds at least this share of a ward's incidents.
 ONE_CLUSTER_SHARE = 0.80
+#: Hotspots holding at least this share of the incidents are flagged (a hotspot map should
+#: leave most incidents out).
+MOST_INCIDENTS_SHARE = 0.50
+#: Hotspots marking at least this share of the wards' area are flagged (the evaluated
+#: defaults mark about 0.5 %, ``python -m geo evaluate``).
+LARGE_AREA_SHARE = 0.05
 
 #: Columns of :func:`k_distance_table`.
 KDISTANCE_COLUMNS: tuple[str, ...] = ("k", "rank", "share", "k_distance_m", "suggested_eps_m")
@@ -251,7 +257,14 @@ def core_share(
     return float(n[kd <= eps_m].sum()) / total if total > 0 else math.nan
 
 
-def red_flags(*, n_hotspots: float, core_share: float, largest_share: float) -> list[str]:
+def red_flags(
+    *,
+    n_hotspots: float,
+    core_share: float,
+    largest_share: float,
+    clustered_share: float | None = None,
+    area_share: float | None = None,
+) -> list[str]:
     """Plain-English warnings about a parameter pair (empty when it looks sound).
 
     ``core_share`` is the share of incidents on core points (:func:`core_share`).
@@ -259,7 +272,12 @@ def red_flags(*, n_hotspots: float, core_share: float, largest_share: float) -> 
     min_samples too high or eps too small, hotspots rest on one or two busy map points);
     ``almost all points are core points`` (> :data:`MANY_CORE_SHARE`: eps too large or
     min_samples too small, clusters merge); ``one hotspot holds ... of a ward's incidents``
-    (at least :data:`ONE_CLUSTER_SHARE`: everything one cluster).
+    (at least :data:`ONE_CLUSTER_SHARE`: everything one cluster). When given,
+    ``clustered_share`` (share of incidents inside hotspots) at least
+    :data:`MOST_INCIDENTS_SHARE` flags ``hotspots hold ... of incidents``, and
+    ``area_share`` (hotspot area / ward area) at least :data:`LARGE_AREA_SHARE` flags
+    ``hotspots mark ... of the wards' area``: a hotspot map should leave most incidents
+    and almost all of the area out.
     """
     flags = []
     if n_hotspots == 0:
@@ -270,4 +288,14 @@ def red_flags(*, n_hotspots: float, core_share: float, largest_share: float) -> 
         flags.append(f"almost all points are core points ({100 * core_share:.0f} %)")
     if largest_share >= ONE_CLUSTER_SHARE:
         flags.append(f"one hotspot holds {100 * largest_share:.0f} % of a ward's incidents")
+    if clustered_share is not None and clustered_share >= MOST_INCIDENTS_SHARE:
+        flags.append(
+            f"hotspots hold {100 * clustered_share:.0f} % of incidents: a hotspot map "
+            "should leave most incidents out"
+        )
+    if area_share is not None and area_share >= LARGE_AREA_SHARE:
+        flags.append(
+            f"hotspots mark {100 * area_share:.0f} % of the wards' area: a hotspot map "
+            "should mark a small part of it"
+        )
     return flags

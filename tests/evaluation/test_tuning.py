@@ -172,6 +172,18 @@ def test_core_share_and_red_flags_by_hand():
         "almost no core points (0 %)",
     ]
     assert red_flags(n_hotspots=5, core_share=0.5, largest_share=0.3) == []
+    assert (
+        red_flags(
+            n_hotspots=5, core_share=0.5, largest_share=0.3, clustered_share=0.49, area_share=0.04
+        )
+        == []
+    )
+    assert red_flags(
+        n_hotspots=5, core_share=0.5, largest_share=0.3, clustered_share=0.84, area_share=0.29
+    ) == [
+        "hotspots hold 84 % of incidents: a hotspot map should leave most incidents out",
+        "hotspots mark 29 % of the wards' area: a hotspot map should mark a small part of it",
+    ]
     assert red_flags(n_hotspots=1, core_share=0.95, largest_share=0.9) == [
         "almost all points are core points (95 %)",
         "one hotspot holds 90 % of a ward's incidents",

@@ -45,7 +45,7 @@ def test_k_distance_spec_draws_the_finite_curve_and_both_lines():
     }
     assert spec["datasets"]["rules"].to_dict("records") == [
         {"metres": 60.0, "line": "current eps_m 60 m"},
-        {"metres": 40.0, "line": "suggested eps_m 40 m"},
+        {"metres": 40.0, "line": "k-distance knee: upper limit 40 m"},
     ]
     y = spec["layer"][0]["encoding"]["y"]
     assert y["title"] == "distance holding weight 15 (m)"

@@ -21,11 +21,12 @@ from geo.source import DataSource
 from ui import cache, charts, state
 from ui import settings_form as form
 from ui.background import LatestJobWorker
+from ui.evaluation import WINDOW as EVAL_WINDOW
 from ui.evaluation import evaluation_section
 from ui.gate import staff_gate
 from ui.interventions import intervention_panel
 from ui.staff_map import frames_for, show_staff_map
-from ui.tuning_advice import below_knee, current_red_flags, flagged_sweep_rows, knee_text
+from ui.tuning_advice import current_red_flags, default_advice, flagged_sweep_rows, knee_text
 from ui.widgets import NO_INCIDENTS, show_problem
 
 log = logging.getLogger("hotspots.app")
@@ -93,6 +94,23 @@ def red_flags_box(settings: Settings, result: PipelineResult) -> None:
     )
 
 
+def use_evaluated_defaults() -> None:
+    """Button callback: move the eps_m and min_samples controls to the evaluated defaults."""
+    default = Settings()
+    st.session_state["a_eps"] = float(default.eps_m)
+    st.session_state["a_ms_fixed"] = False
+    st.session_state["a_ms_month"] = float(default.min_samples_per_month or 0)
+
+
+def evaluation_window(span: int) -> int:
+    """Months of the evaluation's fit windows: the section's slider, else its default (3)."""
+    chosen = st.session_state.get(EVAL_WINDOW)
+    longest = max(span - 1, 1)
+    if isinstance(chosen, int) and 1 <= chosen <= longest:
+        return chosen
+    return min(3, longest)
+
+
 def eps_free(settings: Settings) -> Settings:
     """``settings`` with ``eps_m`` fixed: the k-distance and the sweep do not depend on it."""
     return settings.replace(eps_m=Settings().eps_m)
@@ -126,43 +144,50 @@ def eps_sweep(
 
 
 def choosing_eps(settings: Settings, result: PipelineResult) -> None:
-    """k-distance plot with the suggested eps_m, and hotspots / noise against eps_m.
+    """k-distance plot with its knee (an upper limit), and hotspots / noise against eps_m.
 
-    Charts are plain Vega-Lite specifications (:mod:`ui.charts`) whose data are named
-    datasets. Moving the eps_m slider changes only the datasets (the current-eps_m line),
-    not the specification, so the browser updates the drawn charts in place.
+    The k-distance is computed as the evaluation below fits: on the last months of one of
+    its windows, with the min_samples of that window. Charts are plain Vega-Lite
+    specifications (:mod:`ui.charts`) whose data are named datasets. Moving the eps_m
+    slider changes only the datasets (the current-eps_m line), not the specification, so
+    the browser updates the drawn charts in place.
     """
     st.subheader("Choosing eps_m")
     src = state.data_source()
-    k = settings.min_samples_for(months_clustered(result.incidents))
     fixed = eps_free(settings)
     months = sorted(set(result.incidents[c.MONTH].astype(str)))
     span = (pd.Period(months[-1], "M") - pd.Period(months[0], "M")).n + 1 if months else 0
+    window = evaluation_window(span)
+    k = settings.min_samples_for(window)
+    last = [str(p) for p in pd.period_range(end=months[-1], periods=window, freq="M")]
+    recent = result.incidents[result.incidents[c.MONTH].astype(str).isin(last)]
     table: pd.DataFrame | None = None
     if span >= 2:
         with st.spinner("Trying eps_m from 20 to 300 m…"):
             table = eps_sweep(src.key, fixed.cache_key(), span - 1, src, fixed)
+    advice = default_advice(settings)
+    if advice is not None:
+        st.button(
+            advice,
+            on_click=use_evaluated_defaults,
+            key="use_evaluated_default",
+            help=(
+                "The defaults are the setting `python -m geo tune` chose by the written rule "
+                "over nested folds (README, 'Choosing settings, and the defaults'). Compare "
+                "any other setting on later months in the evaluation below."
+            ),
+        )
     left, right = st.columns(2)
     with left, st.spinner("Computing the k-distance curve…"):
-        curve, knee = k_distance_curve(src.key, fixed.cache_key(), k, result.incidents)
-        st.markdown(f"**k-distance for min_samples = {k}** (per ward, weighted)")
+        curve, knee = k_distance_curve(src.key, (fixed.cache_key(), tuple(last)), k, recent)
+        st.markdown(
+            f"**k-distance for min_samples = {k}** (per ward, weighted; the last {window} "
+            f"month{'s' if window != 1 else ''}, as each fit window of the evaluation below)"
+        )
         spec = charts.k_distance_spec(curve, knee, eps_m=settings.eps_m, k=k)
         st.vega_lite_chart(spec=spec, width="stretch")
         if knee == knee and knee > 0:
-            st.markdown(knee_text(knee))
-            below = below_knee(knee, table)
-            st.button(
-                f"Use {below:.0f} m (below the knee)",
-                on_click=form.use_suggested_eps,
-                args=(below,),
-                key="use_below_knee",
-                help=(
-                    "Applies the largest swept eps_m below the knee that raises no red flag; "
-                    "half the knee when the sweep offers none. Rounded down to 5 m. The sweep "
-                    "leaves out the last month; the red flags beside the map are measured on "
-                    "every month shown."
-                ),
-            )
+            st.markdown(knee_text(knee, k=k, window_months=window))
             if settings.eps_m >= knee:
                 st.warning(
                     f"eps_m {settings.eps_m:.0f} m is at or above the knee ({knee:.0f} m): "
@@ -175,7 +200,8 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             st.info("The sweep needs at least two months of data.")
             return
         points = charts.sweep_points(table)
-        st.markdown(f"**Hotspots and noise against eps_m** (min_samples = {k})")
+        swept = settings.min_samples_for(span - 1)
+        st.markdown(f"**Hotspots and noise against eps_m** (min_samples = {swept})")
         for field, title in (("hotspots", "hotspots"), ("noise_pct", "noise share (%)")):
             spec = charts.sweep_spec(points, settings.eps_m, field, title)
             st.vega_lite_chart(spec=spec, width="stretch")
