@@ -961,6 +961,11 @@ def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeyp
     # computed as the evaluation fits: 3-month windows, min_samples 10
     assert "min_samples 10 (the evaluation's 3 months fit windows)" in knee_lines[0]
     assert any("k-distance for min_samples = 10" in m.value for m in at.markdown)
+    # the sweep's caption speaks of what its panels show, at the min_samples it used
+    sweep_notes = [x.value for x in at.caption if x.value.startswith("Each eps_m clustered")]
+    assert len(sweep_notes) == 1 and "min_samples 27" in sweep_notes[0]
+    assert "hotspots and the share of incidents in none (noise)" in sweep_notes[0]
+    assert "PAI = " not in sweep_notes[0]
     # nothing applies a value merely below the knee; at the defaults nothing to apply
     assert not [b.label for b in at.button if "knee" in b.label]
     assert not [b for b in at.button if b.key == "use_evaluated_default"]

@@ -135,12 +135,16 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
                         "field": "line",
                         "type": "nominal",
                         "title": None,
-                        "legend": {"orient": "top"},
+                        "legend": {"orient": "top", "labelLimit": 320},
                     },
                 },
             },
         ],
     }
+
+
+#: Height of each sweep panel's plot area, in pixels.
+SWEEP_PANEL_HEIGHT = 140
 
 
 def sweep_points(table: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +182,9 @@ def sweep_spec(points: pd.DataFrame, eps_m: float, field: str, title: str) -> di
     """
     x = {"field": "eps_m", "type": "quantitative", "title": "eps_m (metres)"}
     return {
-        "height": 130,
+        "height": SWEEP_PANEL_HEIGHT,
+        # fit the width only: the panel keeps its height, axes and titles come on top of it
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "datasets": {"points": points, "current": pd.DataFrame({"eps_m": [float(eps_m)]})},
         "layer": [
             {
@@ -186,7 +192,12 @@ def sweep_spec(points: pd.DataFrame, eps_m: float, field: str, title: str) -> di
                 "mark": {"type": "line", "point": True},
                 "encoding": {
                     "x": x,
-                    "y": {"field": field, "type": "quantitative", "title": title},
+                    "y": {
+                        "field": field,
+                        "type": "quantitative",
+                        "title": title,
+                        "axis": {"tickCount": 5, "titleLimit": SWEEP_PANEL_HEIGHT},
+                    },
                 },
             },
             {

@@ -74,3 +74,8 @@ def test_a_slider_move_changes_only_the_data_of_the_charts():
     assert p["layer"] == q["layer"]
     assert q["datasets"]["current"]["eps_m"].tolist() == [65.0]
     assert p["layer"][0]["encoding"]["y"]["field"] == "noise_pct"
+    # each panel keeps a real plot height (only the width is fitted) and readable ticks
+    assert p["height"] == charts.SWEEP_PANEL_HEIGHT >= 120
+    assert p["autosize"] == {"type": "fit-x", "contains": "padding"}
+    axis = p["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["tickCount"] >= 4 and axis["titleLimit"] >= 120

@@ -202,13 +202,14 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
         points = charts.sweep_points(table)
         swept = settings.min_samples_for(span - 1)
         st.markdown(f"**Hotspots and noise against eps_m** (min_samples = {swept})")
-        for field, title in (("hotspots", "hotspots"), ("noise_pct", "noise share (%)")):
+        for field, title in (("hotspots", "hotspots"), ("noise_pct", "noise (%)")):
             spec = charts.sweep_spec(points, settings.eps_m, field, title)
             st.vega_lite_chart(spec=spec, width="stretch")
         st.caption(
-            f"Fitted on {months[0]} to the month before {months[-1]}; hit rate is the share of "
-            f"{months[-1]}'s incidents inside those hotspots, PAI = hit rate / area share. "
-            "Dashed line: the current eps_m."
+            f"Each eps_m clustered on {months[0]} to the month before {months[-1]} at "
+            f"min_samples {swept}: the number of hotspots and the share of incidents in none "
+            "(noise). Dashed line: the current eps_m. The sweep table below also gives the "
+            f"hit rate ({months[-1]}'s incidents inside those hotspots) and PAI."
         )
         flagged = flagged_sweep_rows(table)
         if flagged:
