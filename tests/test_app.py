@@ -523,8 +523,16 @@ def test_category_mix_chart_keeps_rank_order_and_colours(monkeypatch):
     charts = [json.loads(ch.proto.spec) for ch in at.get("vega_lite_chart")]
     (mix,) = [ch for ch in charts if ch.get("encoding", {}).get("y", {}).get("field") == "hotspot"]
     table = at.dataframe[0].value
-    assert mix["encoding"]["y"]["sort"] == list(table["Hotspot"].head(10))
+    # rows named as the table names them: rank, then place
+    rows = mix["encoding"]["y"]["sort"]
+    top = table.head(10)
+    assert len(rows) == len(top)
+    for label, rank, place in zip(rows, top["Rank"], top["Place"], strict=True):
+        assert label.startswith(f"{rank}. ")
+        assert place.startswith(label[len(f"{rank}. ") :].rstrip("…"))
+    assert not [r for r in rows if r.startswith("E05")]
     colour = mix["encoding"]["color"]
+    assert colour["legend"]["labelLimit"] == 0
     s = Settings()
     assert colour["scale"]["domain"] == [s.label(k) for k in s.categories]  # fixed colours
     assert len(s.categories) <= 20  # one colour each in the 20-colour scheme

@@ -7,17 +7,57 @@ data leaves the specification as it is and the browser updates the drawn chart i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from geo import columns as c
 from geo.settings import Settings
 
 #: The dashed rule marking a value (the current or suggested ``eps_m``).
 DASH: dict[str, Any] = {"type": "rule", "strokeDash": [5, 4], "size": 1.5}
 
 
-def category_mix_spec(mix: pd.DataFrame, settings: Settings) -> dict[str, Any]:
+#: Longest row label of the category mix chart (rank and place), in characters.
+ROW_LABEL_CHARS = 40
+
+
+def hotspot_row_labels(hotspots: pd.DataFrame, *, limit: int = ROW_LABEL_CHARS) -> dict[str, str]:
+    """A label per hotspot id as the tables and maps name it: ``"1. Supermarket / Templars…"``.
+
+    Parameters
+    ----------
+    hotspots
+        ``hotspot_id``, ``rank`` and ``place`` (police.uk place names) or else
+        ``ward_name``; any CRS, the geometry is not read.
+    limit
+        Longest label in characters: a longer place is cut at a word boundary (``…``).
+
+    Returns
+    -------
+    dict
+        Hotspot id to ``"<rank>. <place>"``.
+
+    """
+    out: dict[str, str] = {}
+    for _, row in hotspots.iterrows():
+        place = row.get(c.PLACE)
+        if not isinstance(place, str) or not place.strip():
+            place = row.get(c.WARD_NAME)
+        text = f"{int(row[c.RANK])}. {place if isinstance(place, str) else row[c.HOTSPOT_ID]}"
+        if len(text) > limit:
+            cut = text[: limit - 1]
+            space = cut.rfind(" ")
+            cut = cut[:space] if space > limit // 2 else cut
+            text = cut.rstrip(" /,") + "…"
+        out[str(row[c.HOTSPOT_ID])] = text
+    return out
+
+
+def category_mix_spec(
+    mix: pd.DataFrame, settings: Settings, *, labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Stacked bars of each hotspot's incidents by category, hotspots in rank order.
 
     Parameters
@@ -28,26 +68,39 @@ def category_mix_spec(mix: pd.DataFrame, settings: Settings) -> dict[str, Any]:
     settings
         The settings in use: every category keeps its own colour whatever the wards shown
         (the colour domain is every category label, in the settings' order).
+    labels
+        Row label of each hotspot id (:func:`hotspot_row_labels`); ids without one keep
+        the id.
 
     Returns
     -------
     dict
-        A Vega-Lite specification with inline values ``hotspot``, ``category``, ``n``
-        (zero counts left out); the legend lists the categories present.
+        A Vega-Lite specification with inline values ``hotspot`` (the row label),
+        ``hotspot_id``, ``category``, ``n`` (zero counts left out); the legend lists the
+        categories present, in full.
 
     """
+    names = dict(labels or {})
+    rows = [names.get(str(h), str(h)) for h in mix.index]
     long = (
-        mix.rename_axis("hotspot")
+        mix.rename_axis("hotspot_id")
         .reset_index()
-        .melt("hotspot", var_name="category", value_name="n")
+        .melt("hotspot_id", var_name="category", value_name="n")
     )
+    long.insert(0, "hotspot", [names.get(str(h), str(h)) for h in long["hotspot_id"]])
     every = [settings.label(k) for k in settings.categories]
     return {
         "height": {"step": 26},
         "data": {"values": long[long["n"] > 0].to_dict("records")},
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": "hotspot", "type": "nominal", "sort": list(mix.index), "title": None},
+            "y": {
+                "field": "hotspot",
+                "type": "nominal",
+                "sort": rows,
+                "title": None,
+                "axis": {"labelLimit": 320},
+            },
             "x": {"field": "n", "type": "quantitative", "title": "incidents"},
             "color": {
                 "field": "category",
@@ -56,12 +109,18 @@ def category_mix_spec(mix: pd.DataFrame, settings: Settings) -> dict[str, Any]:
                 "scale": {"domain": every, "scheme": "tableau20"},
                 "legend": {
                     "orient": "bottom",
-                    "columns": 2,
-                    "labelLimit": 280,
+                    "direction": "vertical",
+                    "columns": 1,
+                    "labelLimit": 0,
                     "values": list(mix.columns),
                 },
             },
-            "tooltip": [{"field": "hotspot"}, {"field": "category"}, {"field": "n"}],
+            "tooltip": [
+                {"field": "hotspot", "title": "hotspot"},
+                {"field": "hotspot_id", "title": "id"},
+                {"field": "category"},
+                {"field": "n"},
+            ],
         },
     }
 

@@ -22,10 +22,37 @@ def test_category_mix_keeps_rank_order_fixed_colours_and_leaves_out_zeros():
     assert colour["scale"] == {"domain": [s.label(k) for k in s.categories], "scheme": "tableau20"}
     assert colour["legend"]["values"] == ["Drugs", "Shoplifting"]
     assert spec["data"]["values"] == [
-        {"hotspot": "E1-02", "category": "Drugs", "n": 5},
-        {"hotspot": "E1-02", "category": "Shoplifting", "n": 1},
-        {"hotspot": "E1-01", "category": "Shoplifting", "n": 2},
+        {"hotspot": "E1-02", "hotspot_id": "E1-02", "category": "Drugs", "n": 5},
+        {"hotspot": "E1-02", "hotspot_id": "E1-02", "category": "Shoplifting", "n": 1},
+        {"hotspot": "E1-01", "hotspot_id": "E1-01", "category": "Shoplifting", "n": 2},
     ]
+    assert colour["legend"]["labelLimit"] == 0  # full category names
+
+
+def test_category_mix_rows_are_named_by_rank_and_place():
+    hotspots = pd.DataFrame(
+        {
+            "hotspot_id": ["E1-02", "E1-01", "E1-03"],
+            "rank": [1, 2, 3],
+            "place": [
+                "Supermarket / Templars Square Shopping Centre / Pound Way / Between Towns Road",
+                "Nightclub",
+                None,
+            ],
+            "ward_name": ["Cowley", "Cowley", "Littlemore"],
+        }
+    )
+    labels = charts.hotspot_row_labels(hotspots)
+    first = labels["E1-02"]
+    assert first.startswith("1. Supermarket / Templars Square") and first.endswith("…")
+    assert len(first) <= charts.ROW_LABEL_CHARS
+    assert labels["E1-01"] == "2. Nightclub"
+    assert labels["E1-03"] == "3. Littlemore"  # no place: the ward
+    mix = pd.DataFrame({"Drugs": [5, 1]}, index=pd.Index(["E1-02", "E1-01"], name="hotspot"))
+    spec = charts.category_mix_spec(mix, Settings(), labels=labels)
+    assert spec["encoding"]["y"]["sort"] == [first, "2. Nightclub"]
+    assert [v["hotspot"] for v in spec["data"]["values"]] == [first, "2. Nightclub"]
+    assert [v["hotspot_id"] for v in spec["data"]["values"]] == ["E1-02", "E1-01"]
 
 
 def test_k_distance_scale_follows_eps_only_when_its_line_would_leave_the_chart():

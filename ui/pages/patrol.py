@@ -85,7 +85,9 @@ def page() -> None:
         if mix.empty:
             st.write("No hotspots to show.")
         else:
-            st.vega_lite_chart(spec=charts.category_mix_spec(mix, ws), width="stretch")
+            labels = charts.hotspot_row_labels(view.hotspots)
+            spec = charts.category_mix_spec(mix, ws, labels=labels)
+            st.vega_lite_chart(spec=spec, width="stretch")
     with right:
         st.subheader("Incidents per month in these wards")
         st.bar_chart(monthly_counts(view.incidents), height=360)
