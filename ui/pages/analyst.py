@@ -85,7 +85,10 @@ def red_flags_box(settings: Settings, result: PipelineResult) -> None:
     min_samples = settings.min_samples_for(months_clustered(result.incidents))
     flags = red_flags_cached(src.key, settings.cache_key(), settings.eps_m, min_samples, result)
     if not flags:
-        st.success("None: hotspots rest on enough core points and no ward is one hotspot.")
+        st.success(
+            "None: hotspots rest on enough core points, no ward is one hotspot, and they "
+            "leave most incidents and almost all of the area out."
+        )
     for flag in flags:
         st.warning(f"{flag[:1].upper()}{flag[1:]}.", icon=":material/flag:")
     st.caption(
