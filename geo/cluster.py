@@ -130,7 +130,8 @@ def cluster_incidents(
         span = months if months is not None else _months_of(out, settings)
         xy = point_xy(out.geometry)
         w = out[c.WEIGHT].to_numpy(dtype=float)
-        ward_of, codes = pd.factorize(out[c.WARD_CODE].to_numpy(dtype=object), sort=True)
+        # codes from the text column itself (no Python string per row)
+        ward_of, codes = pd.factorize(out[c.WARD_CODE], sort=True)
         params: dict[tuple[float, int], list[int]] = {}
         for k, code in enumerate(codes):
             params.setdefault(settings.params_for(str(code), months=span), []).append(k)
@@ -138,8 +139,13 @@ def cluster_incidents(
         for (eps, ms), wards in params.items():
             in_group = np.zeros(len(codes), dtype=bool)
             in_group[wards] = True
-            rows = np.flatnonzero(in_group[ward_of])
-            labels[rows] = _ward_labels(xy[rows], w[rows], ward_of[rows], eps_m=eps, min_samples=ms)
+            if len(params) == 1:  # every ward alike (the usual case): no copy of the rows
+                labels = _ward_labels(xy, w, ward_of, eps_m=eps, min_samples=ms)
+            else:
+                rows = np.flatnonzero(in_group[ward_of])
+                labels[rows] = _ward_labels(
+                    xy[rows], w[rows], ward_of[rows], eps_m=eps, min_samples=ms
+                )
             done += len(wards)
             if progress is not None:
                 progress(f"Clustering ward {codes[wards[-1]]}", done / len(codes))

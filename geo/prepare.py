@@ -267,11 +267,13 @@ def prepare_incidents(
     read_aside = set_aside_rows(raw)  # archive rows far outside the wards, set aside when read
     rows_read = len(raw) + len(read_aside)
     read_notes = tuple(raw.attrs.get(READ_NOTES, ()))  # inputs given twice, read once
-    checked = validate_incidents(raw, settings, expected_bounds=lon_lat_bounds)
     # Frames are let go as soon as the next stage has what it needs, so a national file
     # (millions of rows) never holds every intermediate copy at once; a caller that hands
-    # over its only reference to ``raw`` (as run_files does) gets that memory back too.
+    # over its only reference to ``raw`` (as run_files does) gets that memory back too,
+    # column by column while the accepted rows are built (see validate_incidents).
+    held = [raw]
     del raw
+    checked = validate_incidents(held.pop(), settings, expected_bounds=lon_lat_bounds)
     invalid = checked.rejected
     data_months = _month_range(checked.accepted)
     filtered = apply_filters(checked.accepted, settings)

@@ -160,7 +160,8 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     """
     require_metric(crs, "target CRS")
     target = pyproj.CRS(crs)
-    kinds = accepted[c.XY_CRS].to_numpy(dtype=object)
+    # a code per row (not a Python string per row) for the CRS of each row's x/y
+    kind_codes, kinds = pd.factorize(accepted[c.XY_CRS], use_na_sentinel=False)
     x = accepted[c.X].to_numpy(dtype=float)
     y = accepted[c.Y].to_numpy(dtype=float)
     # police.uk snaps incidents to shared map points: each distinct (crs, x, y) is
@@ -169,9 +170,10 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     px_parts: list[np.ndarray] = []
     py_parts: list[np.ndarray] = []
     done = 0
-    for kind in pd.unique(kinds):
-        m = kinds == kind
-        codes, uniq = pd.factorize(x[m] + 1j * y[m])
+    for k, kind in enumerate(kinds):
+        m = kind_codes == k
+        one = len(kinds) == 1  # every row in one CRS (the usual case): no masked copies
+        codes, uniq = pd.factorize(x + 1j * y if one else x[m] + 1j * y[m])
         which[m] = codes + done
         done += len(uniq)
         ux, uy = np.real(uniq).copy(), np.imag(uniq).copy()

@@ -7,6 +7,9 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from geo import columns as c
 from geo._row_messages import ByCode, Choice, LazyMessages, per_row
@@ -87,15 +90,22 @@ def validate_incidents(
         ``len(raw) == len(accepted) + len(rejected)``.
 
     """
-    rows = _Rows(raw, settings, expected_bounds, today or date.today())
+    n = len(raw)
+    # The checks work on a shallow copy and drop each raw column from it once it is used:
+    # when the caller hands over its only reference to ``raw``
+    # (``validate_incidents(held.pop(), ...)``), each column's memory is freed as soon as the
+    # accepted rows have their copy of it; otherwise ``raw`` stays as it was.
+    rows = _Rows(raw.copy(deep=False), settings, expected_bounds, today or date.today())
+    del raw
     for check in CHECKS:
         check(rows)
     ok = rows.open_rows
+    rejected = rejected_rows(rows.raw.loc[~ok, [c.SOURCE_FILE, c.ROW]], "invalid", rows.reason[~ok])
+    rows.reason = np.empty(0, dtype=object)
     accepted = _accepted(rows)
-    rejected = rejected_rows(raw.loc[~ok, [c.SOURCE_FILE, c.ROW]], "invalid", rows.reason[~ok])
-    if len(accepted) + len(rejected) != len(raw):
+    if len(accepted) + len(rejected) != n:
         raise RuntimeError(
-            f"validation lost rows: {len(raw)} raw rows but {len(accepted)} accepted and "
+            f"validation lost rows: {n} raw rows but {len(accepted)} accepted and "
             f"{len(rejected)} rejected"
         )
     return Checked(accepted=accepted, rejected=rejected)
@@ -129,7 +139,13 @@ class _Rows:
         self.dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
         self.cat_codes = np.zeros(n, dtype=np.intp)
         self.cat_keys = np.empty(0, dtype=object)
-        self.rid = raw[c.RAW_ID].astype(str).str.strip()
+        self.rid = _stripped(raw[c.RAW_ID])
+
+    def release(self, *names: str) -> None:
+        """Drop raw columns no later step reads (from this object's own shallow copy)."""
+        for name in names:
+            if name in self.raw.columns:
+                del self.raw[name]
 
     def reject(self, mask: np.ndarray, text: np.ndarray | LazyMessages | str) -> None:
         """Give the rows of ``mask`` that have no reason yet the reason ``text``."""
@@ -162,6 +178,7 @@ def _check_coordinates(rows: _Rows) -> None:
     with np.errstate(invalid="ignore"):
         zero = (rows.x == 0) & (rows.y == 0)
     rows.reject(zero, "no location (coordinates 0, 0: the incident could not be mapped)")
+    rows.release(c.RAW_X, c.RAW_Y)
 
 
 def _check_coordinate_ranges(rows: _Rows) -> None:
@@ -192,7 +209,8 @@ def _check_dates(rows: _Rows) -> None:
     """Missing and unparsable dates (parses the dates)."""
     rows.date_codes, rows.date_values = parse_dates_coded(rows.raw)
     rows.dates = rows.date_values.to_numpy(dtype="datetime64[ns]")[rows.date_codes]
-    rd = rows.date_text = rows.raw[c.RAW_DATE].astype(str).str.strip()
+    rd = rows.date_text = _stripped(rows.raw[c.RAW_DATE])
+    rows.release(c.RAW_DATE)
     rows.reject((rd == "").to_numpy(), "missing date")
     rows.reject(np.isnat(rows.dates), per_row("date {!r} is not a valid date", rd))
 
@@ -217,6 +235,7 @@ def _check_future_dates(rows: _Rows) -> None:
     rows.reject(future, per_row("date {!r} is in the future (after " + shown + ")", rd))
     police = (rows.raw[c.SOURCE_KIND] == "police.uk").to_numpy() & ~np.isnat(dates) & ~future
     if not police.any():
+        rows.date_text = pd.Series(dtype=object)
         return
     latest = pd.Timestamp(dates[police].max()).to_period("M")
     limit = latest.end_time.normalize() + pd.Timedelta(days=POLICE_UK_GRACE_DAYS + 1)
@@ -226,6 +245,7 @@ def _check_future_dates(rows: _Rows) -> None:
         f"{POLICE_UK_GRACE_DAYS} days after the latest police.uk month in the data ({latest})"
     )
     rows.reject(late, per_row(text, rd))
+    rows.date_text = pd.Series(dtype=object)
 
 
 def _check_categories(rows: _Rows) -> None:
@@ -237,6 +257,7 @@ def _check_categories(rows: _Rows) -> None:
     cat_shown = np.asarray(pd.Index(cat_texts).str.strip(), dtype=object)
     unknown = pd.isna(rows.cat_keys)[cat_codes]
     rows.reject(unknown, per_row("unknown category {!r}", ByCode(cat_shown, cat_codes)))
+    rows.release(c.RAW_CATEGORY)
 
 
 def _check_local_ids(rows: _Rows) -> None:
@@ -249,14 +270,11 @@ def _check_duplicate_ids(rows: _Rows) -> None:
     """An id seen earlier (per source kind), naming where it was first seen."""
     raw, rid = rows.raw, rows.rid
     has_id = (rid != "").to_numpy() & rows.open_rows
-    key = _id_keys(raw[c.SOURCE_KIND], rid)
-    dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
-    if not dup.any():
+    dup_pos, first = _duplicates(raw[c.SOURCE_KIND], rid, has_id)
+    if not len(dup_pos):
         return
-    candidates = pd.DataFrame({"key": key[has_id], "pos": np.flatnonzero(has_id)})
-    first_pos = candidates.groupby("key", sort=False)["pos"].min()
-    dup_pos = np.flatnonzero(dup)
-    first = first_pos.reindex(key[dup_pos]).to_numpy()
+    dup = np.zeros(len(rid), dtype=bool)
+    dup[dup_pos] = True
     texts = rows.reason.copy()
     ids = rid.iloc[dup_pos].to_numpy(dtype=object)
     files = raw[c.SOURCE_FILE].iloc[first].to_numpy(dtype=object)
@@ -266,6 +284,63 @@ def _check_duplicate_ids(rows: _Rows) -> None:
         short = ident if len(ident) <= 16 else ident[:12] + "…"
         texts[i] = f"duplicate id {short!r} (first seen in {files[j]} row {row_numbers[j]})"
     rows.reject(dup, texts)
+
+
+def _duplicates(
+    kind: pd.Series, rid: pd.Series, has_id: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``has_id`` whose (source kind, id) an earlier row has, and where each was first.
+
+    Returns the positions of those rows (ascending) and, for each, the first position among
+    the ``has_id`` rows with the same kind and id. Arrow text is sorted (a stable sort, so
+    each run of equal keys starts at its earliest row) and neighbours compared a block at a
+    time: no table of millions of distinct ids is built.
+    """
+    arrow = isinstance(rid.array, ArrowStringArray) and isinstance(kind.array, ArrowStringArray)
+    if not arrow or rid.hasnans or kind.hasnans:
+        return _duplicates_by_factorize(kind, rid, has_id)
+    ids = pa.chunked_array(pa.array(rid.array))
+    kind_codes, kinds = pd.factorize(kind)
+    if len(kinds) > 1:
+        keys = pa.table({"kind": kind_codes, "id": ids})
+        by = [("kind", "ascending"), ("id", "ascending")]
+        order = pc.sort_indices(keys, sort_keys=by).to_numpy().astype(np.intp)
+    else:
+        order = pc.sort_indices(ids).to_numpy().astype(np.intp)
+    n = len(order)
+    same = np.zeros(n, dtype=bool)  # same[t]: sorted row t has the key of sorted row t - 1
+    step = 1 << 20
+    for start in range(1, n, step):
+        stop = min(start + step, n)
+        block = pc.take(ids, order[start - 1 : stop])
+        equal = pc.equal(block.slice(1), block.slice(0, len(block) - 1))
+        same[start:stop] = equal.to_numpy()
+    if len(kinds) > 1:
+        same[1:] &= kind_codes[order[1:]] == kind_codes[order[:-1]]
+    slots = np.flatnonzero(same & has_id[order])  # sorted places of the repeated rows
+    if not len(slots):
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    starts = np.flatnonzero(~same)  # where each run of equal keys begins (same[0] is False)
+    first_in_run = np.minimum.reduceat(np.where(has_id[order], order, n), starts)
+    dup_pos = order[slots]
+    first = first_in_run[np.searchsorted(starts, slots, side="right") - 1]
+    by_row = np.argsort(dup_pos, kind="stable")
+    return dup_pos[by_row], first[by_row]
+
+
+def _duplicates_by_factorize(
+    kind: pd.Series, rid: pd.Series, has_id: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_duplicates` for text that is not Arrow-backed or has missing values."""
+    key = _id_keys(kind, rid)
+    dup = pd.Series(key).duplicated(keep="first").to_numpy() & has_id
+    if not dup.any():
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    candidates = pd.DataFrame({"key": key[has_id], "pos": np.flatnonzero(has_id)})
+    first_pos = candidates.groupby("key", sort=False)["pos"].min()
+    dup_pos = np.flatnonzero(dup)
+    first: np.ndarray = first_pos.reindex(key[dup_pos]).to_numpy()
+    return dup_pos, first
 
 
 #: The checks in the order they run: a row is rejected for the first one it fails.
@@ -281,7 +356,12 @@ CHECKS: tuple[Callable[[_Rows], None], ...] = (
 
 
 def _accepted(rows: _Rows) -> pd.DataFrame:
-    """The rows that passed every check, columns :data:`ACCEPTED_COLUMNS`."""
+    """The rows that passed every check, columns :data:`ACCEPTED_COLUMNS`.
+
+    Built column by column; each raw column is dropped (:meth:`_Rows.release`) as soon as
+    its accepted copy exists, and each parsed array once taken, so the raw and the accepted
+    rows are never held in full at the same time.
+    """
     raw, ok = rows.raw, rows.open_rows
     keep: np.ndarray | slice = slice(None) if ok.all() else ok
     weights = {k: float(v.weight) for k, v in rows.settings.categories.items()}
@@ -291,35 +371,68 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     )
     acc_cat_codes = rows.cat_codes[ok]
     acc_date_codes = rows.date_codes[ok]
+    rows.cat_codes = rows.date_codes = np.empty(0, dtype=np.intp)
     months = np.datetime_as_string(
         rows.date_values.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
     ).astype(object)
     acc_ids = rows.rid[keep]
+    rows.rid = pd.Series(dtype=object)
+    rows.release(c.RAW_ID)
     no_id = (acc_ids == "").to_numpy()
     fallback = (
         raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
     )
     acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
-    return pd.DataFrame(
-        {
-            c.INCIDENT_ID: _text(acc_ids),
-            c.SOURCE_FILE: _text(raw[c.SOURCE_FILE][keep]),
-            c.ROW: raw[c.ROW].to_numpy(dtype="int64")[ok],
-            c.SOURCE_KIND: _text(raw[c.SOURCE_KIND][keep]),
-            c.X: rows.x[ok],
-            c.Y: rows.y[ok],
-            c.XY_CRS: _text(raw[c.XY_CRS][keep]),
-            c.DATE: rows.dates[ok],
-            c.MONTH: _take_text(months, acc_date_codes),
-            c.CATEGORY: _take_text(rows.cat_keys, acc_cat_codes),
-            c.WEIGHT: cat_weights[acc_cat_codes],
-            c.LOCATION: _text(raw[c.LOCATION][keep]),
-            c.LSOA_CODE: _text(raw[c.LSOA_CODE][keep]),
-            c.OUTCOME: _text(raw[c.OUTCOME][keep]),
-            c.REPORT_SOURCE: _text(raw[c.REPORT_SOURCE][keep]),
-            c.NOTES: _text(raw[c.NOTES][keep]),
-        }
-    )
+    del fallback
+    data: dict[str, object] = {c.INCIDENT_ID: _text(acc_ids)}
+    del acc_ids
+    for name in ACCEPTED_COLUMNS[1:]:
+        if name == c.ROW:
+            data[name] = raw[c.ROW].to_numpy(dtype="int64")[ok]
+        elif name in (c.X, c.Y):
+            data[name] = rows.x[ok] if name == c.X else rows.y[ok]
+        elif name == c.DATE:
+            data[name] = rows.dates[ok]
+            rows.dates = np.empty(0, dtype="datetime64[ns]")
+        elif name == c.MONTH:
+            data[name] = _take_text(months, acc_date_codes)
+        elif name == c.CATEGORY:
+            data[name] = _take_text(rows.cat_keys, acc_cat_codes)
+        elif name == c.WEIGHT:
+            data[name] = cat_weights[acc_cat_codes]
+        else:
+            data[name] = _text(raw[name][keep])
+            rows.release(name)
+    rows.x = rows.y = np.empty(0)
+    return pd.DataFrame(data)
+
+
+def _stripped(col: pd.Series) -> pd.Series:
+    """``col.astype(str).str.strip()``: the text itself when no value has surrounding space.
+
+    Checked a slice at a time on the Arrow text, so a column of millions of ids that need
+    no stripping (police.uk's) is not copied.
+    """
+    text = col.astype(str)
+    if not _pads(text):
+        return text
+    out: pd.Series = text.str.strip()
+    return out
+
+
+def _pads(text: pd.Series) -> bool:
+    """Whether stripping would change any value of ``text`` (``True`` when not Arrow text)."""
+    if not isinstance(text.array, ArrowStringArray):
+        return True
+    values = pa.chunked_array(pa.array(text.array))
+    step = 1 << 20
+    for chunk in values.chunks:
+        for start in range(0, len(chunk), step):
+            part = chunk.slice(start, step)
+            trimmed = pc.binary_length(pc.utf8_trim_whitespace(part))
+            if pc.any(pc.not_equal(trimmed, pc.binary_length(part))).as_py():
+                return True
+    return False
 
 
 def _distinct_stripped(col: pd.Series) -> tuple[np.ndarray, pd.Series]:

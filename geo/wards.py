@@ -50,8 +50,9 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     geoms = points.geometry.to_numpy()
     if len(geoms) and bool(((shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)).all()):
         # police.uk snaps incidents to shared map points: test each distinct point once
-        xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+        xy = shapely.get_coordinates(geoms)  # one (n, 2) array, as x and y stacked
         point_of, distinct = pd.factorize(xy.view(np.complex128).ravel(), use_na_sentinel=False)
+        del xy
         queried = shapely.points(distinct.real, distinct.imag)
     else:
         point_of, queried = np.arange(len(geoms)), geoms
