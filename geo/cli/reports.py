@@ -267,7 +267,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         )
     knees = kdist.drop_duplicates("k")
     print(
-        "k-distance knee (suggested eps_m) on "
+        "k-distance knee (an upper limit for eps_m, not a value to use) on "
         f"{last[0]}..{last[-1]}: "
         + ", ".join(
             f"k={k:g}: {e:.0f} m" for k, e in zip(knees["k"], knees["suggested_eps_m"], strict=True)

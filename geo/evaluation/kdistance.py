@@ -1,4 +1,4 @@
-"""Weighted k-distance for DBSCAN: curves, their knee (suggested eps_m), core share, red flags.
+"""Weighted k-distance for DBSCAN: curves, knee (upper limit for eps_m), core share, red flags.
 
 Everything here works like the clustering: per ward, on distinct map points (identical
 coordinates merged into weights, :func:`geo.cluster.dedupe_points`), with ``min_samples``

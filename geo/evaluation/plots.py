@@ -115,7 +115,7 @@ def plot_k_distance(table: pd.DataFrame, *, current_eps_m: float | None = None) 
         ax.set_ylim(0, 1.4 * max(tops))
     ax.set_xlabel("share of distinct map points, sorted by k-distance")
     ax.set_ylabel("k-distance (m): radius that holds weight k")
-    ax.set_title("Weighted k-distance inside each ward; dots = knee (suggested eps_m)")
+    ax.set_title("Weighted k-distance inside each ward; dots = knee (upper limit for eps_m)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     return fig
