@@ -901,7 +901,10 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     assert at.selectbox(key="pb_site").value == top["site_id"]
     next(b for b in at.button if b.label == "Log this placement").click()
     run(at)
-    assert any("Logged placement #1" in x.value for x in at.success)
+    week = f"from {plan[pb.START_DATE].iloc[0]:%A} {plan[pb.START_DATE].iloc[0].day}"
+    assert any(
+        f"Logged placement #1: the box at {top['name']} {week}" in x.value for x in at.success
+    ), [x.value for x in at.success]
     logged = read_placements(log)
     assert len(logged) == 1
     assert logged["site_id"].iloc[0] == top["site_id"]

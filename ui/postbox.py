@@ -190,7 +190,10 @@ def postbox_panel(settings: Settings) -> None:
             show_problem("The placement was not logged:", exc)
         else:
             # draw the panel again from the new log: the recommendation and plan move on
-            st.session_state[LOGGED] = f"Logged placement #{number}: {placement.describe()}."
+            st.session_state[LOGGED] = (
+                f"Logged placement #{number}: the box at {names.get(str(site), site)} "
+                f"from {long_date(first)} to {long_date(last)}."
+            )
             st.rerun()
 
 

@@ -652,3 +652,40 @@ def test_cli_next_ranks_plans_and_writes_files_on_shipped_data(tmp_path, capsys)
     assert list(plan["site_id"]) == [w[3] for w in weeks]
     assert "L.circle(" in (out / "postbox_map.html").read_text()
     assert len(read_placements(db)) == 1
+
+
+def test_generic_sites_are_named_after_the_nearest_police_uk_street():
+    """Each police.uk public place is named after its nearest named street (the script's rule)."""
+    from geo.paths import DEFAULT_INCIDENTS, DEFAULT_SITES
+    from geo.postbox.sites import findable_name, nearest_street
+
+    cols = ["Longitude", "Latitude", "Location"]
+    files = sorted(DEFAULT_INCIDENTS.glob("*.csv"))
+    locations = pd.concat([pd.read_csv(f, usecols=cols) for f in files], ignore_index=True)
+    raw = pd.read_csv(DEFAULT_SITES, dtype=str, keep_default_na=False)
+    public = raw.loc[raw["notes"].str.startswith("police.uk public place")]
+    assert len(public) == 10
+    for row in public.itertuples(index=False):
+        street = nearest_street(float(row.longitude), float(row.latitude), locations)
+        assert street and " near " + street + ", " in row.name, (row.site_id, row.name)
+        assert row.name.startswith(findable_name(row.kind, street, "").rstrip(", "))
+    assert "Supermarket near Templars Square Shopping Centre, Cowley" in set(raw["name"])
+
+
+def test_nearest_street_skips_kinds_of_place_and_far_streets():
+    from geo.postbox.sites import findable_name, nearest_street
+
+    rows = pd.DataFrame(
+        {
+            "Longitude": [-1.2160, -1.2170, -1.2300],
+            "Latitude": [51.7320, 51.7320, 51.7320],
+            "Location": ["On or near Supermarket", "On or near Crowell Road", "On or near Far Way"],
+        }
+    )
+    assert nearest_street(-1.2160, 51.7320, rows) == "Crowell Road"  # the kind is skipped
+    assert nearest_street(-1.2300, 51.7320, rows, max_m=10) == "Far Way"
+    assert nearest_street(-1.2600, 51.7320, rows) == ""  # nothing within 400 m
+    assert findable_name("supermarket", "Crowell Road", "Cowley") == (
+        "Supermarket near Crowell Road, Cowley"
+    )
+    assert findable_name("sports_area", "", "Lye Valley") == "Sports ground, Lye Valley"
