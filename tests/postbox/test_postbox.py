@@ -595,6 +595,14 @@ def test_map_draws_the_recommended_site_with_its_circle_offline(two_wards):
     assert html.count('"radius": 250.0') == 3  # the recommended circle and two plan circles
     assert "Next: Site library" in html
     assert "covers 1 hotspot with 12 incidents; never visited" in html
+    # the legend explains the circles and dots, not only the hotspot scores
+    legend = re.search(r'<div class="postbox-legend".*?</div></div>', html)
+    assert legend is not None
+    assert "Next site: the 250 m walking radius it covers" in legend.group(0)
+    assert "Plan: week 1, 2, ... (numbered), its site&#x27;s 250 m radius" in legend.group(0)
+    assert "Candidate site (grey: not available or cooling down)" in legend.group(0)
+    no_plan = offline_html(postbox_map(two_wards, ranked, radius_m=s.radius_m))
+    assert "postbox-legend" in no_plan and "Plan: week" not in no_plan
     assert "$(" not in html  # no jQuery: folium popups would break offline
     assert "https://" not in re.sub(r"https://(leafletjs\.com|bugzilla[^\s\"']*)", "", html)
 
