@@ -910,7 +910,10 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     assert at.selectbox(key="pb_site").value == top["site_id"]
     next(b for b in at.button if b.label == "Log this placement").click()
     run(at)
-    assert any("Logged placement #1" in x.value for x in at.success)
+    week = f"from {plan[pb.START_DATE].iloc[0]:%A} {plan[pb.START_DATE].iloc[0].day}"
+    assert any(
+        f"Logged placement #1: the box at {top['name']} {week}" in x.value for x in at.success
+    ), [x.value for x in at.success]
     logged = read_placements(log)
     assert len(logged) == 1
     assert logged["site_id"].iloc[0] == top["site_id"]
@@ -932,6 +935,31 @@ def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
     tomorrow = pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
     assert table["start_date"].iloc[0] == f"{tomorrow:%a %d %b %Y}"  # from today, not 2018
     assert not (tmp_path / "placements.sqlite").exists()  # reading never creates the log
+
+
+def test_staff_and_public_are_given_the_same_postbox_plan(monkeypatch, tmp_path):
+    """Patrol at 1, 3 and 12 months and the Meeting page: one plan, one stated period."""
+    monkeypatch.setenv("HOTSPOTS_PLACEMENT_LOG", str(tmp_path / "placements.sqlite"))
+    at = staff_app(monkeypatch, "Patrol")
+    at.toggle(key="patrol_postbox").set_value(True)
+    plans, captions = [], []
+    for months in (1, 3, 12):
+        at.radio(key="patrol_window").set_value(months)
+        run(at)
+        plan = next(d.value for d in at.dataframe if "start_date" in d.value.columns)
+        plans.append([(w, n) for w, n in zip(plan["week"], plan["name"], strict=True)])
+        captions.append(next(x.value for x in at.caption if x.value.startswith("Planned on")))
+    meeting = run(new_app(monkeypatch))
+    meeting.toggle(key="meeting_postbox").set_value(True)
+    run(meeting)
+    public = meeting.dataframe[-1].value
+    plans.append([(w, n) for w, n in zip(public["week"], public["name"], strict=True)])
+    captions.append(next(x.value for x in meeting.caption if x.value.startswith("Planned on")))
+    assert len(plans[0]) == 4
+    assert all(p == plans[0] for p in plans), plans
+    assert all(x.startswith(captions[-1].rstrip(".")) for x in captions), captions
+    # all the data's months (within the 365-day lookback), not the Patrol window's
+    assert "from the last 9 months of the data, 1 March to 30 November 2018" in captions[0]
 
 
 def test_analyst_intervention_panel(monkeypatch):

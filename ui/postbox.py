@@ -66,6 +66,21 @@ def outputs(settings: Settings, planning_date: date) -> pb.PostboxOutputs:
     return cached_outputs(src.key, settings.cache_key(), stamp, planning_date, src, settings)
 
 
+def plan_run_settings(settings: Settings) -> Settings:
+    """The run the postbox is planned on: ``settings`` over all months of the data.
+
+    The page's own window is dropped, so the Patrol panel (whatever its months), the
+    Meeting page and ``python -m geo postbox next`` give one plan: the demand period is the
+    postbox's own ``lookback_days`` counted back from the data's last day.
+    """
+    return settings.replace(since=None, until=None, trend_months=state.settings().trend_months)
+
+
+def planned_on(out: pb.PostboxOutputs) -> str:
+    """``"Planned on incidents from the last 365 days of the data, ..."``: the plan's period."""
+    return f"Planned on {out.time_frame}"
+
+
 def long_date(day: date) -> str:
     """``"Saturday 1 December 2018"``."""
     return f"{day:%A} {day.day} {day:%B %Y}"
@@ -102,9 +117,10 @@ SCORE_COLUMNS = {
 def postbox_panel(settings: Settings) -> None:
     """Staff: recommended site and coverage circle, the plan, the score breakdown, the log.
 
-    Two dates: incidents are counted up to the data's last day (``settings`` gives the
-    months: pass the page's window), while the placements run on the planning date
-    (today unless changed here).
+    Two dates: incidents are counted up to the data's last day, over the postbox's own
+    demand period (``lookback_days``; the months of ``settings`` are ignored, see
+    :func:`plan_run_settings`, so staff and public see one plan), while the placements run
+    on the planning date (today unless changed here).
     """
     path = placement_log()
     planning = st.date_input(
@@ -117,11 +133,13 @@ def postbox_panel(settings: Settings) -> None:
         ),
     )
     with st.spinner("Planning the postbox weeks (maximal covering)…"):
-        out = outputs(settings, planning)
+        out = outputs(plan_run_settings(settings), planning)
     ranked, plan = out.ranked, out.plan
     st.caption(
-        f"Every number in this panel counts {out.time_frame} (police.uk data arrives "
-        f"about two months late); the next placement starts on {long_date(out.plan_start)}."
+        f"{planned_on(out)}, whatever the months chosen above: the same plan the Meeting page "
+        "shows the public. Every number in this panel counts these incidents (police.uk data "
+        f"arrives about two months late); the next placement starts on "
+        f"{long_date(out.plan_start)}."
     )
     logged = st.session_state.pop(LOGGED, None)
     if logged:
@@ -172,7 +190,10 @@ def postbox_panel(settings: Settings) -> None:
             show_problem("The placement was not logged:", exc)
         else:
             # draw the panel again from the new log: the recommendation and plan move on
-            st.session_state[LOGGED] = f"Logged placement #{number}: {placement.describe()}."
+            st.session_state[LOGGED] = (
+                f"Logged placement #{number}: the box at {names.get(str(site), site)} "
+                f"from {long_date(first)} to {long_date(last)}."
+            )
             st.rerun()
 
 
@@ -184,11 +205,11 @@ def meeting_postbox() -> None:
     """
     today = date.today()
     with st.spinner("Planning the postbox weeks…"):
-        out = outputs(state.settings(), today)
+        out = outputs(plan_run_settings(state.settings()), today)
     st.dataframe(
         pb.public_plan(out.plan, booked=out.booked, today=today),
         hide_index=True,
         width="stretch",
         column_config=pb.PUBLIC_PLAN_LABELS,
     )
-    st.caption(f"Places chosen using {out.time_frame}.")
+    st.caption(f"{planned_on(out)}.")

@@ -41,6 +41,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         read_placements,
         recommend,
         rotation_plan,
+        time_frame,
         write_postbox_outputs,
     )
 
@@ -72,6 +73,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         f"walking radius {ps.radius_m:g} m; half-life "
         f"{ps.half_life_days:g} days; cooldown {ps.cooldown_days} days"
     )
+    print(f"Planned on {time_frame(result.incidents, ps, end)}")
     top = ranked.loc[ranked["eligible"]]
     if len(top):
         t = top.iloc[0]

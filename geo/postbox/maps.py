@@ -17,6 +17,53 @@ TOP_COLOUR = "#0b6e4f"
 PLAN_COLOUR = "#6a3d9a"
 
 
+def _key(shape_css: str, label: str) -> str:
+    """One legend row: a 14-pixel round symbol (``shape_css``) and its plain-text label."""
+    return (
+        '<div style="margin-top:2px"><span style="display:inline-block;width:14px;'
+        f"height:14px;border-radius:50%;margin-right:6px;vertical-align:middle;{shape_css}"
+        f'"></span>{escape_html(label)}</div>'
+    )
+
+
+def postbox_legend_rows(*, radius_m: float, with_plan: bool) -> list[str]:
+    """Legend rows of the postbox layer: next site's circle, the plan's circles, site dots.
+
+    Parameters
+    ----------
+    radius_m
+        The walking radius drawn (metres).
+    with_plan
+        Whether the map shows the plan's numbered dashed circles.
+
+    Returns
+    -------
+    list of str
+        HTML rows for :func:`geo.maps.legend_box` (labels escaped).
+
+    """
+    rows = [
+        _key(
+            f"background:{TOP_COLOUR}33;border:2.5px solid {TOP_COLOUR}",
+            f"Next site: the {radius_m:g} m walking radius it covers",
+        )
+    ]
+    if with_plan:
+        rows.append(
+            _key(
+                f"border:2px dashed {PLAN_COLOUR}",
+                f"Plan: week 1, 2, ... (numbered), its site's {radius_m:g} m radius",
+            )
+        )
+    rows.append(
+        _key(
+            f"background:{SITE_STYLE['fill_color']};border:1.5px solid {SITE_STYLE['color']}",
+            "Candidate site (grey: not available or cooling down)",
+        )
+    )
+    return rows
+
+
 def add_postbox_layer(
     m: folium.Map,
     ranked: gpd.GeoDataFrame,
@@ -148,12 +195,17 @@ def postbox_map(
         A new map; render it with :func:`geo.maps.offline_html`.
 
     """
-    from geo.maps import add_hotspot_layer, add_legend, base_map
+    from geo.maps import add_hotspot_layer, add_html, add_legend, base_map, legend_box
 
     m = base_map(wards, tiles=tiles)
+    bottom = 24
     if hotspots is not None and len(hotspots):
         breaks = add_hotspot_layer(m, hotspots)
         add_legend(m, title="Hotspot weighted score", breaks=breaks)
+        # stack the postbox legend above the hotspot legend (a row is about 19 px high)
+        bottom += 19 * (max(1, len(set(breaks))) + 1) + 30
+    rows = postbox_legend_rows(radius_m=radius_m, with_plan=plan is not None and len(plan) > 0)
+    add_html(m, legend_box("Postbox", rows, css_class="postbox-legend", bottom_px=bottom))
     add_postbox_layer(m, ranked, plan=plan, radius_m=radius_m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -309,3 +309,61 @@ def _texts2(template: str, a: pd.Series, b: pd.Series) -> np.ndarray:
         [template.format(x, y) for x, y in zip(a.astype(str), b.astype(str), strict=True)],
         dtype=object,
     )
+
+
+#: Plain words for the kinds of police.uk public place used as sites.
+KIND_WORDS: dict[str, str] = {
+    "supermarket": "Supermarket",
+    "shopping_area": "Shopping area",
+    "college": "College building",
+    "sports_area": "Sports ground",
+}
+
+
+def nearest_street(
+    longitude: float, latitude: float, locations: pd.DataFrame, *, max_m: float = 400.0
+) -> str:
+    """The police.uk street name nearest a point: what makes a generic place findable.
+
+    Parameters
+    ----------
+    longitude, latitude
+        The site, WGS84 degrees.
+    locations
+        police.uk rows: ``Longitude``, ``Latitude`` (WGS84 degrees), ``Location``
+        (``"On or near Between Towns Road"``). Kinds of place (``"On or near
+        Supermarket"``, :func:`geo.places.is_generic`) and empty values are skipped.
+    max_m
+        Streets further away than this are not used.
+
+    Returns
+    -------
+    str
+        The nearest street's name (ties: the alphabetically first), or ``""`` when none is
+        within ``max_m``.
+
+    """
+    from geo.places import is_generic, place_name
+
+    for col in ("Longitude", "Latitude", "Location"):
+        if col not in locations.columns:
+            raise ValidationError(f"police.uk rows lack column {col!r} (expected Location, ...)")
+    names = locations["Location"].map(place_name)
+    keep = (names != "") & ~names.map(is_generic) & locations["Longitude"].notna()
+    pts = locations.loc[keep, ["Longitude", "Latitude"]].astype(float)
+    if not len(pts):
+        return ""
+    crs = choose_metric_crs(pts["Longitude"].to_numpy(), pts["Latitude"].to_numpy())
+    to_m = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+    x, y = to_m.transform(pts["Longitude"].to_numpy(), pts["Latitude"].to_numpy())
+    sx, sy = to_m.transform(longitude, latitude)
+    d = np.round(np.hypot(np.asarray(x) - sx, np.asarray(y) - sy), 3)
+    frame = pd.DataFrame({"d": d, "name": names[keep].to_numpy()})
+    frame = frame.loc[frame["d"] <= max_m].sort_values(["d", "name"], kind="stable")
+    return str(frame["name"].iloc[0]) if len(frame) else ""
+
+
+def findable_name(kind: str, street: str, area: str) -> str:
+    """``"Supermarket near Between Towns Road, Cowley"``: a generic place someone can find."""
+    words = KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())
+    return f"{words} near {street}, {area}" if street else f"{words}, {area}"

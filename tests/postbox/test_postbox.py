@@ -595,6 +595,14 @@ def test_map_draws_the_recommended_site_with_its_circle_offline(two_wards):
     assert html.count('"radius": 250.0') == 3  # the recommended circle and two plan circles
     assert "Next: Site library" in html
     assert "covers 1 hotspot with 12 incidents; never visited" in html
+    # the legend explains the circles and dots, not only the hotspot scores
+    legend = re.search(r'<div class="postbox-legend".*?</div></div>', html)
+    assert legend is not None
+    assert "Next site: the 250 m walking radius it covers" in legend.group(0)
+    assert "Plan: week 1, 2, ... (numbered), its site&#x27;s 250 m radius" in legend.group(0)
+    assert "Candidate site (grey: not available or cooling down)" in legend.group(0)
+    no_plan = offline_html(postbox_map(two_wards, ranked, radius_m=s.radius_m))
+    assert "postbox-legend" in no_plan and "Plan: week" not in no_plan
     assert "$(" not in html  # no jQuery: folium popups would break offline
     assert "https://" not in re.sub(r"https://(leafletjs\.com|bugzilla[^\s\"']*)", "", html)
 
@@ -652,3 +660,40 @@ def test_cli_next_ranks_plans_and_writes_files_on_shipped_data(tmp_path, capsys)
     assert list(plan["site_id"]) == [w[3] for w in weeks]
     assert "L.circle(" in (out / "postbox_map.html").read_text()
     assert len(read_placements(db)) == 1
+
+
+def test_generic_sites_are_named_after_the_nearest_police_uk_street():
+    """Each police.uk public place is named after its nearest named street (the script's rule)."""
+    from geo.paths import DEFAULT_INCIDENTS, DEFAULT_SITES
+    from geo.postbox.sites import findable_name, nearest_street
+
+    cols = ["Longitude", "Latitude", "Location"]
+    files = sorted(DEFAULT_INCIDENTS.glob("*.csv"))
+    locations = pd.concat([pd.read_csv(f, usecols=cols) for f in files], ignore_index=True)
+    raw = pd.read_csv(DEFAULT_SITES, dtype=str, keep_default_na=False)
+    public = raw.loc[raw["notes"].str.startswith("police.uk public place")]
+    assert len(public) == 10
+    for row in public.itertuples(index=False):
+        street = nearest_street(float(row.longitude), float(row.latitude), locations)
+        assert street and " near " + street + ", " in row.name, (row.site_id, row.name)
+        assert row.name.startswith(findable_name(row.kind, street, "").rstrip(", "))
+    assert "Supermarket near Templars Square Shopping Centre, Cowley" in set(raw["name"])
+
+
+def test_nearest_street_skips_kinds_of_place_and_far_streets():
+    from geo.postbox.sites import findable_name, nearest_street
+
+    rows = pd.DataFrame(
+        {
+            "Longitude": [-1.2160, -1.2170, -1.2300],
+            "Latitude": [51.7320, 51.7320, 51.7320],
+            "Location": ["On or near Supermarket", "On or near Crowell Road", "On or near Far Way"],
+        }
+    )
+    assert nearest_street(-1.2160, 51.7320, rows) == "Crowell Road"  # the kind is skipped
+    assert nearest_street(-1.2300, 51.7320, rows, max_m=10) == "Far Way"
+    assert nearest_street(-1.2600, 51.7320, rows) == ""  # nothing within 400 m
+    assert findable_name("supermarket", "Crowell Road", "Cowley") == (
+        "Supermarket near Crowell Road, Cowley"
+    )
+    assert findable_name("sports_area", "", "Lye Valley") == "Sports ground, Lye Valley"
