@@ -302,7 +302,8 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
 
     The badge sits up and to the right of :func:`rank_label_points`, touching the shape
     with its square corner, so a tiny hotspot stays visible under its number. The numbers
-    are the ``rank`` column, the same as the tables' ``Rank``.
+    are the ``rank`` column, the same as the tables' ``Rank``. Where badges overlap, the
+    lower rank is drawn on top (:func:`rank_z_offset`), so badge 1 is never covered.
 
     Parameters
     ----------
@@ -326,7 +327,21 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
             ),
             interactive=False,  # a label only: clicks reach the hotspot under it
             keyboard=False,
+            z_index_offset=rank_z_offset(int(rank), len(hotspots)),
         ).add_to(m)
+
+
+#: Step between the ``zIndexOffset`` of consecutive ranks: more than any map's height in
+#: pixels, since Leaflet adds a marker's screen y to its offset.
+RANK_Z_STEP = 100_000
+
+
+def rank_z_offset(rank: int, n_ranks: int) -> int:
+    """Leaflet ``zIndexOffset`` of the badge of ``rank`` among ``n_ranks``: lower ranks on top.
+
+    Also above the ward names (markers with no offset), whatever the badges' positions.
+    """
+    return (max(n_ranks, rank) - rank + 1) * RANK_Z_STEP
 
 
 def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
