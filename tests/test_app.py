@@ -502,6 +502,8 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert badges == [str(r) for r in table["Rank"]]
     assert js.count("L.marker(") == N_WARDS + len(table) + 1
     assert "Street names (zoom in)" in js and "L.tileLayer" not in js
+    # the first view keeps the wards clear of the legend and the layer switcher
+    assert re.search(r'\[\\*"\.hotspot-legend\\*", \\*"\.leaflet-control-layers\\*"\]', js)
     sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
     listed = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td>", sheet)
     assert [int(r) for r, _ in listed] == list(table["Rank"].head(15))

@@ -6,6 +6,7 @@ from geo.maps.escape import escape_html, escape_properties, escape_template_lite
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
     RANK_Z_STEP,
+    STAFF_BOXES,
     STAFF_POPUP,
     add_hotspot_layer,
     add_rank_labels,
@@ -37,6 +38,7 @@ __all__ = [
     "DISPLAY_GRID_DEG",
     "MAP_TEXT",
     "RANK_Z_STEP",
+    "STAFF_BOXES",
     "STAFF_POPUP",
     "STREET_MIN_ZOOM",
     "StreetLayer",

@@ -344,6 +344,11 @@ def rank_z_offset(rank: int, n_ranks: int) -> int:
     return (max(n_ranks, rank) - rank + 1) * RANK_Z_STEP
 
 
+#: Boxes over a staff map that its first view keeps clear of the wards (see :func:`base_map`):
+#: the hotspot legend (drawn with the hotspot layer) and the layer switcher.
+STAFF_BOXES: tuple[str, ...] = (".hotspot-legend", ".leaflet-control-layers")
+
+
 def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """A "Hotspots" layer group: polygons coloured by weighted score, rank numbers, a legend.
 
@@ -389,8 +394,9 @@ def hotspot_map(
 ) -> folium.Map:
     """Staff map: wards, street names, numbered hotspots coloured by score, density layer.
 
-    :func:`base_map` with a street-name layer (:func:`geo.maps.streets.street_layer`, shown
-    from zoom 15), :func:`staff_layers` and a layer switcher.
+    :func:`base_map` (its first view clear of :data:`STAFF_BOXES`) with a street-name layer
+    (:func:`geo.maps.streets.street_layer`, shown from zoom 15), :func:`staff_layers` and a
+    layer switcher.
 
     Parameters
     ----------
@@ -414,7 +420,7 @@ def hotspot_map(
         A new map each call; render it with :func:`geo.maps.offline_html`.
 
     """
-    m = base_map(wards, tiles=tiles, attribution=attribution)
+    m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
     if streets is not None and len(streets):
         street_layer(streets).add_to(m)
     for layer in staff_layers(hotspots, incidents=incidents):

@@ -117,6 +117,13 @@ def test_lower_rank_badges_are_drawn_on_top(result):
     assert ordered[-1] >= RANK_Z_STEP  # above the ward names (offset 0)
 
 
+def test_staff_map_first_view_keeps_clear_of_legend_and_switcher(result):
+    html = offline_html(hotspot_map(result.wards, result.hotspots))
+    assert '[".hotspot-legend", ".leaflet-control-layers"]' in html
+    assert "getBoundsZoom" in html and "MutationObserver" in html  # refit once they appear
+    assert 'class="hotspot-legend"' in html.replace('\\"', '"')
+
+
 def test_street_layer_is_switchable_zoom_gated_and_inert(result):
     pts = points(
         [
