@@ -9,10 +9,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element
+from folium.template import Template
 
 from geo import columns as c
 from geo.maps.density import density_layer
-from geo.maps.elements import FitBesideBoxes, ScaleBar, add_css
+from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, class_colours, legend_html
@@ -329,7 +330,81 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
             keyboard=False,
             z_index_offset=rank_z_offset(int(rank), len(hotspots)),
         ).add_to(m)
+    m.add_child(StackRankBadges())
 
+
+class StackRankBadges(MapScript):
+    """Lift rank badges that would overlap a lower rank's badge, with a line down to the shape.
+
+    Added to the layer group of the badges; at every zoom, in rank order, a badge that
+    overlaps a badge already placed moves straight up just clear of it (at most
+    :data:`MAX_LIFT_PX`), and a thin line joins it to its shape's corner. Badge 1 never
+    moves.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, maxLift) {
+            function on() { return group instanceof L.Map ? group : group._map; }
+            function layout() {
+                var map = on();
+                if (!map) { return; }
+                var badges = Array.prototype.slice.call(
+                    map.getPane("markerPane").querySelectorAll(".rank-label-icon .rank-label")
+                );
+                badges.forEach(function (b) {
+                    b.style.bottom = "1px";
+                    var line = b.parentNode.querySelector(".rank-leader");
+                    if (line) { line.remove(); }
+                });
+                badges.sort(function (a, b) {
+                    return parseInt(a.textContent, 10) - parseInt(b.textContent, 10);
+                });
+                var placed = [];
+                badges.forEach(function (b) {
+                    var r = b.getBoundingClientRect(), lift = 0, moved = true;
+                    while (moved && lift <= maxLift) {
+                        moved = false;
+                        placed.forEach(function (p) {
+                            var top = r.top - lift, bottom = r.bottom - lift;
+                            if (r.left < p.right && p.left < r.right && top < p.bottom
+                                && p.top < bottom) {
+                                lift += bottom - p.top + 1;
+                                moved = true;
+                            }
+                        });
+                    }
+                    if (lift > maxLift) { lift = 0; }
+                    if (lift > 0) {
+                        b.style.bottom = (1 + lift) + "px";
+                        var line = document.createElement("div");
+                        line.className = "rank-leader";
+                        line.style.cssText = "position:absolute;left:0;bottom:0;width:2px;"
+                            + "height:" + (lift + 2) + "px;background:#7a0019;";
+                        b.parentNode.insertBefore(line, b);
+                    }
+                    placed.push({left: r.left, right: r.right, top: r.top - lift,
+                                 bottom: r.bottom - lift});
+                });
+            }
+            function later() { window.requestAnimationFrame(layout); }
+            function start() { on().on("zoomend viewreset", later); later(); }
+            function stop() { if (on()) { on().off("zoomend viewreset", later); } }
+            group.on("add", start);
+            group.on("remove", stop);
+            if (on()) { start(); }
+        })({{ this._parent.get_name() }}, {{ this.max_lift }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__("StackRankBadges")
+        self.max_lift = MAX_LIFT_PX
+
+
+#: Highest a rank badge is lifted clear of others (pixels); a badge that would need more
+#: stays at its shape, under the lower ranks' badges.
+MAX_LIFT_PX = 80
 
 #: Step between the ``zIndexOffset`` of consecutive ranks: more than any map's height in
 #: pixels, since Leaflet adds a marker's screen y to its offset.

@@ -115,6 +115,11 @@ def test_lower_rank_badges_are_drawn_on_top(result):
     # Leaflet adds the screen y (under RANK_Z_STEP pixels) to the offset: rank 1 stays on top
     assert all(a - b >= RANK_Z_STEP for a, b in pairwise(ordered))
     assert ordered[-1] >= RANK_Z_STEP  # above the ward names (offset 0)
+    # at every zoom, badges that would overlap are lifted clear, in rank order, with a line
+    # down to their shape
+    layout = html[html.index("function layout()") :]
+    assert '"zoomend viewreset"' in layout and "rank-leader" in layout
+    assert "parseInt(a.textContent, 10) - parseInt(b.textContent, 10)" in layout
 
 
 def test_staff_map_first_view_keeps_clear_of_legend_and_switcher(result):
