@@ -1037,7 +1037,10 @@ def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
     maps = [str(f.proto.srcdoc) for f in at.get("iframe")]
     assert len(maps) == 3
     assert all(not re.search(r'<(script|link)[^>]+(src|href)="https?:', m) for m in maps)
-    assert all('"area": "target"' in m and '"area": "ring"' in m for m in maps[:2])
+    assert all('"area": "target area"' in m and '"area": "ring area"' in m for m in maps[:2])
+    # small maps: the layer list is a button, no legend box over the map, no "control"
+    assert all('"collapsed": true' in m and "intervention-legend" not in m for m in maps)
+    assert all('"area": "control"' not in m and "Control area" not in m for m in maps)
     assert len(at.expander) >= 3 and all(e.label != "" for e in at.expander)
 
 
