@@ -74,9 +74,9 @@ class FitBesideBoxes(MapScript):
     is on) or the strip beside it (not for a box across the middle); of these choices the
     one that shows ``bounds`` largest is used. Boxes not on the page are ignored, and the
     plain fit is used when every choice leaves less than 40 % of the width or height.
-    Boxes that appear in the first seconds (a legend that comes with a layer group, the
-    layer switcher, added after this script) refit the view, until the viewer touches the
-    map.
+    Boxes that appear later (a legend that comes with a layer group, the layer switcher,
+    added after this script) refit the view, until every selector has matched a box, the
+    viewer touches the map, or 30 s have passed.
 
     Parameters
     ----------
@@ -94,12 +94,16 @@ class FitBesideBoxes(MapScript):
             function fit() {
                 pending = false;
                 var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
+                var found = 0;
                 selectors.forEach(function (sel) {
+                    var any = false;
                     document.querySelectorAll(sel).forEach(function (el) {
                         var r = el.getBoundingClientRect();
-                        if (r.width && r.height) { boxes.push(r); }
+                        if (r.width && r.height) { boxes.push(r); any = true; }
                     });
+                    found += any ? 1 : 0;
                 });
+                if (found === selectors.length && watch) { stop(); }
                 var seen = JSON.stringify([c.width, c.height, boxes.map(function (r) {
                     return [r.left - c.left, r.top - c.top, r.width, r.height];
                 })]);
@@ -133,20 +137,25 @@ class FitBesideBoxes(MapScript):
                     "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
                 });
             }
-            fit();
             // boxes drawn by layers and controls added after this script (a legend that
-            // comes with its layer group, the layer switcher) refit the first view; the
-            // viewer's own pan and zoom are left alone once they touch the map
-            if (!window.MutationObserver) { return; }
-            var root = map.getContainer(), watch = new MutationObserver(function () {
-                if (!pending) { pending = true; window.requestAnimationFrame(fit); }
-            });
-            function stop() { watch.disconnect(); }
-            watch.observe(root, {childList: true, subtree: true});
-            ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
-                root.addEventListener(type, stop, {once: true, capture: true});
-            });
-            window.setTimeout(stop, 4000);
+            // comes with its layer group, the layer switcher) refit the first view until
+            // every box is there; the viewer's own pan and zoom are left alone once they
+            // touch the map
+            var root = map.getContainer(), watch = null, stop = null;
+            if (window.MutationObserver) {
+                var later = function () {
+                    if (!pending) { pending = true; window.requestAnimationFrame(fit); }
+                };
+                watch = new MutationObserver(later);
+                stop = function () { watch.disconnect(); map.off("resize", later); };
+                watch.observe(root, {childList: true, subtree: true});
+                map.on("resize", later);  // a map first drawn hidden, then shown
+                ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+                    root.addEventListener(type, stop, {once: true, capture: true});
+                });
+                window.setTimeout(stop, 30000);
+            }
+            fit();
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
         {% endmacro %}"""
     )
