@@ -503,6 +503,8 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert badges == [str(r) for r in table["Rank"]]
     assert js.count("L.marker(") == N_WARDS + len(table) + 1
     assert "Street names (zoom in)" in js and "L.tileLayer" not in js
+    # the first view keeps the wards clear of the legend and the layer switcher
+    assert re.search(r'\[\\*"\.hotspot-legend\\*", \\*"\.leaflet-control-layers\\*"\]', js)
     sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
     listed = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td>", sheet)
     assert [int(r) for r, _ in listed] == list(table["Rank"].head(15))
@@ -1082,7 +1084,10 @@ def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
     maps = [str(f.proto.srcdoc) for f in at.get("iframe")]
     assert len(maps) == 3
     assert all(not re.search(r'<(script|link)[^>]+(src|href)="https?:', m) for m in maps)
-    assert all('"area": "target"' in m and '"area": "ring"' in m for m in maps[:2])
+    assert all('"area": "target area"' in m and '"area": "ring area"' in m for m in maps[:2])
+    # small maps: the layer list is a button, no legend box over the map, no "control"
+    assert all('"collapsed": true' in m and "intervention-legend" not in m for m in maps)
+    assert all('"area": "control"' not in m and "Control area" not in m for m in maps)
     assert len(at.expander) >= 3 and all(e.label != "" for e in at.expander)
 
 

@@ -123,10 +123,12 @@ def newest_first(results: list[InterventionResult]) -> list[InterventionResult]:
 def card_map(result: InterventionResult) -> str:
     """Offline HTML of the card's map, zoomed to the target and ring of a point event.
 
-    The map is :func:`geo.interventions.intervention_map` (wards; target, ring and control
-    areas; hotspots before, dashed, and after); an area-wide event keeps the ward view.
+    The map is the compact :func:`geo.interventions.intervention_map` (wards; target, ring
+    and comparison areas; hotspots before, dashed, and after), with no legend box (the
+    card's caption under the map says what the colours are) and its layer list collapsed,
+    so the small map shows the areas; an area-wide event keeps the ward view.
     """
-    m = intervention_map(result)
+    m = intervention_map(result, compact=True)
     near = result.areas[result.areas["area"].astype(str) != "control"]
     if result.intervention.has_location and len(near):
         x0, y0, x1, y1 = near.to_crs("EPSG:4326").total_bounds

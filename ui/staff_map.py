@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from geo import columns as c
 from geo.maps import (
+    STAFF_BOXES,
     asset_folders,
     base_map,
     density_layer,
@@ -125,11 +126,13 @@ def show_staff_map(
     The base also holds the street and place names of the data's police.uk map points
     (shown from zoom 15, a layer the viewer can switch off) and, only when
     :func:`basemap_setting` names a tile URL, a basemap; hotspots carry their rank numbers.
+    The first view fits the wards beside the legend and the layer switcher
+    (:data:`geo.maps.STAFF_BOXES`).
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes)
     src = state.data_source()
     tiles, attribution = basemap_setting()
-    m = base_map(wards, tiles=tiles, attribution=attribution)
+    m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
     street_layer(street_frame(src.key, src, settings)).add_to(m)
     if incidents is not None and len(incidents):

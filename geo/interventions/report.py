@@ -33,6 +33,12 @@ from geo.project import WGS84
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")
 #: Colours of the areas on maps and plots.
 AREA_COLOURS: dict[str, str] = {"target": "#c0392b", "ring": "#e67e22", "control": "#2c7fb8"}
+#: What each area is called on a map: the ``control`` area is the "comparison area".
+AREA_NAMES: dict[str, str] = {
+    "target": "target area",
+    "ring": "ring area",
+    "control": "comparison area",
+}
 PERIOD_COLOURS: dict[str, str] = {"before": "#1b7837", "after": "#762a83"}
 GROUP_LABELS: dict[str, str] = {"asb": "Anti-social behaviour", "drugs": "Drugs", "all": "All"}
 RULES: dict[str, str] = {
@@ -257,10 +263,25 @@ def _shade(ax: Any, r: InterventionResult, months: list[str]) -> None:
             ax.axvspan(lo, hi, color=colour, alpha=0.35 if name == "excluded" else 0.15, lw=0)
 
 
-def intervention_map(result: InterventionResult, *, tiles: str | None = None) -> folium.Map:
-    """Staff map: wards, target / ring / control areas, before and after hotspots.
+def intervention_map(
+    result: InterventionResult, *, tiles: str | None = None, compact: bool = False
+) -> folium.Map:
+    """Staff map: wards, target / ring / comparison areas, before and after hotspots.
 
     Never for a public view: it shows the intervention location. Notes are not shown.
+    The ``control`` area is named "comparison area" (:data:`AREA_NAMES`) in the layer
+    list, the tooltips and the legend.
+
+    Parameters
+    ----------
+    result
+        One evaluated intervention.
+    tiles
+        A basemap tile URL (see :func:`geo.maps.base_map`); ``None`` adds no tiles.
+    compact
+        For a small map (a card's): no legend box (the page says what the colours are)
+        and the layer list collapsed to its button. ``False`` (default): the legend box
+        and the open layer list, for a full-size map.
 
     Returns
     -------
@@ -272,14 +293,15 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
     areas = result.areas.to_crs(WGS84)
     for row in areas.itertuples(index=False):
         colour = AREA_COLOURS[str(row.area)]
+        name = AREA_NAMES.get(str(row.area), str(row.area))
         gj = gpd.GeoDataFrame(
-            {"area": [row.area], "wards": [str(row.ward_names).replace(";", ", ")]},
+            {"area": [name], "wards": [str(row.ward_names).replace(";", ", ")]},
             geometry=[row.geometry],
             crs=WGS84,
         )
         folium.GeoJson(
             escape_properties(gj).to_json(),
-            name=f"{str(row.area).capitalize()} area",
+            name=name.capitalize(),
             style_function=lambda _f, col=colour, a=str(row.area): {
                 "color": col,
                 "weight": 2,
@@ -324,8 +346,9 @@ def intervention_map(result: InterventionResult, *, tiles: str | None = None) ->
                 escape_html(f"{result.intervention.intervention_id} ({result.intervention.kind})")
             ),
         ).add_to(m)
-    _legend(m, result)
-    folium.LayerControl(collapsed=False).add_to(m)
+    if not compact:
+        _legend(m, result)
+    folium.LayerControl(collapsed=compact).add_to(m)
     return m
 
 
@@ -335,7 +358,7 @@ def _legend(m: folium.Map, result: InterventionResult) -> None:
         return swatch(escape_html(label), f"{colour}33", border=border)
 
     w = result.windows
-    rows = [row(AREA_COLOURS[a], a) for a in result.areas["area"]]
+    rows = [row(AREA_COLOURS[a], AREA_NAMES.get(a, a)) for a in result.areas["area"]]
     rows.append(row(PERIOD_COLOURS["before"], f"hotspots {w.before[0]}..{w.before[-1]}", True))
     rows.append(row(PERIOD_COLOURS["after"], f"hotspots {w.after[0]}..{w.after[-1]}"))
     title = f"{result.intervention.intervention_id} (staff only)"

@@ -5,6 +5,8 @@ from geo.maps.elements import add_css, add_html
 from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
+    RANK_Z_STEP,
+    STAFF_BOXES,
     STAFF_POPUP,
     add_hotspot_layer,
     add_rank_labels,
@@ -13,6 +15,7 @@ from geo.maps.hotspot_map import (
     hotspot_layer,
     hotspot_map,
     rank_label_points,
+    rank_z_offset,
     score_breaks,
     score_colour,
     staff_layers,
@@ -34,6 +37,8 @@ __all__ = [
     "ASSET_FILES",
     "DISPLAY_GRID_DEG",
     "MAP_TEXT",
+    "RANK_Z_STEP",
+    "STAFF_BOXES",
     "STAFF_POPUP",
     "STREET_MIN_ZOOM",
     "StreetLayer",
@@ -56,6 +61,7 @@ __all__ = [
     "legend_box",
     "offline_html",
     "rank_label_points",
+    "rank_z_offset",
     "safe_for_map",
     "safe_tooltip",
     "score_breaks",

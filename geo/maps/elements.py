@@ -74,6 +74,9 @@ class FitBesideBoxes(MapScript):
     is on) or the strip beside it (not for a box across the middle); of these choices the
     one that shows ``bounds`` largest is used. Boxes not on the page are ignored, and the
     plain fit is used when every choice leaves less than 40 % of the width or height.
+    Boxes that appear later (a legend that comes with a layer group, the layer switcher,
+    added after this script) refit the view, until every selector has matched a box, the
+    viewer touches the map, or 30 s have passed.
 
     Parameters
     ----------
@@ -87,40 +90,72 @@ class FitBesideBoxes(MapScript):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (map, bounds, selectors) {
-            var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
-            selectors.forEach(function (sel) {
-                document.querySelectorAll(sel).forEach(function (el) {
-                    var r = el.getBoundingClientRect();
-                    if (r.width && r.height) { boxes.push(r); }
+            var last = null, pending = false;
+            function fit() {
+                pending = false;
+                var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
+                var found = 0;
+                selectors.forEach(function (sel) {
+                    var any = false;
+                    document.querySelectorAll(sel).forEach(function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width && r.height) { boxes.push(r); any = true; }
+                    });
+                    found += any ? 1 : 0;
                 });
-            });
-            // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
-            for (var k = 0; k < (1 << boxes.length); k++) {
-                var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
-                boxes.forEach(function (r, i) {
-                    if (k & (1 << i)) {
-                        var middle = c.left + c.width / 2;
-                        ok = ok && !(r.left < middle && r.right > middle);
-                        if (r.left + r.right < 2 * middle) {
-                            p.left = Math.max(p.left, r.right - c.left + 8);
+                if (found === selectors.length && watch) { stop(); }
+                var seen = JSON.stringify([c.width, c.height, boxes.map(function (r) {
+                    return [r.left - c.left, r.top - c.top, r.width, r.height];
+                })]);
+                if (seen === last) { return; }
+                last = seen;
+                // bit i of k: 0 = box i keeps clear the strip above or below it, 1 = beside it
+                for (var k = 0; k < (1 << boxes.length); k++) {
+                    var p = {top: 8, right: 8, bottom: 8, left: 8}, ok = true;
+                    boxes.forEach(function (r, i) {
+                        if (k & (1 << i)) {
+                            var middle = c.left + c.width / 2;
+                            ok = ok && !(r.left < middle && r.right > middle);
+                            if (r.left + r.right < 2 * middle) {
+                                p.left = Math.max(p.left, r.right - c.left + 8);
+                            } else {
+                                p.right = Math.max(p.right, c.right - r.left + 8);
+                            }
+                        } else if (r.top + r.bottom < c.top + c.bottom) {
+                            p.top = Math.max(p.top, r.bottom - c.top + 8);
                         } else {
-                            p.right = Math.max(p.right, c.right - r.left + 8);
+                            p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
                         }
-                    } else if (r.top + r.bottom < c.top + c.bottom) {
-                        p.top = Math.max(p.top, r.bottom - c.top + 8);
-                    } else {
-                        p.bottom = Math.max(p.bottom, c.bottom - r.top + 8);
-                    }
+                    });
+                    var w = p.left + p.right, h = p.top + p.bottom;
+                    if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
+                    var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
+                    if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
+                }
+                var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+                map.fitBounds(bounds, {
+                    "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
                 });
-                var w = p.left + p.right, h = p.top + p.bottom;
-                if (!ok || w > 0.6 * c.width || h > 0.6 * c.height) { continue; }
-                var zoom = map.getBoundsZoom(bounds, false, L.point(w, h));
-                if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
             }
-            var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
-            map.fitBounds(bounds, {
-                "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
-            });
+            // boxes drawn by layers and controls added after this script (a legend that
+            // comes with its layer group, the layer switcher) refit the first view until
+            // every box is there; the viewer's own pan and zoom are left alone once they
+            // touch the map
+            var root = map.getContainer(), watch = null, stop = null;
+            if (window.MutationObserver) {
+                var later = function () {
+                    if (!pending) { pending = true; window.requestAnimationFrame(fit); }
+                };
+                watch = new MutationObserver(later);
+                stop = function () { watch.disconnect(); map.off("resize", later); };
+                watch.observe(root, {childList: true, subtree: true});
+                map.on("resize", later);  // a map first drawn hidden, then shown
+                ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+                    root.addEventListener(type, stop, {once: true, capture: true});
+                });
+                window.setTimeout(stop, 30000);
+            }
+            fit();
         })({{ this._parent.get_name() }}, {{ this.bounds|tojson }}, {{ this.selectors|tojson }});
         {% endmacro %}"""
     )

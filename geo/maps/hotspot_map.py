@@ -9,10 +9,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element
+from folium.template import Template
 
 from geo import columns as c
 from geo.maps.density import density_layer
-from geo.maps.elements import FitBesideBoxes, ScaleBar, add_css
+from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, class_colours, legend_html
@@ -302,7 +303,8 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
 
     The badge sits up and to the right of :func:`rank_label_points`, touching the shape
     with its square corner, so a tiny hotspot stays visible under its number. The numbers
-    are the ``rank`` column, the same as the tables' ``Rank``.
+    are the ``rank`` column, the same as the tables' ``Rank``. Where badges overlap, the
+    lower rank is drawn on top (:func:`rank_z_offset`), so badge 1 is never covered.
 
     Parameters
     ----------
@@ -326,7 +328,100 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
             ),
             interactive=False,  # a label only: clicks reach the hotspot under it
             keyboard=False,
+            z_index_offset=rank_z_offset(int(rank), len(hotspots)),
         ).add_to(m)
+    m.add_child(StackRankBadges())
+
+
+class StackRankBadges(MapScript):
+    """Lift rank badges that would overlap a lower rank's badge, with a line down to the shape.
+
+    Added to the layer group of the badges; at every zoom, in rank order, a badge that
+    overlaps a badge already placed moves straight up just clear of it (at most
+    :data:`MAX_LIFT_PX`), and a thin line joins it to its shape's corner. Badge 1 never
+    moves.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, maxLift) {
+            function on() { return group instanceof L.Map ? group : group._map; }
+            function layout() {
+                var map = on();
+                if (!map) { return; }
+                var badges = Array.prototype.slice.call(
+                    map.getPane("markerPane").querySelectorAll(".rank-label-icon .rank-label")
+                );
+                badges.forEach(function (b) {
+                    b.style.bottom = "1px";
+                    var line = b.parentNode.querySelector(".rank-leader");
+                    if (line) { line.remove(); }
+                });
+                badges.sort(function (a, b) {
+                    return parseInt(a.textContent, 10) - parseInt(b.textContent, 10);
+                });
+                var placed = [];
+                badges.forEach(function (b) {
+                    var r = b.getBoundingClientRect(), lift = 0, moved = true;
+                    while (moved && lift <= maxLift) {
+                        moved = false;
+                        placed.forEach(function (p) {
+                            var top = r.top - lift, bottom = r.bottom - lift;
+                            if (r.left < p.right && p.left < r.right && top < p.bottom
+                                && p.top < bottom) {
+                                lift += bottom - p.top + 1;
+                                moved = true;
+                            }
+                        });
+                    }
+                    if (lift > maxLift) { lift = 0; }
+                    if (lift > 0) {
+                        b.style.bottom = (1 + lift) + "px";
+                        var line = document.createElement("div");
+                        line.className = "rank-leader";
+                        line.style.cssText = "position:absolute;left:0;bottom:0;width:2px;"
+                            + "height:" + (lift + 2) + "px;background:#7a0019;";
+                        b.parentNode.insertBefore(line, b);
+                    }
+                    placed.push({left: r.left, right: r.right, top: r.top - lift,
+                                 bottom: r.bottom - lift});
+                });
+            }
+            function later() { window.requestAnimationFrame(layout); }
+            function start() { on().on("zoomend viewreset", later); later(); }
+            function stop() { if (on()) { on().off("zoomend viewreset", later); } }
+            group.on("add", start);
+            group.on("remove", stop);
+            if (on()) { start(); }
+        })({{ this._parent.get_name() }}, {{ this.max_lift }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__("StackRankBadges")
+        self.max_lift = MAX_LIFT_PX
+
+
+#: Highest a rank badge is lifted clear of others (pixels); a badge that would need more
+#: stays at its shape, under the lower ranks' badges.
+MAX_LIFT_PX = 80
+
+#: Step between the ``zIndexOffset`` of consecutive ranks: more than any map's height in
+#: pixels, since Leaflet adds a marker's screen y to its offset.
+RANK_Z_STEP = 100_000
+
+
+def rank_z_offset(rank: int, n_ranks: int) -> int:
+    """Leaflet ``zIndexOffset`` of the badge of ``rank`` among ``n_ranks``: lower ranks on top.
+
+    Also above the ward names (markers with no offset), whatever the badges' positions.
+    """
+    return (max(n_ranks, rank) - rank + 1) * RANK_Z_STEP
+
+
+#: Boxes over a staff map that its first view keeps clear of the wards (see :func:`base_map`):
+#: the hotspot legend (drawn with the hotspot layer) and the layer switcher.
+STAFF_BOXES: tuple[str, ...] = (".hotspot-legend", ".leaflet-control-layers")
 
 
 def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
@@ -374,8 +469,9 @@ def hotspot_map(
 ) -> folium.Map:
     """Staff map: wards, street names, numbered hotspots coloured by score, density layer.
 
-    :func:`base_map` with a street-name layer (:func:`geo.maps.streets.street_layer`, shown
-    from zoom 15), :func:`staff_layers` and a layer switcher.
+    :func:`base_map` (its first view clear of :data:`STAFF_BOXES`) with a street-name layer
+    (:func:`geo.maps.streets.street_layer`, shown from zoom 15), :func:`staff_layers` and a
+    layer switcher.
 
     Parameters
     ----------
@@ -399,7 +495,7 @@ def hotspot_map(
         A new map each call; render it with :func:`geo.maps.offline_html`.
 
     """
-    m = base_map(wards, tiles=tiles, attribution=attribution)
+    m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
     if streets is not None and len(streets):
         street_layer(streets).add_to(m)
     for layer in staff_layers(hotspots, incidents=incidents):

@@ -418,8 +418,21 @@ def test_hotspot_shift_persisted_vanished_appeared(two_wards):
     assert (summary["persisted"], summary["vanished"], summary["appeared"]) == (1, 1, 1)
     assert summary["nearest_appeared_m"] == pytest.approx(math.hypot(295, 395) - 25, abs=0.2)
     html = offline_html(intervention_map(r))
-    for text in ("Target area", "Ring area", "Control area", "Hotspots before", "Hotspots after"):
+    for text in (
+        "Target area",
+        "Ring area",
+        "Comparison area",
+        "Hotspots before",
+        "Hotspots after",
+    ):
         assert text in html
+    # what a sergeant reads calls the control area the comparison area
+    assert "Control area" not in html and '"area": "control"' not in html
+    assert "comparison area</div>" in html  # the legend row
+    assert '"collapsed": false' in html and 'class="intervention-legend"' in html
+    small = offline_html(intervention_map(r, compact=True))
+    assert '"collapsed": true' in small and "intervention-legend" not in small
+    assert "Comparison area" in small
 
 
 # --- the interventions file ------------------------------------------------------------------

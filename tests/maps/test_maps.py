@@ -162,7 +162,8 @@ def test_staff_layers_carry_the_hotspots_legend_and_density(result):
     assert (hotspots.layer_name, hotspots.show) == ("Hotspots", True)
     assert [type(ch).__name__ for ch in density._children.values()] == ["HeatMap"]
     kinds = [type(ch).__name__ for ch in hotspots._children.values()]
-    assert kinds == ["GeoJson", "Marker", "LegendLayer"]  # the marker: the rank badge
+    # the marker: the rank badge, laid out clear of the others by StackRankBadges
+    assert kinds == ["GeoJson", "Marker", "StackRankBadges", "LegendLayer"]
     assert len(staff_layers(result.hotspots)) == 1  # no incidents: no density layer
     # the legend is a layer of the hotspot group: it goes when the group is swapped
     m = hotspot_map(result.wards, result.hotspots)
@@ -257,8 +258,13 @@ def test_scale_is_metric_only_and_away_from_the_lower_left_legends(result, kind)
         assert legends == []
     else:
         assert legends and all("left:12px" in style and "right" not in style for style in legends)
-    # staff maps fit the wards to the whole map (no boxes to keep clear)
-    assert len(re.findall(r"\bmap_[0-9a-f]+\.fitBounds\(", html)) == 1
+    # the staff map fits the wards beside its legend and layer switcher; the others to the
+    # whole map
+    fits = len(re.findall(r"\bmap_[0-9a-f]+\.fitBounds\(", html))
+    if kind == "staff":
+        assert fits == 0 and '[".hotspot-legend", ".leaflet-control-layers"]' in html
+    else:
+        assert fits == 1 and 'hotspot-legend", ".leaflet-control-layers' not in html
 
 
 def test_ward_labels_let_clicks_through(result):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +13,7 @@ from shapely.geometry import Polygon, box
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.maps import (
+    RANK_Z_STEP,
     STREET_MIN_ZOOM,
     for_display,
     hotspot_map,
@@ -98,6 +100,33 @@ def test_staff_map_has_rank_badges_and_place_in_tooltip(result):
     assert badges == [str(r) for r in result.hotspots[c.RANK]]
     assert '"place": "West"' in html  # local reports only: the ward name stands in
     assert '"Place"' in html
+
+
+def test_lower_rank_badges_are_drawn_on_top(result):
+    html = offline_html(hotspot_map(result.wards, result.hotspots))
+    found = re.findall(
+        r'"zIndexOffset": (\d+).*?class=\\"rank-label\\" style=\\"[^"]*\\"\\u003e(\d+)\\u003c',
+        html,
+        flags=re.S,
+    )
+    by_rank = {int(rank): int(z) for z, rank in found}
+    assert sorted(by_rank) == sorted(result.hotspots[c.RANK])
+    ordered = [by_rank[r] for r in sorted(by_rank)]
+    # Leaflet adds the screen y (under RANK_Z_STEP pixels) to the offset: rank 1 stays on top
+    assert all(a - b >= RANK_Z_STEP for a, b in pairwise(ordered))
+    assert ordered[-1] >= RANK_Z_STEP  # above the ward names (offset 0)
+    # at every zoom, badges that would overlap are lifted clear, in rank order, with a line
+    # down to their shape
+    layout = html[html.index("function layout()") :]
+    assert '"zoomend viewreset"' in layout and "rank-leader" in layout
+    assert "parseInt(a.textContent, 10) - parseInt(b.textContent, 10)" in layout
+
+
+def test_staff_map_first_view_keeps_clear_of_legend_and_switcher(result):
+    html = offline_html(hotspot_map(result.wards, result.hotspots))
+    assert '[".hotspot-legend", ".leaflet-control-layers"]' in html
+    assert "getBoundsZoom" in html and "MutationObserver" in html  # refit once they appear
+    assert 'class="hotspot-legend"' in html.replace('\\"', '"')
 
 
 def test_street_layer_is_switchable_zoom_gated_and_inert(result):

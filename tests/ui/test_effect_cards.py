@@ -72,3 +72,11 @@ def test_card_map_zooms_to_the_target_and_ring_of_a_point_event(results):
     y0, x0, y1, x1 = point[-1]
     assert y1 - y0 < 0.02 and x1 - x0 < 0.03  # about 800 m across: the ring, not the wards
     assert y0 < 51.719306 < y1 and x0 < -1.215246 < x1  # around the warrant's location
+
+
+def test_card_map_leaves_the_small_map_to_the_areas(results):
+    html = ec.card_map(results["EX-PRIORY-RD"])
+    # the layer list is a button and the colours are explained under the map, not over it
+    assert '"collapsed": true' in html and '"collapsed": false' not in html
+    assert "intervention-legend" not in html
+    assert "Comparison area" in html and "Control area" not in html
