@@ -118,10 +118,11 @@ def test_postbox_planning_date_moves_the_plan(monkeypatch, tmp_path):
     assert at.date_input(key="pb_planning_date").value == date.today()
     plan = next(d.value for d in at.dataframe if pb.START_DATE in d.value.columns)
     assert plan[pb.START_DATE].iloc[0].date() == date.today() + timedelta(days=1)
-    # the panel states its one time frame: the page's 3 months, to the data's end
+    # the panel states its one time frame: the postbox's own period (all the data's months
+    # within the 365-day lookback), not the page's 3 months
     assert (
-        "Every number in this panel counts incidents from the last 3 months of the data, "
-        "1 September to 30 November 2018" in captions(at)
+        "Planned on incidents from the last 9 months of the data, 1 March to 30 November 2018"
+        in captions(at)
     )
     ahead = date.today() + timedelta(days=30)
     at.date_input(key="pb_planning_date").set_value(ahead)
