@@ -62,8 +62,6 @@ class PartReport:
         The reader's notes (not the wards') and the archive members it skipped.
     files
         ``source_file`` values read.
-    crs
-        The metric CRS the incidents were projected to (WKT).
     id_keys
         ``uint64`` hash of (source kind, id) of every row with an id that passed validation.
     has_local, has_police
@@ -82,7 +80,6 @@ class PartReport:
     notes: tuple[str, ...]
     skipped: tuple[str, ...]
     files: tuple[str, ...]
-    crs: str
     id_keys: np.ndarray
     has_local: bool
     has_police: bool
@@ -148,7 +145,6 @@ def prepare_part(
         notes=read_notes,
         skipped=skipped,
         files=files,
-        crs=prepared.crs.to_wkt(),
         id_keys=keyed["key"].to_numpy(dtype=np.uint64)[passed],
         has_local=has_local,
         has_police=has_police,
