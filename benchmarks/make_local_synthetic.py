@@ -28,6 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from geo.io import POLICE_UK_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "data" / "local"
@@ -35,20 +37,6 @@ SIZES = {"10k": 10_000, "200k": 200_000, "1M": 1_000_000}
 #: Extent of the shipped South East Oxford wards (WGS84), with a small margin inside.
 EXTENT = (-1.245, 51.705, -1.170, 51.760)
 CATEGORIES = ("Anti-social behaviour", "Burglary", "Drugs", "Vehicle crime", "Other theft")
-POLICE_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
 
 
 def output_paths(size: str) -> dict[str, Path]:
@@ -109,7 +97,7 @@ def write_size(size: str, seed: int) -> dict[str, Path]:
         "Last outcome category": empty,
         "Context": empty,
     }
-    pacsv.write_csv(pa.table({k: police[k] for k in POLICE_COLUMNS}), paths["police"])
+    pacsv.write_csv(pa.table({k: police[k] for k in POLICE_UK_COLUMNS}), paths["police"])
     return paths
 
 
