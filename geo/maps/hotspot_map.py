@@ -16,7 +16,7 @@ from geo.maps.density import density_layer
 from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
-from geo.maps.legend import SCORE_COLOURS, LegendLayer, class_colours, legend_html
+from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html, score_classes
 from geo.maps.streets import street_layer, tile_layer
 from geo.project import WGS84
 
@@ -97,11 +97,9 @@ def score_colour(score: float, breaks: Sequence[float]) -> str:
     """Colour of ``score``: that of the first class whose upper bound it does not exceed.
 
     ``breaks`` as from :func:`score_breaks`; the colours are
-    :func:`geo.maps.legend.class_colours` of their number, as in the legend.
+    those of :func:`geo.maps.legend.score_classes`, as in the legend.
     """
-    uppers = sorted(set(float(b) for b in breaks))
-    colours = class_colours(len(uppers))
-    for colour, upper in zip(colours, uppers, strict=True):
+    for colour, upper in score_classes(breaks):
         if score <= upper:
             return colour
     return SCORE_COLOURS[-1]

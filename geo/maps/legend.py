@@ -28,6 +28,17 @@ def class_colours(n_classes: int) -> tuple[str, ...]:
     return tuple(SCORE_COLOURS[round(i * last / (k - 1))] for i in range(k))
 
 
+def score_classes(breaks: Sequence[float]) -> list[tuple[str, float]]:
+    """``(colour, upper bound)`` of each score class, lowest first.
+
+    ``breaks`` are the classes' upper bounds (see :func:`geo.maps.score_breaks`; ties are
+    merged and the order does not matter); the colours are :func:`class_colours` of their
+    number. The map's shapes and the legend both read their classes here.
+    """
+    uppers = sorted({float(b) for b in breaks})
+    return list(zip(class_colours(len(uppers)), uppers, strict=True))
+
+
 def class_label(lower: float | None, upper: float) -> str:
     """A score class in words: ``"up to 12"``, ``"13–15"``, ``"16"``, ``"over 2.5 to 4"``.
 
@@ -90,12 +101,11 @@ def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
 
     ``breaks`` are the classes' upper bounds in increasing order (see
     :func:`geo.maps.score_breaks`); each class is labelled by :func:`class_label` and
-    coloured by :func:`class_colours`, so the legend matches the shapes.
+    coloured as in :func:`score_classes`, so the legend matches the shapes.
     """
-    uppers = sorted(set(float(b) for b in breaks))
     rows = []
     lower: float | None = None
-    for colour, upper in zip(class_colours(len(uppers)), uppers, strict=True):
+    for colour, upper in score_classes(breaks):
         rows.append(swatch(escape_html(class_label(lower, upper)), colour))
         lower = upper
     if not rows:
