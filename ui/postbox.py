@@ -66,14 +66,14 @@ def outputs(settings: Settings, planning_date: date) -> pb.PostboxOutputs:
     return cached_outputs(src.key, settings.cache_key(), stamp, planning_date, src, settings)
 
 
-def plan_run_settings(settings: Settings) -> Settings:
-    """The run the postbox is planned on: ``settings`` over all months of the data.
+def plan_run_settings() -> Settings:
+    """The run the postbox is planned on: the saved settings over all months of the data.
 
-    The page's own window is dropped, so the Patrol panel (whatever its months), the
-    Meeting page and ``python -m geo postbox next`` give one plan: the demand period is the
-    postbox's own ``lookback_days`` counted back from the data's last day.
+    No page's window applies, so the Patrol panel (whatever its months), the Meeting page
+    and ``python -m geo postbox next`` give one plan: the demand period is the postbox's own
+    ``lookback_days`` counted back from the data's last day.
     """
-    return settings.replace(since=None, until=None, trend_months=state.settings().trend_months)
+    return state.settings().replace(since=None, until=None)
 
 
 def planned_on(out: pb.PostboxOutputs) -> str:
@@ -114,11 +114,11 @@ SCORE_COLUMNS = {
 }
 
 
-def postbox_panel(settings: Settings) -> None:
+def postbox_panel() -> None:
     """Staff: recommended site and coverage circle, the plan, the score breakdown, the log.
 
     Two dates: incidents are counted up to the data's last day, over the postbox's own
-    demand period (``lookback_days``; the months of ``settings`` are ignored, see
+    demand period (``lookback_days``, whatever months the page shows; see
     :func:`plan_run_settings`, so staff and public see one plan), while the placements run
     on the planning date (today unless changed here).
     """
@@ -133,7 +133,7 @@ def postbox_panel(settings: Settings) -> None:
         ),
     )
     with st.spinner("Planning the postbox weeks (maximal covering)…"):
-        out = outputs(plan_run_settings(settings), planning)
+        out = outputs(plan_run_settings(), planning)
     ranked, plan = out.ranked, out.plan
     st.caption(
         f"{planned_on(out)}, whatever the months chosen above: the same plan the Meeting page "
@@ -205,7 +205,7 @@ def meeting_postbox() -> None:
     """
     today = date.today()
     with st.spinner("Planning the postbox weeks…"):
-        out = outputs(plan_run_settings(state.settings()), today)
+        out = outputs(plan_run_settings(), today)
     st.dataframe(
         pb.public_plan(out.plan, booked=out.booked, today=today),
         hide_index=True,

@@ -114,7 +114,7 @@ def page() -> None:
 
     st.subheader("Postbox")
     if st.toggle("Plan the 'have your say' postbox", key="patrol_postbox"):
-        postbox_panel(ws)
+        postbox_panel()
 
 
 page()
