@@ -14,6 +14,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from playwright.sync_api import expect
 
 from geo.pipeline import run_files
 from geo.project import WGS84
@@ -142,8 +143,8 @@ def test_meeting_page_shows_street_names_when_zoomed_in(server, browser, streets
     # another period: the same names at the same places
     page.get_by_text("Last 3 months", exact=True).click()
     wait_idle(page)
+    # the map is redrawn in a new frame: wait for it rather than count the old one
     frame = page.frame_locator(PAGE_MAP).first
-    frame.locator(".street-label").first.wait_for(state="attached")
-    assert frame.locator(".street-label").count() == len(streets)
+    expect(frame.locator(".street-label")).to_have_count(len(streets), timeout=30_000)
     assert failed == []
     page.close()
