@@ -128,7 +128,7 @@ def cluster_incidents(
     labels = np.full(len(out), -1, dtype=np.int64)
     if len(out):
         span = months if months is not None else _months_of(out, settings)
-        xy = point_xy(out.geometry)
+        xy = point_xy(out)
         w = out[c.WEIGHT].to_numpy(dtype=float)
         # codes from the text column itself (no Python string per row)
         ward_of, codes = pd.factorize(out[c.WARD_CODE], sort=True)

@@ -45,6 +45,11 @@ CATEGORY = "category"  #: str, category key from ``Settings.categories`` (e.g. `
 WEIGHT = "weight"  #: float, category weight used by DBSCAN
 
 # --- after projection / ward assignment / clustering -----------------------------------
+#: float, metres: the x of the incident's point in the metric CRS (``geometry.x``), kept
+#: beside the geometry so later stages read millions of coordinates without visiting each
+#: Point (see :func:`geo.project.point_xy`)
+X_M = "x_m"
+Y_M = "y_m"  #: float, metres: the point's y (``geometry.y``)
 WARD_CODE = "ward_code"  #: str, e.g. ONS ``E05006563``
 WARD_NAME = "ward_name"  #: str, e.g. ``Rose Hill and Iffley``
 CLUSTER = "cluster"  #: int, DBSCAN label inside the ward, -1 for noise

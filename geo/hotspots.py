@@ -234,7 +234,7 @@ def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFram
     columns stay in the frame's text dtype (no Python string per row).
     """
     members = clustered.loc[in_cluster, [c.WARD_CODE, c.CLUSTER, c.WEIGHT, c.CATEGORY, c.MONTH]]
-    member_xy = point_xy(clustered.geometry[in_cluster])
+    member_xy = point_xy(clustered)[in_cluster]
     return pd.DataFrame(
         {
             c.WARD_CODE: _text(members[c.WARD_CODE]),

@@ -104,11 +104,12 @@ class _NamedRows:
         name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
         name_no, names = pd.factorize(name_of, sort=True)
         keep = (name_of != "")[codes]
-        geometry = incidents.geometry
         self.pos = pos[keep]
         self.code = name_no[codes[keep]].astype(np.int64)
         self.names = np.asarray(names, dtype=object)
-        xy = point_xy(geometry.iloc[self.pos] if len(self.pos) < len(geometry) else geometry)
+        xy = point_xy(incidents)
+        if len(self.pos) < len(incidents):
+            xy = xy[self.pos]
         self.x, self.y = xy[:, 0], xy[:, 1]
 
     def frame(self, incidents: gpd.GeoDataFrame, rows: np.ndarray | slice) -> pd.DataFrame:

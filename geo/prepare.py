@@ -80,8 +80,9 @@ class Prepared:
     incidents
         Incidents that will be clustered, input order kept: :data:`geo.validate.ACCEPTED_COLUMNS`
         (``x``/``y`` float as given in ``xy_crs``, ``date`` datetime64, ``month``
-        ``YYYY-MM``, ``category`` key, ``weight`` float), then ``geometry`` (Point, metres,
-        metric CRS), ``ward_code`` (str), ``ward_name`` (str). Holds confidential columns
+        ``YYYY-MM``, ``category`` key, ``weight`` float), then ``x_m``, ``y_m`` (float, the
+        point in metres), ``geometry`` (Point, metres, metric CRS), ``ward_code`` (str),
+        ``ward_name`` (str). Holds confidential columns
         (``location``, ``notes``, ``report_source``): staff only.
     invalid, outside_wards, filtered_out
         Rows set aside by validation, for lying outside every ward, and by the

@@ -154,8 +154,9 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     Returns
     -------
     geopandas.GeoDataFrame
-        The same rows and columns, plus ``geometry`` (Point, metres, ``crs``). ``x``/``y``
-        keep the coordinates as given.
+        The same rows and columns, plus ``x_m``, ``y_m`` (float, the point's coordinates in
+        metres) and ``geometry`` (Point, metres, ``crs``). ``x``/``y`` keep the
+        coordinates as given.
 
     """
     require_metric(crs, "target CRS")
@@ -185,21 +186,69 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     px = np.concatenate(px_parts) if px_parts else np.empty(0)
     py = np.concatenate(py_parts) if py_parts else np.empty(0)
     points = gpd.points_from_xy(px, py, crs=target)
-    return gpd.GeoDataFrame(accepted, geometry=points.take(which), crs=target)
+    out = accepted.copy(deep=False)  # the new columns go on the copy only (copy-on-write)
+    out[c.X_M] = px.take(which)
+    out[c.Y_M] = py.take(which)
+    return gpd.GeoDataFrame(out, geometry=points.take(which), crs=target)
 
 
-def point_xy(points: gpd.GeoSeries) -> np.ndarray:
-    """``(n, 2)`` float array of ``points.x`` and ``points.y``.
+def point_xy(points: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    """``(n, 2)`` float array of the points' x and y.
 
-    One pass over the geometries when every one is a non-empty Point (the usual case),
-    instead of geopandas' two checked passes; otherwise exactly ``points.x``/``points.y``
-    (which raise for geometries that are not points).
+    Parameters
+    ----------
+    points
+        Point ``geometry``; a frame from :func:`project_incidents` (or any frame made from
+        its rows) also has ``x_m``/``y_m``, which are read instead of the millions of Point
+        objects, after checking a few rows against their geometry (a frame reprojected
+        since then falls back to its geometry).
+
+    Returns
+    -------
+    numpy.ndarray
+        What ``points.geometry.x``/``.y`` give, in one array; for geometries read one pass
+        over them when every one is a non-empty Point (the usual case), instead of
+        geopandas' two checked passes (which raise for geometries that are not points).
+
     """
+    if isinstance(points, gpd.GeoDataFrame):
+        if {c.X_M, c.Y_M} <= set(points.columns) and metres_match(points):
+            return np.column_stack(
+                [points[c.X_M].to_numpy(dtype=float), points[c.Y_M].to_numpy(dtype=float)]
+            )
+        points = points.geometry
     geoms = points.to_numpy()
     xy: np.ndarray = shapely.get_coordinates(geoms)
     if len(xy) == len(geoms) and bool((shapely.get_type_id(geoms) == 0).all()):
         return xy
     return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+
+
+def metres_match(points: gpd.GeoDataFrame, *, checks: int = 16) -> bool:
+    """Whether ``x_m``/``y_m`` agree with the Point geometry at a few rows spread over the frame.
+
+    Parameters
+    ----------
+    points
+        ``x_m``, ``y_m`` (float) and ``geometry``.
+    checks
+        How many rows (evenly spaced, first and last included) are compared.
+
+    """
+    n = len(points)
+    if n == 0:
+        return True
+    at = np.unique(np.linspace(0, n - 1, min(n, checks)).astype(np.intp))
+    geoms = points.geometry.to_numpy()[at]
+    if not bool((shapely.get_type_id(geoms) == 0).all()):
+        return False
+    xy = shapely.get_coordinates(geoms)
+    if len(xy) != len(at):
+        return False
+    got = np.column_stack(
+        [points[c.X_M].to_numpy(dtype=float)[at], points[c.Y_M].to_numpy(dtype=float)[at]]
+    )
+    return bool(np.array_equal(xy, got))
 
 
 def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:

@@ -25,9 +25,10 @@ from geo.hotspots import (
 from geo.io import read_incident_csv, read_text_csv
 from geo.pipeline import _in_file_order
 from geo.places import GENERIC_PLACES, describe_places, place_name
-from geo.project import point_xy, wgs84_bounds
+from geo.project import point_xy, project_incidents, wgs84_bounds
 from geo.settings import Settings
 from geo.validate import validate_incidents
+from geo.wards import assign_wards
 from tests.helpers import X0, Y0, make_two_wards
 
 
@@ -107,6 +108,41 @@ def test_point_xy_matches_x_and_y_and_refuses_what_they_refuse() -> None:
     assert got[0].tolist() == [1.0, 2.0] and np.isnan(got[1]).all()
     with pytest.raises(ValueError, match="Point"):
         point_xy(gpd.GeoSeries([shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1)])]))
+
+
+def test_point_xy_reads_the_metre_columns_of_projected_incidents_unless_reprojected() -> None:
+    accepted = pd.DataFrame(
+        {
+            c.X: [-1.2, -1.21, -1.2],
+            c.Y: [51.73, 51.74, 51.73],
+            c.XY_CRS: ["EPSG:4326"] * 3,
+        }
+    )
+    projected = project_incidents(accepted, "EPSG:27700")
+    want = np.column_stack([projected.geometry.x, projected.geometry.y])
+    np.testing.assert_array_equal(projected[[c.X_M, c.Y_M]].to_numpy(), want)
+    np.testing.assert_array_equal(point_xy(projected), want)
+    # the columns are what is read: a frame whose columns were changed where the check
+    # does not look shows it
+    many = pd.concat([projected] * 10, ignore_index=True)
+    many.loc[2, c.X_M] = 0.0  # rows 0, 1, 3, 5, ... 29 are checked
+    assert point_xy(many)[2, 0] == 0.0
+    # a frame reprojected since: its geometry, not the stale metre columns
+    wgs = projected.to_crs("EPSG:4326")
+    np.testing.assert_allclose(point_xy(wgs), accepted[[c.X, c.Y]].to_numpy(), atol=1e-9)
+    assert wards_assigned_from_columns(projected)
+
+
+def wards_assigned_from_columns(points: gpd.GeoDataFrame) -> bool:
+    """Ward assignment gives the same wards from the metre columns as from the geometry."""
+    box = shapely.box(*points.total_bounds).buffer(10)
+    wards = gpd.GeoDataFrame(
+        {c.WARD_CODE: ["W1"], c.WARD_NAME: ["One"]}, geometry=[box], crs=points.crs
+    )
+    points = points.assign(**{c.SOURCE_FILE: "f.csv", c.ROW: [2, 3, 4]})
+    with_cols = assign_wards(points, wards).accepted
+    without = assign_wards(points.drop(columns=[c.X_M, c.Y_M]), wards).accepted
+    return with_cols[c.WARD_CODE].tolist() == without[c.WARD_CODE].tolist() == ["W1"] * 3
 
 
 def _plain_describe(incidents: gpd.GeoDataFrame, max_names: int = 2) -> dict[str, list[str]]:

@@ -184,7 +184,17 @@ def test_clustering_twice_leaves_prepared_unchanged(shipped):
 
 def test_prepared_columns_and_reconciliation():
     p = small_prepared()
-    assert list(p.incidents.columns) == [*ACCEPTED_COLUMNS, "geometry", c.WARD_CODE, c.WARD_NAME]
+    assert list(p.incidents.columns) == [
+        *ACCEPTED_COLUMNS,
+        c.X_M,
+        c.Y_M,
+        "geometry",
+        c.WARD_CODE,
+        c.WARD_NAME,
+    ]
+    # the metre columns are the points' coordinates
+    assert p.incidents[c.X_M].tolist() == p.incidents.geometry.x.tolist()
+    assert p.incidents[c.Y_M].tolist() == p.incidents.geometry.y.tolist()
     assert p.incidents.crs == p.wards.crs == p.crs == "EPSG:27700"
     assert list(p.wards[c.WARD_CODE]) == [WEST, EAST]
     assert p.rows_read == 14
