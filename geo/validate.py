@@ -162,11 +162,31 @@ class _Rows:
 def _check_coordinates(rows: _Rows) -> None:
     """Missing coordinates, and coordinates that are not numbers (parses ``x``, ``y``)."""
     raw = rows.raw
-    # each distinct text is stripped and parsed once (police.uk repeats its map points)
-    x_codes, x_texts = _distinct_stripped(raw[c.RAW_X])
-    y_codes, y_texts = _distinct_stripped(raw[c.RAW_Y])
     xname = Choice(rows.is_ll, "longitude", "easting")
     yname = Choice(rows.is_ll, "latitude", "northing")
+    plain_x, plain_y = _plain_numbers(raw[c.RAW_X]), _plain_numbers(raw[c.RAW_Y])
+    if plain_x is not None and plain_y is not None:
+        # every text is a plain number or empty (police.uk's): parsed in one pass, no table
+        # of distinct texts; the texts are shown as written (none has surrounding space)
+        (rows.x, x_empty), (rows.y, y_empty) = plain_x, plain_y
+        rows.reject(x_empty | y_empty, "missing coordinates (the incident could not be mapped)")
+        x_text, y_text = raw[c.RAW_X], raw[c.RAW_Y]
+        rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, x_text))
+        rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, y_text))
+    else:
+        _parse_coordinates(rows, xname, yname)
+    with np.errstate(invalid="ignore"):
+        zero = (rows.x == 0) & (rows.y == 0)
+    rows.reject(zero, "no location (coordinates 0, 0: the incident could not be mapped)")
+    rows.release(c.RAW_X, c.RAW_Y)
+
+
+def _parse_coordinates(rows: _Rows, xname: Choice, yname: Choice) -> None:
+    """Missing and non-numeric coordinates, each distinct text stripped and parsed once."""
+    raw = rows.raw
+    # police.uk repeats its map points: far fewer distinct texts than rows
+    x_codes, x_texts = _distinct_stripped(raw[c.RAW_X])
+    y_codes, y_texts = _distinct_stripped(raw[c.RAW_Y])
     missing = _equals(x_texts, "")[x_codes] | _equals(y_texts, "")[y_codes]
     rows.reject(missing, "missing coordinates (the incident could not be mapped)")
     rows.x = _distinct_numbers(x_texts)[x_codes]
@@ -175,10 +195,26 @@ def _check_coordinates(rows: _Rows) -> None:
     y_shown = ByCode(y_texts.to_numpy(dtype=object), y_codes)
     rows.reject(~np.isfinite(rows.x), per_row("{} {!r} is not a number", xname, x_shown))
     rows.reject(~np.isfinite(rows.y), per_row("{} {!r} is not a number", yname, y_shown))
-    with np.errstate(invalid="ignore"):
-        zero = (rows.x == 0) & (rows.y == 0)
-    rows.reject(zero, "no location (coordinates 0, 0: the incident could not be mapped)")
-    rows.release(c.RAW_X, c.RAW_Y)
+
+
+def _plain_numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Arrow text of plain numbers or empty values as ``(floats, empty)``; ``None`` otherwise.
+
+    pyarrow parses the whole column at once. Any value it does not read as a number
+    (surrounding space, ``1,5``, text) gives ``None``, and the caller parses the distinct
+    texts as pandas does. Empty values are NaN in ``floats`` and True in ``empty``; ``-0``
+    is read as ``0``, as pandas reads it.
+    """
+    if not isinstance(col.array, ArrowStringArray) or col.hasnans:
+        return None
+    text = pa.chunked_array(pa.array(col.array))
+    empty = pc.equal(pc.binary_length(text), 0)
+    try:
+        values = pc.cast(pc.if_else(empty, pa.scalar(None, text.type), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    floats = values.to_numpy(zero_copy_only=False).astype(float, copy=False) + 0.0
+    return floats, empty.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
 def _check_coordinate_ranges(rows: _Rows) -> None:

@@ -148,3 +148,40 @@ def test_features_sharing_a_code_are_merged():
     assert len(check.wards) == 1
     assert check.wards.geometry.iloc[0].area == pytest.approx(2.0)
     assert "merged" in check.notes[0]
+
+
+def test_plain_coordinates_read_in_one_pass_give_the_reasons_of_the_text_by_text_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import geo.validate as validate
+
+    # every value is a number pyarrow reads or empty, so the one-pass parse is used
+    raw = police(
+        [
+            ("a", "2018-06", "-1.2", "51.74", "Drugs"),
+            ("b", "2018-06", "nan", "51.74", "Drugs"),
+            ("c", "2018-06", "-1.2", "inf", "Drugs"),
+            ("d", "2018-06", "", "51.74", "Drugs"),
+            ("e", "2018-06", "-0", "0", "Drugs"),
+            ("f", "2018-06", "1e400", "51.74", "Drugs"),
+            ("g", "2018-06", "+51.74", "-1.2", "Drugs"),
+        ]
+    )
+    assert validate._plain_numbers(raw[c.RAW_X]) is not None
+    fast = validate_incidents(raw, Settings(), expected_bounds=OXFORD)
+    want = {
+        3: "longitude 'nan' is not a number",
+        4: "latitude 'inf' is not a number",
+        5: "missing coordinates (the incident could not be mapped)",
+        6: "no location (coordinates 0, 0: the incident could not be mapped)",
+        7: "longitude '1e400' is not a number",
+        8: "longitude 51.74 and latitude -1.2 look swapped",
+    }
+    assert dict(zip(fast.rejected[c.ROW], fast.rejected[c.REASON], strict=True)) == want
+    monkeypatch.setattr(validate, "_plain_numbers", lambda col: None)
+    slow = validate_incidents(raw, Settings(), expected_bounds=OXFORD)
+    pd.testing.assert_frame_equal(fast.accepted, slow.accepted)
+    pd.testing.assert_frame_equal(fast.rejected, slow.rejected)
+    # one value that is not a plain number sends the whole column the text-by-text way
+    padded = police([("a", "2018-06", " -1.2", "51.74", "Drugs")])
+    assert validate._plain_numbers(padded[c.RAW_X]) is None
