@@ -337,7 +337,24 @@ def _duplicates(
         return _duplicates_by_factorize(kind, rid, has_id)
     ids = pa.chunked_array(pa.array(rid.array))
     kind_codes, kinds = pd.factorize(kind)
-    if len(kinds) > 1:
+    # only rows whose (kind, id) fingerprint another row shares can repeat an id: the exact
+    # comparison below runs on those alone (usually a few, when ids are unique)
+    cand = _shared_fingerprints(ids, kind_codes)
+    if len(cand) == len(kind_codes):
+        return _sorted_duplicates(kind_codes, len(kinds), ids, has_id)
+    if not len(cand):
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    dup_pos, first = _sorted_duplicates(
+        kind_codes[cand], len(kinds), ids.take(pa.array(cand)), has_id[cand]
+    )
+    return cand[dup_pos], cand[first]
+
+
+def _sorted_duplicates(
+    kind_codes: np.ndarray, n_kinds: int, ids: pa.ChunkedArray, has_id: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_duplicates` on Arrow ids by sorting them (``kind_codes``: a code per row)."""
+    if n_kinds > 1:
         keys = pa.table({"kind": kind_codes, "id": ids})
         by = [("kind", "ascending"), ("id", "ascending")]
         order = pc.sort_indices(keys, sort_keys=by).to_numpy().astype(np.intp)
@@ -351,7 +368,7 @@ def _duplicates(
         block = pc.take(ids, order[start - 1 : stop])
         equal = pc.equal(block.slice(1), block.slice(0, len(block) - 1))
         same[start:stop] = equal.to_numpy()
-    if len(kinds) > 1:
+    if n_kinds > 1:
         same[1:] &= kind_codes[order[1:]] == kind_codes[order[:-1]]
     slots = np.flatnonzero(same & has_id[order])  # sorted places of the repeated rows
     if not len(slots):
@@ -362,6 +379,62 @@ def _duplicates(
     first = first_in_run[np.searchsorted(starts, slots, side="right") - 1]
     by_row = np.argsort(dup_pos, kind="stable")
     return dup_pos[by_row], first[by_row]
+
+
+#: Odd 64-bit multipliers mixing an id's first and last 8 bytes, its length and its kind.
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def _shared_fingerprints(ids: pa.ChunkedArray, kind_codes: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of the non-empty ids whose fingerprint another such row has.
+
+    The fingerprint mixes the kind, the length and the first and last 8 bytes of the id:
+    rows with equal (kind, id) always share it, so no repeated id is missed; rows that
+    share it by chance are only compared exactly. Read straight from the Arrow buffers.
+    """
+    fingerprint = np.empty(len(kind_codes), dtype=np.uint64)
+    nonempty = np.empty(len(kind_codes), dtype=bool)
+    done = 0
+    for chunk in ids.chunks:
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bufs = chunk.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = np.zeros(1, dtype=np.uint8)  # no text at all: nothing is read from it
+        if bufs[2] is not None and bufs[2].size:
+            data = np.frombuffer(bufs[2], dtype=np.uint8)
+        step = 1 << 20
+        for start in range(0, len(chunk), step):
+            stop = min(start + step, len(chunk))
+            begin = offsets[start:stop].astype(np.int64)
+            length = offsets[start + 1 : stop + 1].astype(np.int64) - begin
+            head = _eight_bytes(data, begin, length, from_end=False)
+            tail = _eight_bytes(data, begin, length, from_end=True)
+            rows = slice(done + start, done + start + len(begin))
+            kinds = kind_codes[rows].astype(np.uint64)
+            mixed = head * _MIX[0] + tail * _MIX[1] + (length.astype(np.uint64) << np.uint64(8))
+            fingerprint[rows] = mixed + kinds * _MIX[2]
+            nonempty[rows] = length > 0
+        done += len(chunk)
+    order = np.argsort(fingerprint, kind="stable")
+    by_print = fingerprint[order]
+    shared = np.zeros(len(order), dtype=bool)
+    equal = by_print[1:] == by_print[:-1]
+    shared[1:] |= equal
+    shared[:-1] |= equal
+    return np.sort(order[shared & nonempty[order]])
+
+
+def _eight_bytes(
+    data: np.ndarray, begin: np.ndarray, length: np.ndarray, *, from_end: bool
+) -> np.ndarray:
+    """Each value's first (or last) 8 bytes as one uint64, zero where a value is shorter."""
+    at = np.arange(8, dtype=np.int64)
+    first = begin + np.maximum(length - 8, 0) if from_end else begin
+    idx = first[:, None] + at
+    inside = at < np.minimum(length, 8)[:, None]
+    raw = data[np.where(inside, idx, 0)]
+    raw[~inside] = 0
+    return np.ascontiguousarray(raw).view(np.uint64).ravel()
 
 
 def _duplicates_by_factorize(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
 from geo import columns as c
@@ -185,3 +188,33 @@ def test_plain_coordinates_read_in_one_pass_give_the_reasons_of_the_text_by_text
     # one value that is not a plain number sends the whole column the text-by-text way
     padded = police([("a", "2018-06", " -1.2", "51.74", "Drugs")])
     assert validate._plain_numbers(padded[c.RAW_X]) is None
+
+
+_ID_PARTS = ["", "a", "AB", "12345678", "xxxxxxxx-", "é", "0" * 64, "1" * 64]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["police.uk", "local"]),
+            st.sampled_from(_ID_PARTS),
+            st.sampled_from(["", "m", "middle", "MIDDLE!!"]),
+            st.sampled_from(_ID_PARTS),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_repeated_ids_found_by_fingerprint_are_those_found_by_factorising(rows) -> None:
+    import geo.validate as validate
+
+    # ids built from a few parts, so many share their first and last bytes and length
+    # (fingerprints shared by chance) while differing in the middle
+    kind = pd.Series([k for k, *_ in rows], dtype="str")
+    rid = pd.Series([a + m + b for _, a, m, b, _ in rows], dtype="str")
+    has_id = np.array([bool(a + m + b) and keep for _, a, m, b, keep in rows], dtype=bool)
+    got = validate._duplicates(kind, rid, has_id)
+    want = validate._duplicates_by_factorize(kind, rid, has_id)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
