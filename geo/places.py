@@ -93,7 +93,7 @@ class _NamedRows:
     """
 
     def __init__(self, incidents: gpd.GeoDataFrame) -> None:
-        is_police = (incidents[c.SOURCE_KIND].astype(str) == "police.uk").to_numpy()
+        is_police = (incidents[c.SOURCE_KIND] == "police.uk").to_numpy(dtype=bool)
         pos = np.flatnonzero(is_police)
         location = incidents[c.LOCATION]
         if len(pos) < len(incidents):
@@ -104,8 +104,9 @@ class _NamedRows:
         name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
         name_no, names = pd.factorize(name_of, sort=True)
         keep = (name_of != "")[codes]
-        self.pos = pos[keep]
-        self.code = name_no[codes[keep]].astype(np.int64)
+        # 32-bit numbers: a national year has millions of rows (and far fewer names)
+        self.pos = pos[keep].astype(np.int32 if len(incidents) < 2**31 else np.int64)
+        self.code = name_no[codes[keep]].astype(np.int32 if len(names) < 2**31 else np.int64)
         self.names = np.asarray(names, dtype=object)
         xy = point_xy(incidents)
         if len(self.pos) < len(incidents):
@@ -220,7 +221,9 @@ def describe_places(
     if max_names < 1:
         raise ValueError(f"The 'max_names' argument must be at least 1. Got {max_names} instead.")
     # groups and names as integer codes in sorted order; text only for the few rows kept
-    group_text = incidents[group_col].astype("string").fillna("")
+    group_text = incidents[group_col]
+    if group_text.hasnans or not pd.api.types.is_string_dtype(group_text.dtype):
+        group_text = group_text.astype("string").fillna("")
     group_no, group_names = pd.factorize(group_text, sort=True)
     group_names = np.asarray(group_names, dtype=object)
     wanted = [str(g) for g in group_names if g != ""]
@@ -298,12 +301,14 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
 
 def _specific_points(rows: _NamedRows, specific: np.ndarray) -> pd.DataFrame:
     """Each named (not generic) map point once: ``name``, ``x``, ``y``, sorted by name, x, y."""
-    pts = pd.DataFrame({"code": rows.code[specific], "x": rows.x[specific], "y": rows.y[specific]})
-    pts = pts.drop_duplicates(["x", "y", "code"]).sort_values(["code", "x", "y"])
-    return pd.DataFrame(
-        {"name": rows.names[pts["code"].to_numpy()], "x": pts["x"], "y": pts["y"]},
-        index=pts.index,
-    )
+    at = np.flatnonzero(specific)
+    # sorted by name, x, y; then each run of equal rows kept once (no table of the rows)
+    at = at[np.lexsort((rows.y[at], rows.x[at], rows.code[at]))]
+    code, x, y = rows.code[at], rows.x[at], rows.y[at]
+    del at
+    new = np.ones(len(code), dtype=bool)
+    new[1:] = (code[1:] != code[:-1]) | (x[1:] != x[:-1]) | (y[1:] != y[:-1])
+    return pd.DataFrame({"name": rows.names[code[new]], "x": x[new], "y": y[new]})
 
 
 def _nearest_names(
@@ -330,20 +335,20 @@ def _nearest_names(
     group_of = pd.Index(group_names).get_indexer(wanted["group"])
     name_of = pd.Index(named.names).get_indexer(wanted["name"])
     keys = group_of.astype(np.int64) * n_names + name_of
-    hit = np.isin(row_group.astype(np.int64) * n_names + named.code, keys)
+    # rows named by one of those kinds first (few), then those in the wanted groups
+    hit = np.flatnonzero(np.isin(named.code, np.unique(name_of)))
+    hit = hit[np.isin(row_group[hit].astype(np.int64) * n_names + named.code[hit], keys)]
+    # group and name numbers sort as their texts do (both numbered in sorted order)
     rows = pd.DataFrame(
-        {
-            "group": group_names[row_group[hit]],
-            "name": named.names[named.code[hit]],
-            "x": named.x[hit],
-            "y": named.y[hit],
-        }
+        {"g": row_group[hit], "k": named.code[hit], "x": named.x[hit], "y": named.y[hit]}
     )
-    spots = rows.groupby(["group", "name", "x", "y"], sort=True).size().rename("n").reset_index()
+    spots = rows.groupby(["g", "k", "x", "y"], sort=True).size().rename("n").reset_index()
+    del rows
     spots = spots.sort_values(
-        ["group", "name", "n", "x", "y"], ascending=[True, True, False, True, True], kind="stable"
+        ["g", "k", "n", "x", "y"], ascending=[True, True, False, True, True], kind="stable"
     )
-    at = spots.drop_duplicates(["group", "name"], keep="first")
+    at = spots.drop_duplicates(["g", "k"], keep="first")
+    at = at.assign(group=group_names[at["g"].to_numpy()], name=named.names[at["k"].to_numpy()])
     # each named map point once; equally near points go to the name that sorts first
     points = specific
     names = points["name"].to_numpy(dtype=object)
