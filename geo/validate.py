@@ -332,8 +332,7 @@ def _duplicates(
     each run of equal keys starts at its earliest row) and neighbours compared a block at a
     time: no table of millions of distinct ids is built.
     """
-    arrow = isinstance(rid.array, ArrowStringArray) and isinstance(kind.array, ArrowStringArray)
-    if not arrow or rid.hasnans or kind.hasnans:
+    if not isinstance(rid.array, ArrowStringArray) or rid.hasnans or kind.hasnans:
         return _duplicates_by_factorize(kind, rid, has_id)
     ids = pa.chunked_array(pa.array(rid.array))
     kind_codes, kinds = pd.factorize(kind)
@@ -586,10 +585,12 @@ _TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
 def _text(s: pd.Series) -> object:
     """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
 
-    Text columns already of the inferred text dtype are passed on as they are (no round
-    trip through millions of Python strings).
+    Text columns already of the inferred text dtype, and categorical columns, are passed on
+    as they are (no round trip through millions of Python strings).
     """
     if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+        return s.array
+    if isinstance(s.dtype, pd.CategoricalDtype):  # repeated text stays a code per row
         return s.array
     return s.to_numpy(dtype=object)
 

@@ -31,7 +31,7 @@ from geo.engines._parts import (
 )
 from geo.errors import ValidationError
 from geo.hotspots import HOTSPOT_COLUMNS, summarise_hotspots
-from geo.io import CsvSource, incident_files, lonlat_extent
+from geo.io import CsvSource, concat_raw, incident_files, lonlat_extent
 from geo.io.sources import unique_sources
 from geo.places import PLACE, with_places
 from geo.prepare import StudyWards, prepare_wards, window_months
@@ -461,10 +461,22 @@ def _no_hotspots(pieces: list[gpd.GeoDataFrame], crs: str) -> gpd.GeoDataFrame:
 def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The parts' tables as one, as a whole run would have built it.
 
-    Empty parts are left out (an empty column can carry another dtype than a full one).
+    Empty parts are left out (an empty column can carry another dtype than a full one);
+    categorical columns are joined over all the parts' categories, as one read has them.
     """
     kept = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+    out = concat_raw(kept) if len(kept) > 1 else kept[0]
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            every = [
+                f[col].cat.categories
+                for f in frames
+                if col in f.columns and isinstance(f[col].dtype, pd.CategoricalDtype)
+            ]
+            cats = pd.Index(sorted(set().union(*every)))
+            if not cats.equals(out[col].cat.categories):  # empty parts' categories too
+                out[col] = out[col].cat.set_categories(cats)
+    return out
 
 
 def _labelled(frames: list[gpd.GeoDataFrame], labels: list[pd.DataFrame]) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ from geo.io.archives import (
 )
 from geo.io.boundaries import load_boundaries
 from geo.io.csv_reader import CsvSource, read_text_csv
-from geo.io.incident_csv import POLICE_UK_COLUMNS, read_incident_csv
+from geo.io.incident_csv import POLICE_UK_COLUMNS, REPEATED_TEXT, concat_raw, read_incident_csv
 from geo.io.incidents import incident_files, load_incidents
 from geo.io.uploads import (
     BOUNDARY_TYPES,
@@ -30,10 +30,12 @@ __all__ = [
     "INCIDENT_TYPES",
     "POLICE_UK_COLUMNS",
     "READ_SKIPPED",
+    "REPEATED_TEXT",
     "SETTINGS_TYPES",
     "CsvSource",
     "UploadLimits",
     "boundary_upload",
+    "concat_raw",
     "incident_files",
     "incident_uploads",
     "is_archive",

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from pandas.api.extensions import ExtensionArray
+from pandas.api.types import union_categoricals
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -16,8 +17,26 @@ __all__ = [
     "LOCAL_REQUIRED",
     "POLICE_UK_COLUMNS",
     "POLICE_UK_REQUIRED",
+    "REPEATED_TEXT",
+    "concat_raw",
     "read_incident_csv",
 ]
+
+#: Raw text columns whose values repeat across rows (one file name, source kind and CRS per
+#: file; police.uk's map point names, LSOAs and outcomes): held as ``category`` columns,
+#: each distinct text stored once, with sorted categories so that sorting and comparing
+#: follow the text. The other text columns (ids, dates, categories, coordinates) are
+#: ``str``.
+REPEATED_TEXT: tuple[str, ...] = (
+    c.SOURCE_FILE,
+    c.SOURCE_KIND,
+    c.XY_CRS,
+    c.LOCATION,
+    c.LSOA_CODE,
+    c.OUTCOME,
+    c.REPORT_SOURCE,
+    c.NOTES,
+)
 
 #: police.uk street-level CSV columns, as published.
 POLICE_UK_COLUMNS: tuple[str, ...] = (
@@ -57,10 +76,12 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per data row, columns :data:`geo.columns.RAW_COLUMNS`: ``source_file``
-        (str, file name), ``row`` (int, spreadsheet row, header = 1), ``source_kind``
+        (file name), ``row`` (int, spreadsheet row, header = 1), ``source_kind``
         (``police.uk``/``local``), ``raw_id``, ``raw_date``, ``raw_category``, ``raw_x``,
         ``raw_y`` (text as written), ``xy_crs`` (``EPSG:4326`` or ``EPSG:27700``),
-        ``location``, ``lsoa_code``, ``outcome``, ``report_source``, ``notes`` (text).
+        ``location``, ``lsoa_code``, ``outcome``, ``report_source``, ``notes`` (text). The
+        columns of :data:`REPEATED_TEXT` are ``category`` (sorted categories), the other
+        text columns ``str``.
 
     Raises
     ------
@@ -148,8 +169,45 @@ def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) ->
         c.SOURCE_KIND: _const(n, kind),
     }
     data.update(values)
+    for col in REPEATED_TEXT:
+        data[col] = _repeated(data[col])
     out = pd.DataFrame(data)
     return out[list(c.RAW_COLUMNS)]
+
+
+def _repeated(values: object) -> pd.Categorical:
+    """Text values as a categorical with sorted categories (each distinct text held once)."""
+    if isinstance(values, pd.Categorical):
+        return values
+    text = pd.Series(values, dtype=_TEXT_DTYPE)
+    return pd.Categorical(text)
+
+
+def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Raw frames one after the other (index renumbered), keeping their ``category`` columns.
+
+    ``pd.concat`` turns categoricals with different categories into plain text (a Python
+    string per row); here each such column is joined over the union of the categories,
+    sorted, so the result has the memory of the parts.
+
+    Parameters
+    ----------
+    frames
+        Frames with the same columns (e.g. :func:`read_incident_csv` results).
+
+    """
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    cats = [
+        col
+        for col in frames[0].columns
+        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames)
+    ]
+    out = pd.concat([f.drop(columns=cats) for f in frames], ignore_index=True)
+    for col in cats:
+        joined = union_categoricals([f[col].array for f in frames], sort_categories=True)
+        out[col] = joined
+    return out[list(frames[0].columns)]
 
 
 def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:

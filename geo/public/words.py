@@ -87,9 +87,10 @@ def area_places(
             f"incidents: columns {', '.join(missing)} are missing (expected the pipeline's "
             "incidents with hotspot_id, source_kind and location)"
         )
-    police = incidents.loc[incidents[c.SOURCE_KIND].astype(str) == "police.uk"]
-    names = police[c.LOCATION].map(place_name)
-    location = police[c.LOCATION].where(~names.str.match(_HOUSE_NUMBER), "")
+    police = incidents.loc[(incidents[c.SOURCE_KIND] == "police.uk").to_numpy(dtype=bool)]
+    texts = police[c.LOCATION].astype(str)  # plain text (the column may be categorical)
+    names = texts.map(place_name)
+    location = texts.where(~names.str.match(_HOUSE_NUMBER), "")
     width = len(str(max(n_areas - 1, 0)))
     keys = {hid: f"{k:0{width}d}" for hid, k in area_of.items()}
     frame = gpd.GeoDataFrame(

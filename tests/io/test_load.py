@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.io import incident_files, load_boundaries, load_incidents, read_incident_csv
+from geo.io import (
+    REPEATED_TEXT,
+    concat_raw,
+    incident_files,
+    load_boundaries,
+    load_incidents,
+    read_incident_csv,
+)
 from tests.helpers import DATA
 
 POLICE_HEADER = (
@@ -130,3 +138,40 @@ def test_boundary_bytes_upload_and_garbage():
     empty = json.dumps({"type": "FeatureCollection", "features": []}).encode()
     with pytest.raises(ValidationError, match="up.geojson: "):
         load_boundaries(("up.geojson", empty))
+
+
+def test_repeated_text_is_held_once_per_distinct_value_across_files():
+    def month(m: str, places: list[str]) -> tuple[str, bytes]:
+        rows = "".join(
+            f"id{m}{i},2018-{m},TVP,TVP,-1.2,51.74,On or near {p},E01,Oxford 1,Drugs,,\r\n"
+            for i, p in enumerate(places)
+        )
+        return (f"2018-{m}-street.csv", (POLICE_HEADER + rows).encode())
+
+    # each file has place names the other has not
+    raw = load_incidents(
+        [month("06", ["Oxford Road", "Cowley Road"]), month("07", ["Iffley Road"])]
+    )
+    for col in REPEATED_TEXT:
+        assert isinstance(raw[col].dtype, pd.CategoricalDtype), col
+        cats = list(raw[col].cat.categories)
+        assert cats == sorted(cats), col  # sorting the codes sorts the text
+    assert list(raw[c.LOCATION].cat.categories) == [
+        "On or near Cowley Road",
+        "On or near Iffley Road",
+        "On or near Oxford Road",
+    ]
+    # the same values as reading the files as plain text and joining them
+    assert raw[c.LOCATION].astype(str).tolist() == [
+        "On or near Oxford Road",
+        "On or near Cowley Road",
+        "On or near Iffley Road",
+    ]
+    assert raw[c.SOURCE_FILE].astype(str).tolist() == ["2018-06-street.csv"] * 2 + [
+        "2018-07-street.csv"
+    ]
+    assert raw[c.RAW_ID].dtype == "str"  # ids are not repeated: plain text
+    # joining keeps the codes: a million rows of one name cost a byte each, not the name
+    many = concat_raw([raw] * 3)
+    assert isinstance(many[c.LOCATION].dtype, pd.CategoricalDtype)
+    assert many[c.LOCATION].astype(str).tolist() == raw[c.LOCATION].astype(str).tolist() * 3
