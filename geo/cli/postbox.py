@@ -37,6 +37,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         data_path,
         load_sites,
         log_notes,
+        next_site,
         parse_date,
         read_placements,
         recommend,
@@ -74,9 +75,8 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         f"{ps.half_life_days:g} days; cooldown {ps.cooldown_days} days"
     )
     print(f"Planned on {time_frame(result.incidents, ps, end)}")
-    top = ranked.loc[ranked["eligible"]]
-    if len(top):
-        t = top.iloc[0]
+    t = next_site(ranked, plan)  # week 1 of the plan
+    if t is not None:
         print(f"Next placement: {t['name']} ({t['site_id']}), score {t['score']:.1f}")
         print(f"  {t['reason']}")
     else:
