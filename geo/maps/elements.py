@@ -75,8 +75,9 @@ class FitBesideBoxes(MapScript):
     one that shows ``bounds`` largest is used. Boxes not on the page are ignored, and the
     plain fit is used when every choice leaves less than 40 % of the width or height.
     Boxes that appear later (a legend that comes with a layer group, the layer switcher,
-    added after this script) refit the view, until every selector has matched a box, the
-    viewer touches the map, or 30 s have passed.
+    added after this script) refit the view until every selector has matched a box; a new
+    size of the map (a page column laid out after the map was drawn) refits it until the
+    viewer touches the map or 30 s have passed. A map with no size yet is not fitted.
 
     Parameters
     ----------
@@ -95,6 +96,9 @@ class FitBesideBoxes(MapScript):
                 pending = false;
                 var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
                 var found = 0;
+                // a map in a frame not laid out yet (a page column) has no size: wait for
+                // the resize that gives it one
+                if (!c.width || !c.height) { return; }
                 selectors.forEach(function (sel) {
                     var any = false;
                     document.querySelectorAll(sel).forEach(function (el) {
@@ -103,7 +107,7 @@ class FitBesideBoxes(MapScript):
                     });
                     found += any ? 1 : 0;
                 });
-                if (found === selectors.length && watch) { stop(); }
+                if (found === selectors.length && watch) { watch.disconnect(); }
                 var seen = JSON.stringify([c.width, c.height, boxes.map(function (r) {
                     return [r.left - c.left, r.top - c.top, r.width, r.height];
                 })]);
@@ -133,8 +137,11 @@ class FitBesideBoxes(MapScript):
                     if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
                 }
                 var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+                // not animated: Leaflet drops a new view asked for while a zoom animation
+                // runs, and a frame not shown yet (a page column) never ends one
                 map.fitBounds(bounds, {
-                    "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
+                    "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom],
+                    "animate": false
                 });
             }
             // boxes drawn by layers and controls added after this script (a legend that
