@@ -287,20 +287,14 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
     areas = area_features(html)
     assert len(areas) == len(expected) > 0
     assert {f["properties"]["area_id"] for f in areas} == set(expected[public.AREA_ID])
-    table = at.dataframe[0].value
-    assert list(table.columns) == [
-        public.AREA_ID,
-        c.WARD_NAME,
-        public.PLACE,
-        public.INCIDENTS_BAND,
-        public.MAIN_PROBLEMS,
-        c.TREND,
-    ]
+    # a plain table (wraps within the page), the trend and band before the problems
+    table = at.table[0].value
+    assert list(table.columns) == ["Area", "Ward", "Where", "Trend", "Incidents", "Main problems"]
     assert len(table) == len(expected)
     # every area in the table carries its number on the map, exactly once
     numbers = re.findall(r'\\u003cdiv class=\\"area-label\\"\\u003e(\d+)\\u003c/div\\u003e', html)
     assert sorted(numbers, key=int) == [str(i) for i in range(1, len(table) + 1)]
-    assert sorted(f"Area {n}" for n in numbers) == sorted(table[public.AREA_ID])
+    assert sorted(f"Area {n}" for n in numbers) == sorted(table["Area"])
     text = " ".join(m.value for m in at.markdown)
     assert "never shows single incidents" in text
     # the standalone download is the same public view, offline

@@ -2,7 +2,8 @@
 
 :func:`add_css` and :func:`add_html` put text into the page of a ``folium.Map`` (its
 ``<head>`` or its ``<body>``); :class:`MapScript` is a script run once the map exists, and
-:class:`ScaleBar` and :class:`FitBesideBoxes` are the two the hotspot maps use.
+:class:`ScaleBar`, :class:`FitBesideBoxes` and :class:`SpreadLabels` are those the hotspot
+maps use.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "add_css", "add_html"]
+__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "SpreadLabels", "add_css", "add_html"]
 
 
 def _figure(m: Element) -> Figure:
@@ -171,3 +172,69 @@ class FitBesideBoxes(MapScript):
         super().__init__("FitBesideBoxes")
         self.bounds = [list(b) for b in bounds]
         self.selectors = list(selectors)
+
+
+class SpreadLabels(MapScript):
+    """Nudge labels ``selector`` up or down until no two of their texts overlap.
+
+    Run at every new zoom and size of the map (and once it is drawn): each label first goes
+    back to its own place, then any two whose texts (measured as laid out, not their icon
+    boxes) come closer than ``gap_px`` are pushed apart vertically, half each, until none
+    do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the smallest;
+    labels further apart than that are never moved.
+
+    Parameters
+    ----------
+    selector
+        CSS selector of the label elements (e.g. ``".ward-label"``).
+    gap_px
+        Smallest space kept between two labels' texts, in pixels.
+
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, selector, gap) {
+            function spread() {
+                var els = map.getContainer().querySelectorAll(selector), items = [];
+                els.forEach(function (el) { el.style.transform = ""; });
+                els.forEach(function (el) {
+                    var range = document.createRange();
+                    range.selectNodeContents(el);
+                    var r = range.getBoundingClientRect();
+                    if (r.width && r.height) {
+                        items.push({el: el, l: r.left, r: r.right, t: r.top, b: r.bottom, dy: 0});
+                    }
+                });
+                for (var round = 0; round < 30; round++) {
+                    var moved = false;
+                    for (var i = 0; i < items.length; i++) {
+                        for (var j = i + 1; j < items.length; j++) {
+                            var a = items[i], c = items[j];
+                            if (a.l >= c.r + gap || c.l >= a.r + gap) { continue; }
+                            var up = a, down = c;
+                            if (c.t + c.dy < a.t + a.dy) { up = c; down = a; }
+                            var push = up.b + up.dy + gap - (down.t + down.dy);
+                            if (push <= 0) { continue; }
+                            up.dy -= push / 2 + 0.5;
+                            down.dy += push / 2 + 0.5;
+                            moved = true;
+                        }
+                    }
+                    if (!moved) { break; }
+                }
+                items.forEach(function (x) {
+                    if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
+                });
+            }
+            map.on("zoomend viewreset resize", spread);
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(spread); }
+            window.requestAnimationFrame(spread);
+        })({{ this._parent.get_name() }}, {{ this.selector|tojson }}, {{ this.gap_px|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, selector: str, *, gap_px: float = 6.0) -> None:
+        super().__init__("SpreadLabels")
+        self.selector = selector
+        self.gap_px = float(gap_px)

@@ -13,7 +13,7 @@ from folium.template import Template
 
 from geo import columns as c
 from geo.maps.density import density_layer
-from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, add_css
+from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, SpreadLabels, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html, score_classes
@@ -117,6 +117,9 @@ def base_map(
 ) -> folium.Map:
     """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
 
+    Names of wards close together are nudged apart until they do not overlap at any zoom
+    (:class:`geo.maps.elements.SpreadLabels`).
+
     The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
     attribution, where no legend or title box of these maps is drawn.
 
@@ -196,6 +199,7 @@ def base_map(
             keyboard=False,
         ).add_to(layer)
     layer.add_to(m)
+    m.add_child(SpreadLabels(".ward-label"))  # close wards' names never overlap
     m.add_child(ScaleBar())
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
     if keep_clear:
