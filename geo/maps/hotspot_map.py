@@ -114,6 +114,7 @@ def base_map(
     keep_clear: Sequence[str] = (),
     labels_away_from: gpd.GeoSeries | None = None,
     label_gap_m: float = 100.0,
+    fit_to: gpd.GeoSeries | None = None,
 ) -> folium.Map:
     """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
 
@@ -155,6 +156,10 @@ def base_map(
     label_gap_m
         Margin in metres kept above and below ``labels_away_from`` (four times it beside);
         see :func:`geo.maps.labels.ward_label_points`.
+    fit_to
+        Shapes (any CRS) the first view fits instead of the wards, e.g. an intervention's
+        target and ring on a small map; ``None`` or empty (default): the wards. One fit
+        only: Leaflet drops a second fit asked for while the first is still zooming.
 
     """
     w = for_display(wards)
@@ -201,6 +206,8 @@ def base_map(
     layer.add_to(m)
     m.add_child(SpreadLabels(".ward-label"))  # close wards' names never overlap
     m.add_child(ScaleBar())
+    if fit_to is not None and len(fit_to):
+        minx, miny, maxx, maxy = fit_to.to_crs(WGS84).total_bounds
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
     if keep_clear:
         m.add_child(FitBesideBoxes(bounds, keep_clear))
