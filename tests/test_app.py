@@ -287,20 +287,14 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
     areas = area_features(html)
     assert len(areas) == len(expected) > 0
     assert {f["properties"]["area_id"] for f in areas} == set(expected[public.AREA_ID])
-    table = at.dataframe[0].value
-    assert list(table.columns) == [
-        public.AREA_ID,
-        c.WARD_NAME,
-        public.PLACE,
-        public.INCIDENTS_BAND,
-        public.MAIN_PROBLEMS,
-        c.TREND,
-    ]
+    # a plain table (wraps within the page), the trend and band before the problems
+    table = at.table[0].value
+    assert list(table.columns) == ["Area", "Ward", "Where", "Trend", "Incidents", "Main problems"]
     assert len(table) == len(expected)
     # every area in the table carries its number on the map, exactly once
     numbers = re.findall(r'\\u003cdiv class=\\"area-label\\"\\u003e(\d+)\\u003c/div\\u003e', html)
     assert sorted(numbers, key=int) == [str(i) for i in range(1, len(table) + 1)]
-    assert sorted(f"Area {n}" for n in numbers) == sorted(table[public.AREA_ID])
+    assert sorted(f"Area {n}" for n in numbers) == sorted(table["Area"])
     text = " ".join(m.value for m in at.markdown)
     assert "never shows single incidents" in text
     # the standalone download is the same public view, offline
@@ -507,7 +501,9 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert re.search(r'\[\\*"\.hotspot-legend\\*", \\*"\.leaflet-control-layers\\*"\]', js)
     sheet = download(at, downloads, "Patrol sheet (printable HTML)").decode()
     listed = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td>", sheet)
-    assert [int(r) for r, _ in listed] == list(table["Rank"].head(15))
+    # every hotspot of the page's list is on the sheet, none left to the CSV
+    assert [int(r) for r, _ in listed] == list(table["Rank"])
+    assert "in the CSV download" not in sheet
     assert "Templars Square Shopping Centre" in listed[0][1]
     assert set(re.findall(r'<g class="rank">.*?>(\d+)</text></g>', sheet)) == {r for r, _ in listed}
     assert f"<td>{table['Hotspot'][0]}</td>" in sheet

@@ -75,6 +75,33 @@ def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
     )
 
 
+def assert_apart(wards: list[list[object]], gap: float = 2.0) -> None:
+    """No two ward names' texts overlap or come closer than ``gap`` pixels."""
+    for i, (name_a, a) in enumerate(wards):
+        for name_b, b in wards[i + 1 :]:
+            grown = {k: v + (gap if k in ("right", "bottom") else -gap) for k, v in a.items()}
+            assert not overlaps(grown, b), (name_a, a, name_b, b)
+
+
+#: The list of areas below the map: its box, and each "Where" cell's text width against
+#: the width it has (a cut or scrolled cell is wider than its box).
+LIST = """() => {
+    const table = document.querySelector("[data-testid='stTable'] table");
+    const wrap = table.closest("[data-testid='stTable']");
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    const where = heads.indexOf("Where");
+    const cells = [...table.querySelectorAll("tbody tr")].map((tr) => tr.children[where]);
+    const r = table.getBoundingClientRect();
+    return {
+        heads: heads,
+        right: r.right,
+        scrolled: wrap.scrollWidth > wrap.clientWidth + 1,
+        rows: cells.length,
+        cut: cells.filter((td) => td.scrollWidth > td.clientWidth + 1).map((td) => td.textContent),
+    };
+}"""
+
+
 def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, browser):
     page = browser.new_page(viewport=PROJECTOR)
     failed: list[str] = []
@@ -104,6 +131,7 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     for name, r in layout["wards"]:
         assert on_screen(r), (name, r)
         assert not overlaps(r, legend), name  # no ward name hides under the legend
+    assert_apart(layout["wards"])  # names of wards close together are nudged apart
     (button,) = layout["button"]
     assert on_screen(button)
     frame = page.frame_locator(PAGE_MAP).first
@@ -119,6 +147,13 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     )
     page.wait_for_timeout(600)
     page.screenshot(path=str(ARTIFACTS / "meeting-projector-list.png"))
+    # every column on the screen, and each place name read whole (long ones wrap)
+    listed = page.evaluate(LIST)
+    assert listed["heads"] == ["Area", "Ward", "Where", "Trend", "Incidents", "Main problems"]
+    assert listed["rows"] == len(expected)
+    assert listed["right"] <= PROJECTOR["width"]
+    assert not listed["scrolled"]
+    assert listed["cut"] == []
     page.get_by_role("heading", name="Where problems concentrate in South East Oxford").evaluate(
         "h => h.scrollIntoView({block: 'start'})"
     )
@@ -134,6 +169,7 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     full = page.evaluate(LAYOUT, PAGE_MAP)
     assert full["frame"] == {"left": 0, "top": 0, "right": 1024, "bottom": 768}
     assert all(on_screen(r) for _name, r in full["wards"])
+    assert_apart(full["wards"])
     assert on_screen(full["legend"][0])
     assert control.get_attribute("aria-label") == "Leave full screen (Esc)"
     page.screenshot(path=str(ARTIFACTS / "meeting-projector-full-screen.png"))
@@ -144,6 +180,16 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     back = page.evaluate(LAYOUT, PAGE_MAP)
     assert back["frame"] == layout["frame"]
     assert all(on_screen(r) for _name, r in back["wards"])
+    assert_apart(back["wards"])
+    # the 3-month view puts ward names closest together: still apart
+    page.get_by_text("Last 3 months", exact=True).click()
+    wait_idle(page)
+    three = public.public_view(
+        run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
+    )
+    wait_paths(page, AREA_STROKE, len(three))
+    page.wait_for_timeout(600)
+    assert_apart(page.evaluate(LAYOUT, PAGE_MAP)["wards"])
 
     assert failed == []
     assert remote == []

@@ -128,12 +128,7 @@ def card_map(result: InterventionResult) -> str:
     card's caption under the map says what the colours are) and its layer list collapsed,
     so the small map shows the areas; an area-wide event keeps the ward view.
     """
-    m = intervention_map(result, compact=True)
-    near = result.areas[result.areas["area"].astype(str) != "control"]
-    if result.intervention.has_location and len(near):
-        x0, y0, x1, y1 = near.to_crs("EPSG:4326").total_bounds
-        m.fit_bounds([[float(y0), float(x0)], [float(y1), float(x1)]])
-    return svg_html(m)
+    return svg_html(intervention_map(result, compact=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=24)

@@ -144,8 +144,8 @@ def postbox_panel() -> None:
     logged = st.session_state.pop(LOGGED, None)
     if logged:
         st.success(logged)
-    if len(ranked):
-        top = ranked.iloc[0]
+    top = pb.next_site(ranked, plan)  # week 1 of the plan, as on the map
+    if top is not None:
         st.write(f"**Next site: {top[pb.NAME]}** ({top[c.WARD_NAME]}): {top[pb.REASON]}.")
     st.iframe(out.map_html, height=520)
     st.markdown("**The next weeks** (chosen together to reach as many incidents as possible)")
@@ -169,7 +169,11 @@ def postbox_panel() -> None:
     with st.form("log_placement"):
         st.markdown(f"**Log a placement** (written to the placement log `{path.name}`)")
         site = st.selectbox(
-            "Site", list(names), format_func=lambda k: names.get(k, k), key="pb_site"
+            "Site",
+            list(names),
+            index=list(names).index(top[pb.SITE_ID]) if top is not None else 0,
+            format_func=lambda k: names.get(k, k),
+            key="pb_site",
         )
         f1, f2, f3 = st.columns(3)
         # keyed on the week, so the defaults move on once a week is logged

@@ -97,27 +97,14 @@ def current_red_flags(result: PipelineResult, *, eps_m: float, min_samples: int)
     )
 
 
-def sweep_flags(sweep: pd.DataFrame) -> list[str]:
-    """Each swept row's red flags, with ``hotspots hold ... of incidents`` from its noise.
-
-    ``sweep`` is :func:`geo.evaluation.sweep`'s table (``red_flags``, ``noise_share``).
-    """
-    out = []
-    for flags, noise in zip(sweep["red_flags"], sweep["noise_share"], strict=True):
-        parts = [f for f in str(flags if isinstance(flags, str) else "").split("; ") if f]
-        if noise == noise:
-            held = ev.red_flags(
-                n_hotspots=1, core_share=0.5, largest_share=0.0, clustered_share=1 - noise
-            )
-            parts += [f for f in held if f not in parts]
-        out.append("; ".join(parts))
-    return out
-
-
 def flagged_sweep_rows(sweep: pd.DataFrame) -> list[str]:
-    """One line per swept eps_m with red flags: ``"eps_m 250 m: one hotspot holds ..."``."""
+    """One line per swept eps_m with red flags: ``"eps_m 250 m: one hotspot holds ..."``.
+
+    The flags are the sweep table's own ``red_flags`` column (:func:`geo.evaluation.sweep`),
+    so the banner and the table say the same.
+    """
     return [
         f"eps_m {float(e):.0f} m: {f}"
-        for e, f in zip(sweep["eps_m"], sweep_flags(sweep), strict=True)
-        if f
+        for e, f in zip(sweep["eps_m"], sweep["red_flags"], strict=True)
+        if isinstance(f, str) and f
     ]

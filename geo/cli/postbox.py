@@ -37,6 +37,7 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         data_path,
         load_sites,
         log_notes,
+        next_site,
         parse_date,
         read_placements,
         recommend,
@@ -74,9 +75,8 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
         f"{ps.half_life_days:g} days; cooldown {ps.cooldown_days} days"
     )
     print(f"Planned on {time_frame(result.incidents, ps, end)}")
-    top = ranked.loc[ranked["eligible"]]
-    if len(top):
-        t = top.iloc[0]
+    t = next_site(ranked, plan)  # week 1 of the plan
+    if t is not None:
         print(f"Next placement: {t['name']} ({t['site_id']}), score {t['score']:.1f}")
         print(f"  {t['reason']}")
     else:
@@ -111,22 +111,35 @@ def _cmd_postbox_next(args: argparse.Namespace) -> int:
 
 
 def _cmd_postbox_log(args: argparse.Namespace) -> int:
-    from geo.postbox import add_placement, data_path, placement_from_text, read_placements
+    from geo.postbox import (
+        add_placement,
+        data_path,
+        load_sites,
+        placement_from_text,
+        read_placements,
+    )
 
     db = data_path(args.db, base=args.data_dir)
     if args.list:
         log = read_placements(db)
         if log.empty:
             print(f"The placement log {db} is empty.")
+            return 0
+        sites = load_sites(args.sites).sites
+        names = dict(zip(sites["site_id"].astype(str), sites["name"].astype(str), strict=True))
         for r in log.to_dict("records"):
             note = f"  ({r['note']})" if r["note"] else ""
+            site = str(r["site_id"])
+            # the name people use, with the id that --site takes
+            where = (
+                f"{names[site]} [{site}]" if site in names else f"{site} (not in the sites list)"
+            )
             print(
-                f"#{r['placement_id']} {r['box_id']} at {r['site_id']} "
+                f"#{r['placement_id']} {r['box_id']} at {where} "
                 f"{r['from_date']:%Y-%m-%d} to {r['to_date']:%Y-%m-%d}: {r['slips']} "
                 f"slip{'s' if r['slips'] != 1 else ''}{note}"
             )
         return 0
-    from geo.postbox import load_sites
 
     needed = {"--site": args.site, "--from": args.from_date, "--to": args.to_date}
     needed["--slips"] = args.slips
@@ -192,7 +205,11 @@ def add_postbox_command(sub: argparse._SubParsersAction[Parser]) -> None:
 
     lg = psub.add_parser("log", help="record a placement and its slips, or --list the log")
     common(lg)
-    lg.add_argument("--list", action="store_true", help="show every logged placement")
+    lg.add_argument(
+        "--list",
+        action="store_true",
+        help="show every logged placement, by site name (and the id --site takes)",
+    )
     lg.add_argument("--site", help="site id (see the sites CSV)")
     lg.add_argument("--from", dest="from_date", metavar="YYYY-MM-DD", help="first day")
     lg.add_argument("--to", dest="to_date", metavar="YYYY-MM-DD", help="last day (inclusive)")

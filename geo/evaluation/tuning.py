@@ -114,7 +114,9 @@ def sweep(
         (float, largest share of a ward's fit incidents in one hotspot); ``hit_rate_std``,
         ``pai_std`` (float, sample standard deviation over the folds); ``knee_eps_m``
         (float, :func:`suggest_eps` of the latest fit window for this ``min_samples``);
-        ``red_flags`` (str, :func:`red_flags` of the means joined with "; ", "" when none).
+        ``red_flags`` (str, :func:`red_flags` of the means, with ``1 - noise_share`` as the
+        share of incidents in hotspots and ``area_share``, joined with "; ", "" when none:
+        the very flags the Analyst page shows for the run on its map).
 
     """
     base = (settings or Settings()).replace(ward_overrides={})
@@ -173,9 +175,22 @@ def sweep(
     knees = {ms: suggest_eps(k_distance(last_fit, k=ms)) for ms in ms_list}
     out["knee_eps_m"] = out["min_samples"].map(knees).astype(float)
     out["red_flags"] = [
-        "; ".join(red_flags(n_hotspots=n, core_share=cs, largest_share=ls))
-        for n, cs, ls in zip(
-            out["n_hotspots"], out["core_share"], out["largest_share"], strict=True
+        "; ".join(
+            red_flags(
+                n_hotspots=n,
+                core_share=cs,
+                largest_share=ls,
+                clustered_share=None if math.isnan(noise) else 1.0 - noise,
+                area_share=None if math.isnan(area) else area,
+            )
+        )
+        for n, cs, ls, noise, area in zip(
+            out["n_hotspots"],
+            out["core_share"],
+            out["largest_share"],
+            out["noise_share"].astype(float),
+            out["area_share"].astype(float),
+            strict=True,
         )
     ]
     out["min_samples"] = out["min_samples"].astype("int64")

@@ -279,9 +279,11 @@ def intervention_map(
     tiles
         A basemap tile URL (see :func:`geo.maps.base_map`); ``None`` adds no tiles.
     compact
-        For a small map (a card's): no legend box (the page says what the colours are)
-        and the layer list collapsed to its button. ``False`` (default): the legend box
-        and the open layer list, for a full-size map.
+        For a small map (a card's): no legend box (the page says what the colours are),
+        the layer list collapsed to its button, and, for an event with a location, the
+        first view fitted to the target area and its ring (an area-wide event keeps the
+        wards). ``False`` (default): the wards, the legend box and the open layer list, for
+        a full-size map.
 
     Returns
     -------
@@ -289,7 +291,9 @@ def intervention_map(
         A fresh map (:func:`geo.maps.base_map`); render with :func:`geo.maps.offline_html`.
 
     """
-    m = base_map(result.wards, tiles=tiles)
+    near = result.areas[result.areas["area"].astype(str) != "control"]
+    fit = near.geometry if compact and result.intervention.has_location else None
+    m = base_map(result.wards, tiles=tiles, fit_to=fit)
     areas = result.areas.to_crs(WGS84)
     for row in areas.itertuples(index=False):
         colour = AREA_COLOURS[str(row.area)]

@@ -2,7 +2,8 @@
 
 :func:`add_css` and :func:`add_html` put text into the page of a ``folium.Map`` (its
 ``<head>`` or its ``<body>``); :class:`MapScript` is a script run once the map exists, and
-:class:`ScaleBar` and :class:`FitBesideBoxes` are the two the hotspot maps use.
+:class:`ScaleBar`, :class:`FitBesideBoxes` and :class:`SpreadLabels` are those the hotspot
+maps use.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "add_css", "add_html"]
+__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "SpreadLabels", "add_css", "add_html"]
 
 
 def _figure(m: Element) -> Figure:
@@ -75,8 +76,9 @@ class FitBesideBoxes(MapScript):
     one that shows ``bounds`` largest is used. Boxes not on the page are ignored, and the
     plain fit is used when every choice leaves less than 40 % of the width or height.
     Boxes that appear later (a legend that comes with a layer group, the layer switcher,
-    added after this script) refit the view, until every selector has matched a box, the
-    viewer touches the map, or 30 s have passed.
+    added after this script) refit the view until every selector has matched a box; a new
+    size of the map (a page column laid out after the map was drawn) refits it until the
+    viewer touches the map or 30 s have passed. A map with no size yet is not fitted.
 
     Parameters
     ----------
@@ -95,6 +97,9 @@ class FitBesideBoxes(MapScript):
                 pending = false;
                 var c = map.getContainer().getBoundingClientRect(), boxes = [], best = null;
                 var found = 0;
+                // a map in a frame not laid out yet (a page column) has no size: wait for
+                // the resize that gives it one
+                if (!c.width || !c.height) { return; }
                 selectors.forEach(function (sel) {
                     var any = false;
                     document.querySelectorAll(sel).forEach(function (el) {
@@ -103,7 +108,7 @@ class FitBesideBoxes(MapScript):
                     });
                     found += any ? 1 : 0;
                 });
-                if (found === selectors.length && watch) { stop(); }
+                if (found === selectors.length && watch) { watch.disconnect(); }
                 var seen = JSON.stringify([c.width, c.height, boxes.map(function (r) {
                     return [r.left - c.left, r.top - c.top, r.width, r.height];
                 })]);
@@ -133,8 +138,11 @@ class FitBesideBoxes(MapScript):
                     if (!best || zoom > best.zoom) { best = {zoom: zoom, p: p}; }
                 }
                 var q = best ? best.p : {top: 0, right: 0, bottom: 0, left: 0};
+                // not animated: Leaflet drops a new view asked for while a zoom animation
+                // runs, and a frame not shown yet (a page column) never ends one
                 map.fitBounds(bounds, {
-                    "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom]
+                    "paddingTopLeft": [q.left, q.top], "paddingBottomRight": [q.right, q.bottom],
+                    "animate": false
                 });
             }
             // boxes drawn by layers and controls added after this script (a legend that
@@ -164,3 +172,69 @@ class FitBesideBoxes(MapScript):
         super().__init__("FitBesideBoxes")
         self.bounds = [list(b) for b in bounds]
         self.selectors = list(selectors)
+
+
+class SpreadLabels(MapScript):
+    """Nudge labels ``selector`` up or down until no two of their texts overlap.
+
+    Run at every new zoom and size of the map (and once it is drawn): each label first goes
+    back to its own place, then any two whose texts (measured as laid out, not their icon
+    boxes) come closer than ``gap_px`` are pushed apart vertically, half each, until none
+    do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the smallest;
+    labels further apart than that are never moved.
+
+    Parameters
+    ----------
+    selector
+        CSS selector of the label elements (e.g. ``".ward-label"``).
+    gap_px
+        Smallest space kept between two labels' texts, in pixels.
+
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, selector, gap) {
+            function spread() {
+                var els = map.getContainer().querySelectorAll(selector), items = [];
+                els.forEach(function (el) { el.style.transform = ""; });
+                els.forEach(function (el) {
+                    var range = document.createRange();
+                    range.selectNodeContents(el);
+                    var r = range.getBoundingClientRect();
+                    if (r.width && r.height) {
+                        items.push({el: el, l: r.left, r: r.right, t: r.top, b: r.bottom, dy: 0});
+                    }
+                });
+                for (var round = 0; round < 30; round++) {
+                    var moved = false;
+                    for (var i = 0; i < items.length; i++) {
+                        for (var j = i + 1; j < items.length; j++) {
+                            var a = items[i], c = items[j];
+                            if (a.l >= c.r + gap || c.l >= a.r + gap) { continue; }
+                            var up = a, down = c;
+                            if (c.t + c.dy < a.t + a.dy) { up = c; down = a; }
+                            var push = up.b + up.dy + gap - (down.t + down.dy);
+                            if (push <= 0) { continue; }
+                            up.dy -= push / 2 + 0.5;
+                            down.dy += push / 2 + 0.5;
+                            moved = true;
+                        }
+                    }
+                    if (!moved) { break; }
+                }
+                items.forEach(function (x) {
+                    if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
+                });
+            }
+            map.on("zoomend viewreset resize", spread);
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(spread); }
+            window.requestAnimationFrame(spread);
+        })({{ this._parent.get_name() }}, {{ this.selector|tojson }}, {{ this.gap_px|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, selector: str, *, gap_px: float = 6.0) -> None:
+        super().__init__("SpreadLabels")
+        self.selector = selector
+        self.gap_px = float(gap_px)

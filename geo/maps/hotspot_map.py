@@ -13,7 +13,7 @@ from folium.template import Template
 
 from geo import columns as c
 from geo.maps.density import density_layer
-from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, add_css
+from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, SpreadLabels, add_css
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html, score_classes
@@ -114,8 +114,12 @@ def base_map(
     keep_clear: Sequence[str] = (),
     labels_away_from: gpd.GeoSeries | None = None,
     label_gap_m: float = 100.0,
+    fit_to: gpd.GeoSeries | None = None,
 ) -> folium.Map:
     """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
+
+    Names of wards close together are nudged apart until they do not overlap at any zoom
+    (:class:`geo.maps.elements.SpreadLabels`).
 
     The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
     attribution, where no legend or title box of these maps is drawn.
@@ -152,6 +156,10 @@ def base_map(
     label_gap_m
         Margin in metres kept above and below ``labels_away_from`` (four times it beside);
         see :func:`geo.maps.labels.ward_label_points`.
+    fit_to
+        Shapes (any CRS) the first view fits instead of the wards, e.g. an intervention's
+        target and ring on a small map; ``None`` or empty (default): the wards. One fit
+        only: Leaflet drops a second fit asked for while the first is still zooming.
 
     """
     w = for_display(wards)
@@ -196,7 +204,10 @@ def base_map(
             keyboard=False,
         ).add_to(layer)
     layer.add_to(m)
+    m.add_child(SpreadLabels(".ward-label"))  # close wards' names never overlap
     m.add_child(ScaleBar())
+    if fit_to is not None and len(fit_to):
+        minx, miny, maxx, maxy = fit_to.to_crs(WGS84).total_bounds
     bounds = [[float(miny), float(minx)], [float(maxy), float(maxx)]]
     if keep_clear:
         m.add_child(FitBesideBoxes(bounds, keep_clear))

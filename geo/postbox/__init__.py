@@ -11,7 +11,7 @@ from geo.postbox.outputs import (
     public_plan,
 )
 from geo.postbox.placements import add_placement, add_placements, delete_placement, read_placements
-from geo.postbox.plan import rotation_plan
+from geo.postbox.plan import next_site, rotation_plan
 from geo.postbox.recommendation import log_notes, recommend
 from geo.postbox.records import (
     DEFAULT_BOX,
@@ -82,6 +82,7 @@ __all__ = [
     "load_postbox_settings",
     "load_sites",
     "log_notes",
+    "next_site",
     "open_log",
     "parse_date",
     "placement_from_text",

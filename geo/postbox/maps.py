@@ -9,12 +9,15 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.maps.escape import escape_html, safe_tooltip
-from geo.postbox.settings import ELIGIBLE, POSTBOX_BOUNDS
-from geo.postbox.sites import LATITUDE, LONGITUDE
+from geo.postbox.plan import next_site
+from geo.postbox.settings import POSTBOX_BOUNDS, POSTBOX_SCORE, REASON
+from geo.postbox.sites import LATITUDE, LONGITUDE, NAME
 
 SITE_STYLE = {"color": "#35557a", "fill_color": "#ffffff"}
 TOP_COLOUR = "#0b6e4f"
 PLAN_COLOUR = "#6a3d9a"
+#: Widest the next site's permanent label gets before it wraps (pixels).
+NEXT_LABEL_WIDTH_PX = 190
 
 
 def _key(shape_css: str, label: str) -> str:
@@ -134,16 +137,18 @@ def add_postbox_layer(
                     class_name="postbox-week-icon",
                 ),
             ).add_to(layer)
-    top = ranked.loc[ranked[ELIGIBLE].to_numpy(dtype=bool)].head(1)
-    for row in top.itertuples(index=False):
+    top = next_site(ranked, plan)
+    if top is not None:
+        name, lat, lon = str(top[NAME]), float(top[LATITUDE]), float(top[LONGITUDE])
+        week = " (week 1 of the plan)" if plan is not None and len(plan) else ""
         # tooltips, not popups: folium popups need jQuery, which offline maps do not load
         detail = (
-            f"<b>Next: {escape_html(row.name)}</b><br>"
-            f"{escape_html(row.reason)}<br>score {row.score:.1f}; walking radius "
-            f"{radius_m:g} m"
+            f"<b>Next{week}: {escape_html(name)}</b><br>"
+            f"{escape_html(str(top[REASON]))}<br>score {float(top[POSTBOX_SCORE]):.1f}; "
+            f"walking radius {radius_m:g} m"
         )
         folium.Circle(
-            [row.latitude, row.longitude],
+            [lat, lon],
             radius=float(radius_m),
             color=TOP_COLOUR,
             weight=2.5,
@@ -153,15 +158,23 @@ def add_postbox_layer(
             tooltip=safe_tooltip(detail, sticky=True, style="max-width:320px;white-space:normal"),
         ).add_to(layer)
         folium.CircleMarker(
-            [row.latitude, row.longitude],
+            [lat, lon],
             radius=8,
             color=TOP_COLOUR,
             weight=3,
             fill=True,
             fill_color=TOP_COLOUR,
             fill_opacity=1.0,
+            # wrapped, and on the side of the marker facing the map's middle ("auto"),
+            # so a long site name stays inside a narrow map
             tooltip=safe_tooltip(
-                f"Next: {escape_html(row.name)}", permanent=True, direction="right"
+                f'<span class="postbox-next">Next: {escape_html(name)}</span>',
+                permanent=True,
+                direction="auto",
+                style=(
+                    f"width:max-content;max-width:{NEXT_LABEL_WIDTH_PX}px;"
+                    "white-space:normal;line-height:1.3"
+                ),
             ),
         ).add_to(layer)
     layer.add_to(m)

@@ -32,6 +32,8 @@ from geo.postbox.settings import (
 from geo.postbox.sites import LATITUDE, LONGITUDE, NAME, SITE_ID, SITE_KIND
 from geo.project import require_metric
 
+__all__ = ["next_site", "rotation_plan"]
+
 
 def rotation_plan(
     incidents: gpd.GeoDataFrame,
@@ -150,6 +152,38 @@ def rotation_plan(
     out[START_DATE] = out[START_DATE].astype("datetime64[ns]")
     out[END_DATE] = out[END_DATE].astype("datetime64[ns]")
     return gpd.GeoDataFrame(out, geometry=rows.geometry.to_numpy(), crs=ranked.crs)
+
+
+def next_site(ranked: pd.DataFrame, plan: pd.DataFrame | None) -> pd.Series | None:
+    """The site the box goes to next: week 1 of the plan, so the panel, map and plan agree.
+
+    The plan chooses its weeks together (:func:`rotation_plan`), so its first site need not
+    be the best-ranked one (a site free for one week but not the whole plan period ranks
+    first and is left out of the plan). Without a plan, or with an empty one, it is the
+    best-ranked eligible site.
+
+    Parameters
+    ----------
+    ranked
+        From :func:`geo.postbox.recommend` (``rank``, ``site_id``, ``name``, ``ward_name``,
+        ``eligible``, ``score``, ``reason``, ``longitude``, ``latitude``, ...).
+    plan
+        From :func:`rotation_plan` (``week``, ``site_id``, ...), or ``None``.
+
+    Returns
+    -------
+    pandas.Series or None
+        That site's row of ``ranked`` (same index labels as its columns); ``None`` when no
+        site is eligible.
+
+    """
+    if plan is not None and len(plan):
+        first = str(plan.sort_values(WEEK, kind="stable")[SITE_ID].iloc[0])
+        rows = ranked.loc[ranked[SITE_ID].astype(str) == first]
+        if len(rows):
+            return rows.iloc[0]
+    eligible = ranked.loc[ranked[ELIGIBLE].to_numpy(dtype=bool)]
+    return eligible.iloc[0] if len(eligible) else None
 
 
 def _mclp(dem: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, k: int, radius_m: float) -> list[int]:

@@ -8,7 +8,7 @@ from geo.staff.export import (
     write_texts,
 )
 from geo.staff.patrol import PatrolView, patrol_view, period_caption, period_text
-from geo.staff.sheet import patrol_sheet_html
+from geo.staff.sheet import patrol_sheet_html, print_zoom
 from geo.staff.sheet_map import inset_groups, svg_map
 from geo.staff.tables import category_mix, hotspots_in_wards, monthly_counts, patrol_table
 
@@ -25,6 +25,7 @@ __all__ = [
     "patrol_view",
     "period_caption",
     "period_text",
+    "print_zoom",
     "rejected_csv",
     "svg_map",
     "write_outputs",

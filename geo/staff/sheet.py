@@ -9,10 +9,28 @@ from geo.maps.escape import escape_html
 from geo.staff.sheet_map import group_bounds, inset_groups, svg_map
 from geo.staff.tables import patrol_table
 
-__all__ = ["patrol_sheet_html"]
+__all__ = ["patrol_sheet_html", "print_zoom"]
 
 #: Size of each map panel's coordinate space (pixels); three panels fill a row of the page.
 PANEL_PX = (300, 230)
+#: Printed height of the page's content (A4 less 10 mm margins: 277 mm) in CSS pixels.
+PAGE_HEIGHT_PX = 277 / 25.4 * 96
+#: Printed height of everything but the list's rows, and of one row (two lines) in CSS
+#: pixels, as Chromium lays the sheet out on A4.
+FIXED_HEIGHT_PX, ROW_HEIGHT_PX = 560.0, 27.0
+#: The sheet is never printed smaller than this, however long the list.
+MIN_PRINT_ZOOM = 0.75
+
+
+def print_zoom(n_rows: int) -> float:
+    """How much smaller the sheet is printed so a list of ``n_rows`` fits one A4 page.
+
+    1 up to about 16 rows; then the page's height over the sheet's estimated height
+    (:data:`FIXED_HEIGHT_PX` plus :data:`ROW_HEIGHT_PX` a row), at least
+    :data:`MIN_PRINT_ZOOM`.
+    """
+    need = FIXED_HEIGHT_PX + ROW_HEIGHT_PX * max(n_rows, 0)
+    return max(MIN_PRINT_ZOOM, min(1.0, PAGE_HEIGHT_PX / need))
 
 
 def patrol_sheet_html(
@@ -22,7 +40,7 @@ def patrol_sheet_html(
     period: str,
     data_label: str,
     streets: gpd.GeoDataFrame | None = None,
-    max_rows: int = 15,
+    max_rows: int | None = None,
 ) -> str:
     """A one-page printable patrol sheet: the ranked list with places, and legible maps.
 
@@ -46,18 +64,22 @@ def patrol_sheet_html(
         Named police.uk map points (:func:`geo.places.street_points`, same CRS) whose names
         the insets show; ``None``: insets without street names.
     max_rows
-        Most hotspots listed and mapped; the rest are counted in a note (the CSV has them all).
+        Most hotspots listed and mapped; the rest are counted in a note (the CSV has them
+        all). ``None`` (default): every hotspot given, as in the patrol list.
 
     Returns
     -------
     str
-        A standalone HTML page (no scripts, no network) that prints on one A4 portrait page.
+        A standalone HTML page (no scripts, no network) that prints on one A4 portrait page:
+        a list longer than about 16 rows is printed smaller (:func:`print_zoom`), down to
+        :data:`MIN_PRINT_ZOOM`; only a list longer than about 30 rows runs onto a second page.
 
     """
     esc = escape_html
     table = patrol_table(hotspots)
-    shown = table.head(max_rows)
-    top = hotspots.sort_values(c.RANK, kind="stable").head(max_rows).reset_index(drop=True)
+    rows_max = len(table) if max_rows is None else max_rows
+    shown = table.head(rows_max)
+    top = hotspots.sort_values(c.RANK, kind="stable").head(rows_max).reset_index(drop=True)
     width, height = PANEL_PX
     groups = inset_groups(top) if len(top) else []
     letters = [chr(ord("A") + i) for i in range(len(groups))]
@@ -127,6 +149,7 @@ def patrol_sheet_html(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<title>Patrol sheet</title><style>"
         "@page{size:A4 portrait;margin:10mm}"
+        f"@media print{{body{{zoom:{print_zoom(len(shown)):.3f}}}}}"
         "body{font:10px/1.3 Arial,Helvetica,sans-serif;color:#111;margin:0 auto;max-width:190mm}"
         "h1{font-size:16px;margin:0 0 3px}p{margin:2px 0 4px}"
         ".maps{display:grid;grid-template-columns:repeat(3,1fr);gap:2mm;margin-top:3px}"

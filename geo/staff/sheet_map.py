@@ -4,8 +4,8 @@ Each map is a plain ``<svg>`` (no script, no network) in metres of the run's pro
 north up, with a metric scale bar and a north arrow. Insets are drawn at a street scale so
 a hotspot of a few tens of metres is visible; each hotspot carries its rank (the list's
 ``#``) in a badge beside its north-east corner, joined to it by a short leader line, so the
-number never hides a small shape; the insets also show the street and place names of the
-police.uk map points (:func:`geo.places.street_points`).
+number never hides a small shape, and always inside the panel; the insets also show the
+street and place names of the police.uk map points (:func:`geo.places.street_points`).
 """
 
 from __future__ import annotations
@@ -202,7 +202,7 @@ def svg_map(
         (width_px - 24.0, 0.0, float(width_px), 36.0),
     ]
     if numbers:
-        out.extend(_rank_badges(hotspots, view, taken))
+        out.extend(_rank_badges(hotspots, view, taken, (width_px, height_px)))
     if streets is not None and len(streets):
         out.extend(_street_names(streets, view, width_px, height_px, taken))
     for letter, (bx0, by0, bx1, by1) in boxes:
@@ -222,13 +222,20 @@ def svg_map(
 
 
 def _rank_badges(
-    hotspots: gpd.GeoDataFrame, view: _View, taken: list[tuple[float, float, float, float]]
+    hotspots: gpd.GeoDataFrame,
+    view: _View,
+    taken: list[tuple[float, float, float, float]],
+    size: tuple[int, int],
 ) -> list[str]:
-    """A rank badge up and to the right of each shape's north-east corner, with a leader.
+    """A rank badge beside each shape's north-east corner, with a leader, inside the panel.
 
-    No point of the shape lies both east and north of that corner, so the badge never covers
-    its own shape; a badge that would overlap one already placed moves further up.
+    The badge goes up and to the right of that corner (no point of the shape lies both east
+    and north of it, so the badge never covers its own shape); one that would overlap a
+    badge, name or corner box already placed moves further up. Where that leaves the panel
+    (a shape near its top or right edge) the badge goes below the corner, then to its left,
+    in the same way; with no free place inside, the first place is pulled inside the panel.
     """
+    width, height = size
     out = []
     order = np.argsort(hotspots[c.RANK].to_numpy(dtype="int64"), kind="stable")
     for pos in order:
@@ -237,15 +244,36 @@ def _rank_badges(
         vx, vy = xy[int(np.argmax(xy[:, 0] + xy[:, 1]))]
         px, py = view.xy(float(vx), float(vy))
         w, h = 7.0 + 6.0 * len(str(rank)), 13.0
-        bx, by = px + 5, py - 5 - h
-        for _ in range(6):
-            box = (bx, by, bx + w, by + h)
-            if not any(_overlap(box, t) for t in taken):
-                break
-            by -= h + 2
+        step = h + 2
+        tries = [
+            (x, y0 + sign * k * step)
+            for x, y0, sign in (
+                (px + 5, py - 5 - h, -1),  # up and right, then further up
+                (px + 5, py + 5, 1),  # down and right, then further down
+                (px - 5 - w, py - 5 - h, -1),  # up and left
+                (px - 5 - w, py + 5, 1),  # down and left
+            )
+            for k in range(6)
+        ]
+
+        free = [
+            (x, y)
+            for x, y in tries
+            if 1 <= x <= width - w - 1
+            and 1 <= y <= height - h - 1
+            and not any(_overlap((x, y, x + w, y + h), t) for t in taken)
+        ]
+        if free:
+            bx, by = free[0]
+        else:
+            bx = min(max(tries[0][0], 1.0), width - w - 1)
+            by = min(max(tries[0][1], 1.0), height - h - 1)
         taken.append((bx, by, bx + w, by + h))
+        # the leader joins the corner to the badge's nearest corner
+        lx = bx if bx >= px else bx + w
+        ly = by + h if by + h <= py else by
         out.append(
-            f'<g class="rank"><line x1="{px:.1f}" y1="{py:.1f}" x2="{bx:.1f}" y2="{by + h:.1f}" '
+            f'<g class="rank"><line x1="{px:.1f}" y1="{py:.1f}" x2="{lx:.1f}" y2="{ly:.1f}" '
             'stroke="#7a0019" stroke-width="1"/>'
             f'<rect x="{bx:.1f}" y="{by:.1f}" width="{w:.1f}" height="{h:.1f}" rx="3" '
             'fill="#7a0019" stroke="#fff" stroke-width="0.8"/>'

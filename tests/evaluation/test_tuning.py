@@ -217,7 +217,10 @@ def test_sweep_hand_case(two_wards):
     assert a["core_share"] == pytest.approx(0.6)
     # the hotspot holds 6 of the west ward's 9 fit incidents
     assert a["largest_share"] == pytest.approx(6 / 9)
-    assert a["red_flags"] == ""
+    # the hotspot holds 6 of the 10 fit incidents: flagged as on the Analyst page's banner
+    assert a["red_flags"] == (
+        "hotspots hold 60 % of incidents: a hotspot map should leave most incidents out"
+    )
     # knee of the only fit window: finite k-distances [0, 672]: too few for a knee
     assert math.isnan(a["knee_eps_m"])
     b = t.iloc[1]
@@ -226,6 +229,27 @@ def test_sweep_hand_case(two_wards):
     assert math.isnan(b["pai"]) and math.isnan(b["rri"])
     assert b["core_share"] == 0
     assert b["red_flags"] == "no hotspots; almost no core points (0 %)"
+
+
+def test_sweep_flags_are_those_of_the_run_on_the_map():
+    """One source of truth: a swept pair carries every flag :func:`red_flags` knows,
+    including the share of incidents in hotspots and of the wards' area they mark."""
+    from geo import DataSource, load_source
+
+    raw, wards, _ = load_source(DataSource.shipped())
+    t = sweep(raw, wards, Settings(), eps_values=[40, 150], min_samples_values=[10], max_folds=1)
+    tight, wide = (str(f).split("; ") for f in t["red_flags"])
+    assert tight == [""]
+    row = t.iloc[1]
+    assert wide == red_flags(
+        n_hotspots=row["n_hotspots"],
+        core_share=row["core_share"],
+        largest_share=row["largest_share"],
+        clustered_share=1 - row["noise_share"],
+        area_share=row["area_share"],
+    )
+    assert any(f.startswith("hotspots hold") for f in wide)
+    assert any(f.startswith("hotspots mark") for f in wide)
 
 
 def test_sweep_rejects_bad_values(two_wards):

@@ -41,3 +41,26 @@ def test_public_plan_keeps_places_and_dates_only():
     assert table[pb.START_DATE].tolist() == ["Sat 01 Dec 2018", "Sat 08 Dec 2018"]
     assert table[pb.END_DATE].tolist() == ["Fri 07 Dec 2018", "Fri 14 Dec 2018"]
     assert plan[pb.START_DATE].dtype.kind == "M"  # input unchanged
+
+
+def test_next_site_is_week_one_of_the_plan_in_the_outputs_and_on_the_map():
+    """The best-ranked site free for one week only is left out of the plan: the panel's
+    and the map's "next site" are then week 1 of the plan, not the ranking's first."""
+    r = run_files()
+    sites = pb.load_sites(wards=r.wards).sites.copy()
+    first = pb.postbox_outputs(r, sites=sites)
+    best = first.ranked.iloc[0]
+    free_to = pd.Timestamp(first.plan_start) + pd.Timedelta(days=10)
+    sites.loc[sites[pb.SITE_ID] == best[pb.SITE_ID], "available_to"] = free_to
+    out = pb.postbox_outputs(r, sites=sites)
+    assert out.ranked.iloc[0][pb.SITE_ID] == best[pb.SITE_ID]  # still ranked first
+    week1 = out.plan.loc[out.plan[pb.WEEK] == 1].iloc[0]
+    assert week1[pb.SITE_ID] != best[pb.SITE_ID]  # but not in the plan
+    nxt = pb.next_site(out.ranked, out.plan)
+    assert nxt is not None and nxt[pb.SITE_ID] == week1[pb.SITE_ID]
+    assert f"Next: {week1[pb.NAME]}<" in out.map_html
+    assert f"Next: {best[pb.NAME]}" not in out.map_html
+    # with no plan, the best-ranked eligible site
+    alone = pb.next_site(out.ranked, None)
+    assert alone is not None and alone[pb.SITE_ID] == best[pb.SITE_ID]
+    assert pb.next_site(out.ranked.assign(eligible=False), out.plan.iloc[:0]) is None

@@ -380,8 +380,20 @@ def test_cli_logs_lists_and_refuses(tmp_path, capsys):
     assert out.startswith("logged placement #1: box-1 at littlemore-church 2018-11-01 to ")
     assert (tmp_path / "placements.sqlite").is_file()
     assert main([*base, "--list"]) == 0
+    # the site's name as people say it, with the id --site takes
     assert capsys.readouterr().out == (
-        "#1 box-1 at littlemore-church 2018-11-01 to 2018-11-07: 4 slips  (by the door)\n"
+        "#1 box-1 at St Mary and St Nicholas Church, Littlemore [littlemore-church] "
+        "2018-11-01 to 2018-11-07: 4 slips  (by the door)\n"
+    )
+    # a site since taken off the sites list keeps its id, and says so
+    other = tmp_path / "sites.csv"
+    other.write_text(
+        "site_id,name,kind,longitude,latitude\nshop,Corner shop,shop,-1.21,51.73\n",
+        encoding="utf-8",
+    )
+    assert main([*base, "--sites", str(other), "--list"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "#1 box-1 at littlemore-church (not in the sites list) 2018-11-01"
     )
     # the same box in the same week again
     assert main([*base, *entry, "--slips", "1"]) == 2

@@ -60,15 +60,15 @@ def test_the_trend_words_are_explained_beside_the_list(meeting):
     at_trend = next(
         i for i, b in enumerate(blocks) if getattr(b, "value", None) == f"**Trend:** {trend}"
     )
-    assert blocks[at_trend + 1].type == "dataframe"
+    assert blocks[at_trend + 1].type == "table"
 
 
 def test_the_list_names_each_areas_streets_and_places(meeting, view):
-    table = meeting.dataframe[0].value
-    assert list(table[public.AREA_ID]) == list(view[public.AREA_ID])
-    assert list(table[public.PLACE]) == list(view[public.PLACE])
-    assert (table[public.PLACE] != "").all()
-    where = dict(zip(table[public.AREA_ID], table[public.PLACE], strict=True))
+    table = meeting.table[0].value
+    assert list(table["Area"]) == list(view[public.AREA_ID])
+    assert list(table["Where"]) == list(view[public.PLACE])
+    assert (table["Where"] != "").all()
+    where = dict(zip(table["Area"], table["Where"], strict=True))
     # real police.uk map-point names of the shipped data, e.g. Littlemore's Astrop Lane
     assert any("Astrop Lane" in p for p in where.values())
     assert any("Templars Square Shopping Centre" in p for p in where.values())

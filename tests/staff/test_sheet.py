@@ -13,9 +13,12 @@ from geo import columns as c
 from geo.pipeline import run_files
 from geo.places import street_points
 from geo.settings import Settings
-from geo.staff import inset_groups, patrol_sheet_html, svg_map
+from geo.settings_edits import window_settings
+from geo.staff import inset_groups, patrol_sheet_html, print_zoom, svg_map
 from tests.browser_support import chromium
-from tests.helpers import X0, Y0
+from tests.helpers import ROOT, X0, Y0
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -118,14 +121,88 @@ def test_inset_street_names_are_escaped_named_and_once(two_wards):
     assert "Supermarket" not in svg
 
 
-def _pdf_pages(html: str, tmp_path: Path) -> int:
+def _pdf_pages(html: str, tmp_path: Path, screenshot: Path | None = None) -> int:
     page_file = tmp_path / "sheet.html"
     page_file.write_text(html, encoding="utf-8")
     with chromium() as browser:
-        page = browser.new_page()
+        # an A4 page's width at 96 dpi (794 px), drawn at 1.5 pixels a point
+        page = browser.new_page(viewport={"width": 794, "height": 1123}, device_scale_factor=1.5)
         page.goto(page_file.as_uri())
         pdf = page.pdf(format="A4")
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.emulate_media(media="print")
+            page.screenshot(path=str(screenshot), full_page=True)
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def _badges_by_panel(sheet: str) -> dict[str, list[tuple[int, float, float, float, float]]]:
+    """``(rank, x, y, width, height)`` of every rank badge, by the panel's accessible name."""
+    found = re.findall(
+        r'<svg[^>]*viewBox="0 0 (\d+) (\d+)"[^>]*aria-label="([^"]+)">(.*?)</svg>', sheet
+    )
+    out = {}
+    for w, h, label, body in found:
+        badges = re.findall(
+            r'<g class="rank"><line[^>]*/><rect x="([-\d.]+)" y="([-\d.]+)" '
+            r'width="([\d.]+)" height="([\d.]+)".*?>(\d+)</text></g>',
+            body,
+        )
+        out[f"{label} {w}x{h}"] = [
+            (int(r), float(x), float(y), float(bw), float(bh)) for x, y, bw, bh, r in badges
+        ]
+    return out
+
+
+def test_rank_badges_stay_inside_their_inset(two_wards):
+    # a shape touching the top edge, one in the top right corner under the north arrow
+    hs = squares([(1, 300, 770, 20), (2, 960, 760, 30), (3, 500, 400, 20)])
+    bounds = (X0, Y0, X0 + 1000, Y0 + 800)
+    svg = svg_map(two_wards, hs, bounds=bounds, width_px=300, height_px=240, label="Inset")
+    (badges,) = _badges_by_panel(svg).values()
+    assert sorted(b[0] for b in badges) == [1, 2, 3]
+    for rank, x, y, w, h in badges:
+        assert x >= 0 and x + w <= 300 and y >= 0 and y + h <= 240, (rank, x, y)
+    boxes = [(x, y, x + w, y + h) for _, x, y, w, h in badges]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    # away from the edges the badge stays up and to the right of the shape
+    third = next(b for b in badges if b[0] == 3)
+    cx, cy = (520 - 0) * 0.3, (800 - 420) * 0.3  # the shape's north-east corner in pixels
+    assert third[1] > cx and third[2] + third[4] < cy
+
+
+@pytest.mark.browser
+def test_every_hotspot_of_the_patrol_window_is_listed_and_mapped_on_one_page(tmp_path):
+    """The Patrol page's default window (3 months, all wards): no hotspot is left to the CSV."""
+    ws = window_settings(Settings(), last_month="2018-11", months=3)
+    r = run_files(settings=ws)
+    assert len(r.hotspots) == 16
+    sheet = patrol_sheet_html(
+        r.hotspots,
+        r.wards,
+        period="2018-09 to 2018-11 (3 months)",
+        data_label="police.uk, shipped data",
+        streets=street_points(run_files().incidents),
+    )
+    rows = re.findall(r"<tr><td>(\d+)</td>", sheet)
+    assert list(map(int, rows)) == list(range(1, 17))
+    assert "in the CSV download" not in sheet
+    panels = _badges_by_panel(sheet)
+    on_insets = {b[0] for label, bs in panels.items() if label.startswith("Inset") for b in bs}
+    assert on_insets == set(range(1, 17))
+    for label, badges in panels.items():  # every badge whole inside its panel
+        for rank, x, y, w, h in badges:
+            assert x >= 0 and x + w <= 300 and y >= 0 and y + h <= 230, (label, rank, x, y)
+    assert _pdf_pages(sheet, tmp_path, ARTIFACTS / "patrol_sheet.png") == 1
+    # a longer list is printed smaller, still on one page
+    many = run_files(settings=Settings(eps_m=60, min_samples_per_month=1.67)).hotspots
+    thirty = many.sort_values(c.RANK).head(30)
+    long = patrol_sheet_html(thirty, r.wards, period="p", data_label="d")
+    assert long.count("<tr><td>") == 30
+    assert print_zoom(30) < 1.0 == print_zoom(16)
+    assert _pdf_pages(long, tmp_path) == 1
 
 
 @pytest.mark.browser

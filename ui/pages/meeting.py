@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
-from streamlit.elements.lib.column_types import ColumnConfig
 
 from geo import columns as c
 from geo import public
@@ -75,24 +75,24 @@ def meeting_outputs(
     )
 
 
-#: Widths (pixels) of the list's columns, in the order shown: on a 1024x768 projector the
-#: area, ward, place, trend and band fit side by side; the main problems follow.
-LIST_WIDTHS: dict[str, int] = {
-    public.AREA_ID: 72,
-    c.WARD_NAME: 120,
-    public.PLACE: 260,
-    c.TREND: 118,
-    public.INCIDENTS_BAND: 90,
-    public.MAIN_PROBLEMS: 320,
-}
+#: The list's columns in the order shown: the area, where it is, its trend and band first.
+LIST_ORDER: tuple[str, ...] = (
+    public.AREA_ID,
+    c.WARD_NAME,
+    public.PLACE,
+    c.TREND,
+    public.INCIDENTS_BAND,
+    public.MAIN_PROBLEMS,
+)
 
 
-def area_columns() -> dict[str, ColumnConfig]:
-    """Headings and widths of the list of areas (:data:`LIST_WIDTHS`)."""
-    return {
-        col: st.column_config.TextColumn(label, width=LIST_WIDTHS[col])
-        for col, label in public.MEETING_COLUMNS.items()
-    }
+def area_list(table: pd.DataFrame) -> pd.DataFrame:
+    """The list of areas as shown: :data:`LIST_ORDER`, headed by their names in words.
+
+    ``table`` is :attr:`geo.public.MeetingOutputs.table`; the headings are
+    :data:`geo.public.MEETING_COLUMNS`.
+    """
+    return pd.DataFrame(table[list(LIST_ORDER)]).rename(columns=public.MEETING_COLUMNS)
 
 
 def page() -> None:
@@ -120,14 +120,9 @@ def page() -> None:
     if len(out.table):
         st.subheader("The areas on the map")
         st.markdown(f"**Trend:** {out.trend}")
-        st.dataframe(
-            out.table,
-            hide_index=True,
-            width="stretch",
-            height=min(35 * (len(out.table) + 1) + 3, 640),
-            column_config=area_columns(),
-            column_order=list(LIST_WIDTHS),
-        )
+        # a plain table, not a data grid: long place names and problems wrap within the
+        # page's width, so every column is read whole on a 1024-pixel projector
+        st.table(area_list(out.table), hide_index=True)
     st.write(out.explanation)
     st.subheader("Reports per month, whole area")
     full = cache.result(settings.replace(since=None, until=None))
