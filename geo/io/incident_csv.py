@@ -164,15 +164,22 @@ def _const(n: int, value: str) -> Column:
 def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
     n = len(df)
     data: dict[str, object] = {
-        c.SOURCE_FILE: _const(n, name),
+        c.SOURCE_FILE: _same(n, name),
         c.ROW: np.arange(2, n + 2, dtype="int64"),
-        c.SOURCE_KIND: _const(n, kind),
+        c.SOURCE_KIND: _same(n, kind),
     }
     data.update(values)
     for col in REPEATED_TEXT:
         data[col] = _repeated(data[col])
     out = pd.DataFrame(data)
     return out[list(c.RAW_COLUMNS)]
+
+
+def _same(n: int, value: str) -> pd.Categorical:
+    """``n`` copies of ``value`` as a categorical column: one category, a zero byte per row."""
+    dtype = pd.CategoricalDtype(pd.Index([value], dtype=_TEXT_DTYPE))
+    out: pd.Categorical = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=dtype)
+    return out
 
 
 def _repeated(values: object) -> pd.Categorical:
@@ -221,11 +228,11 @@ def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:
             c.RAW_CATEGORY: _col(df, "Crime type"),
             c.RAW_X: _col(df, "Longitude"),
             c.RAW_Y: _col(df, "Latitude"),
-            c.XY_CRS: _const(len(df), "EPSG:4326"),
+            c.XY_CRS: _same(len(df), "EPSG:4326"),
             c.LOCATION: _col(df, "Location"),
             c.LSOA_CODE: _col(df, "LSOA code"),
             c.OUTCOME: _col(df, "Last outcome category"),
-            c.REPORT_SOURCE: _const(len(df), ""),
+            c.REPORT_SOURCE: _same(len(df), ""),
             c.NOTES: _col(df, "Context"),
         },
     )
@@ -257,8 +264,8 @@ def _local(df: pd.DataFrame, name: str) -> pd.DataFrame:
             c.RAW_Y: _pick(use_en, _col(df, "northing"), _col(df, "latitude")),
             c.XY_CRS: _pick(use_en, _const(n, "EPSG:27700"), _const(n, "EPSG:4326")),
             c.LOCATION: _col(df, "location"),
-            c.LSOA_CODE: _const(n, ""),
-            c.OUTCOME: _const(n, ""),
+            c.LSOA_CODE: _same(n, ""),
+            c.OUTCOME: _same(n, ""),
             c.REPORT_SOURCE: _col(df, "source"),
             c.NOTES: _col(df, "notes"),
         },
