@@ -557,7 +557,7 @@ def test_patrol_ward_and_window_choices(monkeypatch):
     assert "2018-03 to 2018-11 (9 months of the 12 asked for: the data starts in 2018-03)" in (
         caption
     )
-    assert "Trend: the last 3 month(s) against the 3 before." in caption
+    assert "Trend: the last 3 months against the 3 months before." in caption
     expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=12))
     cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
     table = at.dataframe[0].value

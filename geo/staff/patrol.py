@@ -57,9 +57,10 @@ def period_caption(data_months: Sequence[str], settings: Settings, window: int) 
 
     """
     period = period_text(data_months, str(settings.since), str(settings.until), window)
+    k = settings.trend_months
+    months = "month" if k == 1 else f"{k} months"
     trend = (
-        f"Trend: the last {settings.trend_months} month(s) against the "
-        f"{settings.trend_months} before."
+        f"Trend: the last {months} against the {months} before."
         if window > 1
         else "No trend: a 1-month window has no earlier part to compare with."
     )

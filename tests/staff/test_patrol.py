@@ -37,7 +37,7 @@ def test_period_caption_counts_back_from_the_data_and_explains_the_trend():
     s = Settings(since="2018-09", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, s, 3) == (
         "Months 2018-09 to 2018-11 (3 months), counted back from the data's last month "
-        "(2018-11), not from today. Trend: the last 1 month(s) against the 1 before."
+        "(2018-11), not from today. Trend: the last month against the month before."
     )
     one = Settings(since="2018-11", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, one, 1).endswith(
