@@ -358,9 +358,21 @@ def chart_data(at: AppTest) -> pd.DataFrame:
     return pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
 
 
+def axis_titles(spec: dict) -> tuple[object, object]:
+    """The x and y axis titles of a Vega-Lite ``spec`` (None where there is none)."""
+    enc = spec.get("encoding", {})
+
+    def title(k: str) -> object:
+        return enc.get(k, {}).get("axis", {}).get("title", enc.get(k, {}).get("title"))
+
+    return title("x"), title("y")
+
+
 def test_meeting_month_chart_is_rounded_and_complete(monkeypatch):
     at = run(new_app(monkeypatch))
     data = chart_data(at)
+    (chart,) = at.get("vega_lite_chart")
+    assert axis_titles(json.loads(chart.proto.spec)) == ("Month", "Reports (rounded to 5)")
     used = run_files().incidents[c.MONTH].value_counts().sort_index()
     assert list(used.index) == [f"2018-{m:02d}" for m in range(3, 12)]
     expected = [int(n // 5 + (n % 5 >= 2.5)) * 5 for n in used]  # nearest 5, halves up
@@ -520,6 +532,8 @@ def test_category_mix_chart_keeps_rank_order_and_colours(monkeypatch):
     run(at)
     charts = [json.loads(ch.proto.spec) for ch in at.get("vega_lite_chart")]
     (mix,) = [ch for ch in charts if ch.get("encoding", {}).get("y", {}).get("field") == "hotspot"]
+    # the month chart's axes say what they count
+    assert ("Month", "Incidents") in [axis_titles(ch) for ch in charts]
     table = at.dataframe[0].value
     # rows named as the table names them: rank, then place
     rows = mix["encoding"]["y"]["sort"]

@@ -130,7 +130,13 @@ def page() -> None:
     chart = monthly.set_index(public.MONTH_LABEL)[[public.INCIDENTS]].rename(
         columns={public.INCIDENTS: "Reports (rounded)"}
     )
-    st.bar_chart(chart, height=280, sort=False)
+    st.bar_chart(
+        chart,
+        height=280,
+        sort=False,
+        x_label="Month",
+        y_label=f"Reports (rounded to {pub.round_to})",
+    )
     st.caption(
         f"Counts are rounded to the nearest {pub.round_to}; a month with fewer than "
         f"{pub.min_count} reports would be left empty."

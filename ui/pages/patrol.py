@@ -90,7 +90,9 @@ def page() -> None:
             st.vega_lite_chart(spec=spec, width="stretch")
     with right:
         st.subheader("Incidents per month in these wards")
-        st.bar_chart(monthly_counts(view.incidents), height=360)
+        st.bar_chart(
+            monthly_counts(view.incidents), height=360, x_label="Month", y_label="Incidents"
+        )
 
     st.subheader("Downloads")
     period = period_text(months, str(ws.since), str(ws.until), window)
