@@ -733,7 +733,11 @@ def test_data_page_shows_reconciled_counts_and_reasons(monkeypatch):
     assert any("3,707 rows read = 3,697 used + 10 set aside" in x.value for x in at.markdown)
     reasons = at.dataframe[0].value
     assert reasons.to_dict("records") == [
-        {"stage": "outside_wards", "reason": "outside every ward in the boundary file", "rows": 10}
+        {
+            "Set aside as": "outside the wards",
+            "Reason": "outside every ward in the boundary file",
+            "Rows": 10,
+        }
     ]
     assert len(at.dataframe) == 1  # row-by-row table is for staff only
 
@@ -832,7 +836,7 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
     assert (m["Rows read"], m["Used"], m["Set aside"]) == ("28", "27", "1")
     assert (m["In hotspots"], m["Hotspots"]) == ("23", "3")
     assert at.dataframe[0].value.to_dict("records") == [
-        {"stage": "invalid", "reason": "unknown category '…'", "rows": 1}
+        {"Set aside as": "invalid", "Reason": "unknown category '…'", "Rows": 1}
     ]
     # a later bad upload keeps these files in use
     upload(at, [("empty.csv", b"", "text/csv")])
@@ -865,8 +869,13 @@ def test_uploaded_local_incidents_are_used_and_meeting_view_stays_safe(monkeypat
 
     go(at, "Data")  # signed in: every set-aside row, with file and row number
     rows = at.dataframe[1].value
-    assert rows[[c.SOURCE_FILE, c.ROW, c.STAGE]].to_dict("records") == [
-        {c.SOURCE_FILE: "synthetic_local.csv", c.ROW: 29, c.STAGE: "invalid"}
+    assert rows.to_dict("records") == [
+        {
+            "File": "synthetic_local.csv",
+            "Spreadsheet row": 29,
+            "Set aside as": "invalid",
+            "Reason": "unknown category 'unicorn'",
+        }
     ]
     next(b for b in at.button if b.label == "Go back to the shipped data").click()
     run(at)

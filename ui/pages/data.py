@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from geo import columns as c
 from geo.errors import ValidationError
 from geo.io import (
     BOUNDARY_TYPES,
@@ -18,6 +20,27 @@ from geo.staff import rejected_csv
 from ui import cache, state
 from ui.gate import signed_in
 from ui.widgets import LIMITS, show_problem
+
+#: Headings of the set-aside tables, in words.
+HEADINGS = {
+    c.SOURCE_FILE: "File",
+    c.ROW: "Spreadsheet row",
+    c.STAGE: "Set aside as",
+    c.REASON: "Reason",
+    "rows": "Rows",
+}
+#: Each stage in the words of the counts' sentence (:meth:`geo.result.Counts.sentence`).
+STAGES = {"invalid": "invalid", "outside_wards": "outside the wards", "filtered": "filtered out"}
+
+
+def in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """A set-aside table as shown: headings in words, each stage as the sentence says it.
+
+    ``table`` has ``stage`` and ``reason`` and any of ``source_file``, ``row``, ``rows``.
+    """
+    shown = table.copy()
+    shown[c.STAGE] = shown[c.STAGE].astype(str).map(lambda s: STAGES.get(s, s))
+    return shown.rename(columns=HEADINGS)
 
 
 def use_uploads() -> None:
@@ -95,10 +118,10 @@ def page() -> None:
     if reasons.empty:
         st.write("No rows were set aside.")
     else:
-        st.dataframe(reasons, hide_index=True, width="stretch")
+        st.dataframe(in_words(reasons), hide_index=True, width="stretch")
     if signed_in():
         st.subheader("Every row set aside")
-        st.dataframe(result.rejected, hide_index=True, width="stretch")
+        st.dataframe(in_words(result.rejected), hide_index=True, width="stretch")
         st.download_button("Rows set aside (CSV)", rejected_csv(result), "rejected.csv", "text/csv")
     else:
         st.caption("Staff who sign in see every set-aside row with its file and row number.")
