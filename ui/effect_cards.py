@@ -139,6 +139,24 @@ def card_map_cached(
     return card_map(_result)
 
 
+def map_key(result: InterventionResult) -> str:
+    """The caption under a card's map: what each colour is, naming only what the map shows.
+
+    An area-wide event (a team start) has no location, ring or comparison area, so its key
+    names none of them; a point event's key names the dot, the target, the ring and the
+    comparison area it has (``result.areas``' ``area`` column: ``target``, ``ring``,
+    ``control``).
+    """
+    present = set(result.areas["area"].astype(str))
+    parts = ["Red: target"]
+    if "ring" in present:
+        parts.append("orange: round the corner (ring)")
+    if "control" in present:
+        parts.append("blue: comparison area")
+    first = "Black dot: the location. " if result.intervention.has_location else ""
+    return f"{first}{'; '.join(parts)}. Hotspots: green dashed before, purple after."
+
+
 def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> None:
     """One bordered card: verdict badge, headline, sentences, map, full table on request."""
     b = badge(card.verdict)
@@ -152,10 +170,7 @@ def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> No
         st.markdown(card.certainty)
         st.caption(f"Compared: {card.windows} (the month it started is left out).")
         st.iframe(map_html, height=CARD_MAP_HEIGHT)
-        st.caption(
-            "Black dot: the location. Red: target; orange: round the corner (ring); blue: "
-            "comparison area. Hotspots: green dashed before, purple after."
-        )
+        st.caption(map_key(result))
         with st.expander("Full table"):
             table = full_table(result, group=card.group)
             st.dataframe(table.T.set_axis(["value"], axis=1).astype(str), width="stretch")

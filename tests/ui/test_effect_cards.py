@@ -114,3 +114,14 @@ def test_card_map_leaves_the_small_map_to_the_areas(results):
     assert '"collapsed": true' in html and '"collapsed": false' not in html
     assert "intervention-legend" not in html
     assert "Comparison area" in html and "Control area" not in html
+
+
+def test_map_key_names_only_what_the_card_map_shows(results):
+    point = ec.map_key(results["EX-PRIORY-RD"])
+    assert point == (
+        "Black dot: the location. Red: target; orange: round the corner (ring); blue: "
+        "comparison area. Hotspots: green dashed before, purple after."
+    )
+    # a team start covers the whole area: no location, no ring, no comparison area
+    wide = ec.map_key(results["EX-TEAM-START"])
+    assert wide == "Red: target. Hotspots: green dashed before, purple after."
