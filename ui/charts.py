@@ -162,7 +162,7 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
     finite = curve[curve["k_distance_m"].map(math.isfinite).astype(bool)].round(4)
     rules = [{"metres": eps_m, "line": f"current eps_m {eps_m:g} m"}]
     if not math.isnan(knee):
-        rules.append({"metres": knee, "line": f"k-distance knee: upper limit {knee:.0f} m"})
+        rules.append({"metres": knee, "line": f"knee: upper limit {knee:.0f} m"})
     top = k_distance_top(knee, eps_m)
     return {
         "height": 300,
@@ -194,7 +194,14 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
                         "field": "line",
                         "type": "nominal",
                         "title": None,
-                        "legend": {"orient": "top", "labelLimit": 320},
+                        # one line under the other: side by side, the knee's line ran
+                        # off a half-width chart on a 1024-pixel screen
+                        "legend": {
+                            "orient": "top",
+                            "direction": "vertical",
+                            "columns": 1,
+                            "labelLimit": 320,
+                        },
                     },
                 },
             },

@@ -72,13 +72,16 @@ def test_k_distance_spec_draws_the_finite_curve_and_both_lines():
     }
     assert spec["datasets"]["rules"].to_dict("records") == [
         {"metres": 60.0, "line": "current eps_m 60 m"},
-        {"metres": 40.0, "line": "k-distance knee: upper limit 40 m"},
+        {"metres": 40.0, "line": "knee: upper limit 40 m"},
     ]
     y = spec["layer"][0]["encoding"]["y"]
     assert y["title"] == "distance holding weight 15 (m)"
     assert y["scale"] == {"domain": [0, 160.0], "clamp": True}
     no_knee = charts.k_distance_spec(curve, float("nan"), eps_m=60.0, k=15)
     assert len(no_knee["datasets"]["rules"]) == 1
+    # the two lines' names stacked, so neither runs off a half-width chart at 1024 px
+    legend = spec["layer"][1]["encoding"]["color"]["legend"]
+    assert (legend["direction"], legend["columns"], legend["labelLimit"]) == ("vertical", 1, 320)
 
 
 def test_a_slider_move_changes_only_the_data_of_the_charts():
