@@ -924,6 +924,15 @@ def test_patrol_postbox_panel_recommends_plans_and_logs(monkeypatch, tmp_path):
     assert len(plan) == pb.PostboxSettings().plan_weeks
     assert plan[pb.WEEK].tolist() == [1, 2, 3, 4]
     assert plan["name"].is_unique
+    # the next site says from when, and names its ward once ("..., Cowley", not "(Cowley)")
+    start = plan[pb.START_DATE].iloc[0]
+    assert str(top["name"]).endswith(", Cowley")
+    assert any(
+        m.value.startswith(
+            f"**Next site: {top['name']}**, from {start:%A} {start.day} {start:%B %Y}:"
+        )
+        for m in at.markdown
+    ), [m.value for m in at.markdown if "Next site" in m.value]
     breakdown = tables[2].value
     assert breakdown[c.RANK].tolist() == list(range(1, 11))
     assert breakdown["name"].iloc[0] == top["name"]

@@ -86,6 +86,20 @@ def long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def next_site_text(site: pd.Series, start: date) -> str:
+    """Where the box goes next and from when, as one line of the panel.
+
+    E.g. ``"**Next site: Blackbird Leys Library** (Northfield Brook), from Tuesday 8
+    December 2026: covers 2 hotspots ..."``.
+
+    ``site`` is a row of :func:`geo.postbox.recommend` (``name``, ``ward_name``, ``reason``);
+    its ward is left out when the place's name already ends with it ("…, Cowley").
+    """
+    name, ward = str(site[pb.NAME]), str(site[c.WARD_NAME])
+    where = "" if name.endswith(f", {ward}") else f" ({ward})"
+    return f"**Next site: {name}**{where}, from {long_date(start)}: {site[pb.REASON]}."
+
+
 PLAN_COLUMN_CONFIG: dict[str, Any] = {
     pb.WEEK: "Week",
     pb.START_DATE: st.column_config.DateColumn("From", format="ddd D MMM YYYY"),
@@ -146,7 +160,7 @@ def postbox_panel() -> None:
         st.success(logged)
     top = pb.next_site(ranked, plan)  # week 1 of the plan, as on the map
     if top is not None:
-        st.write(f"**Next site: {top[pb.NAME]}** ({top[c.WARD_NAME]}): {top[pb.REASON]}.")
+        st.write(next_site_text(top, out.plan_start))
     st.iframe(out.map_html, height=520)
     st.markdown("**The next weeks** (chosen together to reach as many incidents as possible)")
     st.dataframe(
