@@ -960,10 +960,12 @@ def test_meeting_postbox_shows_places_and_dates_only(monkeypatch, tmp_path):
     at = run(new_app(monkeypatch))
     at.toggle(key="meeting_postbox").set_value(True)
     run(at)
-    table = at.dataframe[-1].value
-    assert list(table.columns) == ["week", "start_date", "end_date", "name", "ward_name"]
+    # a plain table whose long place names wrap, as the list of areas: every column is on
+    # a 1024-pixel projector's screen
+    table = at.table[-1].value
+    assert list(table.columns) == ["Week", "From", "To", "Place", "Ward"]
     tomorrow = pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
-    assert table["start_date"].iloc[0] == f"{tomorrow:%a %d %b %Y}"  # from today, not 2018
+    assert table["From"].iloc[0] == f"{tomorrow:%a %d %b %Y}"  # from today, not 2018
     assert not (tmp_path / "placements.sqlite").exists()  # reading never creates the log
 
 
@@ -982,8 +984,8 @@ def test_staff_and_public_are_given_the_same_postbox_plan(monkeypatch, tmp_path)
     meeting = run(new_app(monkeypatch))
     meeting.toggle(key="meeting_postbox").set_value(True)
     run(meeting)
-    public = meeting.dataframe[-1].value
-    plans.append([(w, n) for w, n in zip(public["week"], public["name"], strict=True)])
+    public = meeting.table[-1].value
+    plans.append([(w, n) for w, n in zip(public["Week"], public["Place"], strict=True)])
     captions.append(next(x.value for x in meeting.caption if x.value.startswith("Planned on")))
     assert len(plans[0]) == 4
     assert all(p == plans[0] for p in plans), plans

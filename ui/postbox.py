@@ -224,10 +224,8 @@ def meeting_postbox() -> None:
     today = date.today()
     with st.spinner("Planning the postbox weeks…"):
         out = outputs(plan_run_settings(), today)
-    st.dataframe(
-        pb.public_plan(out.plan, booked=out.booked, today=today),
-        hide_index=True,
-        width="stretch",
-        column_config=pb.PUBLIC_PLAN_LABELS,
-    )
+    # a plain table, as the list of areas above it: long place names wrap, so the ward
+    # column stays on a 1024-pixel projector's screen instead of behind a scroll bar
+    plan = pb.public_plan(out.plan, booked=out.booked, today=today)
+    st.table(plan.rename(columns=pb.PUBLIC_PLAN_LABELS), hide_index=True)
     st.caption(f"{planned_on(out)}.")
