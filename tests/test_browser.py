@@ -381,6 +381,16 @@ def test_patrol_and_data_pages_render(server, browser):
     # switching the layer off hides the names
     frame.get_by_label("Street names (zoom in)").uncheck()
     templars.wait_for(state="detached")
+    # on a 1024x768 screen the "did it work?" verdict badges wrap rather than being cut
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(600)
+    badges = page.locator(".stMarkdownBadge")
+    assert badges.count() >= 3
+    cut = badges.evaluate_all(
+        "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"
+    )
+    assert cut == []
+    page.set_viewport_size(VIEWPORT)
     page.goto(f"{server}/data")
     wait_idle(page)
     page.get_by_text("3,707 rows read = 3,697 used + 10 set aside").wait_for()

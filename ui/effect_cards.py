@@ -34,6 +34,13 @@ from ui.widgets import show_problem
 PER_ROW = 3
 #: Height of each card's map, in pixels.
 CARD_MAP_HEIGHT = 280
+#: Key of the container holding the cards (Streamlit gives it the class ``st-key-<key>``).
+CARDS_KEY = "effect_cards"
+#: A verdict badge wraps onto a second line in a narrow card (three cards side by side on a
+#: 1024-pixel screen) instead of being cut short with an ellipsis.
+CARDS_CSS = f"""<style>
+.st-key-{CARDS_KEY} .stMarkdownBadge {{white-space: normal !important;}}
+</style>"""
 #: Columns of the full table whose reading must not outrun the small-count rule.
 READINGS = ("wdq_reading",)
 #: Reading shown instead when a row has too few incidents to read.
@@ -203,10 +210,12 @@ def effect_cards_section(settings: Settings) -> None:
     src_key = state.data_source().key
     iv_key = ivs.file_key(source)
     ordered = newest_first(results)
-    for start in range(0, len(ordered), PER_ROW):
-        row = ordered[start : start + PER_ROW]
-        for col, result in zip(st.columns(PER_ROW), row, strict=False):
-            iv_id = result.intervention.intervention_id
-            html = card_map_cached(src_key, settings.cache_key(), iv_key, iv_id, result)
-            with col:
-                show_card(effect_card(result), result, html)
+    st.html(CARDS_CSS)
+    with st.container(key=CARDS_KEY):
+        for start in range(0, len(ordered), PER_ROW):
+            row = ordered[start : start + PER_ROW]
+            for col, result in zip(st.columns(PER_ROW), row, strict=False):
+                iv_id = result.intervention.intervention_id
+                html = card_map_cached(src_key, settings.cache_key(), iv_key, iv_id, result)
+                with col:
+                    show_card(effect_card(result), result, html)
