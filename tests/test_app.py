@@ -493,7 +493,7 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     m = metrics(at)
     assert m["Hotspots"] == str(len(expected.hotspots))
     assert m["Incidents in hotspots"] == str(int(expected.hotspots[c.N_INCIDENTS].sum()))
-    assert m["Incidents in these wards"] == str(len(expected.incidents))
+    assert m["Incidents in wards"] == str(len(expected.incidents))
     table = at.dataframe[0].value
     assert list(table["Rank"]) == list(range(1, len(expected.hotspots) + 1))
     assert list(table["Hotspot"]) == list(expected.hotspots[c.HOTSPOT_ID])
@@ -603,7 +603,7 @@ def test_eps_slider_changes_the_hotspot_polygons(monkeypatch):
     expected = run_files(settings=Settings(eps_m=150.0, min_samples_per_month=4.5))
     assert len(area_features(staff_map_js(at))) == len(expected.hotspots)
     share = expected.counts.noise / expected.counts.accepted
-    assert metrics(at)["Noise (not in any hotspot)"] == f"{share:.0%}"
+    assert metrics(at)["Noise (in no hotspot)"] == f"{share:.0%}"
 
 
 def test_next_eps_steps_are_computed_ahead(monkeypatch):

@@ -151,6 +151,13 @@ def badges_under_boxes(page, frame: str = STAFF_MAP) -> dict[str, list[str]]:
     )
 
 
+def cut_metric_labels(page) -> list[str]:
+    """Metric labels cut short (ending in an ellipsis) at the page's present size."""
+    return page.locator("[data-testid='stMetricLabel'] *").evaluate_all(
+        "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"
+    )
+
+
 def sign_in(page) -> None:
     page.get_by_label("Staff password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -334,6 +341,11 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
     assert count_paths(page, AREA_STROKE, frame=STAFF_MAP) == before
     assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
     assert shot(page, "analyst.png", 2300, frame=STAFF_MAP).stat().st_size > 10_000
+    # on a 1024x768 screen every metric's label is still read whole
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.wait_for_timeout(600)
+    assert page.locator("[data-testid='stMetricLabel']").count() >= 4
+    assert cut_metric_labels(page) == []
     w.assert_clean()
 
 
@@ -390,6 +402,7 @@ def test_patrol_and_data_pages_render(server, browser):
         "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"
     )
     assert cut == []
+    assert cut_metric_labels(page) == []  # ...and no metric's label ends in an ellipsis
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{server}/data")
     wait_idle(page)

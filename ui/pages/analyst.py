@@ -273,7 +273,7 @@ def page() -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hotspots", n.hotspots)
     m2.metric("Incidents in hotspots", n.clustered)
-    m3.metric("Noise (not in any hotspot)", f"{noise_share:.0%}")
+    m3.metric("Noise (in no hotspot)", f"{noise_share:.0%}")
     m4.metric("Incidents used", n.accepted)
     on_map, beside = st.columns([4, 1])
     with on_map:

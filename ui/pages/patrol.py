@@ -68,7 +68,7 @@ def page() -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hotspots", view.n_hotspots)
     m2.metric("Incidents in hotspots", view.in_hotspots)
-    m3.metric("Incidents in these wards", view.in_wards)
+    m3.metric("Incidents in wards", view.in_wards)
     m4.metric("Rising or new", view.rising)
 
     st.subheader("Hotspots, highest weighted score first")
