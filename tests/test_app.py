@@ -1168,6 +1168,9 @@ def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
     table = frame_with(at, "PAI")
     assert list(table["Method"]) == EVAL_METHODS
     assert list(table["Months"]) == [3, 3, 3, 3]
+    assert "**All wards: mean ± standard deviation over 3 test months**" in [
+        m.value for m in at.markdown
+    ]
     summary = pd.read_csv(io.BytesIO(download(at, downloads, "Evaluation summary (CSV)")))
     overall = summary[summary[c.WARD_CODE] == "all"]
     assert list(overall["method"]) == ["dbscan", "kde", "gi_star", "naive"]
@@ -1209,6 +1212,10 @@ def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
         f"{pairs['share_persisting'].mean():.0%}"
     )
     assert shown["Mean area overlap (Jaccard)"] == f"{pairs['jaccard'].mean():.2f}"
+    assert any(
+        "Consecutive 6-month windows share 5 months, which raises both numbers." in x.value
+        for x in at.caption
+    )
 
     # per-ward breakdown: every ward and method
     per_ward = frame_with(at, "PAI (std)")

@@ -144,11 +144,16 @@ def evaluation_section(settings: Settings, result: PipelineResult) -> None:
     show_evaluation(evaluation, settings)
 
 
+def months_text(n: int, kind: str = "") -> str:
+    """``"1 test month"``, ``"6 test months"`` (``kind`` ``"test"``), ``"2 months"``."""
+    return " ".join(x for x in (str(n), kind, "month" if n == 1 else "months") if x)
+
+
 def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
     """Summary table, PAI plot, stability, per-ward breakdown and CSV downloads."""
     folds = evaluation.folds
     window = len(folds[0].fit_months)
-    st.markdown(f"**All wards: mean ± standard deviation over {len(folds)} test month(s)**")
+    st.markdown(f"**All wards: mean ± standard deviation over {months_text(len(folds), 'test')}**")
     st.dataframe(ev.summary_text(evaluation.summary), hide_index=True, width="stretch")
     st.caption(
         "**Hit rate**: the share of the test month's incidents that fell inside the marked "
@@ -175,8 +180,9 @@ def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
         st.caption(
             "Persisting: a hotspot overlaps a hotspot of the next window in the same ward. "
             "Area overlap: the area both windows mark ÷ the area either marks (1 = the same "
-            f"places). Consecutive {window}-month windows share {window - 1} month(s), which "
-            "raises both numbers."
+            f"places). Consecutive {window}-month windows share "
+            f"{months_text(window - 1) if window > 1 else 'no month'}"
+            f"{', which raises both numbers' if window > 1 else ''}."
         )
 
     with st.expander("Per ward"):
