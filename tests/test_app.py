@@ -1006,6 +1006,12 @@ def test_analyst_intervention_panel(monkeypatch):
     assert set(effects["intervention_id"]) == {"EX-PRIORY-RD"}
     assert len(at.get("iframe")) == 1  # the intervention map (the hotspot map is a component)
     assert "notes" not in " ".join(map(str, effects.columns))
+    # an area-wide event has no radius or ring: a dash, not "None"
+    at.selectbox(key="iv_id").set_value("EX-TEAM-START")
+    run(at)
+    team = frame_with(at, "before_months")
+    assert len(team) and set(team["radius_m"]) == set(team["ring_outer_m"]) == {"–"}
+    assert not team.isna().to_numpy().any()
     at.file_uploader(key="iv_upload").set_value(("iv.csv", b"id,kind\nx,warrant\n", "text/csv"))
     run(at)
     assert "The interventions file could not be used" in errors(at)

@@ -30,7 +30,7 @@ from geo.paths import EXAMPLE_INTERVENTIONS
 from geo.settings import Settings
 from geo.source import DataSource
 from ui import cache, state
-from ui.widgets import LIMITS, plain_labels, show_problem
+from ui.widgets import LIMITS, dashes_for_missing, plain_labels, show_problem
 
 #: Session-state key of the interventions file uploaded on the Analyst page, if any.
 SOURCE = "interventions_source"
@@ -132,7 +132,7 @@ def intervention_panel(settings: Settings) -> None:
         result = evaluate(settings, str(iv_id), source, options=opts)
     for warning in result.warnings:
         st.warning(warning[:1].upper() + warning[1:])
-    effects = effects_table([result])
+    effects = dashes_for_missing(effects_table([result]))  # area-wide: no radius or ring
     st.dataframe(effects, hide_index=True, width="stretch", column_config=plain_labels(effects))
     st.iframe(svg_html(intervention_map(result)), height=480)
     st.image(series_png([result]), width="stretch")

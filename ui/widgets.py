@@ -29,6 +29,14 @@ def init_widget(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
+def dashes_for_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for display: missing values as "–" instead of ``None``/``NaN``."""
+    missing = frame.isna()
+    if not missing.to_numpy().any():
+        return frame
+    return frame.astype(object).where(~missing, "–")
+
+
 def plain_labels(frame: pd.DataFrame) -> dict[str, str]:
     """Column headings in words for a table shown as it is: ``before_months`` -> "Before months"."""
     return {str(col): str(col).replace("_", " ").capitalize() for col in frame.columns}
