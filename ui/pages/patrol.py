@@ -72,8 +72,15 @@ def page() -> None:
     m4.metric("Rising or new", view.rising)
 
     st.subheader("Hotspots, highest weighted score first")
+    table = patrol_table(view.hotspots, trend_months=ws.trend_months)
+    # what a sergeant reads first fits the page; the ID, score and months come last
+    last = ["Kind", "Score", "Months", "Hotspot"]
     st.dataframe(
-        patrol_table(view.hotspots, trend_months=ws.trend_months), hide_index=True, width="stretch"
+        table,
+        hide_index=True,
+        width="stretch",
+        column_order=[col for col in table.columns if col not in last] + last,
+        column_config={"Rank": st.column_config.NumberColumn(width="small")},
     )
     show_staff_map(ws, codes, key="patrol_map", height=600)
     effect_cards_section(settings)
