@@ -564,6 +564,35 @@ def test_a_one_month_window_says_it_has_no_trend(monkeypatch):
     assert "Trend: the last" not in caption
 
 
+def test_patrol_map_puts_ward_names_clear_of_the_hotspots(monkeypatch):
+    from geo.maps import for_display, ward_label_points
+
+    at = staff_app(monkeypatch, "Patrol")
+    js = staff_map_js(at)
+    result = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
+    # as the page draws them: wards and hotspots in display form (WGS84, simplified)
+    wards, hotspots = for_display(result.wards), for_display(result.hotspots)
+    shown = for_display(wards).geometry
+    clear = ward_label_points(wards, shown, away_from=hotspots.geometry)
+    plain = ward_label_points(wards, shown)
+    marked = {(round(float(a), 9), round(float(b), 9)) for a, b in MARKER.findall(js)}
+    assert {(round(p.y, 9), round(p.x, 9)) for p in clear.to_crs("EPSG:4326")} <= marked
+    # at the representative points, badges and shapes covered some names (e.g. Littlemore)
+    moved = [
+        str(name)
+        for name, a, b in zip(wards[c.WARD_NAME], clear.to_crs("EPSG:4326"), plain, strict=True)
+        if not a.equals(b)
+    ]
+    assert moved
+    # each name's point keeps away from every hotspot
+    metres = clear.to_crs(result.wards.crs)
+    for point in metres:
+        assert result.hotspots.geometry.distance(point).min() > 50
+
+
+MARKER = re.compile(r"L\.marker\(\s*\[([-0-9.e]+),\s*([-0-9.e]+)\]")
+
+
 def test_patrol_ward_and_window_choices(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
     at.multiselect(key="patrol_wards").set_value(["E05006549"])  # Cowley

@@ -113,7 +113,12 @@ def frames_for(
 
 
 def show_staff_map(
-    settings: Settings, ward_codes: Sequence[str] | None, *, key: str, height: int
+    settings: Settings,
+    ward_codes: Sequence[str] | None,
+    *,
+    key: str,
+    height: int,
+    names_clear_of_hotspots: bool = False,
 ) -> None:
     """Draw the staff map: the wards (all, or the chosen ones) with hotspot layers over them.
 
@@ -127,12 +132,18 @@ def show_staff_map(
     (shown from zoom 15, a layer the viewer can switch off) and, only when
     :func:`basemap_setting` names a tile URL, a basemap; hotspots carry their rank numbers.
     The first view fits the wards beside the legend and the layer switcher
-    (:data:`geo.maps.STAFF_BOXES`).
+    (:data:`geo.maps.STAFF_BOXES`). With ``names_clear_of_hotspots`` the ward names are
+    placed away from the hotspots and their rank badges; only for a page whose hotspots
+    change only with the base (Patrol: wards and months), since moving the names redraws
+    the whole map.
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes)
     src = state.data_source()
     tiles, attribution = basemap_setting()
-    m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
+    away = hotspots.geometry if names_clear_of_hotspots and len(hotspots) else None
+    m = base_map(
+        wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES, labels_away_from=away
+    )
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
     street_layer(street_frame(src.key, src, settings)).add_to(m)
     if incidents is not None and len(incidents):

@@ -82,7 +82,7 @@ def page() -> None:
         column_order=[col for col in table.columns if col not in last] + last,
         column_config={"Rank": st.column_config.NumberColumn(width="small")},
     )
-    show_staff_map(ws, codes, key="patrol_map", height=600)
+    show_staff_map(ws, codes, key="patrol_map", height=600, names_clear_of_hotspots=True)
     effect_cards_section(settings)
 
     left, right = st.columns(2)
