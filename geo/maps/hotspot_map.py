@@ -446,7 +446,8 @@ def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
     breaks = add_hotspot_layer(group, hotspots)
     add_rank_labels(group, hotspots)
     note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents; numbers = rank"
-    LegendLayer(legend_html("Hotspot weighted score", breaks, note)).add_to(group)
+    scores = hotspots[c.SCORE].to_numpy(dtype=float)
+    LegendLayer(legend_html("Hotspot weighted score", breaks, note, scores=scores)).add_to(group)
     return group
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import folium
+import numpy as np
 from folium.template import Template
 
 from geo.maps.elements import MapScript, add_html
@@ -96,26 +97,53 @@ def legend_box(
     )
 
 
-def legend_html(title: str, breaks: Sequence[float], note: str = "") -> str:
+def scores_label(lowest: float, highest: float) -> str:
+    """The scores a class holds in words: ``"12"``, ``"10–11.5"`` (one decimal at most)."""
+    lo, hi = f"{round(float(lowest), 1):g}", f"{round(float(highest), 1):g}"
+    return hi if lo == hi else f"{lo}–{hi}"
+
+
+def legend_html(
+    title: str,
+    breaks: Sequence[float],
+    note: str = "",
+    *,
+    scores: Sequence[float] | np.ndarray | None = None,
+) -> str:
     """The hotspot score legend: one :func:`swatch` per score class (see :func:`legend_box`).
 
     ``breaks`` are the classes' upper bounds in increasing order (see
-    :func:`geo.maps.score_breaks`); each class is labelled by :func:`class_label` and
-    coloured as in :func:`score_classes`, so the legend matches the shapes.
+    :func:`geo.maps.score_breaks`), coloured as in :func:`score_classes`, so the legend
+    matches the shapes. With the map's ``scores`` each class is labelled, all in one style,
+    by the lowest and highest score it holds (:func:`scores_label`: ``10–11.5``,
+    ``12–12.5``, ``16–17``); without them by its bounds (:func:`class_label`).
     """
     rows = []
     lower: float | None = None
+    values = None if scores is None else np.sort(np.asarray(scores, dtype=float))
     for colour, upper in score_classes(breaks):
-        rows.append(swatch(escape_html(class_label(lower, upper)), colour))
+        label = class_label(lower, upper)
+        if values is not None:
+            held = values[(values <= upper) & (values > (-np.inf if lower is None else lower))]
+            if len(held):
+                label = scores_label(held[0], held[-1])
+        rows.append(swatch(escape_html(label), colour))
         lower = upper
     if not rows:
         rows.append("<div>No hotspots with these settings</div>")
     return legend_box(title, rows, note=note)
 
 
-def add_legend(m: folium.Map, *, title: str, breaks: Sequence[float], note: str = "") -> None:
+def add_legend(
+    m: folium.Map,
+    *,
+    title: str,
+    breaks: Sequence[float],
+    note: str = "",
+    scores: Sequence[float] | np.ndarray | None = None,
+) -> None:
     """A fixed legend box on the page (see :func:`legend_html`)."""
-    add_html(m, legend_html(title, breaks, note))
+    add_html(m, legend_html(title, breaks, note, scores=scores))
 
 
 class LegendLayer(MapScript):

@@ -8,6 +8,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo import columns as c
 from geo.maps.escape import escape_html, safe_tooltip
 from geo.postbox.plan import next_site
 from geo.postbox.settings import POSTBOX_BOUNDS, POSTBOX_SCORE, REASON
@@ -214,7 +215,8 @@ def postbox_map(
     bottom = 24
     if hotspots is not None and len(hotspots):
         breaks = add_hotspot_layer(m, hotspots)
-        add_legend(m, title="Hotspot weighted score", breaks=breaks)
+        scores = hotspots[c.SCORE].to_numpy(dtype=float)
+        add_legend(m, title="Hotspot weighted score", breaks=breaks, scores=scores)
         # stack the postbox legend above the hotspot legend (a row is about 19 px high)
         bottom += 19 * (max(1, len(set(breaks))) + 1) + 30
     rows = postbox_legend_rows(radius_m=radius_m, with_plan=plan is not None and len(plan) > 0)

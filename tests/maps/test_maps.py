@@ -10,6 +10,7 @@ import folium.plugins
 import numpy as np
 import pytest
 
+from geo import columns as c
 from geo.maps import hotspot_map, incident_heat_points, offline_html, score_breaks, score_colour
 from geo.pipeline import run_pipeline
 from geo.settings import Settings
@@ -74,6 +75,33 @@ def test_tied_scores_give_fewer_classes_never_an_empty_one():
     assert {score_colour(x, breaks) for x in scores} == {
         col for col in class_colours(3) if col in html
     }
+
+
+def test_legend_labels_each_class_by_the_scores_it_holds_in_one_style():
+    from geo.maps.legend import legend_html, scores_label
+
+    scores = [10, 11.5, 12, 12.5, 13, 15, 16, 17, 18, 36]
+    breaks = score_breaks(scores)
+    html = legend_html("Hotspot weighted score", breaks, scores=scores)
+    labels = re.findall(r"</span>([^<]*)</div>", html)
+    # the same form for whole and fractional scores: lowest–highest, never "over … to …"
+    assert labels == ["10–11.5", "12–12.5", "13–15", "16–17", "18–36"]
+    assert "over" not in html and "up to" not in html
+    assert scores_label(12, 12) == "12" and scores_label(2.25, 12.3333) == "2.2–12.3"
+
+
+def test_staff_map_legend_names_the_scores_of_its_hotspots(result):
+    from geo.maps import hotspot_layer
+    from geo.maps.legend import legend_html
+
+    group = hotspot_layer(result.hotspots)
+    page = folium.Map().add_child(group).get_root().render()
+    scores = result.hotspots[c.SCORE].to_numpy()
+    box = legend_html("Hotspot weighted score", score_breaks(scores), scores=scores)
+    rows = re.findall(r"</span>([^<]*)</div>", box)
+    assert rows[-1].split("–")[-1] == f"{scores.max():g}" and "over" not in box
+    # the box drawn with the layer is that one (embedded as a JSON string)
+    assert json.dumps(rows[-1])[1:-1] in page
 
 
 def test_class_labels():
