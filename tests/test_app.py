@@ -1126,9 +1126,10 @@ def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
     assert "Did it work?" in [s.value for s in at.subheader]
     titles_seen = [m.value for m in at.markdown if m.value.startswith("**") and "20" in m.value]
     # newest first: the warrant a sergeant asks about leads
+    # each titled with the police.uk street nearest its location (the team start is area-wide)
     assert titles_seen == [
-        "**Warrant EX-PRIORY-RD, 15 August 2018**",
-        "**Closure order EX-OXFORD-RD, 20 July 2018**",
+        "**Warrant EX-PRIORY-RD near Priory Road, 15 August 2018**",
+        "**Closure order EX-OXFORD-RD near Oxford Road, 20 July 2018**",
         "**Team start EX-TEAM-START, 1 June 2018**",
     ]
     warrant = card_texts(at, "EX-PRIORY-RD")
@@ -1171,7 +1172,7 @@ def test_patrol_cards_use_the_interventions_file_uploaded_on_the_analyst_page(mo
     run(at)
     go(at, "Patrol")
     assert [m.value for m in at.markdown if m.value.startswith("**Warrant")] == [
-        "**Warrant MY-WARRANT, 15 August 2018**"
+        "**Warrant MY-WARRANT near Priory Road, 15 August 2018**"
     ]
     assert "Your interventions file" in " ".join(x.value for x in at.caption)
 

@@ -23,11 +23,13 @@ from geo.interventions import (
     effect_card,
     effects_table,
     intervention_map,
+    place_near,
 )
 from geo.maps import svg_html
 from geo.settings import Settings
 from ui import interventions as ivs
 from ui import state
+from ui.staff_map import street_frame
 from ui.widgets import show_problem
 
 #: Cards side by side in one row.
@@ -207,8 +209,10 @@ def effect_cards_section(settings: Settings) -> None:
         f"{ivs.CARD_OPTIONS.months_before} months before against "
         f"{ivs.CARD_OPTIONS.months_after} after. Details and other settings: Analyst page."
     )
-    src_key = state.data_source().key
+    src = state.data_source()
+    src_key = src.key
     iv_key = ivs.file_key(source)
+    streets = street_frame(src_key, src, settings)  # to name where each one was
     ordered = newest_first(results)
     st.html(CARDS_CSS)
     with st.container(key=CARDS_KEY):
@@ -218,4 +222,5 @@ def effect_cards_section(settings: Settings) -> None:
                 iv_id = result.intervention.intervention_id
                 html = card_map_cached(src_key, settings.cache_key(), iv_key, iv_id, result)
                 with col:
-                    show_card(effect_card(result), result, html)
+                    place = place_near(result.intervention, streets)
+                    show_card(effect_card(result, place=place), result, html)

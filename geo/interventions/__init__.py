@@ -5,7 +5,7 @@ from geo.interventions.areas import (
     InterventionOptions,
     intervention_windows,
 )
-from geo.interventions.card import EffectCard, card_from_row, effect_card
+from geo.interventions.card import EffectCard, card_from_row, effect_card, place_near
 from geo.interventions.effect import InterventionResult, evaluate_files, evaluate_intervention
 from geo.interventions.events import (
     Intervention,
@@ -41,6 +41,7 @@ __all__ = [
     "intervention_windows",
     "interventions_table",
     "load_interventions",
+    "place_near",
     "read_interventions_csv",
     "relative_effect",
     "series_png",

@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import geopandas as gpd
+import shapely
+
 from geo.dates import period_words
 from geo.interventions.areas import Windows
 from geo.interventions.effect import InterventionResult
 from geo.interventions.events import Intervention
 from geo.interventions.statistics import relative_effect
+from geo.places import NEAR_MAX_M
 
 __all__ = [
     "GROUP_WORDS",
@@ -27,6 +31,7 @@ __all__ = [
     "card_from_row",
     "card_group",
     "effect_card",
+    "place_near",
 ]
 
 #: Short verdicts, one per card, in the order a reader scans them.
@@ -108,7 +113,41 @@ def _count(row: dict[str, object], area: str, when: str) -> int | None:
     return None if math.isnan(v) else int(v)
 
 
-def effect_card(result: InterventionResult, *, group: str | None = None) -> EffectCard:
+def place_near(iv: Intervention, streets: gpd.GeoDataFrame, *, max_m: float = NEAR_MAX_M) -> str:
+    """The police.uk street or place name nearest an intervention's location, or "".
+
+    Parameters
+    ----------
+    iv
+        The intervention; an area-wide one (no location) gets "".
+    streets
+        Named police.uk map points, as :func:`geo.places.street_points` gives them:
+        ``name`` (str), ``generic`` (bool, a kind such as ``Supermarket``), point
+        ``geometry`` in a metric CRS; busiest first.
+    max_m
+        Names further than this (metres) from the location are not used.
+
+    Returns
+    -------
+    str
+        The nearest name that is not a generic kind (ties: the busiest point), "" when
+        none lies within ``max_m``. Staff only: it tells where the intervention was.
+
+    """
+    if iv.x is None or iv.y is None or iv.xy_crs is None or streets.empty:
+        return ""
+    named = streets[~streets["generic"].to_numpy(dtype=bool)]
+    if named.empty or named.crs is None:
+        return ""
+    where = gpd.GeoSeries([shapely.Point(iv.x, iv.y)], crs=iv.xy_crs).to_crs(named.crs)
+    distance = named.geometry.distance(where.iloc[0]).to_numpy()
+    nearest = int(distance.argmin())  # the first of equals: the busiest point
+    return str(named["name"].iloc[nearest]) if distance[nearest] <= max_m else ""
+
+
+def effect_card(
+    result: InterventionResult, *, group: str | None = None, place: str = ""
+) -> EffectCard:
     """The plain-English card of one evaluated intervention.
 
     Parameters
@@ -120,6 +159,9 @@ def effect_card(result: InterventionResult, *, group: str | None = None) -> Effe
         ``enough_data``.
     group
         The group to describe; default :func:`card_group` of the intervention's kind.
+    place
+        Where it was in words (e.g. :func:`place_near`), put in the title: "Warrant
+        EX-PRIORY-RD near Priory Road, 15 August 2018"; "" leaves it out.
 
     Returns
     -------
@@ -133,24 +175,31 @@ def effect_card(result: InterventionResult, *, group: str | None = None) -> Effe
     if rows.empty:
         raise ValueError(f"The 'group' argument must be one of the measured groups. Got {group!r}.")
     row = {str(k): v for k, v in rows.iloc[0].to_dict().items()}
-    return card_from_row(row, iv, result.windows, min_count=result.options.min_count)
+    return card_from_row(row, iv, result.windows, min_count=result.options.min_count, place=place)
 
 
 def card_from_row(
-    row: dict[str, object], iv: Intervention, windows: Windows, *, min_count: int
+    row: dict[str, object],
+    iv: Intervention,
+    windows: Windows,
+    *,
+    min_count: int,
+    place: str = "",
 ) -> EffectCard:
     """The card from one row of :func:`geo.interventions.displacement.effect_row`.
 
     ``row`` holds ``group``, ``<area>_before``/``_after`` for ``target``, ``ring`` and
     ``control`` (None where the area does not exist), ``relative_effect``, ``rr_low``,
-    ``rr_high`` and ``enough_data``; ``min_count`` is the small-count rule it was built with.
+    ``rr_high`` and ``enough_data``; ``min_count`` is the small-count rule it was built with;
+    ``place`` as in :func:`effect_card`.
     """
     group = str(row["group"])
     what = f"{GROUP_WORDS.get(group, group)} incidents"
     tb, ta = _count(row, "target", "before") or 0, _count(row, "target", "after") or 0
     cb, ca = _count(row, "control", "before"), _count(row, "control", "after")
     db, da = _count(row, "ring", "before"), _count(row, "ring", "after")
-    title = f"{KIND_WORDS.get(iv.kind, 'Intervention')} {iv.intervention_id}, "
+    title = f"{KIND_WORDS.get(iv.kind, 'Intervention')} {iv.intervention_id}"
+    title += f" near {place}, " if place else ", "
     title += f"{iv.start_date.day} {iv.start_date:%B %Y}"
     period = f"{period_words(windows.before)} against {period_words(windows.after)}"
     target = f"In the target: {_change(tb, ta)} {what}"

@@ -126,3 +126,39 @@ def test_cards_on_the_shipped_example_interventions() -> None:
     assert cards["EX-PRIORY-RD"].verdict == "too few"
     assert cards["EX-TEAM-START"].verdict == "no comparison"
     assert cards["EX-OXFORD-RD"].verdict == "no clear change"
+
+
+def test_place_near_names_the_closest_street_not_a_kind_of_place() -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.interventions.card import place_near
+
+    x0, y0 = 452_000.0, 203_000.0
+    streets = gpd.GeoDataFrame(
+        {
+            "name": ["Supermarket", "Oxford Road", "Priory Road"],
+            "generic": [True, False, False],
+        },
+        geometry=[
+            shapely.Point(x0 + 5, y0),  # closest, but a kind of place
+            shapely.Point(x0 + 120, y0),
+            shapely.Point(x0 + 60, y0),
+        ],
+        crs="EPSG:27700",
+    )
+    at = Intervention("W1", "warrant", dt.date(2018, 8, 15), x=x0, y=y0, xy_crs="EPSG:27700")
+    assert place_near(at, streets) == "Priory Road"
+    assert place_near(at, streets, max_m=50) == ""  # too far to say "near"
+    # lon/lat locations are projected to the streets' CRS first
+    lon, lat = (
+        gpd.GeoSeries([shapely.Point(x0, y0)], crs="EPSG:27700").to_crs(4326).iloc[0].coords[0]
+    )
+    ll = Intervention("W2", "warrant", dt.date(2018, 8, 15), x=lon, y=lat, xy_crs="EPSG:4326")
+    assert place_near(ll, streets) == "Priory Road"
+    area_wide = Intervention("T", "team_start", dt.date(2018, 6, 1))
+    assert place_near(area_wide, streets) == ""
+    card = card_from_row(row(20, 10, 40, 40), at, WINDOWS, min_count=10, place="Priory Road")
+    assert card.title == "Warrant W1 near Priory Road, 15 August 2018"
+    plain = card_from_row(row(20, 10, 40, 40), at, WINDOWS, min_count=10)
+    assert plain.title == "Warrant W1, 15 August 2018"
