@@ -32,6 +32,8 @@ WARD_STROKE = "#2b4a6f"  # geo.maps.hotspot_map.WARD_STYLE
 AREA_STROKE = "#7a0019"  # hotspot and public area outlines
 N_WARDS = 7
 VIEWPORT = {"width": 1400, "height": 2300}
+#: A meeting-room projector's screen, the size the public page is made for.
+PROJECTOR = {"width": 1024, "height": 768}
 #: The public maps are standalone pages in ``st.iframe``; the staff maps are streamlit-folium
 #: components, whose frame stays loaded while their layers change.
 PAGE_MAP = "iframe[srcdoc]"
@@ -342,7 +344,7 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
     assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
     assert shot(page, "analyst.png", 2300, frame=STAFF_MAP).stat().st_size > 10_000
     # on a 1024x768 screen every metric's label is still read whole
-    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_viewport_size(PROJECTOR)
     page.wait_for_timeout(600)
     assert page.locator("[data-testid='stMetricLabel']").count() >= 4
     assert cut_metric_labels(page) == []
@@ -394,7 +396,7 @@ def test_patrol_and_data_pages_render(server, browser):
     frame.get_by_label("Street names (zoom in)").uncheck()
     templars.wait_for(state="detached")
     # on a 1024x768 screen the "did it work?" verdict badges wrap rather than being cut
-    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_viewport_size(PROJECTOR)
     page.wait_for_timeout(600)
     badges = page.locator(".stMarkdownBadge")
     assert badges.count() >= 3

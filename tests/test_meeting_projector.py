@@ -19,6 +19,7 @@ from tests.test_browser import (
     ARTIFACTS,
     N_WARDS,
     PAGE_MAP,
+    PROJECTOR,
     WARD_STROKE,
     browser,
     server,
@@ -30,7 +31,6 @@ pytestmark = pytest.mark.browser
 
 __all__ = ["browser", "server"]  # the fixtures, used by name
 
-PROJECTOR = {"width": 1024, "height": 768}
 
 #: Boxes (in the page's coordinates) of what must be on the first screen: the map's frame,
 #: its legend, every ward name and the full-screen button.

@@ -26,6 +26,7 @@ from tests.test_browser import (
     ARTIFACTS,
     N_WARDS,
     PAGE_MAP,
+    PROJECTOR,
     WARD_STROKE,
     browser,
     server,
@@ -37,7 +38,6 @@ pytestmark = pytest.mark.browser
 
 __all__ = ["browser", "server"]  # the fixtures, used by name
 
-PROJECTOR = {"width": 1024, "height": 768}
 #: Where the screenshot looks: Cowley, around Templars Square, at zoom 16.
 CENTRE = (51.7318, -1.2170)
 ZOOM = 16
