@@ -212,10 +212,9 @@ def point_xy(points: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
 
     """
     if isinstance(points, gpd.GeoDataFrame):
-        if {c.X_M, c.Y_M} <= set(points.columns) and metres_match(points):
-            return np.column_stack(
-                [points[c.X_M].to_numpy(dtype=float), points[c.Y_M].to_numpy(dtype=float)]
-            )
+        carried = metre_xy(points)
+        if carried is not None:
+            return carried
         points = points.geometry
     geoms = points.to_numpy()
     xy: np.ndarray = shapely.get_coordinates(geoms)
@@ -224,31 +223,32 @@ def point_xy(points: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 
 
-def metres_match(points: gpd.GeoDataFrame, *, checks: int = 16) -> bool:
-    """Whether ``x_m``/``y_m`` agree with the Point geometry at a few rows spread over the frame.
+def metre_xy(points: gpd.GeoDataFrame, *, checks: int = 16) -> np.ndarray | None:
+    """The ``(n, 2)`` x and y a frame carries in ``x_m``/``y_m``, or ``None``.
+
+    ``None`` when the frame lacks those columns or they disagree with the Point geometry at
+    a few rows spread over the frame (e.g. a frame reprojected since
+    :func:`project_incidents`); the caller then reads the geometry.
 
     Parameters
     ----------
     points
-        ``x_m``, ``y_m`` (float) and ``geometry``.
+        ``geometry`` and, from :func:`project_incidents`, ``x_m``, ``y_m`` (float).
     checks
         How many rows (evenly spaced, first and last included) are compared.
 
     """
-    n = len(points)
-    if n == 0:
-        return True
-    at = np.unique(np.linspace(0, n - 1, min(n, checks)).astype(np.intp))
+    if not {c.X_M, c.Y_M} <= set(points.columns):
+        return None
+    x, y = points[c.X_M].to_numpy(dtype=float), points[c.Y_M].to_numpy(dtype=float)
+    at = np.unique(np.linspace(0, len(points) - 1, min(len(points), checks)).astype(np.intp))
     geoms = points.geometry.to_numpy()[at]
     if not bool((shapely.get_type_id(geoms) == 0).all()):
-        return False
-    xy = shapely.get_coordinates(geoms)
-    if len(xy) != len(at):
-        return False
-    got = np.column_stack(
-        [points[c.X_M].to_numpy(dtype=float)[at], points[c.Y_M].to_numpy(dtype=float)[at]]
-    )
-    return bool(np.array_equal(xy, got))
+        return None
+    shown = shapely.get_coordinates(geoms)
+    if len(shown) != len(at) or not np.array_equal(shown, np.column_stack([x[at], y[at]])):
+        return None
+    return np.column_stack([x, y])
 
 
 def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ import shapely
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.project import metres_match, point_xy
+from geo.project import metre_xy
 from geo.rejected import Checked, rejected_rows
 
 OUTSIDE_REASON = "outside every ward in the boundary file"
@@ -49,9 +49,10 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
         raise ValueError(f"points CRS {points.crs} differs from wards CRS {wards.crs}")
     order = wards.sort_values(c.WARD_CODE, kind="stable").reset_index(drop=True)
     geoms = points.geometry.to_numpy()
-    if len(geoms) and _all_points(points):
+    xy = _point_coordinates(points) if len(geoms) else None
+    if xy is not None:
         # police.uk snaps incidents to shared map points: test each distinct point once
-        xy = np.ascontiguousarray(point_xy(points))  # one (n, 2) array, as x and y stacked
+        xy = np.ascontiguousarray(xy)  # one (n, 2) array, as x and y stacked
         point_of, distinct = pd.factorize(xy.view(np.complex128).ravel(), use_na_sentinel=False)
         del xy
         queried = shapely.points(distinct.real, distinct.imag)
@@ -82,18 +83,20 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     return Checked(accepted=acc, rejected=rej)
 
 
-def _all_points(points: gpd.GeoDataFrame) -> bool:
-    """Whether every geometry is a non-empty Point.
+def _point_coordinates(points: gpd.GeoDataFrame) -> np.ndarray | None:
+    """``(n, 2)`` x and y when every geometry is a non-empty Point, else ``None``.
 
-    Frames from :func:`geo.project.project_incidents` say so by their finite ``x_m``/``y_m``
-    (checked against their geometry at a few rows), without a pass over millions of Points.
+    Frames from :func:`geo.project.project_incidents` carry them (finite ``x_m``/``y_m``,
+    see :func:`geo.project.metre_xy`): no pass over millions of Point objects.
     """
-    if {c.X_M, c.Y_M} <= set(points.columns) and metres_match(points):
-        x = points[c.X_M].to_numpy(dtype=float)
-        y = points[c.Y_M].to_numpy(dtype=float)
-        return bool((np.isfinite(x) & np.isfinite(y)).all())
+    carried = metre_xy(points)
+    if carried is not None:
+        return carried if bool(np.isfinite(carried).all()) else None
     geoms = points.geometry.to_numpy()
-    return bool(((shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)).all())
+    if bool(((shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)).all()):
+        xy: np.ndarray = shapely.get_coordinates(geoms)
+        return xy
+    return None
 
 
 def first_ward(idx_pt: np.ndarray, idx_ward: np.ndarray, n_points: int) -> np.ndarray:
