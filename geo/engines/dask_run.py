@@ -293,9 +293,9 @@ def _run(
     else:
         labelled = _labelled([template], [])
     tables = [
-        _joined([r.invalid for r in reports]),
-        _joined([r.outside_wards for r in reports]),
-        _joined([r.filtered_out for r in reports]),
+        concat_raw([r.invalid for r in reports]),
+        concat_raw([r.outside_wards for r in reports]),
+        concat_raw([r.filtered_out for r in reports]),
     ]
     rejected = (
         pd.concat(tables, ignore_index=True)
@@ -458,31 +458,10 @@ def _no_hotspots(pieces: list[gpd.GeoDataFrame], crs: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry="geometry", crs=crs)
 
 
-def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """The parts' tables as one, as a whole run would have built it.
-
-    Empty parts are left out (an empty column can carry another dtype than a full one);
-    categorical columns are joined over all the parts' categories, as one read has them.
-    """
-    kept = [f for f in frames if len(f)] or frames[:1]
-    out = concat_raw(kept) if len(kept) > 1 else kept[0]
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.CategoricalDtype):
-            every = [
-                f[col].cat.categories
-                for f in frames
-                if col in f.columns and isinstance(f[col].dtype, pd.CategoricalDtype)
-            ]
-            cats = pd.Index(sorted(set().union(*every)))
-            if not cats.equals(out[col].cat.categories):  # empty parts' categories too
-                out[col] = out[col].cat.set_categories(cats)
-    return out
-
-
 def _labelled(frames: list[gpd.GeoDataFrame], labels: list[pd.DataFrame]) -> gpd.GeoDataFrame:
     """The files' incidents in input order with ``cluster`` and ``hotspot_id``."""
     sizes = np.array([len(f) for f in frames], dtype=np.int64)
-    incidents = _joined(frames).copy()
+    incidents = concat_raw(frames).copy()
     offset = np.r_[0, np.cumsum(sizes)[:-1]]
     cluster = np.full(len(incidents), -1, dtype=np.int64)
     ids = np.full(len(incidents), "", dtype=object)

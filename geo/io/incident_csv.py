@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pandas.api.extensions import ExtensionArray
 from pandas.api.types import union_categoricals
 
@@ -150,15 +149,7 @@ def _const(n: int, value: str) -> Column:
     """``n`` copies of ``value``, as ``np.full(n, value, dtype=object)`` would fill a frame."""
     if n == 0:
         return np.full(0, value, dtype=object)
-    one = pd.Series([value], dtype=_TEXT_DTYPE).array
-    arrow = getattr(one, "_pa_array", None)
-    if arrow is None:  # text not stored by pyarrow: a plain repeat
-        repeated: ExtensionArray = pd.Series(one).repeat(n).array
-        return repeated
-    # pyarrow writes the n copies in one go (several times faster than pandas' repeat)
-    copies = pa.repeat(pa.scalar(value, arrow.type), n)
-    out: ExtensionArray = pd.Series(copies, dtype=_TEXT_DTYPE).array
-    return out
+    return pd.Series([value], dtype=_TEXT_DTYPE).repeat(n).array
 
 
 def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
@@ -197,6 +188,9 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
     string per row); here each such column is joined over the union of the categories,
     sorted, so the result has the memory of the parts.
 
+    Empty frames add no rows, only their categories: their other columns are left out of
+    the join, since an empty column can carry another dtype than a full one.
+
     Parameters
     ----------
     frames
@@ -205,16 +199,21 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
+    rows = [f for f in frames if len(f)] or frames[:1]
     cats = [
         col
-        for col in frames[0].columns
-        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames)
+        for col in rows[0].columns
+        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in rows)
     ]
-    out = pd.concat([f.drop(columns=cats) for f in frames], ignore_index=True)
+    out = pd.concat([f.drop(columns=cats) for f in rows], ignore_index=True)
     for col in cats:
-        joined = union_categoricals([f[col].array for f in frames], sort_categories=True)
-        out[col] = joined
-    return out[list(frames[0].columns)]
+        parts = [
+            f[col].array
+            for f in frames
+            if col in f.columns and isinstance(f[col].dtype, pd.CategoricalDtype)
+        ]
+        out[col] = union_categoricals(parts, sort_categories=True)
+    return out[list(rows[0].columns)]
 
 
 def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:
