@@ -8,7 +8,7 @@ import io
 import re
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ def read_text_csv(
     empty_what: str = "file",
     fast: bool = False,
     fast_columns: Callable[[list[str]], Collection[str] | None] | None = None,
+    fast_categorical: Collection[str] = (),
 ) -> tuple[str, pd.DataFrame]:
     """Read any CSV with every value kept as text; every failure names the file.
 
@@ -47,11 +48,19 @@ def read_text_csv(
         With ``fast``: given the header's names, the names the caller will use (``None``:
         all). pyarrow then converts only those columns (the frame has only them); a file
         left to the C parser is read whole.
+    fast_categorical
+        With ``fast_columns``: header names (compared without surrounding spaces) that
+        pyarrow reads dictionary-encoded (values that repeat over many rows: each distinct
+        text held once), as ``pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))``
+        columns. A file left to the C parser has them as ``str``; the values are the same
+        either way.
 
     Returns
     -------
     tuple
-        ``(file name, frame of str columns as written; header names unchanged)``.
+        ``(file name, frame of text columns as written; header names unchanged)``: ``str``
+        columns, and dictionary-encoded Arrow text for the ``fast_categorical`` ones pyarrow
+        read.
 
     Raises
     ------
@@ -60,13 +69,17 @@ def read_text_csv(
 
     """
     name, handle = _open(source, what=what)
-    _check_utf8(name, handle)
     header = _header_names(handle)
     _check_header_names(name, header)
     wanted = fast_columns(header) if fast and fast_columns is not None and header else None
-    df = _read_with_pyarrow(handle, wanted) if fast else None
+    if wanted is not None:
+        df = _read_columns_with_pyarrow(handle, wanted, fast_categorical)
+    else:
+        df = _read_with_pyarrow(handle) if fast else None
     try:
         if df is None:
+            # pyarrow checks the text it reads is UTF-8; the C parser needs it checked first
+            _check_utf8(name, handle)
             if not isinstance(handle, str):
                 handle.seek(0)
             df = pd.read_csv(
@@ -146,6 +159,71 @@ def _check_utf8(name: str, handle: str | IO[bytes], *, chunk: int = 1 << 20) -> 
         raise ValidationError(f"{name}: not a CSV text file (it is not UTF-8 text)") from None
     except OSError as exc:
         raise ValidationError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
+def _read_columns_with_pyarrow(
+    handle: str | IO[bytes], columns: Collection[str], categorical: Collection[str] = ()
+) -> pd.DataFrame | None:
+    """The named columns as text straight from pyarrow's reader, or ``None``.
+
+    Gives what :func:`_read_with_pyarrow` gives for those columns without pandas' reader
+    in between (no Python string per value): ``str`` columns backed by the Arrow buffers,
+    and the ``categorical`` ones as the dictionary-encoded Arrow columns pyarrow builds
+    while parsing (``pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))``). Empty
+    fields are ``""``; a UTF-8 byte order mark is skipped, blank lines too, as the C
+    parser does. ``categorical`` names are compared without surrounding spaces. Text that
+    is not UTF-8 in a
+    column read fails here (then the file is checked and refused); columns not read are
+    not looked at.
+    """
+    names = list(columns)
+    repeated = {n for n in names if n.strip() in categorical}
+    if len(set(names)) != len(names) or any(not n.strip() for n in names):
+        return _read_with_pyarrow(handle, names)  # pandas' names for odd headers
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        dictionary = pa.dictionary(pa.int32(), pa.string())
+        convert = pa_csv.ConvertOptions(
+            include_columns=names,
+            column_types={n: dictionary if n in repeated else pa.string() for n in names},
+            strings_can_be_null=False,
+        )
+        # 4 MiB blocks (not 1): fewer dictionaries to join, still a block per thread
+        read = pa_csv.ReadOptions(block_size=1 << 22)
+        if isinstance(handle, str):
+            with pa.memory_map(handle) as stream:
+                table = pa_csv.read_csv(stream, read_options=read, convert_options=convert)
+        else:
+            handle.seek(0)
+            buffer = pa.BufferReader(handle.read())
+            table = pa_csv.read_csv(buffer, read_options=read, convert_options=convert)
+        if table.column_names != names:
+            return None
+        data = {
+            n: _dictionary(table.column(n)) if n in repeated else _text(table.column(n))
+            for n in names
+        }
+        return pd.DataFrame(data, index=pd.RangeIndex(table.num_rows))
+    except Exception:  # any failure: the C parser reads the file (or reports the problem)
+        return None
+
+
+#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
+_TEXT_DTYPE = pd.Series(["a"], dtype=object).astype(str).dtype
+
+
+def _text(column: Any) -> pd.api.extensions.ExtensionArray:
+    """An Arrow string column (a ``ChunkedArray``) as a ``str`` array on the same buffers."""
+    out: pd.api.extensions.ExtensionArray = pd.array(column, dtype=_TEXT_DTYPE)
+    return out
+
+
+def _dictionary(column: Any) -> pd.api.extensions.ExtensionArray:
+    """An Arrow dictionary column (a ``ChunkedArray``) as is, wrapped for a pandas frame."""
+    out: pd.api.extensions.ExtensionArray = pd.arrays.ArrowExtensionArray(column)
+    return out
 
 
 def _read_with_pyarrow(

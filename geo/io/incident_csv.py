@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
-from pandas.api.types import union_categoricals
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -19,6 +18,7 @@ __all__ = [
     "REPEATED_TEXT",
     "concat_raw",
     "read_incident_csv",
+    "read_incident_csv_encoded",
 ]
 
 #: Raw text columns whose values repeat across rows (one file name, source kind and CRS per
@@ -88,7 +88,19 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
         When the file cannot be read, is empty, is not CSV text, or lacks columns.
 
     """
-    name, df = read_text_csv(source, fast=True, fast_columns=_police_uk_columns)
+    return _categorical(read_incident_csv_encoded(source))
+
+
+def read_incident_csv_encoded(source: CsvSource) -> pd.DataFrame:
+    """:func:`read_incident_csv` with repeated text as pyarrow read it, for :func:`concat_raw`.
+
+    The columns of :data:`REPEATED_TEXT` are ``category`` or, when pyarrow parsed them,
+    dictionary-encoded Arrow text; :func:`concat_raw` joins either kind into ``category``
+    columns over one sorted dictionary, so many files are sorted and checked once.
+    """
+    name, df = read_text_csv(
+        source, fast=True, fast_columns=_police_uk_columns, fast_categorical=_POLICE_UK_REPEATED
+    )
     df.columns = [str(col).strip() for col in df.columns]
     if set(POLICE_UK_REQUIRED) <= set(df.columns):
         return _police_uk(df, name)
@@ -109,6 +121,12 @@ def read_incident_csv(source: CsvSource) -> pd.DataFrame:
 #: The police.uk columns the raw frame is made of (the others are not read).
 _POLICE_UK_USED: frozenset[str] = frozenset(
     (*POLICE_UK_REQUIRED, "Location", "LSOA code", "Last outcome category", "Context")
+)
+
+
+#: The police.uk columns that become :data:`REPEATED_TEXT` columns (read as categoricals).
+_POLICE_UK_REPEATED: frozenset[str] = frozenset(
+    ("Location", "LSOA code", "Last outcome category", "Context")
 )
 
 
@@ -137,6 +155,9 @@ def _col(df: pd.DataFrame, name: str) -> Column:
     """
     if name in df.columns:
         s = df[name]
+        if _is_dictionary(s.dtype):  # read dictionary-encoded: no missing values
+            encoded: ExtensionArray = s.array
+            return encoded
         if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
             same: ExtensionArray = s.array
             return same
@@ -173,12 +194,67 @@ def _same(n: int, value: str) -> pd.Categorical:
     return out
 
 
-def _repeated(values: object) -> pd.Categorical:
-    """Text values as a categorical with sorted categories (each distinct text held once)."""
+def _repeated(values: object) -> pd.Categorical | ExtensionArray:
+    """Text values as a categorical with sorted categories (each distinct text held once).
+
+    Dictionary-encoded Arrow text is left as it is (:func:`_categorical` turns it into one).
+    """
     if isinstance(values, pd.Categorical):
+        return values
+    if isinstance(values, ExtensionArray) and _is_dictionary(values.dtype):
         return values
     text = pd.Series(values, dtype=_TEXT_DTYPE)
     return pd.Categorical(text)
+
+
+def _is_dictionary(dtype: object) -> bool:
+    """Whether ``dtype`` is dictionary-encoded Arrow data (``pd.ArrowDtype(pa.dictionary)``)."""
+    import pyarrow as pa
+
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_dictionary(dtype.pyarrow_dtype)
+
+
+def _categorical(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its dictionary-encoded Arrow columns as ``category`` (sorted categories)."""
+    for col in df.columns:
+        if _is_dictionary(df[col].dtype):
+            df[col] = _joined_categorical([df[col].array])
+    return df
+
+
+def _joined_categorical(parts: list[ExtensionArray]) -> pd.Categorical:
+    """Categoricals and dictionary-encoded Arrow text, one after the other, as one categorical.
+
+    The categories are the union of the parts' categories (unused ones kept), sorted as
+    Python sorts ``str`` (UTF-8 bytes sort as code points do); missing values stay missing.
+    The union is made by pyarrow on the dictionaries, so each distinct text is hashed once
+    per part and the pandas categories are built and checked once.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = pa.dictionary(pa.int32(), pa.string())
+    chunks: list[pa.Array] = []
+    for part in parts:
+        arrow = pa.array(part)  # a ChunkedArray for Arrow data, an Array for a categorical
+        for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+            chunks.append(chunk.cast(kind))
+    joined = pa.chunked_array(chunks, type=kind).unify_dictionaries()
+    if joined.num_chunks:
+        values = joined.chunk(0).dictionary
+        codes = np.concatenate([np.asarray(ch.indices.fill_null(-1)) for ch in joined.chunks])
+    else:
+        values = pa.array([], type=pa.string())
+        codes = np.zeros(0, dtype=np.int32)
+    order = np.asarray(pc.array_sort_indices(values), dtype=np.int64)
+    rank = np.empty(len(order) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = -1  # a missing value (code -1) stays missing
+    categories = pd.Index(pd.array(values.take(pa.array(order)), dtype=_TEXT_DTYPE))
+    out: pd.Categorical = pd.Categorical.from_codes(
+        rank[codes], dtype=pd.CategoricalDtype(categories)
+    )
+    return out
 
 
 def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -186,7 +262,9 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
     ``pd.concat`` turns categoricals with different categories into plain text (a Python
     string per row); here each such column is joined over the union of the categories,
-    sorted, so the result has the memory of the parts.
+    sorted, so the result has the memory of the parts. Parts read by
+    :func:`read_incident_csv_encoded` may hold dictionary-encoded Arrow text instead; the
+    result has ``category`` columns.
 
     Empty frames add no rows, only their categories: their other columns are left out of
     the join, since an empty column can carry another dtype than a full one.
@@ -197,23 +275,21 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
         Frames with the same columns (e.g. :func:`read_incident_csv` results).
 
     """
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
     rows = [f for f in frames if len(f)] or frames[:1]
-    cats = [
-        col
-        for col in rows[0].columns
-        if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in rows)
-    ]
-    out = pd.concat([f.drop(columns=cats) for f in rows], ignore_index=True)
+    cats = [col for col in rows[0].columns if all(_is_categorical(f[col].dtype) for f in rows)]
+    if len(rows) == 1:
+        out = rows[0].drop(columns=cats).reset_index(drop=True)
+    else:
+        out = pd.concat([f.drop(columns=cats) for f in rows], ignore_index=True)
     for col in cats:
-        parts = [
-            f[col].array
-            for f in frames
-            if col in f.columns and isinstance(f[col].dtype, pd.CategoricalDtype)
-        ]
-        out[col] = union_categoricals(parts, sort_categories=True)
+        parts = [f[col].array for f in frames if col in f.columns and _is_categorical(f[col].dtype)]
+        out[col] = _joined_categorical(parts)
     return out[list(rows[0].columns)]
+
+
+def _is_categorical(dtype: object) -> bool:
+    """A ``category`` dtype, or dictionary-encoded Arrow text (from pyarrow's reader)."""
+    return isinstance(dtype, pd.CategoricalDtype) or _is_dictionary(dtype)
 
 
 def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ import pandas as pd
 from geo.errors import ValidationError
 from geo.io.archives import READ_SET_ASIDE, READ_SKIPPED, ArchiveReader, is_archive
 from geo.io.csv_reader import CsvSource
-from geo.io.incident_csv import concat_raw, read_incident_csv
+from geo.io.incident_csv import concat_raw, read_incident_csv_encoded
 from geo.io.sources import READ_NOTES, unique_sources
 
 __all__ = [
@@ -79,7 +79,7 @@ def load_incidents(
     zips = ArchiveReader(forces=tuple(forces), extent=extent)
     frames: list[pd.DataFrame] = []
     for s in expanded:
-        frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv(s)])
+        frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv_encoded(s)])
     out = concat_raw(frames)
     out.attrs[READ_NOTES] = notes + zips.notes
     out.attrs[READ_SKIPPED] = zips.skipped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
@@ -175,3 +176,67 @@ def test_repeated_text_is_held_once_per_distinct_value_across_files():
     many = concat_raw([raw] * 3)
     assert isinstance(many[c.LOCATION].dtype, pd.CategoricalDtype)
     assert many[c.LOCATION].astype(str).tolist() == raw[c.LOCATION].astype(str).tolist() * 3
+
+
+def test_joining_arrow_and_categorical_parts_matches_pandas_union():
+    """Files parsed by pyarrow (dictionary-encoded text) and categoricals join as pandas would.
+
+    The union of the parts' categories, sorted as Python sorts text (accents and case
+    included), an empty part's categories kept, a missing value kept missing.
+    """
+    from pandas.api.types import union_categoricals
+
+    from geo.io.incident_csv import read_incident_csv_encoded
+
+    def month(m: str, places: list[str]) -> tuple[str, bytes]:
+        rows = "".join(
+            f"id{m}{i},2018-{m},TVP,TVP,-1.2,51.74,{p},E01,Oxford 1,Drugs,,\r\n"
+            for i, p in enumerate(places)
+        )
+        return (f"2018-{m}-street.csv", (POLICE_HEADER + rows).encode())
+
+    a = read_incident_csv_encoded(month("06", ["Zeta Road", "Église Lane", "", "Zeta Road"]))
+    b = read_incident_csv(month("07", ["alpha Close", "Zeta Road"]))
+    empty = read_incident_csv(month("08", []))
+    assert isinstance(a[c.LOCATION].dtype, pd.ArrowDtype)  # as pyarrow parsed it
+    assert isinstance(b[c.LOCATION].dtype, pd.CategoricalDtype)
+    b.loc[1, c.LOCATION] = np.nan  # a missing value stays missing
+    joined = concat_raw([a, empty, b])
+    plain = union_categoricals(
+        [pd.Categorical(a[c.LOCATION].astype(str)), b[c.LOCATION].array], sort_categories=True
+    )
+    assert list(joined[c.LOCATION].cat.categories) == list(plain.categories)
+    assert list(joined[c.LOCATION].cat.categories) == sorted(plain.categories)
+    assert joined[c.LOCATION].isna().tolist() == [False] * 5 + [True]
+    assert joined[c.LOCATION].astype(object).fillna("<na>").tolist() == [
+        "Zeta Road",
+        "Église Lane",
+        "",
+        "Zeta Road",
+        "alpha Close",
+        "<na>",
+    ]
+    assert len(joined) == 6 and joined[c.ROW].tolist() == [2, 3, 4, 5, 2, 3]
+    # one file on its own: categoricals too, as read_incident_csv gives them
+    alone = concat_raw([a])
+    assert (
+        alone[c.LOCATION].astype(str).tolist()
+        == read_incident_csv(month("06", ["Zeta Road", "Église Lane", "", "Zeta Road"]))[c.LOCATION]
+        .astype(str)
+        .tolist()
+    )
+    for col in REPEATED_TEXT:
+        assert isinstance(alone[col].dtype, pd.CategoricalDtype), col
+
+
+def test_police_uk_text_that_is_not_utf8_is_refused_whichever_reader_meets_it():
+    """pyarrow reads police.uk files; a byte that is not UTF-8 in a column it reads (the
+    place name, late in a large file) hands the file to the check, which names it."""
+    good = "".join(
+        f"id{i},2018-06,TVP,TVP,-1.2,51.74,On or near Cowley Road,E01,Oxford 1,Drugs,,\r\n"
+        for i in range(60_000)
+    )
+    bad = "idX,2018-06,TVP,TVP,-1.2,51.74,On or near Caf\xe9 Road,E01,Oxford 1,Drugs,,\r\n"
+    data = (POLICE_HEADER + good).encode() + bad.encode("latin-1")
+    with pytest.raises(ValidationError, match=r"^late\.csv: not a CSV text file \(it is not UTF-8"):
+        load_incidents([("late.csv", data)])
