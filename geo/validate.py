@@ -487,11 +487,10 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
     rows.rid = pd.Series(dtype=object)
     rows.release(c.RAW_ID)
     no_id = (acc_ids == "").to_numpy()
-    fallback = (
-        raw[c.SOURCE_FILE][keep][no_id].astype(str) + "#" + raw[c.ROW][keep][no_id].astype(str)
-    )
-    acc_ids = acc_ids.mask(pd.Series(no_id, index=acc_ids.index), fallback)
-    del fallback
+    if no_id.any():
+        acc_ids = _with_fallback_ids(
+            acc_ids, raw[c.SOURCE_FILE][keep][no_id], raw[c.ROW][keep][no_id], no_id
+        )
     data: dict[str, object] = {c.INCIDENT_ID: _text(acc_ids)}
     del acc_ids
     for name in ACCEPTED_COLUMNS[1:]:
@@ -513,6 +512,45 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
             rows.release(name)
     rows.x = rows.y = np.empty(0)
     return pd.DataFrame(data)
+
+
+def _with_fallback_ids(
+    ids: pd.Series, files: pd.Series, row_numbers: pd.Series, no_id: np.ndarray
+) -> pd.Series:
+    """``ids`` with each empty id replaced by ``"<source_file>#<row>"`` of its row.
+
+    ``files`` and ``row_numbers`` are the ``source_file`` and ``row`` of the rows where
+    ``no_id`` is true, in order. Arrow text is filled in by pyarrow a chunk at a time (a
+    national year has millions of anti-social behaviour rows without a Crime ID), without
+    a Python string per row.
+    """
+    if not isinstance(ids.array, ArrowStringArray):
+        fallback = files.astype(str) + "#" + row_numbers.astype(str)
+        return ids.mask(pd.Series(no_id, index=ids.index), fallback)
+    values = pa.chunked_array(pa.array(ids.array))
+    kind = values.type
+    if isinstance(files.dtype, pd.CategoricalDtype):
+        file_text = pa.array(files.array).dictionary_decode()
+    else:
+        file_text = pa.array(files.astype(str).array)
+    text = pa.large_string()
+    fallback = pc.binary_join_element_wise(
+        file_text.cast(text),
+        pc.cast(pa.array(row_numbers.to_numpy(dtype=np.int64)), text),
+        pa.scalar("#", type=text),
+    ).cast(kind)
+    chunks = []
+    done = used = 0
+    for chunk in values.chunks:
+        mask = no_id[done : done + len(chunk)]
+        n = int(mask.sum())
+        done += len(chunk)
+        if n:
+            chunk = pc.replace_with_mask(chunk, pa.array(mask), fallback.slice(used, n))
+            used += n
+        chunks.append(chunk)
+    filled: ArrowStringArray = pd.array(pa.chunked_array(chunks, type=kind), dtype=_TEXT_DTYPE)
+    return pd.Series(filled, index=ids.index, name=ids.name)
 
 
 def _stripped(col: pd.Series) -> pd.Series:

@@ -218,3 +218,42 @@ def test_repeated_ids_found_by_fingerprint_are_those_found_by_factorising(rows) 
     want = validate._duplicates_by_factorize(kind, rid, has_id)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["", "", "abc", "x" * 70, "Ü-1"]),
+            st.sampled_from(["2018-06-street.csv", "notes é.csv"]),
+            st.integers(2, 10**9),
+        ),
+        max_size=40,
+    ),
+    chunk=st.integers(1, 7),
+)
+def test_fallback_ids_from_arrow_match_the_plain_text_path(rows, chunk):
+    """Ids of rows without one ("<file>#<row>") are the same whichever path fills them."""
+    import pyarrow as pa
+
+    from geo.validate import _with_fallback_ids
+
+    ids_text = [r[0] for r in rows]
+    # Arrow text in several chunks, as a national file is read
+    parts = [
+        pa.array(ids_text[i : i + chunk], type=pa.large_string())
+        for i in range(0, len(rows), chunk)
+    ]
+    arrow_ids = pd.Series(
+        pd.array(pa.chunked_array(parts, type=pa.large_string()), dtype="str"), name="raw_id"
+    )
+    plain_ids = pd.Series(np.array(ids_text, dtype=object), name="raw_id")
+    no_id = np.array([r[0] == "" for r in rows], dtype=bool)
+    files = pd.Series(pd.Categorical([r[1] for r in rows]))[no_id]
+    numbers = pd.Series([r[2] for r in rows], dtype="int64")[no_id]
+    fast = _with_fallback_ids(arrow_ids, files, numbers, no_id)
+    slow = _with_fallback_ids(plain_ids, files.astype(str), numbers, no_id)
+    expected = [r[0] or f"{r[1]}#{r[2]}" for r in rows]
+    assert fast.tolist() == expected
+    assert slow.tolist() == expected
+    assert fast.dtype == "str"
