@@ -15,6 +15,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.spatial import cKDTree
 
 from geo import columns as c
@@ -80,6 +82,44 @@ def place_name(location: object) -> str:
     return text.replace("'S ", "'s ").strip()
 
 
+#: What ``str.split()`` splits ASCII text on (Python's whitespace below 128).
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def place_names(locations: object) -> np.ndarray:
+    """:func:`place_name` of each value, as an object array of str.
+
+    ASCII text (police.uk's) is handled by pyarrow's string functions in one pass over all
+    values; any other value goes through :func:`place_name` itself, so the result is
+    always what it gives.
+    """
+    values = np.asarray(locations, dtype=object)
+    out = np.full(len(values), "", dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    if not is_text.any():
+        return out
+    text = pa.array(values[is_text], type=pa.string())
+    ascii_only = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    quick = pc.filter(text, pa.array(ascii_only))
+    quick = pc.replace_substring_regex(quick, f"[{_regex_class(_ASCII_SPACE)}]+", " ")
+    quick = pc.utf8_trim(quick, characters=_ASCII_SPACE)
+    prefixed = pc.starts_with(quick, _PREFIX, ignore_case=True)
+    quick = pc.if_else(prefixed, pc.utf8_slice_codeunits(quick, len(_PREFIX)), quick)
+    quick = pc.utf8_trim(pc.replace_substring(quick, "'S ", "'s "), characters=_ASCII_SPACE)
+    names = np.empty(int(is_text.sum()), dtype=object)
+    names[ascii_only] = quick.to_numpy(zero_copy_only=False)
+    others = np.flatnonzero(~ascii_only)
+    texts = text.to_numpy(zero_copy_only=False)
+    names[others] = [place_name(texts[i]) for i in others]
+    out[is_text] = names
+    return out
+
+
+def _regex_class(characters: str) -> str:
+    """``characters`` written for a regular-expression character class."""
+    return "".join(f"\\x{ord(ch):02x}" for ch in characters)
+
+
 def is_generic(name: str) -> bool:
     """True for a police.uk kind of place (``Supermarket``) rather than a name (``Oxford Road``)."""
     return name in GENERIC_PLACES
@@ -101,7 +141,7 @@ class _NamedRows:
         # each distinct location text is turned into a name once (millions of rows, far
         # fewer texts), then the names are numbered in sorted order
         codes, texts = pd.factorize(location)
-        name_of = np.array([place_name(t) for t in texts] + [""], dtype=object)  # -1: missing
+        name_of = np.append(place_names(texts), "")  # code -1 (missing): no name
         name_no, names = pd.factorize(name_of, sort=True)
         keep = (name_of != "")[codes]
         # 32-bit numbers: a national year has millions of rows (and far fewer names)
@@ -230,7 +270,6 @@ def describe_places(
     out = pd.Series("", index=pd.Index(wanted, name=group_col), name=PLACE, dtype=object)
     rows = _NamedRows(incidents)
     generic_code = np.isin(rows.names, list(GENERIC_PLACES))
-    specific = _specific_points(rows, ~generic_code[rows.code])
     row_group = group_no[rows.pos]
     in_group = group_names[row_group] != ""
     if not in_group.any():
@@ -249,7 +288,7 @@ def describe_places(
     counts = counts.sort_values(["group", "n", "name"], ascending=[True, False, True])
     top = counts[counts.groupby("group", sort=False).cumcount().to_numpy() < max_names]
     top = top.reset_index(drop=True)
-    top["near"] = _nearest_names(rows, row_group, group_names, top, specific)
+    top["near"] = _nearest_names(rows, row_group, group_names, top, ~generic_code)
     # a kind's nearest named point is not repeated when it is already among the names shown
     shown = set(zip(top["group"], top["name"], strict=True))
     top.loc[[(g, n) in shown for g, n in zip(top["group"], top["near"], strict=True)], "near"] = ""
@@ -299,17 +338,39 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
     return out
 
 
-def _specific_points(rows: _NamedRows, specific: np.ndarray) -> pd.DataFrame:
-    """Each named (not generic) map point once: ``name``, ``x``, ``y``, sorted by name, x, y."""
-    at = np.flatnonzero(specific)
+def _specific_points(rows: _NamedRows, at: np.ndarray) -> pd.DataFrame:
+    """Each named map point among rows ``at`` once: ``name``, ``x``, ``y``, sorted by name, x, y."""
     code, x, y = rows.code[at], rows.x[at], rows.y[at]
-    del at
     first = _first_of_each(code, x, y)
     code, x, y = code[first], x[first], y[first]
     order = np.lexsort((y, x, code))  # distinct points only: far fewer than rows
     return pd.DataFrame(
         {"name": rows.names[code[order]], "x": x[order], "y": y[order]}
     ).reset_index(drop=True)
+
+
+def _rows_near(rows: _NamedRows, candidates: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """The rows of ``candidates`` whose point may lie within NEAR_MAX_M of a point of ``xy``.
+
+    Squares of NEAR_MAX_M side: a row is kept when its square is one of the 3 x 3 squares
+    around a point of ``xy``, which holds every point within NEAR_MAX_M of it (and some
+    farther, which the distance test drops).
+    """
+    if not len(candidates) or not len(xy):
+        return candidates[:0]
+    size = NEAR_MAX_M
+    around = np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
+    cx = np.floor(xy[:, 0] / size).astype(np.int64)[:, None] + around[:, 0]
+    cy = np.floor(xy[:, 1] / size).astype(np.int64)[:, None] + around[:, 1]
+    wanted = pd.Index(np.unique(cx.ravel() * _SQUARES + cy.ravel()))
+    rx = np.floor(rows.x[candidates] / size).astype(np.int64)
+    ry = np.floor(rows.y[candidates] / size).astype(np.int64)
+    out: np.ndarray = candidates[wanted.get_indexer(rx * _SQUARES + ry) >= 0]
+    return out
+
+
+#: Squares per row of the grid in :func:`_rows_near` (any extent on Earth in metres fits).
+_SQUARES = np.int64(1 << 31)
 
 
 #: Odd 64-bit multipliers that mix the parts of a row's key into one number.
@@ -355,18 +416,19 @@ def _nearest_names(
     row_group: np.ndarray,
     group_names: np.ndarray,
     top: pd.DataFrame,
-    specific: pd.DataFrame,
+    specific_name: np.ndarray,
 ) -> np.ndarray:
     """For each generic name in ``top``, the nearest named map point within NEAR_MAX_M.
 
     The kind is placed at its busiest map point in the group (ties to the lowest ``x``, then
     ``y``); "" for names that are not generic or have no named point near enough.
-    ``row_group`` numbers each named row's group in ``group_names``; ``specific`` holds each
-    named (not generic) map point once, sorted by name, x, y (:func:`_specific_points`).
+    ``row_group`` numbers each named row's group in ``group_names``; ``specific_name`` is
+    true for the codes of names that are not generic. Only the named map points near a
+    kind's spot are looked at (:func:`_rows_near`), each once (:func:`_specific_points`).
     """
     near = np.full(len(top), "", dtype=object)
     is_kind = top["name"].isin(GENERIC_PLACES).to_numpy()
-    if not is_kind.any() or specific.empty:
+    if not is_kind.any():
         return near
     wanted = top.loc[is_kind, ["group", "name"]]
     # the rows of those (group, name) pairs, found on integer keys
@@ -388,12 +450,18 @@ def _nearest_names(
     )
     at = spots.drop_duplicates(["g", "k"], keep="first")
     at = at.assign(group=group_names[at["g"].to_numpy()], name=named.names[at["k"].to_numpy()])
-    # each named map point once; equally near points go to the name that sorts first
-    points = specific
+    # each named map point near a spot once; equally near points go to the name that
+    # sorts first
+    spot_xy = at[["x", "y"]].to_numpy(dtype=float)
+    points = _specific_points(
+        named, _rows_near(named, np.flatnonzero(specific_name[named.code]), spot_xy)
+    )
+    if points.empty:
+        return near
     names = points["name"].to_numpy(dtype=object)
     tree = cKDTree(points[["x", "y"]].to_numpy())
     k = min(_TIES, len(points))
-    dist, i = tree.query(at[["x", "y"]].to_numpy(dtype=float), k=k)
+    dist, i = tree.query(spot_xy, k=k)
     dist, i = dist.reshape(len(at), k), i.reshape(len(at), k)
     tied = dist == dist[:, :1]
     first = np.where(tied, i, len(points)).min(axis=1)  # lowest position = first name

@@ -214,3 +214,51 @@ def test_first_of_each_is_exact_when_every_key_mixes_to_one_number(rows):
         mp.setattr(places, "_MIX", (np.uint64(0),) * 3)
         got = places._first_of_each(code, x, y)
     assert got.tolist() == _first_by_sorting(code, x, y).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    points=st.lists(
+        st.tuples(st.floats(-2000, 2000), st.floats(-2000, 2000)), min_size=1, max_size=40
+    ),
+    spots=st.lists(
+        st.tuples(st.floats(-2000, 2000), st.floats(-2000, 2000)), min_size=1, max_size=5
+    ),
+)
+def test_rows_near_keeps_every_point_within_reach_of_a_spot(points, spots):
+    """The grid filter before the nearest-name search never drops a point near enough."""
+    import numpy as np
+
+    from geo.places import NEAR_MAX_M, _rows_near
+
+    class Rows:
+        x = np.array([p[0] for p in points])
+        y = np.array([p[1] for p in points])
+
+    xy = np.array(spots, dtype=float)
+    kept = set(_rows_near(Rows, np.arange(len(points)), xy).tolist())  # type: ignore[arg-type]
+    for i, (x, y) in enumerate(points):
+        if np.hypot(xy[:, 0] - x, xy[:, 1] - y).min() <= NEAR_MAX_M:
+            assert i in kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet=" \t\x0b\x1cOoNnRrEeAa'Sséx\u00a0\u2003-/", max_size=30),
+            st.builds(
+                lambda a, b: a + b,
+                st.sampled_from(["On or near ", "ON OR NEAR  ", "on or near", " On or near\t", ""]),
+                st.sampled_from(["Barn'S Road", "St Mary'S  Close ", "Église Lane", "", "x'S"]),
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_place_names_of_many_values_match_place_name(texts):
+    """The vectorised names are exactly :func:`place_name` of each value (None: "")."""
+    from geo.places import place_names
+
+    assert place_names(texts).tolist() == [place_name(t) for t in texts]
