@@ -12,7 +12,7 @@ from sklearn.cluster import DBSCAN
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.progress import ProgressFn
-from geo.project import point_xy, require_metric
+from geo.project import distinct_points, point_xy, require_metric
 from geo.settings import Settings, months_spanned
 
 
@@ -179,17 +179,13 @@ def _ward_labels(
     first label gives the per-ward labels.
     """
     # distinct (ward, x, y) by hashing (cheaper than sorting every row), then sorted
-    xy_code, xy_values = pd.factorize(
-        np.ascontiguousarray(xy, dtype=float).view(np.complex128).ravel(), use_na_sentinel=False
-    )
-    n_xy = max(len(xy_values), 1)
-    combo_code, combos = pd.factorize(ward.astype(np.int64) * n_xy + xy_code)
-    combo_ward, combo_xy = combos // n_xy, xy_values[combos % n_xy]
-    order = np.lexsort((combo_xy.imag, combo_xy.real, combo_ward))
+    combo_code, first = distinct_points(ward, xy[:, 0], xy[:, 1])
+    combo_ward, combo_x, combo_y = ward[first].astype(np.int64), xy[first, 0], xy[first, 1]
+    order = np.lexsort((combo_y, combo_x, combo_ward))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     inverse = rank[combo_code]
-    points = np.column_stack([combo_xy.real[order], combo_xy.imag[order]])
+    points = np.column_stack([combo_x[order], combo_y[order]]).astype(float)
     point_ward = combo_ward[order]
     n = len(points)
     point_w = np.bincount(inverse, weights=weights, minlength=n)

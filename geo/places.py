@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from scipy.spatial import cKDTree
 
 from geo import columns as c
-from geo.project import point_xy, require_metric
+from geo.project import distinct_points, point_xy, require_metric
 
 __all__ = [
     "GENERIC_PLACES",
@@ -341,7 +341,7 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
 def _specific_points(rows: _NamedRows, at: np.ndarray) -> pd.DataFrame:
     """Each named map point among rows ``at`` once: ``name``, ``x``, ``y``, sorted by name, x, y."""
     code, x, y = rows.code[at], rows.x[at], rows.y[at]
-    first = _first_of_each(code, x, y)
+    _, first = distinct_points(code, x, y)
     code, x, y = code[first], x[first], y[first]
     order = np.lexsort((y, x, code))  # distinct points only: far fewer than rows
     return pd.DataFrame(
@@ -371,44 +371,6 @@ def _rows_near(rows: _NamedRows, candidates: np.ndarray, xy: np.ndarray) -> np.n
 
 #: Squares per row of the grid in :func:`_rows_near` (any extent on Earth in metres fits).
 _SQUARES = np.int64(1 << 31)
-
-
-#: Odd 64-bit multipliers that mix the parts of a row's key into one number.
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
-
-
-def _first_of_each(code: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Positions of the first row of each distinct ``(code, x, y)``, in row order.
-
-    The three values are mixed into one 64-bit number and those are numbered by hashing
-    (millions of rows: several times faster than sorting by three keys). Every row is then
-    compared with the first row of its number; should two different rows ever share one,
-    the rows are sorted by the three keys instead, so the answer is always exact.
-    """
-    if len(code) == 0:
-        return np.zeros(0, dtype=np.int64)
-    with np.errstate(over="ignore"):  # + 0.0: -0.0 is mixed as 0.0, as == compares them
-        mixed = (
-            (np.asarray(x, dtype=np.float64) + 0.0).view(np.uint64) * _MIX[0]
-            ^ (np.asarray(y, dtype=np.float64) + 0.0).view(np.uint64) * _MIX[1]
-            ^ code.astype(np.uint64) * _MIX[2]
-        )
-    number, _ = pd.factorize(mixed)
-    del mixed
-    # numbers are given in order of first appearance: a row is first where the highest
-    # number so far goes up
-    so_far = np.maximum.accumulate(number)
-    new = np.ones(len(number), dtype=bool)
-    new[1:] = so_far[1:] != so_far[:-1]
-    first = np.flatnonzero(new)
-    rep = first[number]
-    if (code[rep] == code).all() and (x[rep] == x).all() and (y[rep] == y).all():
-        return first
-    order = np.lexsort((y, x, code))
-    new = np.ones(len(order), dtype=bool)
-    sc, sx, sy = code[order], x[order], y[order]
-    new[1:] = (sc[1:] != sc[:-1]) | (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])
-    return np.sort(order[new])
 
 
 def _nearest_names(

@@ -174,10 +174,11 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     for k, kind in enumerate(kinds):
         m = kind_codes == k
         one = len(kinds) == 1  # every row in one CRS (the usual case): no masked copies
-        codes, uniq = pd.factorize(x + 1j * y if one else x[m] + 1j * y[m])
+        kx, ky = (x, y) if one else (x[m], y[m])
+        codes, first = distinct_points(np.zeros(len(kx), dtype=np.int8), kx, ky)
         which[m] = codes + done
-        done += len(uniq)
-        ux, uy = np.real(uniq).copy(), np.imag(uniq).copy()
+        done += len(first)
+        ux, uy = kx[first], ky[first]
         if pyproj.CRS(kind) != target:
             tr = pyproj.Transformer.from_crs(kind, target, always_xy=True)
             ux, uy = tr.transform(ux, uy)
@@ -271,3 +272,77 @@ def wgs84_bounds(wards: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     else:
         lon, lat = xy[:, 0], xy[:, 1]
     return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
+
+
+#: Odd 64-bit multipliers that mix a point's x, y and code into one number.
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def distinct_points(
+    code: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct ``(code, x, y)`` of rows, as ``pd.factorize`` numbers values.
+
+    police.uk snaps millions of incidents to far fewer map points; each stage works on the
+    distinct points. The three values are mixed into one 64-bit number and those are
+    numbered by hashing, several times faster than hashing pairs of floats or sorting by
+    three keys. Every row is then compared with the first row of its number; should two
+    different points ever mix to one number, the rows are sorted by the three keys
+    instead, so the answer is always exact. ``-0.0`` and ``0.0`` are one value, as ``==``
+    has them.
+
+    Parameters
+    ----------
+    code
+        An integer per row that must also match (e.g. a ward number; zeros for none).
+    x, y
+        Float coordinates per row (finite).
+
+    Returns
+    -------
+    tuple
+        ``(number, first)``: ``number`` (int64 per row) numbers the distinct points in the
+        order of their first row; ``first`` (int64, ascending) is the position of each
+        one's first row, so ``x[first][number]`` is ``x``.
+
+    """
+    n = len(code)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore"):  # + 0.0: -0.0 is mixed as 0.0
+        mixed = (
+            (x + 0.0).view(np.uint64) * _MIX[0]
+            ^ (y + 0.0).view(np.uint64) * _MIX[1]
+            ^ np.asarray(code).astype(np.uint64) * _MIX[2]
+        )
+    number, _ = pd.factorize(mixed)
+    del mixed
+    # numbers are given in order of first appearance: a row is first where the highest
+    # number so far goes up
+    so_far = np.maximum.accumulate(number)
+    new = np.ones(n, dtype=bool)
+    new[1:] = so_far[1:] != so_far[:-1]
+    first = np.flatnonzero(new)
+    rep = first[number]
+    if (code[rep] == code).all() and (x[rep] == x).all() and (y[rep] == y).all():
+        return number.astype(np.int64, copy=False), first.astype(np.int64, copy=False)
+    return _distinct_points_by_sorting(code, x, y)
+
+
+def _distinct_points_by_sorting(
+    code: np.ndarray, x: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`distinct_points` by a stable sort on the three keys (exact, slower)."""
+    order = np.lexsort((y, x, code))
+    sc, sx, sy = code[order], x[order], y[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (sc[1:] != sc[:-1]) | (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])
+    group = np.cumsum(new) - 1  # the sorted group of each sorted row
+    group_first = order[new]  # stable sort: a group's first row comes first in it
+    rank = np.empty(len(group_first), dtype=np.int64)
+    rank[np.argsort(group_first, kind="stable")] = np.arange(len(group_first))
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = rank[group]
+    return number, np.sort(group_first).astype(np.int64)

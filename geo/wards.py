@@ -11,7 +11,7 @@ from pandas.arrays import ArrowStringArray
 
 from geo import columns as c
 from geo.errors import ValidationError
-from geo.project import metre_xy
+from geo.project import distinct_points, metre_xy
 from geo.rejected import Checked, rejected_rows
 
 OUTSIDE_REASON = "outside every ward in the boundary file"
@@ -54,10 +54,9 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     xy = _point_coordinates(points) if len(geoms) else None
     if xy is not None:
         # police.uk snaps incidents to shared map points: test each distinct point once
-        xy = np.ascontiguousarray(xy)  # one (n, 2) array, as x and y stacked
-        point_of, distinct = pd.factorize(xy.view(np.complex128).ravel(), use_na_sentinel=False)
+        point_of, first = distinct_points(np.zeros(len(xy), dtype=np.int8), xy[:, 0], xy[:, 1])
+        queried = shapely.points(xy[first, 0], xy[first, 1])
         del xy
-        queried = shapely.points(distinct.real, distinct.imag)
     else:
         point_of, queried = np.arange(len(geoms)), geoms
     # a tree of the points queried with each ward polygon (prepared once) finds the same

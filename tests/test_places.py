@@ -166,56 +166,6 @@ def test_every_shipped_hotspot_has_a_real_place_name() -> None:
     assert (places != r.hotspots[c.WARD_NAME].astype(str)).all()
 
 
-def _first_by_sorting(code, x, y):
-    import numpy as np
-
-    order = np.lexsort((y, x, code))
-    sc, sx, sy = code[order], x[order], y[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (sc[1:] != sc[:-1]) | (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])
-    return np.sort(order[new])
-
-
-_ROWS = st.lists(
-    st.tuples(
-        st.integers(0, 4),
-        st.sampled_from([0.0, -0.0, 1.5, 2.0, 1e6, -3.25]),
-        st.sampled_from([0.0, 7.0, -0.0, 2.5]),
-    ),
-    max_size=60,
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(rows=_ROWS)
-def test_first_of_each_distinct_point_matches_sorting(rows):
-    import numpy as np
-
-    from geo.places import _first_of_each
-
-    code = np.array([r[0] for r in rows], dtype=np.int32)
-    x = np.array([r[1] for r in rows], dtype=float)
-    y = np.array([r[2] for r in rows], dtype=float)
-    assert _first_of_each(code, x, y).tolist() == _first_by_sorting(code, x, y).tolist()
-
-
-@settings(max_examples=60, deadline=None)
-@given(rows=_ROWS)
-def test_first_of_each_is_exact_when_every_key_mixes_to_one_number(rows):
-    """Mixed numbers that collide (here all of them) fall back to sorting: never merged."""
-    import numpy as np
-
-    import geo.places as places
-
-    code = np.array([r[0] for r in rows], dtype=np.int32)
-    x = np.array([r[1] for r in rows], dtype=float)
-    y = np.array([r[2] for r in rows], dtype=float)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(places, "_MIX", (np.uint64(0),) * 3)
-        got = places._first_of_each(code, x, y)
-    assert got.tolist() == _first_by_sorting(code, x, y).tolist()
-
-
 @settings(max_examples=100, deadline=None)
 @given(
     points=st.lists(

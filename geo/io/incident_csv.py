@@ -238,14 +238,22 @@ def _joined_categorical(parts: list[ExtensionArray]) -> pd.Categorical:
     for part in parts:
         arrow = pa.array(part)  # a ChunkedArray for Arrow data, an Array for a categorical
         for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
-            chunks.append(chunk.cast(kind))
-    joined = pa.chunked_array(chunks, type=kind).unify_dictionaries()
+            # indices and values cast apart: a cast of an empty array drops its dictionary
+            chunks.append(
+                pa.DictionaryArray.from_arrays(
+                    chunk.indices.cast(pa.int32()), chunk.dictionary.cast(pa.string())
+                )
+            )
+    # pyarrow's union skips the dictionaries of empty chunks: theirs are added after it
+    joined = pa.chunked_array([ch for ch in chunks if len(ch)], type=kind).unify_dictionaries()
     if joined.num_chunks:
         values = joined.chunk(0).dictionary
         codes = np.concatenate([np.asarray(ch.indices.fill_null(-1)) for ch in joined.chunks])
     else:
         values = pa.array([], type=pa.string())
         codes = np.zeros(0, dtype=np.int32)
+    if unused := [ch.dictionary for ch in chunks if not len(ch) and len(ch.dictionary)]:
+        values = pc.unique(pa.concat_arrays([values, *unused]))  # first ones keep their place
     order = np.asarray(pc.array_sort_indices(values), dtype=np.int64)
     rank = np.empty(len(order) + 1, dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)

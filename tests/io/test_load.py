@@ -240,3 +240,18 @@ def test_police_uk_text_that_is_not_utf8_is_refused_whichever_reader_meets_it():
     data = (POLICE_HEADER + good).encode() + bad.encode("latin-1")
     with pytest.raises(ValidationError, match=r"^late\.csv: not a CSV text file \(it is not UTF-8"):
         load_incidents([("late.csv", data)])
+
+
+def test_joining_keeps_the_categories_of_empty_parts():
+    """A file or part with no rows left still adds its categories (as pandas' union does),
+    so engines that drop rows at different times agree on the categories."""
+    from geo.io.incident_csv import _joined_categorical
+
+    empty = pd.Categorical([], categories=["2018-01.csv", "2018-02.csv"])
+    full = pd.Categorical(["2018-03.csv", "2018-02.csv", None])
+    joined = _joined_categorical([empty, full])
+    assert list(joined.categories) == ["2018-01.csv", "2018-02.csv", "2018-03.csv"]
+    assert joined.astype(object).tolist()[:2] == ["2018-03.csv", "2018-02.csv"]
+    assert pd.isna(joined[2])
+    only_empty = _joined_categorical([empty])
+    assert list(only_empty.categories) == ["2018-01.csv", "2018-02.csv"] and len(only_empty) == 0
