@@ -634,7 +634,14 @@ def _text(s: pd.Series) -> object:
 
 
 def _take_text(values: np.ndarray, codes: np.ndarray) -> object:
-    """``values[codes]`` (Python strings) as a frame column, without a Python string per row."""
+    """``values[codes]`` (Python strings) as a frame column, without a Python string per row.
+
+    Taken by pyarrow into Arrow text (the frame's ``str``); values that are not all text
+    (an unknown category's missing key) are taken by pandas when one is taken.
+    """
     if len(codes) == 0:
         return np.empty(0, dtype=object)
+    if all(isinstance(v, str) for v in values):
+        taken = pa.array(values, type=pa.large_string()).take(pa.array(codes))
+        return pd.array(taken, dtype=_TEXT_DTYPE)
     return _text(pd.Series(values).take(codes))

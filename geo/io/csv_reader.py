@@ -187,7 +187,7 @@ def _read_columns_with_pyarrow(
         dictionary = pa.dictionary(pa.int32(), pa.string())
         convert = pa_csv.ConvertOptions(
             include_columns=names,
-            column_types={n: dictionary if n in repeated else pa.string() for n in names},
+            column_types={n: dictionary if n in repeated else pa.large_string() for n in names},
             strings_can_be_null=False,
         )
         # 4 MiB blocks (not 1): fewer dictionaries to join, still a block per thread
