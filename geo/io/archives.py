@@ -31,6 +31,7 @@ from geo import columns as c
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource
 from geo.io.incident_csv import read_incident_csv
+from geo.io.sources import LooseFiles
 from geo.rejected import empty_rejected, rejected_rows
 
 __all__ = [
@@ -303,12 +304,16 @@ class ArchiveReader:
     max_bytes
         Largest total one archive's members may unpack to; ``None``:
         :data:`ARCHIVE_MAX_BYTES`.
+    loose
+        The CSV files and uploads read beside the archives: a member with exactly the bytes
+        of one of them is not read again (that file is), with a note.
 
     """
 
     forces: tuple[str, ...] = ()
     extent: tuple[float, float, float, float] | None = None
     max_bytes: int | None = None
+    loose: LooseFiles | None = None
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     set_aside: list[pd.DataFrame] = field(default_factory=list)
@@ -348,6 +353,11 @@ class ArchiveReader:
                     raise ValidationError(
                         f"{name}: member {info.filename!r} cannot be unpacked ({exc})"
                     ) from None
+                if self.loose is not None and (same := self.loose.same_as(data)) is not None:
+                    self.notes.append(
+                        f"{name}: {info.filename} has the same contents as {same}: read once"
+                    )
+                    continue
                 try:
                     raw = read_incident_csv((base, data))
                 except ValidationError as exc:

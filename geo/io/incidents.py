@@ -11,7 +11,7 @@ from geo.errors import ValidationError
 from geo.io.archives import READ_SET_ASIDE, READ_SKIPPED, ArchiveReader, is_archive
 from geo.io.csv_reader import CsvSource
 from geo.io.incident_csv import concat_raw, read_incident_csv_encoded
-from geo.io.sources import READ_NOTES, unique_sources
+from geo.io.sources import READ_NOTES, LooseFiles, unique_sources
 
 __all__ = [
     "incident_files",
@@ -67,16 +67,19 @@ def load_incidents(
     police.uk zip archives (``.zip`` paths or uploads) are read member by member without
     unpacking (:class:`geo.io.archives.ArchiveReader`): only ``-street.csv`` members, of the
     ``forces`` given (all when empty); the members skipped are in
-    ``frame.attrs[READ_SKIPPED]`` and a note. With ``extent`` (lon/lat of the wards, see
-    :func:`geo.io.archives.lonlat_extent`) archive rows far outside it are set aside when
-    read: :func:`geo.io.archives.set_aside_rows` gives them, with file, row and reason.
+    ``frame.attrs[READ_SKIPPED]`` and a note; a member with exactly the bytes of a CSV file
+    or upload also given is not read again (the file is), with a note. With ``extent``
+    (lon/lat of the wards, see :func:`geo.io.archives.lonlat_extent`) archive rows far
+    outside it are set aside when read: :func:`geo.io.archives.set_aside_rows` gives them,
+    with file, row and reason.
     """
     paths = [Path(s) for s in sources if not isinstance(s, tuple)]
     uploads = [s for s in sources if isinstance(s, tuple)]
     expanded, notes = unique_sources(incident_files(paths) if paths else [], uploads)
     if not expanded:
         raise ValidationError("no incident files given")
-    zips = ArchiveReader(forces=tuple(forces), extent=extent)
+    loose = LooseFiles([s for s in expanded if not is_archive(s)])
+    zips = ArchiveReader(forces=tuple(forces), extent=extent, loose=loose)
     frames: list[pd.DataFrame] = []
     for s in expanded:
         frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv_encoded(s)])

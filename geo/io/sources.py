@@ -9,7 +9,7 @@ from pathlib import Path
 
 from geo.io.csv_reader import CsvSource
 
-__all__ = ["READ_NOTES", "unique_sources"]
+__all__ = ["READ_NOTES", "LooseFiles", "unique_sources"]
 
 #: Key in ``DataFrame.attrs`` of :func:`geo.io.load_incidents`'s frame holding the notes
 #: of :func:`unique_sources` (a list of str), carried into the run's notes.
@@ -62,7 +62,7 @@ def unique_sources(
     kept: list[CsvSource] = []
     by_digest: dict[tuple[int, bytes], str] = {}
     for label, source, size in candidates:
-        digest = _digest(source) if sizes[size] > 1 else None  # equal bytes, equal size
+        digest = content_digest(source) if sizes[size] > 1 else None  # equal bytes, equal size
         if digest is not None:
             key = (size, digest)
             if key in by_digest:
@@ -73,7 +73,44 @@ def unique_sources(
     return kept, notes
 
 
-def _digest(source: CsvSource) -> bytes | None:
+class LooseFiles:
+    """The CSV files and uploads of a read, to find a zip member that repeats one of them.
+
+    A police.uk file downloaded on its own and again inside an archive would otherwise be
+    read twice (its anti-social behaviour rows have no id, so nothing else would notice).
+    Only sources of the member's size are hashed, each once.
+    """
+
+    def __init__(self, sources: Sequence[CsvSource]) -> None:
+        self._by_size: dict[int, list[tuple[str, CsvSource]]] = {}
+        for s in sources:
+            label, size = (s[0], len(s[1])) if isinstance(s, tuple) else (str(s), _size(s))
+            if size is not None:
+                self._by_size.setdefault(size, []).append((label, s))
+        self._digests: dict[str, bytes | None] = {}
+
+    def same_as(self, data: bytes) -> str | None:
+        """The label of a source holding exactly ``data``, or ``None``."""
+        candidates = self._by_size.get(len(data), [])
+        if not candidates:
+            return None
+        wanted = hashlib.sha256(data).digest()
+        for label, source in candidates:
+            if label not in self._digests:
+                self._digests[label] = content_digest(source)
+            if self._digests[label] == wanted:
+                return label
+        return None
+
+
+def _size(path: str | Path) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
+
+
+def content_digest(source: CsvSource) -> bytes | None:
     """SHA-256 of a source's bytes; ``None`` when unreadable (the reader says why)."""
     h = hashlib.sha256()
     if isinstance(source, tuple):

@@ -196,6 +196,31 @@ def test_the_same_member_in_two_archives_is_read_once(shipped_archive, tmp_path)
     assert any("is also in 2018-11.zip: read once" in n for n in raw.attrs["read_notes"])
 
 
+def test_a_loose_file_and_the_same_member_of_an_archive_are_read_once(shipped_archive, tmp_path):
+    """A month downloaded on its own and again inside an archive: its anti-social behaviour
+    rows (no Crime ID) would otherwise be counted twice, in whichever order they come."""
+    first = SHIPPED[0]
+    loose = tmp_path / first.name
+    loose.write_bytes(first.read_bytes())
+    once = load_incidents([shipped_archive["zip"]])
+    for order in ([loose, shipped_archive["zip"]], [shipped_archive["zip"], loose]):
+        raw = load_incidents(order)
+        assert len(raw) == len(once)
+        member_name = member(first.name[:7], "thames-valley", "street")
+        assert (
+            f"2018-11.zip: {member_name} has the same contents as {loose}: read once"
+            in (raw.attrs["read_notes"])
+        )
+    # the same month uploaded beside the archive upload
+    uploads = [(first.name, first.read_bytes()), ("a.zip", shipped_archive["zip"].read_bytes())]
+    raw = load_incidents(uploads)
+    assert len(raw) == len(once)
+    # a loose file that differs by one byte is a different file: both are read
+    changed = tmp_path / "changed.csv"
+    changed.write_bytes(first.read_bytes().replace(b"2018-", b"2019-", 1))
+    assert len(load_incidents([changed, shipped_archive["zip"]])) > len(once)
+
+
 # --- bad archives: every case exits 2 with the file and member named -----------------------
 
 
