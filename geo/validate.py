@@ -398,42 +398,57 @@ def _shared_fingerprints(ids: pa.ChunkedArray, kind_codes: np.ndarray) -> np.nda
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         bufs = chunk.buffers()
         offsets = np.frombuffer(bufs[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
-        data = np.zeros(1, dtype=np.uint8)  # no text at all: nothing is read from it
+        data = np.zeros(0, dtype=np.uint8)  # no text at all: nothing is read from it
         if bufs[2] is not None and bufs[2].size:
             data = np.frombuffer(bufs[2], dtype=np.uint8)
-        step = 1 << 20
-        for start in range(0, len(chunk), step):
-            stop = min(start + step, len(chunk))
-            begin = offsets[start:stop].astype(np.int64)
-            length = offsets[start + 1 : stop + 1].astype(np.int64) - begin
-            head = _eight_bytes(data, begin, length, from_end=False)
-            tail = _eight_bytes(data, begin, length, from_end=True)
-            rows = slice(done + start, done + start + len(begin))
-            kinds = kind_codes[rows].astype(np.uint64)
-            mixed = head * _MIX[0] + tail * _MIX[1] + (length.astype(np.uint64) << np.uint64(8))
-            fingerprint[rows] = mixed + kinds * _MIX[2]
-            nonempty[rows] = length > 0
+        begin = offsets[:-1].astype(np.int64)
+        length = offsets[1:].astype(np.int64) - begin
+        head = _eight_bytes(data, begin, length)
+        tail = _eight_bytes(data, begin + np.maximum(length - 8, 0), length)
+        rows = slice(done, done + len(chunk))
+        kinds = kind_codes[rows].astype(np.uint64)
+        mixed = head * _MIX[0] + tail * _MIX[1] + (length.astype(np.uint64) << np.uint64(8))
+        fingerprint[rows] = mixed + kinds * _MIX[2]
+        nonempty[rows] = length > 0
         done += len(chunk)
-    order = np.argsort(fingerprint, kind="stable")
-    by_print = fingerprint[order]
-    shared = np.zeros(len(order), dtype=bool)
-    equal = by_print[1:] == by_print[:-1]
-    shared[1:] |= equal
-    shared[:-1] |= equal
-    return np.sort(order[shared & nonempty[order]])
+    # fingerprints that repeat among the rows with an id (sorted values, no sort of rows)
+    with_id = fingerprint[nonempty]
+    by_value = np.sort(with_id)
+    repeated = np.unique(by_value[1:][by_value[1:] == by_value[:-1]])
+    if not len(repeated):
+        return np.empty(0, dtype=np.intp)
+    shared = pd.Index(repeated).get_indexer(fingerprint) >= 0
+    return np.flatnonzero(shared & nonempty)
 
 
-def _eight_bytes(
-    data: np.ndarray, begin: np.ndarray, length: np.ndarray, *, from_end: bool
-) -> np.ndarray:
-    """Each value's first (or last) 8 bytes as one uint64, zero where a value is shorter."""
-    at = np.arange(8, dtype=np.int64)
-    first = begin + np.maximum(length - 8, 0) if from_end else begin
-    idx = first[:, None] + at
-    inside = at < np.minimum(length, 8)[:, None]
-    raw = data[np.where(inside, idx, 0)]
-    raw[~inside] = 0
-    return np.ascontiguousarray(raw).view(np.uint64).ravel()
+def _eight_bytes(data: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The (up to) 8 bytes of each value from ``start`` as one uint64, zero past its end.
+
+    ``data`` is the values' byte buffer, ``start`` where the bytes are taken from and
+    ``length`` each value's length (``min(length, 8)`` bytes are taken: from its beginning,
+    or from 8 bytes before its end). Read as overlapping 8-byte windows of the buffer (no
+    copy); the few values that start in the buffer's last 7 bytes are read from a padded
+    copy of them.
+    """
+    take = np.minimum(length, 8).astype(np.uint64)
+    out = np.zeros(len(start), dtype=np.uint64)
+    some = take > 0
+    if len(data) == 0 or not some.any():
+        return out
+    windows = len(data) - 7  # 8-byte windows that start inside the buffer
+    inside = some & (start < windows)
+    if inside.any():
+        every = np.ndarray((windows,), dtype=np.uint64, buffer=data, strides=(1,))
+        out[inside] = every[start[inside]]
+    if (near_end := some & ~inside).any():
+        first = max(len(data) - 8, 0)
+        padded = np.zeros(16, dtype=np.uint8)
+        padded[: len(data) - first] = data[first:]
+        out[near_end] = [padded[a : a + 8].view(np.uint64)[0] for a in start[near_end] - first]
+    full = np.uint64(0xFFFFFFFFFFFFFFFF)
+    short = (np.uint64(1) << (np.minimum(take, 7) * np.uint64(8))) - np.uint64(1)
+    out &= np.where(take >= 8, full, short)
+    return out
 
 
 def _duplicates_by_factorize(

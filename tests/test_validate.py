@@ -257,3 +257,27 @@ def test_fallback_ids_from_arrow_match_the_plain_text_path(rows, chunk):
     assert fast.tolist() == expected
     assert slow.tolist() == expected
     assert fast.dtype == "str"
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.binary(max_size=20), min_size=1, max_size=30))
+def test_eight_bytes_read_from_the_arrow_buffer_match_slicing_each_value(values):
+    """Ids' first and last 8 bytes (the duplicate-id fingerprint) as read from the buffer,
+    including values that end exactly at the buffer's end."""
+    import pyarrow as pa
+
+    from geo.validate import _eight_bytes
+
+    arr = pa.array(values, type=pa.large_binary())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[: len(values) + 1]
+    buf = arr.buffers()[2]
+    data = np.zeros(0, dtype=np.uint8) if buf is None else np.frombuffer(buf, dtype=np.uint8)
+    data = data[: offsets[-1]]  # no slack after the last value
+    begin = offsets[:-1].astype(np.int64)
+    length = offsets[1:] - begin
+    for start in (begin, begin + np.maximum(length - 8, 0)):
+        expected = [
+            int.from_bytes(bytes(data[s : s + min(n, 8)]), "little")
+            for s, n in zip(start, length, strict=True)
+        ]
+        assert _eight_bytes(data, start, length).tolist() == expected
