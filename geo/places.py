@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from scipy.spatial import cKDTree
 
 from geo import columns as c
-from geo.project import distinct_points, point_xy, require_metric
+from geo.project import distinct_points, metre_columns, point_xy, require_metric
 
 __all__ = [
     "GENERIC_PLACES",
@@ -134,24 +134,32 @@ class _NamedRows:
 
     def __init__(self, incidents: gpd.GeoDataFrame) -> None:
         is_police = (incidents[c.SOURCE_KIND] == "police.uk").to_numpy(dtype=bool)
-        pos = np.flatnonzero(is_police)
-        location = incidents[c.LOCATION]
-        if len(pos) < len(incidents):
-            location = location.iloc[pos]
         # each distinct location text is turned into a name once (millions of rows, far
-        # fewer texts), then the names are numbered in sorted order
-        codes, texts = pd.factorize(location)
+        # fewer texts), then the names are numbered in sorted order; a categorical column's
+        # own codes serve (no copy of millions of rows)
+        location = incidents[c.LOCATION]
+        if isinstance(location.dtype, pd.CategoricalDtype):
+            codes = location.cat.codes.to_numpy()
+            texts = location.cat.categories
+        else:
+            codes, texts = pd.factorize(location)
         name_of = np.append(place_names(texts), "")  # code -1 (missing): no name
         name_no, names = pd.factorize(name_of, sort=True)
-        keep = (name_of != "")[codes]
         # 32-bit numbers: a national year has millions of rows (and far fewer names)
-        self.pos = pos[keep].astype(np.int32 if len(incidents) < 2**31 else np.int64)
-        self.code = name_no[codes[keep]].astype(np.int32 if len(names) < 2**31 else np.int64)
+        name_no = name_no.astype(np.int32 if len(names) < 2**31 else np.int64)
+        keep = is_police & (name_of != "")[codes]
+        self.pos = np.flatnonzero(keep).astype(np.int32 if len(incidents) < 2**31 else np.int64)
+        del keep
+        self.code = name_no[codes[self.pos]]
         self.names = np.asarray(names, dtype=object)
-        xy = point_xy(incidents)
-        if len(self.pos) < len(incidents):
-            xy = xy[self.pos]
-        self.x, self.y = xy[:, 0], xy[:, 1]
+        carried = metre_columns(incidents)  # the rows kept are copied, not all rows twice
+        if carried is None:
+            xy = point_xy(incidents)
+            carried = xy[:, 0], xy[:, 1]
+        x, y = carried
+        subset = len(self.pos) < len(incidents)
+        self.x = x[self.pos] if subset else x
+        self.y = y[self.pos] if subset else y
 
     def frame(self, incidents: gpd.GeoDataFrame, rows: np.ndarray | slice) -> pd.DataFrame:
         """``name``, ``x``, ``y`` of ``rows`` (of these rows), indexed as in ``incidents``."""
@@ -349,23 +357,29 @@ def _specific_points(rows: _NamedRows, at: np.ndarray) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def _rows_near(rows: _NamedRows, candidates: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """The rows of ``candidates`` whose point may lie within NEAR_MAX_M of a point of ``xy``.
+def _rows_near(rows: _NamedRows, candidate: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Positions of the rows of ``candidate`` (bool per row) that may lie near a point of ``xy``.
 
     Squares of NEAR_MAX_M side: a row is kept when its square is one of the 3 x 3 squares
     around a point of ``xy``, which holds every point within NEAR_MAX_M of it (and some
-    farther, which the distance test drops).
+    farther, which the distance test drops). Rows are looked at a block at a time, so the
+    search holds little memory beside millions of rows.
     """
-    if not len(candidates) or not len(xy):
-        return candidates[:0]
+    if not len(xy) or not candidate.any():
+        return np.zeros(0, dtype=np.int64)
     size = NEAR_MAX_M
     around = np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
     cx = np.floor(xy[:, 0] / size).astype(np.int64)[:, None] + around[:, 0]
     cy = np.floor(xy[:, 1] / size).astype(np.int64)[:, None] + around[:, 1]
     wanted = pd.Index(np.unique(cx.ravel() * _SQUARES + cy.ravel()))
-    rx = np.floor(rows.x[candidates] / size).astype(np.int64)
-    ry = np.floor(rows.y[candidates] / size).astype(np.int64)
-    out: np.ndarray = candidates[wanted.get_indexer(rx * _SQUARES + ry) >= 0]
+    kept: list[np.ndarray] = []
+    step = 1 << 20
+    for start in range(0, len(candidate), step):
+        block = start + np.flatnonzero(candidate[start : start + step])
+        rx = np.floor(rows.x[block] / size).astype(np.int64)
+        ry = np.floor(rows.y[block] / size).astype(np.int64)
+        kept.append(block[wanted.get_indexer(rx * _SQUARES + ry) >= 0])
+    out: np.ndarray = np.concatenate(kept)
     return out
 
 
@@ -415,9 +429,7 @@ def _nearest_names(
     # each named map point near a spot once; equally near points go to the name that
     # sorts first
     spot_xy = at[["x", "y"]].to_numpy(dtype=float)
-    points = _specific_points(
-        named, _rows_near(named, np.flatnonzero(specific_name[named.code]), spot_xy)
-    )
+    points = _specific_points(named, _rows_near(named, specific_name[named.code], spot_xy))
     if points.empty:
         return near
     names = points["name"].to_numpy(dtype=object)

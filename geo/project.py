@@ -239,6 +239,17 @@ def metre_xy(points: gpd.GeoDataFrame, *, checks: int = 16) -> np.ndarray | None
         How many rows (evenly spaced, first and last included) are compared.
 
     """
+    carried = metre_columns(points, checks=checks)
+    return None if carried is None else np.column_stack(carried)
+
+
+def metre_columns(
+    points: gpd.GeoDataFrame, *, checks: int = 16
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`metre_xy` as two arrays, ``x`` and ``y``, read from the frame without a copy.
+
+    For callers that take a subset of millions of rows: they copy only the rows they keep.
+    """
     if not {c.X_M, c.Y_M} <= set(points.columns):
         return None
     x, y = points[c.X_M].to_numpy(dtype=float), points[c.Y_M].to_numpy(dtype=float)
@@ -249,7 +260,7 @@ def metre_xy(points: gpd.GeoDataFrame, *, checks: int = 16) -> np.ndarray | None
     shown = shapely.get_coordinates(geoms)
     if len(shown) != len(at) or not np.array_equal(shown, np.column_stack([x[at], y[at]])):
         return None
-    return np.column_stack([x, y])
+    return x, y
 
 
 def project_wards(wards: gpd.GeoDataFrame, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:

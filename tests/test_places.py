@@ -186,7 +186,8 @@ def test_rows_near_keeps_every_point_within_reach_of_a_spot(points, spots):
         y = np.array([p[1] for p in points])
 
     xy = np.array(spots, dtype=float)
-    kept = set(_rows_near(Rows, np.arange(len(points)), xy).tolist())  # type: ignore[arg-type]
+    every = np.ones(len(points), dtype=bool)
+    kept = set(_rows_near(Rows, every, xy).tolist())  # type: ignore[arg-type]
     for i, (x, y) in enumerate(points):
         if np.hypot(xy[:, 0] - x, xy[:, 1] - y).min() <= NEAR_MAX_M:
             assert i in kept
