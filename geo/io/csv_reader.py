@@ -172,9 +172,8 @@ def _read_columns_with_pyarrow(
     while parsing (``pd.ArrowDtype(pa.dictionary(pa.int32(), pa.string()))``). Empty
     fields are ``""``; a UTF-8 byte order mark is skipped, blank lines too, as the C
     parser does. ``categorical`` names are compared without surrounding spaces. Text that
-    is not UTF-8 in a
-    column read fails here (then the file is checked and refused); columns not read are
-    not looked at.
+    is not UTF-8 in a column read fails here (then the file is checked and refused);
+    columns not read are not looked at.
     """
     names = list(columns)
     repeated = {n for n in names if n.strip() in categorical}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
+from pandas.api.types import union_categoricals
 
 from geo import columns as c
 from geo.errors import ValidationError
@@ -291,13 +292,23 @@ def concat_raw(frames: list[pd.DataFrame]) -> pd.DataFrame:
         out = pd.concat([f.drop(columns=cats) for f in rows], ignore_index=True)
     for col in cats:
         parts = [f[col].array for f in frames if col in f.columns and _is_categorical(f[col].dtype)]
-        out[col] = _joined_categorical(parts)
+        if all(_is_text_categorical(part.dtype) for part in parts):
+            out[col] = _joined_categorical(parts)
+        else:  # categories that are not text (none of the raw columns): pandas joins them
+            out[col] = union_categoricals(parts, sort_categories=True)
     return out[list(rows[0].columns)]
 
 
 def _is_categorical(dtype: object) -> bool:
     """A ``category`` dtype, or dictionary-encoded Arrow text (from pyarrow's reader)."""
     return isinstance(dtype, pd.CategoricalDtype) or _is_dictionary(dtype)
+
+
+def _is_text_categorical(dtype: object) -> bool:
+    """Dictionary-encoded Arrow data, or a ``category`` dtype whose categories are text."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.api.types.is_string_dtype(dtype.categories.dtype)
+    return _is_dictionary(dtype)
 
 
 def _police_uk(df: pd.DataFrame, name: str) -> pd.DataFrame:

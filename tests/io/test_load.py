@@ -255,3 +255,12 @@ def test_joining_keeps_the_categories_of_empty_parts():
     assert pd.isna(joined[2])
     only_empty = _joined_categorical([empty])
     assert list(only_empty.categories) == ["2018-01.csv", "2018-02.csv"] and len(only_empty) == 0
+
+
+def test_joining_categoricals_that_are_not_text_keeps_their_values():
+    """Only text is joined through pyarrow's string dictionaries; numbers stay numbers."""
+    a = pd.DataFrame({"k": pd.Categorical([3, 1])})
+    b = pd.DataFrame({"k": pd.Categorical([2])})
+    joined = concat_raw([a, b])["k"]
+    assert joined.tolist() == [3, 1, 2]
+    assert joined.cat.categories.tolist() == [1, 2, 3]
