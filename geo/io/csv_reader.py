@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from geo._arrays import TEXT_DTYPE
 from geo.errors import ValidationError
 
 __all__ = ["CsvSource", "read_text_csv"]
@@ -173,12 +174,11 @@ def _read_columns_with_pyarrow(
     fields are ``""``; a UTF-8 byte order mark is skipped, blank lines too, as the C
     parser does. ``categorical`` names are compared without surrounding spaces. Text that
     is not UTF-8 in a column read fails here (then the file is checked and refused);
-    columns not read are not looked at.
+    columns not read are not looked at. ``columns`` are header names as written, each once
+    (a header that names a column twice is refused before any read).
     """
     names = list(columns)
     repeated = {n for n in names if n.strip() in categorical}
-    if len(set(names)) != len(names) or any(not n.strip() for n in names):
-        return _read_with_pyarrow(handle, names)  # pandas' names for odd headers
     try:
         import pyarrow as pa
         import pyarrow.csv as pa_csv
@@ -209,13 +209,9 @@ def _read_columns_with_pyarrow(
         return None
 
 
-#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
-_TEXT_DTYPE = pd.Series(["a"], dtype=object).astype(str).dtype
-
-
 def _text(column: Any) -> pd.api.extensions.ExtensionArray:
     """An Arrow string column (a ``ChunkedArray``) as a ``str`` array on the same buffers."""
-    out: pd.api.extensions.ExtensionArray = pd.array(column, dtype=_TEXT_DTYPE)
+    out: pd.api.extensions.ExtensionArray = pd.array(column, dtype=TEXT_DTYPE)
     return out
 
 
@@ -225,9 +221,7 @@ def _dictionary(column: Any) -> pd.api.extensions.ExtensionArray:
     return out
 
 
-def _read_with_pyarrow(
-    handle: str | IO[bytes], columns: Collection[str] | None = None
-) -> pd.DataFrame | None:
+def _read_with_pyarrow(handle: str | IO[bytes]) -> pd.DataFrame | None:
     """Every value as text with pyarrow's parser (several times faster), or ``None``.
 
     For a well-formed file pyarrow gives the same frame as pandas' C parser. Anything it
@@ -235,22 +229,16 @@ def _read_with_pyarrow(
     whose result and error messages are the reference. pyarrow reads a memory map or an
     in-memory buffer, never a Python file object: its reader threads then never wait for
     the interpreter, which may be shutting down once the C parser has refused the file.
-    ``columns``: read only these (header names as written), in file order.
     """
-    usecols = None if columns is None else list(columns)
     try:
         import pyarrow as pa
 
         if isinstance(handle, str):
             with pa.memory_map(handle) as stream:
-                return pd.read_csv(
-                    stream, engine="pyarrow", dtype=str, keep_default_na=False, usecols=usecols
-                )
+                return pd.read_csv(stream, engine="pyarrow", dtype=str, keep_default_na=False)
         handle.seek(0)
         buffer = pa.BufferReader(handle.read())
-        return pd.read_csv(
-            buffer, engine="pyarrow", dtype=str, keep_default_na=False, usecols=usecols
-        )
+        return pd.read_csv(buffer, engine="pyarrow", dtype=str, keep_default_na=False)
     except Exception:  # any failure: the C parser reads the file (or reports the problem)
         return None
 
