@@ -153,8 +153,8 @@ class _NamedRows:
         self.code = name_no[codes[self.pos]]
         self.names = np.asarray(names, dtype=object)
         carried = metre_columns(incidents)  # the rows kept are copied, not all rows twice
-        if carried is None:
-            xy = point_xy(incidents)
+        if carried is None:  # no usable metre columns: read the points themselves
+            xy = point_xy(incidents.geometry)
             carried = xy[:, 0], xy[:, 1]
         x, y = carried
         subset = len(self.pos) < len(incidents)
