@@ -9,8 +9,9 @@ import shapely
 from scipy.stats import binom, binomtest
 
 from geo import columns as c
+from geo._arrays import column_values
 from geo.errors import ValidationError
-from geo.project import WGS84, point_xy
+from geo.project import WGS84, distinct_points, point_xy
 from geo.settings import Settings
 
 #: Hotspot summary columns before the per-category ``n_<category>`` columns.
@@ -237,44 +238,28 @@ def _members(clustered: gpd.GeoDataFrame, in_cluster: np.ndarray) -> pd.DataFram
     member_xy = point_xy(clustered)[in_cluster]
     return pd.DataFrame(
         {
-            c.WARD_CODE: _text(members[c.WARD_CODE]),
+            c.WARD_CODE: column_values(members[c.WARD_CODE]),
             c.CLUSTER: members[c.CLUSTER].to_numpy(),
             "px": member_xy[:, 0],
             "py": member_xy[:, 1],
             c.WEIGHT: members[c.WEIGHT].to_numpy(dtype=float),
-            c.CATEGORY: _text(members[c.CATEGORY]),
-            c.MONTH: _text(members[c.MONTH].astype(str)),
+            c.CATEGORY: column_values(members[c.CATEGORY]),
+            c.MONTH: column_values(members[c.MONTH].astype(str)),
         }
     )
-
-
-#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
-_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
-
-
-def _text(s: pd.Series) -> object:
-    """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
-
-    A column already of the inferred text dtype is passed on as it is.
-    """
-    if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
-        return s.array
-    return s.to_numpy(dtype=object)
 
 
 def _distinct_points(df: pd.DataFrame) -> pd.DataFrame:
     """Each hotspot's distinct points (first occurrence kept), ordered by ``hotspot`` (stable).
 
     ``df.drop_duplicates(subset=["hotspot", "px", "py"]).sort_values("hotspot",
-    kind="stable")``, on one integer key per row rather than three float columns.
+    kind="stable")``, numbered by :func:`geo.project.distinct_points` rather than compared
+    on three columns.
     """
-    point_no, points = pd.factorize(
-        np.ascontiguousarray(df[["px", "py"]].to_numpy(dtype=float)).view(np.complex128).ravel(),
-        use_na_sentinel=False,
+    _, first = distinct_points(
+        df["hotspot"].to_numpy(), df["px"].to_numpy(dtype=float), df["py"].to_numpy(dtype=float)
     )
-    key = df["hotspot"].to_numpy().astype(np.int64) * max(len(points), 1) + point_no
-    first = ~pd.Series(key).duplicated().to_numpy()
-    return df.loc[first].sort_values("hotspot", kind="stable")
+    return df.iloc[first].sort_values("hotspot", kind="stable")
 
 
 def _add_category_counts(

@@ -9,6 +9,7 @@ import pyproj
 import shapely
 
 from geo import columns as c
+from geo._arrays import MIX
 from geo.errors import ValidationError
 
 BNG = "EPSG:27700"
@@ -276,17 +277,13 @@ def wgs84_bounds(wards: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     xy = shapely.get_coordinates(wards.geometry.to_numpy())
     if wards.crs is not None and pyproj.CRS(wards.crs) != pyproj.CRS(WGS84):
         # neighbouring wards share their boundary vertices: transform each vertex once
-        _, distinct = pd.factorize(np.ascontiguousarray(xy).view(np.complex128).ravel())
-        xy = np.column_stack([distinct.real, distinct.imag])
+        _, first = distinct_points(np.zeros(len(xy), dtype=np.int8), xy[:, 0], xy[:, 1])
+        xy = xy[first]
         tr = pyproj.Transformer.from_crs(wards.crs, WGS84, always_xy=True)
         lon, lat = tr.transform(xy[:, 0], xy[:, 1])
     else:
         lon, lat = xy[:, 0], xy[:, 1]
     return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
-
-
-#: Odd 64-bit multipliers that mix a point's x, y and code into one number.
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
 def distinct_points(
@@ -324,9 +321,9 @@ def distinct_points(
     y = np.asarray(y, dtype=np.float64)
     with np.errstate(over="ignore"):  # + 0.0: -0.0 is mixed as 0.0
         mixed = (
-            (x + 0.0).view(np.uint64) * _MIX[0]
-            ^ (y + 0.0).view(np.uint64) * _MIX[1]
-            ^ np.asarray(code).astype(np.uint64) * _MIX[2]
+            (x + 0.0).view(np.uint64) * MIX[0]
+            ^ (y + 0.0).view(np.uint64) * MIX[1]
+            ^ np.asarray(code).astype(np.uint64) * MIX[2]
         )
     number, _ = pd.factorize(mixed)
     del mixed

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from pandas.arrays import ArrowStringArray
 
 from geo import columns as c
+from geo._arrays import MIX, TEXT_DTYPE, column_values, take_text
 from geo._row_messages import ByCode, Choice, LazyMessages, per_row
 from geo.dates import parse_dates_coded
 from geo.rejected import Checked, rejected_rows
@@ -380,10 +381,6 @@ def _sorted_duplicates(
     return dup_pos[by_row], first[by_row]
 
 
-#: Odd 64-bit multipliers mixing an id's first and last 8 bytes, its length and its kind.
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
-
-
 def _shared_fingerprints(ids: pa.ChunkedArray, kind_codes: np.ndarray) -> np.ndarray:
     """Positions (ascending) of the non-empty ids whose fingerprint another such row has.
 
@@ -407,8 +404,8 @@ def _shared_fingerprints(ids: pa.ChunkedArray, kind_codes: np.ndarray) -> np.nda
         tail = _eight_bytes(data, begin + np.maximum(length - 8, 0), length)
         rows = slice(done, done + len(chunk))
         kinds = kind_codes[rows].astype(np.uint64)
-        mixed = head * _MIX[0] + tail * _MIX[1] + (length.astype(np.uint64) << np.uint64(8))
-        fingerprint[rows] = mixed + kinds * _MIX[2]
+        mixed = head * MIX[0] + tail * MIX[1] + (length.astype(np.uint64) << np.uint64(8))
+        fingerprint[rows] = mixed + kinds * MIX[2]
         nonempty[rows] = length > 0
         done += len(chunk)
     # fingerprints that repeat among the rows with an id (sorted values, no sort of rows)
@@ -506,7 +503,7 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
         acc_ids = _with_fallback_ids(
             acc_ids, raw[c.SOURCE_FILE][keep][no_id], raw[c.ROW][keep][no_id], no_id
         )
-    data: dict[str, object] = {c.INCIDENT_ID: _text(acc_ids)}
+    data: dict[str, object] = {c.INCIDENT_ID: column_values(acc_ids)}
     del acc_ids
     for name in ACCEPTED_COLUMNS[1:]:
         if name == c.ROW:
@@ -517,13 +514,13 @@ def _accepted(rows: _Rows) -> pd.DataFrame:
             data[name] = rows.dates[ok]
             rows.dates = np.empty(0, dtype="datetime64[ns]")
         elif name == c.MONTH:
-            data[name] = _take_text(months, acc_date_codes)
+            data[name] = take_text(months, acc_date_codes)
         elif name == c.CATEGORY:
-            data[name] = _take_text(rows.cat_keys, acc_cat_codes)
+            data[name] = take_text(rows.cat_keys, acc_cat_codes)
         elif name == c.WEIGHT:
             data[name] = cat_weights[acc_cat_codes]
         else:
-            data[name] = _text(raw[name][keep])
+            data[name] = column_values(raw[name][keep])
             rows.release(name)
     rows.x = rows.y = np.empty(0)
     return pd.DataFrame(data)
@@ -564,7 +561,7 @@ def _with_fallback_ids(
             chunk = pc.replace_with_mask(chunk, pa.array(mask), fallback.slice(used, n))
             used += n
         chunks.append(chunk)
-    filled: ArrowStringArray = pd.array(pa.chunked_array(chunks, type=kind), dtype=_TEXT_DTYPE)
+    filled: ArrowStringArray = pd.array(pa.chunked_array(chunks, type=kind), dtype=TEXT_DTYPE)
     return pd.Series(filled, index=ids.index, name=ids.name)
 
 
@@ -629,34 +626,3 @@ def _id_keys(kind: pd.Series, rid: pd.Series) -> np.ndarray:
     missing = (kind.isna() | rid.isna()).to_numpy()
     out: np.ndarray = np.where(missing, -1, key)
     return out
-
-
-#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
-_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
-
-
-def _text(s: pd.Series) -> object:
-    """Column values for a new frame, as ``s.to_numpy(dtype=object)`` would give them.
-
-    Text columns already of the inferred text dtype, and categorical columns, are passed on
-    as they are (no round trip through millions of Python strings).
-    """
-    if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
-        return s.array
-    if isinstance(s.dtype, pd.CategoricalDtype):  # repeated text stays a code per row
-        return s.array
-    return s.to_numpy(dtype=object)
-
-
-def _take_text(values: np.ndarray, codes: np.ndarray) -> object:
-    """``values[codes]`` (Python strings) as a frame column, without a Python string per row.
-
-    Taken by pyarrow into Arrow text (the frame's ``str``); values that are not all text
-    (an unknown category's missing key) are taken by pandas when one is taken.
-    """
-    if len(codes) == 0:
-        return np.empty(0, dtype=object)
-    if all(isinstance(v, str) for v in values):
-        taken = pa.array(values, type=pa.large_string()).take(pa.array(codes))
-        return pd.array(taken, dtype=_TEXT_DTYPE)
-    return _text(pd.Series(values).take(codes))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 import shapely
-from pandas.arrays import ArrowStringArray
 
 from geo import columns as c
+from geo._arrays import take_text
 from geo.errors import ValidationError
 from geo.project import distinct_points, metre_xy
 from geo.rejected import Checked, rejected_rows
@@ -73,8 +71,8 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
             raise ValidationError(problem)
     # no copy of the columns when every point is in a ward (new columns go on the copy only)
     acc = points.copy(deep=False) if inside.all() else points.loc[inside]
-    acc[c.WARD_CODE] = _taken_text(order[c.WARD_CODE], ward_of[inside])
-    acc[c.WARD_NAME] = _taken_text(order[c.WARD_NAME], ward_of[inside])
+    acc[c.WARD_CODE] = take_text(order[c.WARD_CODE], ward_of[inside])
+    acc[c.WARD_NAME] = take_text(order[c.WARD_NAME], ward_of[inside])
     acc = acc.reset_index(drop=True)
     rej = rejected_rows(
         points.loc[~inside, [c.SOURCE_FILE, c.ROW]],
@@ -82,19 +80,6 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
         np.full((~inside).sum(), OUTSIDE_REASON),
     )
     return Checked(accepted=acc, rejected=rej)
-
-
-def _taken_text(values: pd.Series, at: np.ndarray) -> object:
-    """``values`` (text, one per ward) at positions ``at``, as a column of the frame's text.
-
-    Taken by pyarrow when the text is Arrow-backed (millions of incidents, a few thousand
-    wards): no Python string per incident.
-    """
-    if isinstance(values.array, ArrowStringArray) and len(at):
-        taken = pa.array(values.array).take(pa.array(at))
-        out: object = pd.array(taken, dtype=values.dtype)
-        return out
-    return values.to_numpy()[at]
 
 
 def _point_coordinates(points: gpd.GeoDataFrame) -> np.ndarray | None:

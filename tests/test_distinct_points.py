@@ -51,6 +51,6 @@ def test_distinct_points_stay_exact_when_every_point_mixes_to_one_number(rows):
     """Mixed numbers that collide (here all of them) fall back to sorting: never merged."""
     code, x, y = arrays(rows)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(project, "_MIX", (np.uint64(0),) * 3)
+        mp.setattr(project, "MIX", (np.uint64(0),) * 3)
         number, first = distinct_points(code, x, y)
     assert (number.tolist(), first.tolist()) == plain(code, x, y)

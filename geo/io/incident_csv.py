@@ -8,6 +8,7 @@ from pandas.api.extensions import ExtensionArray
 from pandas.api.types import union_categoricals
 
 from geo import columns as c
+from geo._arrays import TEXT_DTYPE
 from geo.errors import ValidationError
 from geo.io.csv_reader import CsvSource, read_text_csv
 
@@ -142,9 +143,6 @@ def _police_uk_columns(header: list[str]) -> list[str] | None:
     return [col for col in header if col.strip() in _POLICE_UK_USED]
 
 
-#: The dtype a new frame gives a column of Python strings (``str`` in pandas 3).
-_TEXT_DTYPE = pd.Series(np.array([""], dtype=object)).dtype
-
 Column = np.ndarray | ExtensionArray
 
 
@@ -159,7 +157,7 @@ def _col(df: pd.DataFrame, name: str) -> Column:
         if _is_dictionary(s.dtype):  # read dictionary-encoded: no missing values
             encoded: ExtensionArray = s.array
             return encoded
-        if len(s) and s.dtype == _TEXT_DTYPE and not s.hasnans:
+        if len(s) and s.dtype == TEXT_DTYPE and not s.hasnans:
             same: ExtensionArray = s.array
             return same
         out: np.ndarray = s.to_numpy(dtype=object)
@@ -171,7 +169,7 @@ def _const(n: int, value: str) -> Column:
     """``n`` copies of ``value``, as ``np.full(n, value, dtype=object)`` would fill a frame."""
     if n == 0:
         return np.full(0, value, dtype=object)
-    return pd.Series([value], dtype=_TEXT_DTYPE).repeat(n).array
+    return pd.Series([value], dtype=TEXT_DTYPE).repeat(n).array
 
 
 def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) -> pd.DataFrame:
@@ -190,7 +188,7 @@ def _frame(df: pd.DataFrame, name: str, kind: str, values: dict[str, object]) ->
 
 def _same(n: int, value: str) -> pd.Categorical:
     """``n`` copies of ``value`` as a categorical column: one category, a zero byte per row."""
-    dtype = pd.CategoricalDtype(pd.Index([value], dtype=_TEXT_DTYPE))
+    dtype = pd.CategoricalDtype(pd.Index([value], dtype=TEXT_DTYPE))
     out: pd.Categorical = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), dtype=dtype)
     return out
 
@@ -204,7 +202,7 @@ def _repeated(values: object) -> pd.Categorical | ExtensionArray:
         return values
     if isinstance(values, ExtensionArray) and _is_dictionary(values.dtype):
         return values
-    text = pd.Series(values, dtype=_TEXT_DTYPE)
+    text = pd.Series(values, dtype=TEXT_DTYPE)
     return pd.Categorical(text)
 
 
@@ -259,7 +257,7 @@ def _joined_categorical(parts: list[ExtensionArray]) -> pd.Categorical:
     rank = np.empty(len(order) + 1, dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     rank[-1] = -1  # a missing value (code -1) stays missing
-    categories = pd.Index(pd.array(values.take(pa.array(order)), dtype=_TEXT_DTYPE))
+    categories = pd.Index(pd.array(values.take(pa.array(order)), dtype=TEXT_DTYPE))
     out: pd.Categorical = pd.Categorical.from_codes(
         rank[codes], dtype=pd.CategoricalDtype(categories)
     )
