@@ -191,7 +191,9 @@ def project_incidents(accepted: pd.DataFrame, crs: pyproj.CRS | str) -> gpd.GeoD
     out = accepted.copy(deep=False)  # the new columns go on the copy only (copy-on-write)
     out[c.X_M] = px.take(which)
     out[c.Y_M] = py.take(which)
-    return gpd.GeoDataFrame(out, geometry=points.take(which), crs=target)
+    # copy=False: geopandas otherwise copies every column of millions of rows (and merges
+    # them into blocks); copy-on-write already keeps ``accepted`` as it was
+    return gpd.GeoDataFrame(out, geometry=points.take(which), crs=target, copy=False)
 
 
 def point_xy(points: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
@@ -317,8 +319,9 @@ def distinct_points(
     n = len(code)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    # contiguous (a column of an (n, 2) array is not): the gathers below are then cheaper
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
     with np.errstate(over="ignore"):  # + 0.0: -0.0 is mixed as 0.0
         mixed = (
             (x + 0.0).view(np.uint64) * MIX[0]

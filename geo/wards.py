@@ -53,8 +53,8 @@ def assign_wards(points: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> Checked:
     if xy is not None:
         # police.uk snaps incidents to shared map points: test each distinct point once
         point_of, first = distinct_points(np.zeros(len(xy), dtype=np.int8), xy[:, 0], xy[:, 1])
-        queried = shapely.points(xy[first, 0], xy[first, 1])
         del xy
+        queried = geoms[first]  # the rows' own (immutable) Points: none made again
     else:
         point_of, queried = np.arange(len(geoms)), geoms
     # a tree of the points queried with each ward polygon (prepared once) finds the same
