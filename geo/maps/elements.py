@@ -177,11 +177,14 @@ class FitBesideBoxes(MapScript):
 class SpreadLabels(MapScript):
     """Nudge labels ``selector`` up or down until no two of their texts overlap.
 
-    Run at every new zoom and size of the map (and once it is drawn): each label first goes
-    back to its own place, then any two whose texts (measured as laid out, not their icon
-    boxes) come closer than ``gap_px`` are pushed apart vertically, half each, until none
-    do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the smallest;
-    labels further apart than that are never moved.
+    Run at every new zoom, size and position of the map (and once it is drawn): each label
+    first goes back to its own place, then any two whose texts (measured as laid out, not
+    their icon boxes) come closer than ``gap_px`` are pushed apart vertically, half each,
+    until none do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the
+    smallest; labels further apart than that are never moved. A label whose text then
+    touches one of the ``avoid`` boxes (the map's buttons, a legend) is hidden until the
+    map moves it clear: a name half under a button reads as another word ("ley" for
+    "Cowley").
 
     Parameters
     ----------
@@ -189,15 +192,29 @@ class SpreadLabels(MapScript):
         CSS selector of the label elements (e.g. ``".ward-label"``).
     gap_px
         Smallest space kept between two labels' texts, in pixels.
+    avoid
+        CSS selectors of boxes drawn over the map that no label may show under; boxes not
+        on the page are ignored. Default: Leaflet's controls (zoom and full-screen buttons,
+        layer list, scale, attribution).
 
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (map, selector, gap) {
+        (function (map, selector, gap, avoid) {
+            function boxes() {
+                var out = [];
+                avoid.forEach(function (sel) {
+                    document.querySelectorAll(sel).forEach(function (el) {
+                        var r = el.getBoundingClientRect();
+                        if (r.width && r.height) { out.push(r); }
+                    });
+                });
+                return out;
+            }
             function spread() {
                 var els = map.getContainer().querySelectorAll(selector), items = [];
-                els.forEach(function (el) { el.style.transform = ""; });
+                els.forEach(function (el) { el.style.transform = ""; el.style.visibility = ""; });
                 els.forEach(function (el) {
                     var range = document.createRange();
                     range.selectNodeContents(el);
@@ -223,18 +240,28 @@ class SpreadLabels(MapScript):
                     }
                     if (!moved) { break; }
                 }
+                var over = boxes();
                 items.forEach(function (x) {
                     if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
+                    var hidden = over.some(function (b) {
+                        return x.l < b.right && b.left < x.r
+                            && x.t + x.dy < b.bottom && b.top < x.b + x.dy;
+                    });
+                    if (hidden) { x.el.style.visibility = "hidden"; }
                 });
             }
-            map.on("zoomend viewreset resize", spread);
+            map.on("zoomend viewreset resize moveend", spread);
             if (document.fonts && document.fonts.ready) { document.fonts.ready.then(spread); }
             window.requestAnimationFrame(spread);
-        })({{ this._parent.get_name() }}, {{ this.selector|tojson }}, {{ this.gap_px|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.selector|tojson }}, {{ this.gap_px|tojson }},
+           {{ this.avoid|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, selector: str, *, gap_px: float = 6.0) -> None:
+    def __init__(
+        self, selector: str, *, gap_px: float = 6.0, avoid: Sequence[str] = (".leaflet-control",)
+    ) -> None:
         super().__init__("SpreadLabels")
         self.selector = selector
         self.gap_px = float(gap_px)
+        self.avoid = list(avoid)

@@ -118,8 +118,9 @@ def base_map(
 ) -> folium.Map:
     """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
 
-    Names of wards close together are nudged apart until they do not overlap at any zoom
-    (:class:`geo.maps.elements.SpreadLabels`).
+    Names of wards close together are nudged apart until they do not overlap at any zoom,
+    and a name under a map button or a ``keep_clear`` box is hidden until the map moves it
+    clear (:class:`geo.maps.elements.SpreadLabels`).
 
     The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
     attribution, where no legend or title box of these maps is drawn.
@@ -204,7 +205,8 @@ def base_map(
             keyboard=False,
         ).add_to(layer)
     layer.add_to(m)
-    m.add_child(SpreadLabels(".ward-label"))  # close wards' names never overlap
+    # close wards' names never overlap, nor show half under a button or a box over the map
+    m.add_child(SpreadLabels(".ward-label", avoid=(".leaflet-control", *keep_clear)))
     m.add_child(ScaleBar())
     if fit_to is not None and len(fit_to):
         minx, miny, maxx, maxy = fit_to.to_crs(WGS84).total_bounds
