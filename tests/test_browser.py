@@ -153,6 +153,43 @@ def badges_under_boxes(page, frame: str = STAFF_MAP) -> dict[str, list[str]]:
     )
 
 
+def names_under_badges(page, frame: str = STAFF_MAP) -> list[str]:
+    """Ward names shown on the staff map whose text a rank badge covers (``"Li[3]more"``)."""
+    return (
+        page.frame_locator(frame)
+        .first.locator("body")
+        .evaluate(
+            """(b) => {
+            const d = b.ownerDocument;
+            const hit = (a, r) =>
+                a.left < r.right && r.left < a.right && a.top < r.bottom && r.top < a.bottom;
+            const badges = [...d.querySelectorAll(".rank-label")]
+                .map((e) => e.getBoundingClientRect());
+            return [...d.querySelectorAll(".ward-label")].filter((e) => {
+                if (getComputedStyle(e).visibility === "hidden") return false;
+                const range = d.createRange();
+                range.selectNodeContents(e);
+                const r = range.getBoundingClientRect();
+                return badges.some((x) => hit(r, x));
+            }).map((e) => e.textContent);
+        }"""
+        )
+    )
+
+
+def names_clear_of_badges(page, timeout_ms: int = 3000) -> bool:
+    """Whether, within ``timeout_ms``, no ward name on the staff map is under a rank badge.
+
+    The names are placed again just after new layers arrive; this waits for that.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while (under := names_under_badges(page)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    if under:
+        print("ward names under rank badges:", under)
+    return not under
+
+
 def cut_metric_labels(page) -> list[str]:
     """Metric labels cut short (ending in an ellipsis) at the page's present size."""
     return page.locator("[data-testid='stMetricLabel'] *").evaluate_all(
@@ -282,6 +319,7 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
     # page, though this map is narrower, in a column): no rank badge is hidden under them
     page.wait_for_timeout(600)
     assert badges_under_boxes(page) == {"boxes": ["2"], "covered": [], "outside": []}
+    assert names_clear_of_badges(page)  # a name under a badge moves or is hidden
     # keyboard steps of the slider: one 5 m step at a time with a pause to look at the map
     # (the app computes the next step either side meanwhile), then values computed before,
     # then jumps to the ends of the slider, which nothing has computed
@@ -327,6 +365,7 @@ def test_eps_slider_redraws_the_staff_map(server, browser):
         legend = frame.locator(".hotspot-legend")
         assert legend.count() == 1  # the old legend went with the old layer group
         assert f"{expected[value]} hotspots" in legend.inner_text()
+        assert names_clear_of_badges(page), value
     assert frame.locator("body").evaluate("b => window.keptAcrossRedraws === true")
     # back to the default for the screenshot: quick steps, only the last one is drawn
     mark_paths(page, AREA_STROKE, frame=STAFF_MAP)

@@ -135,14 +135,20 @@ def show_staff_map(
     (:data:`geo.maps.STAFF_BOXES`). With ``names_clear_of_hotspots`` the ward names are
     placed away from the hotspots and their rank badges; only for a page whose hotspots
     change only with the base (Patrol: wards and months), since moving the names redraws
-    the whole map.
+    the whole map. Otherwise (Analyst) a ward name that a rank badge would cover moves up
+    or down a little in the browser, or is hidden while covered.
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes)
     src = state.data_source()
     tiles, attribution = basemap_setting()
     away = hotspots.geometry if names_clear_of_hotspots and len(hotspots) else None
     m = base_map(
-        wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES, labels_away_from=away
+        wards,
+        tiles=tiles,
+        attribution=attribution,
+        keep_clear=STAFF_BOXES,
+        labels_away_from=away,
+        labels_avoid=(".rank-label",),  # a name under a badge reads as "Li[3]more"
     )
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
     street_layer(street_frame(src.key, src, settings)).add_to(m)

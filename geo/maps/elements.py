@@ -182,9 +182,11 @@ class SpreadLabels(MapScript):
     their icon boxes) come closer than ``gap_px`` are pushed apart vertically, half each,
     until none do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the
     smallest; labels further apart than that are never moved. A label whose text then
-    touches one of the ``avoid`` boxes (the map's buttons, a legend) is hidden until the
-    map moves it clear: a name half under a button reads as another word ("ley" for
-    "Cowley").
+    touches one of the ``avoid`` boxes (the map's buttons, a legend, rank badges) moves up
+    or down by the smallest step that clears them all, if one of at most ``reach_px``
+    does; otherwise it is hidden until the map moves it clear: a name half under a
+    button or a badge reads as another word ("Li[3]more"). Layers added later (hotspots
+    swapped in by the page) run it again.
 
     Parameters
     ----------
@@ -196,12 +198,14 @@ class SpreadLabels(MapScript):
         CSS selectors of boxes drawn over the map that no label may show under; boxes not
         on the page are ignored. Default: Leaflet's controls (zoom and full-screen buttons,
         layer list, scale, attribution).
+    reach_px
+        Furthest a label is moved to clear the ``avoid`` boxes, in pixels.
 
     """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (map, selector, gap, avoid) {
+        (function (map, selector, gap, avoid, reach) {
             function boxes() {
                 var out = [];
                 avoid.forEach(function (sel) {
@@ -241,27 +245,60 @@ class SpreadLabels(MapScript):
                     if (!moved) { break; }
                 }
                 var over = boxes();
-                items.forEach(function (x) {
-                    if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
-                    var hidden = over.some(function (b) {
+                function clear(x, dy) {
+                    return !over.some(function (b) {
                         return x.l < b.right && b.left < x.r
-                            && x.t + x.dy < b.bottom && b.top < x.b + x.dy;
+                            && x.t + dy < b.bottom && b.top < x.b + dy;
                     });
-                    if (hidden) { x.el.style.visibility = "hidden"; }
+                }
+                items.forEach(function (x) {
+                    if (!clear(x, x.dy)) {
+                        // the smallest step up or down (at most reach px) that clears them all
+                        var best = null;
+                        over.forEach(function (b) {
+                            [b.top - gap - x.b, b.bottom + gap - x.t].forEach(function (dy) {
+                                if (Math.abs(dy - x.dy) <= reach && clear(x, dy)
+                                    && (best === null
+                                        || Math.abs(dy - x.dy) < Math.abs(best - x.dy))) {
+                                    best = dy;
+                                }
+                            });
+                        });
+                        if (best === null) {
+                            x.el.style.visibility = "hidden";
+                        } else {
+                            x.dy = best;
+                        }
+                    }
+                    if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
                 });
             }
+            var queued = false;
+            function later() {  // once, however many layers arrive at once (a timer, not
+                // a frame: frames wait while the map is scrolled off the screen)
+                if (queued) { return; }
+                queued = true;
+                window.setTimeout(function () { queued = false; spread(); }, 30);
+            }
             map.on("zoomend viewreset resize moveend", spread);
+            map.on("layeradd", later);
             if (document.fonts && document.fonts.ready) { document.fonts.ready.then(spread); }
             window.requestAnimationFrame(spread);
         })({{ this._parent.get_name() }}, {{ this.selector|tojson }}, {{ this.gap_px|tojson }},
-           {{ this.avoid|tojson }});
+           {{ this.avoid|tojson }}, {{ this.reach_px|tojson }});
         {% endmacro %}"""
     )
 
     def __init__(
-        self, selector: str, *, gap_px: float = 6.0, avoid: Sequence[str] = (".leaflet-control",)
+        self,
+        selector: str,
+        *,
+        gap_px: float = 6.0,
+        avoid: Sequence[str] = (".leaflet-control",),
+        reach_px: float = 30.0,
     ) -> None:
         super().__init__("SpreadLabels")
         self.selector = selector
         self.gap_px = float(gap_px)
         self.avoid = list(avoid)
+        self.reach_px = float(reach_px)

@@ -115,12 +115,14 @@ def base_map(
     labels_away_from: gpd.GeoSeries | None = None,
     label_gap_m: float = 100.0,
     fit_to: gpd.GeoSeries | None = None,
+    labels_avoid: Sequence[str] = (),
 ) -> folium.Map:
     """A fresh map fitted to the wards, with ward outlines, name labels and a metric scale.
 
     Names of wards close together are nudged apart until they do not overlap at any zoom,
-    and a name under a map button or a ``keep_clear`` box is hidden until the map moves it
-    clear (:class:`geo.maps.elements.SpreadLabels`).
+    and a name under a map button, a ``keep_clear`` box or a mark of ``labels_avoid``
+    moves a little or is hidden until the map moves it clear
+    (:class:`geo.maps.elements.SpreadLabels`).
 
     The scale bar (metres and kilometres only) sits at the lower right, above Leaflet's
     attribution, where no legend or title box of these maps is drawn.
@@ -161,6 +163,11 @@ def base_map(
         Shapes (any CRS) the first view fits instead of the wards, e.g. an intervention's
         target and ring on a small map; ``None`` or empty (default): the wards. One fit
         only: Leaflet drops a second fit asked for while the first is still zooming.
+    labels_avoid
+        CSS selectors of marks drawn later that ward names should not sit under, such as
+        hotspot rank badges (``".rank-label"``): a name under one moves up or down a
+        little, or is hidden while it would be covered. Map buttons and the
+        ``keep_clear`` boxes are always avoided.
 
     """
     w = for_display(wards)
@@ -206,7 +213,7 @@ def base_map(
         ).add_to(layer)
     layer.add_to(m)
     # close wards' names never overlap, nor show half under a button or a box over the map
-    m.add_child(SpreadLabels(".ward-label", avoid=(".leaflet-control", *keep_clear)))
+    m.add_child(SpreadLabels(".ward-label", avoid=(".leaflet-control", *keep_clear, *labels_avoid)))
     m.add_child(ScaleBar())
     if fit_to is not None and len(fit_to):
         minx, miny, maxx, maxy = fit_to.to_crs(WGS84).total_bounds

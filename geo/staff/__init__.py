@@ -10,7 +10,13 @@ from geo.staff.export import (
 from geo.staff.patrol import PatrolView, patrol_view, period_caption, period_text
 from geo.staff.sheet import patrol_sheet_html, print_zoom
 from geo.staff.sheet_map import inset_groups, svg_map
-from geo.staff.tables import category_mix, hotspots_in_wards, monthly_counts, patrol_table
+from geo.staff.tables import (
+    category_mix,
+    hotspots_in_wards,
+    monthly_counts,
+    patrol_table,
+    score_words,
+)
 
 __all__ = [
     "PatrolView",
@@ -27,6 +33,7 @@ __all__ = [
     "period_text",
     "print_zoom",
     "rejected_csv",
+    "score_words",
     "svg_map",
     "write_outputs",
     "write_texts",

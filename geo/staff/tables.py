@@ -102,6 +102,29 @@ def patrol_table(
     return table.rename(columns={"Recent": f"Last {span}", "Before": f"{span} before"})
 
 
+def score_words(settings: Settings) -> str:
+    """What a hotspot's ``Score`` is, with the weights of ``settings``, in one sentence.
+
+    Categories are grouped by weight, heaviest first; those that count 1 are not listed
+    (``"Incidents weighted by category: Drugs and Dealing reported by residents count 3,
+    Possession of weapons and Discarded needles 2, ... ; every other category 1. Ranks
+    follow the score, so fewer but weightier incidents can rank higher."``).
+    """
+    by_weight: dict[float, list[str]] = {}
+    for cat in settings.categories.values():
+        if float(cat.weight) != 1.0:
+            by_weight.setdefault(float(cat.weight), []).append(cat.label)
+    parts = []
+    for i, (weight, labels) in enumerate(sorted(by_weight.items(), reverse=True)):
+        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        parts.append(f"{names} {'count ' if i == 0 else ''}{weight:g}")
+    listed = "; ".join(parts) + "; every other category 1" if parts else "every category counts 1"
+    return (
+        f"Incidents weighted by category: {listed}. Ranks follow the score, so fewer but "
+        "weightier incidents can rank higher."
+    )
+
+
 def category_mix(hotspots: gpd.GeoDataFrame, settings: Settings, *, top: int = 10) -> pd.DataFrame:
     """Incidents per category in the ``top`` ranked hotspots (for a stacked bar chart).
 

@@ -17,6 +17,7 @@ from geo.staff import (
     patrol_view,
     period_caption,
     period_text,
+    score_words,
 )
 from ui import cache, charts, state
 from ui.effect_cards import effect_cards_section
@@ -73,33 +74,36 @@ def page() -> None:
 
     st.subheader("Hotspots, highest weighted score first")
     table = patrol_table(view.hotspots, trend_months=ws.trend_months)
-    # what a sergeant reads first fits the page; the ID, score and months come last
-    last = ["Kind", "Score", "Months", "Hotspot"]
+    # what a sergeant reads first fits the page: the rank and the score it follows, where,
+    # how many, going which way; the kind, months and ID come last
+    first, last = ["Rank", "Score"], ["Kind", "Months", "Hotspot"]
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_order=[col for col in table.columns if col not in last] + last,
-        column_config={"Rank": st.column_config.NumberColumn(width="small")},
+        column_order=first + [col for col in table.columns if col not in first + last] + last,
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Score": st.column_config.NumberColumn(
+                width="small", format="%.1f", help="Incidents weighted by category: see below"
+            ),
+        },
     )
+    st.caption(score_words(ws))
     show_staff_map(ws, codes, key="patrol_map", height=600, names_clear_of_hotspots=True)
     effect_cards_section(settings)
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Category mix (top 10 hotspots)")
-        mix = category_mix(view.hotspots, ws)
-        if mix.empty:
-            st.write("No hotspots to show.")
-        else:
-            labels = charts.hotspot_row_labels(view.hotspots)
-            spec = charts.category_mix_spec(mix, ws, labels=labels)
-            st.vega_lite_chart(spec=spec, width="stretch")
-    with right:
-        st.subheader("Incidents per month in these wards")
-        st.bar_chart(
-            monthly_counts(view.incidents), height=360, x_label="Month", y_label="Incidents"
-        )
+    # one chart under the other: side by side, each is too narrow to read at 1024 px
+    st.subheader("Category mix (top 10 hotspots)")
+    mix = category_mix(view.hotspots, ws)
+    if mix.empty:
+        st.write("No hotspots to show.")
+    else:
+        labels = charts.hotspot_row_labels(view.hotspots)
+        spec = charts.category_mix_spec(mix, ws, labels=labels)
+        st.vega_lite_chart(spec=spec, width="stretch")
+    st.subheader("Incidents per month in these wards")
+    st.bar_chart(monthly_counts(view.incidents), height=360, x_label="Month", y_label="Incidents")
 
     st.subheader("Downloads")
     period = period_text(months, str(ws.since), str(ws.until), window)
@@ -111,7 +115,7 @@ def page() -> None:
         data_label=src.label,
         streets=street_frame(src.key, src, ws),
     )
-    d1, d2, d3 = st.columns(3)
+    d1, d2, d3 = st.columns([2, 1, 1])
     d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")
     d2.download_button(
         "Hotspots (GeoJSON)",
