@@ -347,6 +347,13 @@ def test_meeting_period_control_redraws_the_map(monkeypatch):
     assert len(area_features(html)) == len(expected)
     assert "September 2018 to November 2018" in html
     assert len(expected) != len(meeting_expected(6))
+    assert not [x for x in at.caption if "cover only" in x.value]
+    # a period longer than the data says so, rather than quietly showing fewer months
+    at.radio(key="meeting_window").set_value("Last 12 months")
+    run(at)
+    notes = [x.value for x in at.caption if "cover only" in x.value]
+    assert notes == ["The data in use cover only 9 months: the map shows all of them."]
+    assert "March 2018 to November 2018" in iframe_html(at)
 
 
 def chart_data(at: AppTest) -> pd.DataFrame:
@@ -354,8 +361,9 @@ def chart_data(at: AppTest) -> pd.DataFrame:
 
     charts = at.get("vega_lite_chart")
     assert len(charts) == 1
-    (dataset,) = charts[0].proto.datasets
-    return pa.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+    proto = charts[0].proto
+    data = proto.datasets[0].data.data if len(proto.datasets) else proto.data.data
+    return pa.ipc.open_stream(data).read_all().to_pandas()
 
 
 def axis_titles(spec: dict) -> tuple[object, object]:
@@ -379,6 +387,9 @@ def test_meeting_month_chart_is_rounded_and_complete(monkeypatch):
     labels = [f"{m} 2018" for m in ("Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov")]
     assert data.iloc[:, 0].tolist() == labels
     assert data["Reports (rounded)"].tolist() == expected
+    # the months the map shows (the last 6, the page's default) are told apart
+    assert data["Period"].tolist() == ["Earlier months"] * 3 + ["On the map"] * 6
+    assert "darker bars are the months the map shows" in " ".join(x.value for x in at.caption)
     assert "Reports per month, whole area" in [h.value for h in at.subheader]
     assert "rounded to the nearest 5" in " ".join(x.value for x in at.caption)
 

@@ -125,6 +125,16 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     layout = page.evaluate(LAYOUT, PAGE_MAP)
     assert layout["viewport"] == [PROJECTOR["width"], PROJECTOR["height"]]
     assert on_screen(layout["frame"]), layout["frame"]  # the whole map
+    # the map's box is as high as the map: no empty band between it and its caption
+    gap = page.evaluate(
+        """(sel) => {
+        const f = document.querySelector(sel);
+        const box = f.closest('[data-testid="stElementContainer"]');
+        return box.getBoundingClientRect().height - f.getBoundingClientRect().height;
+    }""",
+        PAGE_MAP,
+    )
+    assert abs(gap) <= 1, gap
     (legend,) = layout["legend"]
     assert on_screen(legend), legend
     assert len(layout["wards"]) == N_WARDS
@@ -136,7 +146,7 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     assert on_screen(button)
     frame = page.frame_locator(PAGE_MAP).first
     legend_text = frame.locator(".public-legend").inner_text()
-    assert "Trend: Going up or Going down: more or fewer reports" in legend_text
+    assert "Trend: click an area to see if reports there are going up or down" in legend_text
     title = frame.locator(".public-title").inner_text()
     assert "Data: police.uk street-level crime, June to November 2018" in title
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

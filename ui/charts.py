@@ -1,4 +1,4 @@
-"""The Vega-Lite charts of the staff pages, as plain dicts built by pure functions.
+"""The Vega-Lite charts of the pages, as plain dicts built by pure functions.
 
 Data go in as named datasets (or inline values), so a slider move that only changes the
 data leaves the specification as it is and the browser updates the drawn chart in place.
@@ -273,3 +273,65 @@ def sweep_spec(points: pd.DataFrame, eps_m: float, field: str, title: str) -> di
             },
         ],
     }
+
+
+#: Colours of the meeting month chart: the months the map shows, and the months before.
+PERIOD_COLOURS = {"On the map": "#1f5fa8", "Earlier months": "#b8c6d9"}
+#: Columns of :func:`public_months_chart` data.
+MONTH, REPORTS, PERIOD = "Month", "Reports (rounded)", "Period"
+
+
+def public_months_chart(
+    monthly: pd.DataFrame, since: str, until: str, *, round_to: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The meeting page's reports per month, the months on the map in a darker colour.
+
+    Parameters
+    ----------
+    monthly
+        :func:`geo.public.monthly_counts_public` (whole area): ``month`` (``YYYY-MM``),
+        ``month_label``, ``incidents`` (Int64, <NA> when too few to show).
+    since, until
+        First and last month (``YYYY-MM``) of the period the map shows.
+    round_to
+        What the counts are rounded to (named on the axis).
+
+    Returns
+    -------
+    tuple
+        ``(data, spec)``: ``data`` has :data:`MONTH` (the label), :data:`REPORTS` and
+        :data:`PERIOD` (a key of :data:`PERIOD_COLOURS`), one row per month in order;
+        ``spec`` draws it as bars in that order.
+
+    """
+    month = monthly["month"].astype(str)
+    shown = (month >= since[:7]) & (month <= until[:7])
+    data = pd.DataFrame(
+        {
+            MONTH: monthly["month_label"].astype(str).to_numpy(),
+            REPORTS: monthly["incidents"].to_numpy(),
+            PERIOD: [list(PERIOD_COLOURS)[0 if s else 1] for s in shown],
+        }
+    )
+    spec: dict[str, Any] = {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": MONTH, "type": "ordinal", "sort": None, "axis": {"title": "Month"}},
+            "y": {
+                "field": REPORTS,
+                "type": "quantitative",
+                "axis": {"title": f"Reports (rounded to {round_to})"},
+            },
+            "color": {
+                "field": PERIOD,
+                "type": "nominal",
+                "scale": {"domain": list(PERIOD_COLOURS), "range": list(PERIOD_COLOURS.values())},
+                "legend": {"orient": "top", "title": None},
+            },
+            "tooltip": [
+                {"field": MONTH, "type": "ordinal"},
+                {"field": REPORTS, "type": "quantitative"},
+            ],
+        },
+    }
+    return data, spec

@@ -100,7 +100,6 @@ def public_map(
     title: str,
     source: str | None = None,
     public_settings: PublicSettings = DEFAULT_PUBLIC,
-    trend_months: int | None = None,
     tiles: str | None = None,
     height: str = "100%",
     streets: gpd.GeoDataFrame | None = None,
@@ -110,8 +109,9 @@ def public_map(
     Built only from a public view (checked with :func:`check_public`); never draws an
     incident. Each area carries its number (``"Area 3"`` is labelled ``3``, see
     :func:`area_label_points`), so the map can be read against the list of areas; its
-    tooltip and popup name its streets and places (``place``). The legend explains the
-    bands, the numbers and the trend words (:func:`geo.public.trend_explanation`); a button
+    tooltip and popup name its streets, places and trend. The legend explains the bands and
+    the numbers, and says a click shows an area's trend (the trend words are explained
+    under the map, :func:`geo.public.trend_explanation`); a button
     at the top left shows the map full screen (offline, see
     :class:`geo.public.fullscreen.FullScreenButton`). The first view fits the wards beside
     the title and legend boxes, not under them. With ``streets``, a "Street names (zoom
@@ -131,9 +131,6 @@ def public_map(
         title as "Data: ..."; ``None`` (default): no such line.
     public_settings
         The settings the view was made with (for the bands and the legend text).
-    trend_months
-        Length of the two periods the trend words compare (``Settings.trend_months``), for
-        the legend's explanation of them.
     tiles
         Tile layer name when online; ``None`` (default) needs no network.
     height
@@ -193,7 +190,7 @@ def public_map(
         _area_number_layer(public).add_to(m)
     if street_layer is not None:
         folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    _add_band_legend(m, public_settings, shown=len(public), trend_months=trend_months)
+    _add_band_legend(m, public_settings, shown=len(public))
     line = (
         f'<div class="public-source" style="font:400 13px/1.3 sans-serif;color:#333">'
         f"Data: {escape_html(source)}</div>"
@@ -276,9 +273,7 @@ def _area_number_layer(public: gpd.GeoDataFrame) -> folium.FeatureGroup:
     return layer
 
 
-def _add_band_legend(
-    m: folium.Map, public: PublicSettings, *, shown: int, trend_months: int | None
-) -> None:
+def _add_band_legend(m: folium.Map, public: PublicSettings, *, shown: int) -> None:
     rows = [
         swatch(f"{escape_html(label)} incidents", band_colour(rank, public))
         for rank, (_lo, _hi, label) in enumerate(public.bands(), start=1)
@@ -288,9 +283,11 @@ def _add_band_legend(
             '<div><span class="area-label" style="display:inline-block;width:14px;'
             'margin-right:6px;text-align:center">1</span>Area number</div>'
         )
+        # one line: the trend is in each area's popup, its words explained under the map (a
+        # paragraph here took a third of the map on a projector)
         rows.append(
             '<div class="public-trend" style="margin-top:5px;font-size:12px;line-height:1.3">'
-            f"<b>Trend</b>: {escape_html(trend_explanation(trend_months))}</div>"
+            "<b>Trend</b>: click an area to see if reports there are going up or down</div>"
         )
     else:
         rows.insert(0, f"<div>No area has {public.min_count} or more incidents</div>")
@@ -378,7 +375,6 @@ def public_html(
         title=title,
         source=source,
         public_settings=public_settings,
-        trend_months=trend_months,
         height="100vh",
         streets=streets,
     )

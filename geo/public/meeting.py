@@ -100,7 +100,6 @@ def meeting_outputs(
         title=DEFAULT_TITLE,
         source=source,
         public_settings=pub,
-        trend_months=s.trend_months,
         streets=streets,
     )
     explanation = default_explanation(view, pub, trend_months=s.trend_months)

@@ -91,13 +91,21 @@ def test_every_area_on_the_shipped_data_names_its_streets_or_places(six_months):
             assert not near or near in anywhere, part
 
 
-def test_legend_explains_the_trend_words_on_the_page_and_in_the_download(six_months):
+def test_legend_points_to_the_trend_and_its_words_are_explained_below_the_map(six_months):
     out = public.meeting_outputs(six_months)
     for page in (out.map_html, out.standalone):
         legend = page[page.index('<div class="public-legend"') :]
         legend = legend[: legend.index("</div></div>") + 12]
-        assert f"<b>Trend</b>: {out.trend}" in legend
-        assert "Going up or Going down: more or fewer reports in the last 3 months" in legend
+        # one line in the legend (a paragraph took a third of a projected map) ...
+        assert "<b>Trend</b>: click an area to see if reports there are going up or down" in legend
+        assert out.trend not in legend
+        # ... each area's popup has its trend
+        assert '"Trend"' in page or ">Trend<" in page
+    # ... and the words are explained under the map, on the page (see the meeting page
+    # tests) and in the download
+    assert "Going up or Going down: more or fewer reports in the last 3 months" in out.trend
+    below = out.standalone[out.standalone.index("</div></div>") :]
+    assert out.trend in below
 
 
 def test_the_download_lists_every_area_with_its_place_below_the_map(six_months):

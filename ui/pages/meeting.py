@@ -14,7 +14,7 @@ from geo.prepare import preparation_settings
 from geo.settings import Settings
 from geo.settings_edits import window_settings
 from geo.source import DataSource
-from ui import cache, state
+from ui import cache, charts, state
 from ui.postbox import meeting_postbox
 from ui.widgets import NO_INCIDENTS
 
@@ -25,9 +25,13 @@ MAP_KEY = "meeting_map"
 #: On a small screen (a 1024x768 projector) the title, the period control and the whole map
 #: with its legend and every ward fit on the first screen; the list of areas scrolls below.
 #: The map's height follows the window there: the window less what sits above the map.
-#: Larger screens keep the usual spacing and a map up to 720 px high.
+#: Larger screens keep the usual spacing and a map up to 720 px high. The map's box follows
+#: the map (Streamlit sizes it for the 720 px asked for, which left a gap under a lower map).
 LAYOUT_CSS = f"""<style>
-.st-key-{MAP_KEY} iframe {{height: clamp(420px, calc(100vh - 330px), 720px) !important;}}
+.st-key-{MAP_KEY} iframe {{height: clamp(420px, calc(100vh - 330px), 720px) !important;
+  display: block;}}
+.st-key-{MAP_KEY} [data-testid="stElementContainer"] {{height: auto !important;
+  flex: 0 0 auto !important;}}
 @media (max-width: 1100px), (max-height: 820px) {{
   [data-testid="stMainBlockContainer"] {{padding: 3.6rem 1.25rem 2rem;}}
   [data-testid="stMainBlockContainer"] h1 {{font-size: 1.7rem; padding: 0.2rem 0 0.3rem;}}
@@ -106,6 +110,8 @@ def page() -> None:
         return
     choice = st.radio("Period", list(WINDOWS), index=1, horizontal=True, key="meeting_window")
     ws = window_settings(settings, last_month=months[-1], months=WINDOWS[choice])
+    if WINDOWS[choice] > len(months):
+        st.caption(f"The data in use cover only {len(months)} months: the map shows all of them.")
     pub = state.public_settings()
     src = state.data_source()
     with st.spinner("Preparing the map…"), st.container(key=MAP_KEY):
@@ -127,19 +133,13 @@ def page() -> None:
     st.subheader("Reports per month, whole area")
     full = cache.result(settings.replace(since=None, until=None))
     monthly = public.monthly_counts_public(full.incidents, public=pub)
-    chart = monthly.set_index(public.MONTH_LABEL)[[public.INCIDENTS]].rename(
-        columns={public.INCIDENTS: "Reports (rounded)"}
+    data, spec = charts.public_months_chart(
+        monthly, str(ws.since), str(ws.until), round_to=pub.round_to
     )
-    st.bar_chart(
-        chart,
-        height=280,
-        sort=False,
-        x_label="Month",
-        y_label=f"Reports (rounded to {pub.round_to})",
-    )
+    st.vega_lite_chart(data, spec, height=280, width="stretch")
     st.caption(
-        f"Counts are rounded to the nearest {pub.round_to}; a month with fewer than "
-        f"{pub.min_count} reports would be left empty."
+        f"The darker bars are the months the map shows. Counts are rounded to the nearest "
+        f"{pub.round_to}; a month with fewer than {pub.min_count} reports would be left empty."
     )
     st.download_button(
         "Download this map for the meeting (HTML, opens offline)",
