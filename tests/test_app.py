@@ -1148,8 +1148,8 @@ def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
         "**Team start EX-TEAM-START, 1 June 2018**",
     ]
     warrant = card_texts(at, "EX-PRIORY-RD")
-    headlines = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert headlines[0].startswith("#### Too few drug incidents to tell")
+    headlines = [m.value for m in at.markdown if m.value.startswith("###### ")]
+    assert headlines[0].startswith("###### Too few drug incidents to tell")
     assert "Too few incidents to tell]" in warrant  # the badge says it in words
     assert "In the target:" in warrant and "in the comparison area:" in warrant
     for claim in ("diffusion of benefit", "moved there", "It looks like it worked"):

@@ -172,7 +172,8 @@ def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> No
     with st.container(border=True):
         st.markdown(f"**{card.title}**")
         st.badge(b.label, icon=b.icon, color=b.color)
-        st.markdown(f"#### {card.headline}")
+        # a heading of body size: larger type ran to a dozen lines in a third of 1024 px
+        st.markdown(f"###### {card.headline}")
         st.markdown(card.target)
         if card.ring:
             st.markdown(card.ring)

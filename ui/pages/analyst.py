@@ -222,6 +222,14 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
                 table[["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]],
                 hide_index=True,
                 width="stretch",
+                column_config={
+                    "eps_m": st.column_config.NumberColumn("eps_m (m)", format="%d"),
+                    "n_hotspots": st.column_config.NumberColumn("Hotspots", format="%d"),
+                    "noise_share": st.column_config.NumberColumn("Noise", format="percent"),
+                    "hit_rate": st.column_config.NumberColumn("Hit rate", format="percent"),
+                    "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
+                    "red_flags": st.column_config.TextColumn("Red flags", width="large"),
+                },
             )
 
 
