@@ -72,6 +72,13 @@ def load_incidents(
     (lon/lat of the wards, see :func:`geo.io.archives.lonlat_extent`) archive rows far
     outside it are set aside when read: :func:`geo.io.archives.set_aside_rows` gives them,
     with file, row and reason.
+
+    Raises
+    ------
+    ValidationError
+        With the problems of every file that cannot be read (each named), once all files
+        have been tried.
+
     """
     paths = [Path(s) for s in sources if not isinstance(s, tuple)]
     uploads = [s for s in sources if isinstance(s, tuple)]
@@ -81,8 +88,14 @@ def load_incidents(
     loose = LooseFiles([s for s in expanded if not is_archive(s)])
     zips = ArchiveReader(forces=tuple(forces), extent=extent, loose=loose)
     frames: list[pd.DataFrame] = []
+    problems: list[str] = []  # every file's problems, not only the first file's
     for s in expanded:
-        frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv_encoded(s)])
+        try:
+            frames.extend(zips.read(s) if is_archive(s) else [read_incident_csv_encoded(s)])
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
     out = concat_raw(frames)
     out.attrs[READ_NOTES] = notes + zips.notes
     out.attrs[READ_SKIPPED] = zips.skipped

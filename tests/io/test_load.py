@@ -84,6 +84,21 @@ def test_bad_files_name_the_file_and_problem(data, message):
         read_incident_csv(("l.csv", data))
 
 
+def test_every_bad_file_is_named_not_only_the_first():
+    good = (DATA / "incidents").glob("*.csv").__next__()
+    files = [
+        ("a.csv", b"name,value\nx,1\n"),
+        (good.name, good.read_bytes()),
+        ("b.csv", b"Crime ID,Month,Longitude,Latitude\nx,2018-01,1,2\n"),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        load_incidents(files)
+    problems = caught.value.problems
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("a.csv: not a police.uk or local incident CSV")
+    assert problems[1].startswith("b.csv: police.uk CSV is missing column(s) Crime type")
+
+
 def test_folder_expands_to_sorted_csvs_and_missing_paths_are_named(tmp_path):
     files = incident_files([DATA / "incidents"])
     assert len(files) == 9
