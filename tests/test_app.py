@@ -294,7 +294,7 @@ def test_meeting_is_the_default_page_and_needs_no_password(monkeypatch, download
     # every area in the table carries its number on the map, exactly once
     numbers = re.findall(r'\\u003cdiv class=\\"area-label\\"\\u003e(\d+)\\u003c/div\\u003e', html)
     assert sorted(numbers, key=int) == [str(i) for i in range(1, len(table) + 1)]
-    assert sorted(f"Area {n}" for n in numbers) == sorted(table["Area"])
+    assert sorted(f"Area\u00a0{n}" for n in numbers) == sorted(table["Area"])  # no-break
     text = " ".join(m.value for m in at.markdown)
     assert "never shows single incidents" in text
     # the standalone download is the same public view, offline

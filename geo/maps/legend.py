@@ -91,7 +91,7 @@ def legend_box(
     extra = f'<div style="margin-top:4px;color:#444">{escape_html(note)}</div>' if note else ""
     return (
         f'<div class="{css_class}" style="position:absolute;bottom:{bottom_px}px;left:12px;'
-        "z-index:9999;background:rgba(255,255,255,.92);padding:8px 10px;border:1px solid #999;"
+        "z-index:9999;background:#fff;padding:8px 10px;border:1px solid #999;"
         f'border-radius:4px;font:13px/1.4 sans-serif{width}">'
         f"<b>{escape_html(title)}</b>{''.join(rows)}{extra}</div>"
     )

@@ -200,7 +200,7 @@ def public_map(
     box = (
         '<div class="public-title" style="position:absolute;top:10px;left:50%;'
         "transform:translateX(-50%);width:max-content;max-width:calc(100% - 120px);"
-        "z-index:9999;background:rgba(255,255,255,.92);text-align:center;"
+        "z-index:9999;background:#fff;text-align:center;"
         "padding:5px 14px;border:1px solid #999;border-radius:4px;box-sizing:border-box;"
         f'font:600 18px/1.3 sans-serif;color:#1d3550">{escape_html(title)}{line}</div>'
     )

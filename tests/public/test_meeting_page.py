@@ -65,7 +65,7 @@ def test_the_trend_words_are_explained_beside_the_list(meeting):
 
 def test_the_list_names_each_areas_streets_and_places(meeting, view):
     table = meeting.table[0].value
-    assert list(table["Area"]) == list(view[public.AREA_ID])
+    assert list(table["Area"]) == [a.replace(" ", "\u00a0") for a in view[public.AREA_ID]]
     assert list(table["Where"]) == list(view[public.PLACE])
     assert (table["Where"] != "").all()
     where = dict(zip(table["Area"], table["Where"], strict=True))

@@ -94,9 +94,12 @@ def area_list(table: pd.DataFrame) -> pd.DataFrame:
     """The list of areas as shown: :data:`LIST_ORDER`, headed by their names in words.
 
     ``table`` is :attr:`geo.public.MeetingOutputs.table`; the headings are
-    :data:`geo.public.MEETING_COLUMNS`.
+    :data:`geo.public.MEETING_COLUMNS`. Area names are joined by a no-break space.
     """
-    return pd.DataFrame(table[list(LIST_ORDER)]).rename(columns=public.MEETING_COLUMNS)
+    shown = pd.DataFrame(table[list(LIST_ORDER)])
+    # "Area 9" never breaks over two lines in its narrow column
+    shown[public.AREA_ID] = shown[public.AREA_ID].astype(str).str.replace(" ", "\u00a0")
+    return shown.rename(columns=public.MEETING_COLUMNS)
 
 
 def page() -> None:
