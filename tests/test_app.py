@@ -579,6 +579,35 @@ def test_a_one_month_window_says_it_has_no_trend(monkeypatch):
     assert "Trend: the last" not in caption
 
 
+#: The first view the staff map fits: ``[[south, west], [north, east]]`` (FitBesideBoxes).
+FIT = re.compile(r"\}\)\(map_\w+, (\[\[[^\]]+\], \[[^\]]+\]\]), \[")
+
+
+def test_patrol_map_opens_on_a_listed_hotspot(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    table = at.dataframe[0].value
+    (whole,) = [json.loads(b) for b in FIT.findall(staff_map_js(at))]
+    focus = at.selectbox(key="patrol_focus")
+    assert focus.value == 0  # every chosen ward at first
+    rank, place = int(table["Rank"][2]), str(table["Place"][2])
+    assert f"{rank}. {place}" in focus.options
+    focus.set_value(rank)
+    run(at)
+    (near,) = [json.loads(b) for b in FIT.findall(staff_map_js(at))]
+    (south, west), (north, east) = near
+    # the map opens on that hotspot and its streets: its centre inside, a few hundred metres
+    result = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
+    shape = result.hotspots[result.hotspots[c.HOTSPOT_ID] == table["Hotspot"][2]]
+    centre = shape.geometry.centroid.to_crs("EPSG:4326").iloc[0]
+    assert south < centre.y < north and west < centre.x < east
+    assert 0 < (north - south) * 111_000 < 1_000, near
+    assert (north - south) < (whole[1][0] - whole[0][0]) / 4  # much closer than all wards
+    # back to every ward
+    at.selectbox(key="patrol_focus").set_value(0)
+    run(at)
+    assert [json.loads(b) for b in FIT.findall(staff_map_js(at))] == [whole]
+
+
 def test_patrol_map_puts_ward_names_clear_of_the_hotspots(monkeypatch):
     from geo.maps import for_display, ward_label_points
 
@@ -1085,6 +1114,10 @@ def test_analyst_knee_is_an_upper_limit_and_red_flags_sit_beside_the_map(monkeyp
     # the sweep's caption speaks of what its panels show, at the min_samples it used
     sweep_notes = [x.value for x in at.caption if x.value.startswith("Each eps_m clustered")]
     assert len(sweep_notes) == 1 and "min_samples 27" in sweep_notes[0]
+    # the three min_samples (map 30, k-distance 10, sweep 27) are explained once, up front
+    (rule,) = [x.value for x in at.caption if x.value.startswith("min_samples grows")]
+    assert "= 30 on the map above" in rule and "= 10 for the k-distance" in rule
+    assert "= 27 for the sweep" in rule
     assert "hotspots and the share of incidents in none (noise)" in sweep_notes[0]
     assert "PAI = " not in sweep_notes[0]
     # nothing applies a value merely below the knee; at the defaults nothing to apply

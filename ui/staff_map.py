@@ -28,7 +28,7 @@ from geo.prepare import preparation_settings
 from geo.project import WGS84
 from geo.settings import Settings
 from geo.source import DataSource
-from geo.staff import hotspots_in_wards
+from geo.staff import focus_area, hotspots_in_wards
 from ui import cache, state
 
 
@@ -119,6 +119,7 @@ def show_staff_map(
     key: str,
     height: int,
     names_clear_of_hotspots: bool = False,
+    focus_rank: int | None = None,
 ) -> None:
     """Draw the staff map: the wards (all, or the chosen ones) with hotspot layers over them.
 
@@ -136,18 +137,25 @@ def show_staff_map(
     placed away from the hotspots and their rank badges; only for a page whose hotspots
     change only with the base (Patrol: wards and months), since moving the names redraws
     the whole map. Otherwise (Analyst) a ward name that a rank badge would cover moves up
-    or down a little in the browser, or is hidden while covered.
+    or down a little in the browser, or is hidden while covered. With ``focus_rank`` the
+    map opens on that hotspot and the streets around it
+    (:func:`geo.staff.focus_area`); give each focus its own ``key``, so the map is drawn
+    afresh with that first view.
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes)
     src = state.data_source()
     tiles, attribution = basemap_setting()
     away = hotspots.geometry if names_clear_of_hotspots and len(hotspots) else None
+    focus = None
+    if focus_rank is not None and (hotspots[c.RANK] == focus_rank).any():
+        focus = focus_area(hotspots, focus_rank)
     m = base_map(
         wards,
         tiles=tiles,
         attribution=attribution,
         keep_clear=STAFF_BOXES,
         labels_away_from=away,
+        fit_to=focus,
         labels_avoid=(".rank-label",),  # a name under a badge reads as "Li[3]more"
     )
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed

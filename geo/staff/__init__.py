@@ -7,7 +7,13 @@ from geo.staff.export import (
     write_outputs,
     write_texts,
 )
-from geo.staff.patrol import PatrolView, patrol_view, period_caption, period_text
+from geo.staff.patrol import (
+    PatrolView,
+    focus_area,
+    patrol_view,
+    period_caption,
+    period_text,
+)
 from geo.staff.sheet import patrol_sheet_html, print_zoom
 from geo.staff.sheet_map import inset_groups, svg_map
 from geo.staff.tables import (
@@ -21,6 +27,7 @@ from geo.staff.tables import (
 __all__ = [
     "PatrolView",
     "category_mix",
+    "focus_area",
     "hotspots_csv",
     "hotspots_geojson",
     "hotspots_in_wards",

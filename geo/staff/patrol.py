@@ -131,3 +131,48 @@ def patrol_view(result: PipelineResult, ward_codes: Iterable[str]) -> PatrolView
         in_wards=len(incidents),
         rising=int(hs[c.TREND].isin(["rising", "new"]).sum()) if len(hs) else 0,
     )
+
+
+#: Ground shown around a hotspot the map is zoomed to, in metres (its nearby streets).
+FOCUS_MARGIN_M = 150.0
+
+
+def focus_area(
+    hotspots: gpd.GeoDataFrame, rank: int, *, margin_m: float = FOCUS_MARGIN_M
+) -> gpd.GeoSeries:
+    """The ground a map zoomed to hotspot ``rank`` shows: its shape and ``margin_m`` around.
+
+    Parameters
+    ----------
+    hotspots
+        ``rank`` (int) and polygon ``geometry`` in any CRS with one (e.g. a
+        :class:`PatrolView`'s ``hotspots``, ranked as its list, or their display copy in
+        lon/lat); the margin is measured in metres in a local UTM zone when the CRS is not
+        in metres.
+    rank
+        The hotspot's rank, as the list and the map's badges show it.
+    margin_m
+        Metres shown around the shape.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        One polygon in the CRS of ``hotspots``.
+
+    Raises
+    ------
+    ValueError
+        When no hotspot has that rank, or the frame has no CRS.
+
+    """
+    if hotspots.crs is None:
+        raise ValueError("hotspots have no CRS: the margin cannot be measured in metres")
+    shape = gpd.GeoSeries(
+        hotspots.geometry[hotspots[c.RANK].to_numpy() == rank].to_numpy(), crs=hotspots.crs
+    )
+    if len(shape) != 1:
+        raise ValueError(f"no hotspot has rank {rank}")
+    if hotspots.crs.is_projected:
+        return shape.buffer(margin_m)
+    metric = shape.estimate_utm_crs()
+    return shape.to_crs(metric).buffer(margin_m).to_crs(hotspots.crs)

@@ -69,3 +69,20 @@ def test_category_mix_uses_labels_and_drops_empty_categories(two_wards):
     r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
     mix = category_mix(r.hotspots, UNIT)
     assert mix.to_dict("index") == {f"{WEST}-01": {"Drugs": 5}}
+
+
+def test_score_words_name_each_weight_heaviest_first():
+    from geo.settings import Settings
+    from geo.settings_edits import with_weights
+    from geo.staff import score_words
+
+    base = Settings()
+    flat = with_weights(base, dict.fromkeys(base.categories, 1.0))
+    assert "every category counts 1" in score_words(flat)
+    weights = {"drugs": 3.0, "weapons": 3.0, "asb": 1.5, "shoplifting": 0.5}
+    words = score_words(with_weights(flat, weights))
+    assert words.startswith(
+        "Incidents weighted by category: Drugs and Possession of weapons count 3; "
+        "Anti-social behaviour 1.5; Shoplifting 0.5; every other category 1."
+    )
+    assert "Ranks follow the score" in words

@@ -165,6 +165,14 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
     last = [str(p) for p in pd.period_range(end=months[-1], periods=window, freq="M")]
     recent = result.incidents[result.incidents[c.MONTH].astype(str).isin(last)]
     table: pd.DataFrame | None = None
+    if settings.min_samples is None and span >= 2:
+        # three figures below come from one rule: say so once, before they appear
+        st.caption(
+            "min_samples grows with the months clustered, so the figures below differ from "
+            f"the map's: {settings.min_samples_text(span)} on the map above, "
+            f"{settings.min_samples_text(window)} for the k-distance, and "
+            f"{settings.min_samples_text(span - 1)} for the sweep."
+        )
     if span >= 2:
         with st.spinner("Trying eps_m from 20 to 300 m…"):
             table = eps_sweep(src.key, fixed.cache_key(), span - 1, src, fixed)

@@ -90,7 +90,22 @@ def page() -> None:
         },
     )
     st.caption(score_words(ws))
-    show_staff_map(ws, codes, key="patrol_map", height=600, names_clear_of_hotspots=True)
+    # a sergeant finds a listed place on the map: it opens on that hotspot and its streets
+    places = dict(zip(table["Rank"].tolist(), table["Place"].tolist(), strict=True))
+    focus = st.selectbox(
+        "Show on the map",
+        [0, *places],
+        format_func=lambda r: f"{r}. {places[r]}" if r else "All the chosen wards",
+        key="patrol_focus",
+    )
+    show_staff_map(
+        ws,
+        codes,
+        key=f"patrol_map_{focus}" if focus else "patrol_map",
+        height=600,
+        names_clear_of_hotspots=True,
+        focus_rank=focus or None,
+    )
     effect_cards_section(settings)
 
     # one chart under the other: side by side, each is too narrow to read at 1024 px
