@@ -182,9 +182,9 @@ class SpreadLabels(MapScript):
     their icon boxes) come closer than ``gap_px`` are pushed apart vertically, half each,
     until none do (at most 30 rounds). Labels are low and wide, so a vertical nudge is the
     smallest; labels further apart than that are never moved. A label whose text then
-    touches one of the ``avoid`` boxes (the map's buttons, a legend, rank badges) moves up
-    or down by the smallest step that clears them all, if one of at most ``reach_px``
-    does; otherwise it is hidden until the map moves it clear: a name half under a
+    touches one of the ``avoid`` boxes (the map's buttons, a legend, rank badges) moves up,
+    down or sideways by the smallest step that clears them all, if one of at most
+    ``reach_px`` does; otherwise it is hidden until the map moves it clear: a name half under a
     button or a badge reads as another word ("Li[3]more"). Layers added later (hotspots
     swapped in by the page) run it again.
 
@@ -245,32 +245,42 @@ class SpreadLabels(MapScript):
                     if (!moved) { break; }
                 }
                 var over = boxes();
-                function clear(x, dy) {
+                function clear(x, dx, dy) {
                     return !over.some(function (b) {
-                        return x.l < b.right && b.left < x.r
+                        return x.l + dx < b.right && b.left < x.r + dx
                             && x.t + dy < b.bottom && b.top < x.b + dy;
                     });
                 }
                 items.forEach(function (x) {
-                    if (!clear(x, x.dy)) {
-                        // the smallest step up or down (at most reach px) that clears them all
+                    var dx = 0;
+                    if (!clear(x, 0, x.dy)) {
+                        // the smallest step up, down, left or right (at most reach px) that
+                        // clears them all
                         var best = null;
+                        var consider = function (mx, my) {
+                            var cost = Math.abs(mx) + Math.abs(my - x.dy);
+                            if (cost <= reach && clear(x, mx, my)
+                                && (best === null || cost < best.cost)) {
+                                best = {dx: mx, dy: my, cost: cost};
+                            }
+                        };
                         over.forEach(function (b) {
-                            [b.top - gap - x.b, b.bottom + gap - x.t].forEach(function (dy) {
-                                if (Math.abs(dy - x.dy) <= reach && clear(x, dy)
-                                    && (best === null
-                                        || Math.abs(dy - x.dy) < Math.abs(best - x.dy))) {
-                                    best = dy;
-                                }
-                            });
+                            consider(0, b.top - gap - x.b);
+                            consider(0, b.bottom + gap - x.t);
+                            consider(b.left - gap - x.r, x.dy);
+                            consider(b.right + gap - x.l, x.dy);
                         });
                         if (best === null) {
                             x.el.style.visibility = "hidden";
                         } else {
-                            x.dy = best;
+                            dx = best.dx;
+                            x.dy = best.dy;
                         }
                     }
-                    if (x.dy) { x.el.style.transform = "translateY(" + x.dy.toFixed(1) + "px)"; }
+                    if (dx || x.dy) {
+                        x.el.style.transform = "translate(" + dx.toFixed(1) + "px, "
+                            + x.dy.toFixed(1) + "px)";
+                    }
                 });
             }
             var queued = false;
@@ -295,7 +305,7 @@ class SpreadLabels(MapScript):
         *,
         gap_px: float = 6.0,
         avoid: Sequence[str] = (".leaflet-control",),
-        reach_px: float = 30.0,
+        reach_px: float = 40.0,
     ) -> None:
         super().__init__("SpreadLabels")
         self.selector = selector
