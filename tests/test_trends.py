@@ -145,8 +145,9 @@ def test_the_public_legend_explains_the_trends_only_when_areas_are_shown(two_war
     )
     text = default_explanation(shown, PublicSettings(), trend_months=3)
     assert text.endswith(f"Trends: {trend_explanation(3)}")
+    assert "numbered afresh for the months shown" in text  # last meeting's numbers differ
     empty = default_explanation(shown.iloc[:0], PublicSettings())
-    assert "Trends" not in empty and "chance" not in empty
+    assert "Trends" not in empty and "chance" not in empty and "numbered" not in empty
 
 
 def test_the_standalone_public_page_names_the_trend_months(two_wards):

@@ -314,6 +314,8 @@ def default_explanation(
 ) -> str:
     """The plain-English text under a public map: what it shows, what it hides, the trends.
 
+    With areas shown it also says that area numbers belong to the months shown.
+
     ``trend_months`` (``Settings.trend_months``) names the periods the trend words compare
     (see :func:`geo.public.areas.trend_explanation`); the trend words are explained only
     when the map shows an area.
@@ -328,6 +330,11 @@ def default_explanation(
         f"{public_settings.generalise_m:g} m grid so they cannot pick out a building."
     )
     if len(public):
+        # a forum member may bring last meeting's handout: its numbers are not these
+        text += (
+            " Areas are numbered afresh for the months shown, so an area number can mean "
+            "another place on a map of other months."
+        )
         text += f" Trends: {trend_explanation(trend_months)}"
     return text
 
