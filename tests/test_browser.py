@@ -444,6 +444,12 @@ def test_patrol_and_data_pages_render(server, browser):
     )
     assert cut == []
     assert cut_metric_labels(page) == []  # ...and no metric's label ends in an ellipsis
+    # ...and each download button's label is read whole ("Hotspots (GeoJ…" was cut)
+    labels = page.locator("[data-testid='stDownloadButton'] button").evaluate_all(
+        """els => els.map((e) => [e.textContent,
+            [e, ...e.querySelectorAll('*')].some((c) => c.scrollWidth > c.clientWidth + 1)])"""
+    )
+    assert len(labels) >= 3 and [name for name, cut in labels if cut] == [], labels
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{server}/data")
     wait_idle(page)

@@ -130,7 +130,7 @@ def page() -> None:
         data_label=src.label,
         streets=street_frame(src.key, src, ws),
     )
-    d1, d2, d3 = st.columns([2, 1, 1])
+    d1, d2, d3 = st.columns([1.4, 1, 1], gap="small")  # each label whole at 1024 px
     d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")
     d2.download_button(
         "Hotspots (GeoJSON)",
