@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from geo import columns as c
+from geo import public
 from geo.settings import Settings
 
 #: The dashed rule marking a value (the current or suggested ``eps_m``).
@@ -304,12 +305,12 @@ def public_months_chart(
         ``spec`` draws it as bars in that order.
 
     """
-    month = monthly["month"].astype(str)
+    month = monthly[c.MONTH].astype(str)
     shown = (month >= since[:7]) & (month <= until[:7])
     data = pd.DataFrame(
         {
-            MONTH: monthly["month_label"].astype(str).to_numpy(),
-            REPORTS: monthly["incidents"].to_numpy(),
+            MONTH: monthly[public.MONTH_LABEL].astype(str).to_numpy(),
+            REPORTS: monthly[public.INCIDENTS].to_numpy(),
             PERIOD: [list(PERIOD_COLOURS)[0 if s else 1] for s in shown],
         }
     )

@@ -136,9 +136,9 @@ def show_staff_map(
     (:data:`geo.maps.STAFF_BOXES`). With ``names_clear_of_hotspots`` the ward names are
     placed away from the hotspots and their rank badges; only for a page whose hotspots
     change only with the base (Patrol: wards and months), since moving the names redraws
-    the whole map. Otherwise (Analyst) a ward name that a rank badge would cover moves up
-    or down a little in the browser, or is hidden while covered. With ``focus_rank`` the
-    map opens on that hotspot and the streets around it
+    the whole map. Otherwise (Analyst) a ward name that a rank badge would cover moves a
+    little (up, down or sideways) in the browser, or is hidden while covered. With
+    ``focus_rank`` the map opens on that hotspot and the streets around it
     (:func:`geo.staff.focus_area`); give each focus its own ``key``, so the map is drawn
     afresh with that first view.
     """

@@ -165,8 +165,8 @@ def base_map(
         only: Leaflet drops a second fit asked for while the first is still zooming.
     labels_avoid
         CSS selectors of marks drawn later that ward names should not sit under, such as
-        hotspot rank badges (``".rank-label"``): a name under one moves up or down a
-        little, or is hidden while it would be covered. Map buttons and the
+        hotspot rank badges (``".rank-label"``): a name under one moves a little (up,
+        down or sideways), or is hidden while it would be covered. Map buttons and the
         ``keep_clear`` boxes are always avoided.
 
     """
