@@ -450,6 +450,13 @@ def test_patrol_and_data_pages_render(server, browser):
             [e, ...e.querySelectorAll('*')].some((c) => c.scrollWidth > c.clientWidth + 1)])"""
     )
     assert len(labels) >= 3 and [name for name, cut in labels if cut] == [], labels
+    # ...and the ranked list shows where, which way and how many without a sideways scroll
+    # (the grid puts only the columns in view in its accessible table)
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(600)
+    heads = table.locator("[role='columnheader']").all_inner_texts()
+    assert heads[:5] == ["Rank", "Score", "Place", "Trend", "Incidents"], heads
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{server}/data")
     wait_idle(page)

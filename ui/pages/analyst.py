@@ -27,7 +27,7 @@ from ui.gate import staff_gate
 from ui.interventions import intervention_panel
 from ui.staff_map import frames_for, show_staff_map
 from ui.tuning_advice import current_red_flags, default_advice, flagged_sweep_rows, knee_text
-from ui.widgets import NO_INCIDENTS, show_problem
+from ui.widgets import NO_INCIDENTS, narrow_margins, show_problem
 
 log = logging.getLogger("hotspots.app")
 
@@ -269,6 +269,7 @@ def page() -> None:
     """Draw the analyst page (after the staff sign-in)."""
     if not staff_gate("Analyst"):
         return
+    narrow_margins()
     st.title("Tune the clustering")
     base = state.settings()
     months = cache.data_months(base)

@@ -19,7 +19,7 @@ from geo.source import DataSource
 from geo.staff import rejected_csv
 from ui import cache, state
 from ui.gate import signed_in
-from ui.widgets import LIMITS, show_problem
+from ui.widgets import LIMITS, narrow_margins, show_problem
 
 #: Headings of the set-aside tables, in words.
 HEADINGS = {
@@ -75,6 +75,7 @@ def use_uploads() -> None:
 
 def page() -> None:
     """Draw the data page."""
+    narrow_margins()
     st.title("Data in use")
     with st.expander("Use other data (upload files)", expanded=not state.data_source().is_shipped):
         st.write(

@@ -24,13 +24,14 @@ from ui.effect_cards import effect_cards_section
 from ui.gate import staff_gate
 from ui.postbox import postbox_panel
 from ui.staff_map import show_staff_map, street_frame
-from ui.widgets import NO_INCIDENTS
+from ui.widgets import NO_INCIDENTS, narrow_margins
 
 
 def page() -> None:
     """Draw the patrol page (after the staff sign-in)."""
     if not staff_gate("Patrol"):
         return
+    narrow_margins()
     st.title("Patrol planning")
     settings = state.settings()
     months = cache.data_months(settings)
@@ -74,14 +75,18 @@ def page() -> None:
 
     st.subheader("Hotspots, highest weighted score first")
     table = patrol_table(view.hotspots, trend_months=ws.trend_months)
-    # what a sergeant reads first fits the page: the rank and the score it follows, where,
-    # how many, going which way; the kind, months and ID come last
-    first, last = ["Rank", "Score"], ["Kind", "Months", "Hotspot"]
+    # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
+    # too): the rank and the score it follows, where, going which way, how many; the ward
+    # (chosen above), the kind, months and ID come after
+    first = ["Rank", "Score", "Place", "Trend", "Incidents"]
+    last = ["Ward", "Category mix", "Kind", "Months", "Hotspot"]
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_order=first + [col for col in table.columns if col not in first + last] + last,
+        column_order=[col for col in first if col in table.columns]
+        + [col for col in table.columns if col not in first + last]
+        + [col for col in last if col in table.columns],
         column_config={
             "Rank": st.column_config.NumberColumn(width="small"),
             "Score": st.column_config.NumberColumn(
