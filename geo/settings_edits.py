@@ -80,3 +80,71 @@ def ward_overrides(
         if eps_v is not None or ms_v is not None or rate_v is not None:
             out[code] = WardOverride(eps_m=eps_v, min_samples=ms_v, min_samples_per_month=rate_v)
     return out
+
+
+def settings_changes(usual: Settings, now: Settings) -> list[str]:
+    """What ``now`` changes from ``usual``, in short words, one item per setting changed.
+
+    For a notice on the pages that show hotspots: settings tried on the Analyst page are
+    named before anyone plans patrols from them or shows them at a meeting. The meeting
+    view's minimum count (``public_min_count``) is left out: it has a control of its own.
+
+    Parameters
+    ----------
+    usual
+        The settings agreed on (the defaults, or those loaded from a settings file).
+    now
+        The settings in use.
+
+    Returns
+    -------
+    list of str
+        e.g. ``["eps_m 150 m (usual 40 m)", "Drugs weight 1 (usual 3)"]``; empty when
+        the two cluster, score and filter incidents alike.
+
+    """
+    out: list[str] = []
+    if now.eps_m != usual.eps_m:
+        out.append(f"eps_m {now.eps_m:g} m (usual {usual.eps_m:g} m)")
+    if (now.min_samples, now.min_samples_per_month) != (
+        usual.min_samples,
+        usual.min_samples_per_month,
+    ):
+        out.append(f"min_samples {now.min_samples_text()} (usual {usual.min_samples_text()})")
+    if now.hull_buffer_m != usual.hull_buffer_m:
+        out.append(f"hull buffer {now.hull_buffer_m:g} m (usual {usual.hull_buffer_m:g} m)")
+    if now.trend_months != usual.trend_months:
+        out.append(f"trend over {now.trend_months} months (usual {usual.trend_months})")
+    if (now.since, now.until) != (usual.since, usual.until):
+        out.append(
+            f"months {_span(now.since, now.until)} (usual {_span(usual.since, usual.until)})"
+        )
+    if now.include != usual.include:
+        out.append(f"categories shown: {_included(now)} (usual {_included(usual)})")
+    if list(now.categories) != list(usual.categories):
+        out.append("a different list of categories")
+    else:
+        for key, cat in now.categories.items():
+            was = usual.categories[key]
+            if cat.weight != was.weight:
+                out.append(f"{cat.label} weight {cat.weight:g} (usual {was.weight:g})")
+            elif (cat.label, cat.group) != (was.label, was.group):
+                out.append(f"{cat.label}: label or group changed")
+    if dict(now.aliases) != dict(usual.aliases):
+        out.append("category names in the files read differently")
+    if dict(now.ward_overrides) != dict(usual.ward_overrides):
+        n, before = len(now.ward_overrides), len(usual.ward_overrides)
+        out.append(f"settings of their own for {n} ward{'s' if n != 1 else ''} (usual {before})")
+    return out
+
+
+def _span(since: str | None, until: str | None) -> str:
+    if since is None and until is None:
+        return "all"
+    return f"{since or 'the first'} to {until or 'the last'}"
+
+
+def _included(settings: Settings) -> str:
+    if not settings.include:
+        return "all"
+    return ", ".join(settings.label(key) for key in settings.include)

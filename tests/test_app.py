@@ -764,6 +764,49 @@ def test_settings_save_and_load_round_trip(monkeypatch, downloads):
     assert at.slider(key="a_eps").value == 60.0
 
 
+def test_settings_tried_on_the_analyst_page_are_named_on_meeting_and_patrol(monkeypatch):
+    at = staff_app(monkeypatch, "Analyst")
+    at.slider(key="a_eps").set_value(150.0)
+    run(at)
+    # the public map says it is not drawn with the usual settings, and how it differs
+    go(at, "Meeting")
+    notes = [w.value for w in at.warning if "not the usual ones" in w.value]
+    assert notes == [
+        "This map uses settings tried on the Analyst page, not the usual ones (the defaults): "
+        "eps_m 150 m (usual 40 m)."
+    ]
+    tried = len(area_features(iframe_html(at)))
+    go(at, "Patrol")
+    assert [w.value for w in at.warning if "eps_m 150 m (usual 40 m)" in w.value]
+    # one click goes back to the usual settings on every page, the analyst's sliders too
+    next(b for b in at.button if b.label == "Use the usual settings").click()
+    run(at)
+    assert not [w.value for w in at.warning if "not the usual ones" in w.value]
+    expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
+    assert metrics(at)["Hotspots"] == str(len(expected.hotspots))
+    go(at, "Meeting")
+    assert not [w.value for w in at.warning if "not the usual ones" in w.value]
+    assert len(area_features(iframe_html(at))) == len(meeting_expected(6)) != tried
+    go(at, "Analyst")
+    assert at.slider(key="a_eps").value == 40.0
+    # settings loaded from a file are the usual ones from then on
+    text = "[clustering]\neps_m = 60.0\n"
+    at.file_uploader(key="settings_upload").set_value(("agreed.toml", text.encode(), "text/plain"))
+    next(b for b in at.button if b.label == "Load settings").click()
+    run(at)
+    go(at, "Patrol")
+    assert not [w.value for w in at.warning if "not the usual ones" in w.value]
+    go(at, "Analyst")
+    at.slider(key="a_eps").set_value(80.0)
+    run(at)
+    go(at, "Patrol")
+    assert [
+        w.value
+        for w in at.warning
+        if "not the usual ones (loaded from agreed.toml): eps_m 80 m (usual 60 m)" in w.value
+    ]
+
+
 BAD_SETTINGS = [
     ("bad.toml", b"[clustering\neps_m = 1", "bad.toml: not valid TOML"),
     ("bad.toml", b"[clustering]\nepsilon = 60.0\n", "bad.toml: unknown key clustering.epsilon"),

@@ -457,6 +457,8 @@ def test_patrol_and_data_pages_render(server, browser):
     page.wait_for_timeout(600)
     heads = table.locator("[role='columnheader']").all_inner_texts()
     assert heads[:5] == ["Rank", "Score", "Place", "Trend", "Incidents"], heads
+    # ...and every hotspot without a scroll inside the list (a header row, one per hotspot)
+    assert table.locator("[role='row']").count() == len(expected.hotspots) + 1
     page.set_viewport_size(VIEWPORT)
     page.goto(f"{server}/data")
     wait_idle(page)

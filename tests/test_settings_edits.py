@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import ValidationError
-from geo.settings import Settings
-from geo.settings_edits import month_window, ward_overrides, window_settings, with_weights
+from geo.settings import Settings, WardOverride
+from geo.settings_edits import (
+    month_window,
+    settings_changes,
+    ward_overrides,
+    window_settings,
+    with_weights,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,32 @@ def test_ward_overrides_and_weights():
         with_weights(Settings(), {"nope": 1.0})
     with pytest.raises(ValidationError, match="weight"):
         with_weights(Settings(), {"drugs": 0.0})
+
+
+def test_settings_changes_name_each_change_against_the_usual_settings():
+    usual = Settings()
+    assert settings_changes(usual, usual) == []
+    # the meeting view's minimum count has a control of its own: not a change here
+    assert settings_changes(usual, usual.replace(public_min_count=20)) == []
+    tried = with_weights(usual.replace(eps_m=150.0, min_samples=12), {"drugs": 1.0})
+    assert settings_changes(usual, tried) == [
+        "eps_m 150 m (usual 40 m)",
+        "min_samples 12 (fixed) (usual 3.33 a month)",
+        "Drugs weight 1 (usual 3)",
+    ]
+    more = usual.replace(
+        hull_buffer_m=5.0,
+        trend_months=2,
+        since="2018-06",
+        include=("drugs",),
+        ward_overrides={"E05006546": WardOverride(eps_m=60.0)},
+    )
+    assert settings_changes(usual, more) == [
+        "hull buffer 5 m (usual 25 m)",
+        "trend over 2 months (usual 3)",
+        "months 2018-06 to the last (usual all)",
+        "categories shown: Drugs (usual all)",
+        "settings of their own for 1 ward (usual 0)",
+    ]
+    # compared the other way round, the usual value is the tried one
+    assert settings_changes(tried, usual)[0] == "eps_m 40 m (usual 150 m)"

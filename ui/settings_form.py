@@ -11,7 +11,7 @@ from geo.errors import ValidationError
 from geo.io import safe_upload_name, settings_upload
 from geo.settings import Settings, months_spanned
 from geo.settings_bounds import BOUNDS
-from geo.settings_edits import ward_overrides, with_weights
+from geo.settings_edits import settings_changes, ward_overrides, with_weights
 from geo.settings_toml import settings_from_toml
 from ui import state
 from ui.widgets import LIMITS, init_widget
@@ -55,9 +55,46 @@ def load_settings_file() -> None:
     except ValidationError as exc:
         st.session_state[MESSAGE] = ("error", exc)
         return
-    state.use_settings(loaded, share_public=True)
+    state.use_settings(
+        loaded, share_public=True, usual=f"loaded from {safe_upload_name(upload.name)}"
+    )
     reset_widgets()
     st.session_state[MESSAGE] = ("ok", f"Loaded settings from {safe_upload_name(upload.name)}.")
+
+
+def use_usual_settings() -> None:
+    """Button callback: back to the usual settings (:func:`ui.state.usual_settings`)."""
+    usual, described = state.usual_settings()
+    state.use_settings(usual)
+    reset_widgets()
+    st.session_state[MESSAGE] = ("ok", f"Back to the usual settings ({described}).")
+
+
+def settings_notice(what: str, key: str) -> None:
+    """A warning when the settings in use are not the usual ones, and a button back.
+
+    Settings tried on the Analyst page stay in use on every page of the session; a page
+    that shows hotspots names each change (``"eps_m 150 m (usual 40 m)"``) before anyone
+    plans patrols from them or shows them at a meeting.
+
+    Parameters
+    ----------
+    what
+        What the page shows, to begin the sentence (``"This map"``).
+    key
+        Widget key of the button (one per page).
+
+    """
+    usual, described = state.usual_settings()
+    changes = settings_changes(usual, state.settings())
+    if not changes:
+        return
+    st.warning(
+        f"{what} uses settings tried on the Analyst page, not the usual ones ({described}): "
+        f"{'; '.join(changes)}.",
+        icon=":material/tune:",
+    )
+    st.button("Use the usual settings", key=key, on_click=use_usual_settings)
 
 
 def use_public_min_count() -> None:
@@ -67,7 +104,7 @@ def use_public_min_count() -> None:
 
 def reset_settings() -> None:
     """Button callback: back to the default settings."""
-    state.use_settings(Settings(), share_public=True)
+    state.use_settings(Settings(), share_public=True, usual="the defaults")
     reset_widgets()
     st.session_state[MESSAGE] = ("ok", "Back to the default settings.")
 

@@ -13,6 +13,7 @@ from geo.source import DataSource
 
 _DATA = "data_source"
 _SETTINGS = "settings"
+_USUAL = "usual_settings"
 _STAFF_HASH = "staff_hash"
 _FAILURES = "failures"
 _LOCKED_UNTIL = "locked_until"
@@ -61,15 +62,27 @@ def settings() -> Settings:
     return current
 
 
-def use_settings(value: Settings, *, share_public: bool = False) -> None:
+def use_settings(value: Settings, *, share_public: bool = False, usual: str | None = None) -> None:
     """Use ``value`` as the settings of every page from now on in this session.
 
     With ``share_public`` (a settings file loaded, or the defaults restored) its
     ``public_min_count`` also becomes the meeting view's minimum count for every viewer.
+    With ``usual`` (how they are described, e.g. ``"the defaults"``) they also become the
+    usual settings (:func:`usual_settings`), which changes tried later are compared with.
     """
     if share_public:
         use_public_min_count(value.public_min_count)
+    if usual is not None:
+        st.session_state[_USUAL] = (value, usual)
     st.session_state[_SETTINGS] = value
+
+
+def usual_settings() -> tuple[Settings, str]:
+    """``(settings, description)`` agreed on in this session (the defaults until a file loads)."""
+    value = st.session_state.get(_USUAL)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Settings):
+        return value[0], str(value[1])
+    return Settings(), "the defaults"
 
 
 def public_settings() -> PublicSettings:

@@ -39,7 +39,7 @@ _TREND_WORDS = {
     "falling": "▼ falling",
     "no clear change": "● no clear change",
     "new": "★ new",
-    "n/a": "– (window too short)",
+    "n/a": "– (too short)",
 }
 
 

@@ -30,7 +30,7 @@ def test_patrol_table_sheet_and_svg_on_hand_made_data(two_wards):
             "Hotspot": f"{WEST}-01",
             "Ward": "West",
             "Incidents": 5,
-            "Trend": "– (window too short)",
+            "Trend": "– (too short)",
             "Recent": 0,
             "Before": 0,
             "Kind": "area",

@@ -66,7 +66,7 @@ def test_patrol_one_month_view_finds_the_months_concentrations(monkeypatch):
         table = at.dataframe[0].value
         if months == 1:  # no trend in one month: no empty count columns
             assert not {"Recent", "Before", "Last 1 month", "1 month before"} & set(table.columns)
-            assert set(table["Trend"]) == {"– (window too short)"}
+            assert set(table["Trend"]) == {"– (too short)"}
             assert "3.33 a month x 1 month = 4 (the floor of 4)" in captions(at)
         else:  # the count columns say what they compare
             assert {"Last 1 month", "1 month before"} <= set(table.columns)

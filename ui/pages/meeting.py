@@ -16,6 +16,7 @@ from geo.settings_edits import window_settings
 from geo.source import DataSource
 from ui import cache, charts, state
 from ui.postbox import meeting_postbox
+from ui.settings_form import settings_notice
 from ui.widgets import NO_INCIDENTS
 
 WINDOWS = {"Last 3 months": 3, "Last 6 months": 6, "Last 12 months": 12}
@@ -111,16 +112,17 @@ def page() -> None:
     if not months:
         st.warning(NO_INCIDENTS)
         return
+    settings_notice("This map", key="meeting_usual")
     choice = st.radio("Period", list(WINDOWS), index=1, horizontal=True, key="meeting_window")
     ws = window_settings(settings, last_month=months[-1], months=WINDOWS[choice])
-    if WINDOWS[choice] > len(months):
-        st.caption(f"The data in use cover only {len(months)} months: the map shows all of them.")
     pub = state.public_settings()
     src = state.data_source()
     with st.spinner("Preparing the map…"), st.container(key=MAP_KEY):
         streets = streets_for(settings, pub.min_count, src)
         out = meeting_outputs(src.key, ws.cache_key(), pub.min_count, src, ws, streets)
         st.iframe(out.map_html, height=720)
+    if WINDOWS[choice] > len(months):  # said under the map, which then still fits the screen
+        st.caption(f"The data in use cover only {len(months)} months: the map shows all of them.")
     st.caption(
         f"Data: {out.source}, the latest months in the data in use (police.uk publishes "
         "each month about two months later). Contains public sector information licensed "

@@ -23,8 +23,12 @@ from ui import cache, charts, state
 from ui.effect_cards import effect_cards_section
 from ui.gate import staff_gate
 from ui.postbox import postbox_panel
+from ui.settings_form import settings_notice
 from ui.staff_map import show_staff_map, street_frame
 from ui.widgets import NO_INCIDENTS, narrow_margins
+
+#: Hotspots the ranked list shows without a scroll inside it.
+LIST_ROWS = 20
 
 
 def page() -> None:
@@ -33,6 +37,7 @@ def page() -> None:
         return
     narrow_margins()
     st.title("Patrol planning")
+    settings_notice("This page", key="patrol_usual")
     settings = state.settings()
     months = cache.data_months(settings)
     if not months:
@@ -84,6 +89,10 @@ def page() -> None:
         table,
         hide_index=True,
         width="stretch",
+        # every hotspot in view without a scroll inside the list (up to 20 of them), and a
+        # new list for other wards or months starts at rank 1, not where the last was left
+        height="content" if len(table) <= LIST_ROWS else LIST_ROWS * 35 + 38,
+        key=f"patrol_list_{window}_{'-'.join(codes)}",
         column_order=[col for col in first if col in table.columns]
         + [col for col in table.columns if col not in first + last]
         + [col for col in last if col in table.columns],
