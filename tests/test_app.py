@@ -1329,6 +1329,15 @@ def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
     september = run_files().incidents[c.MONTH].astype(str) == "2018-09"
     assert set(first["n_test"]) == {int(september.sum())}
 
+    # a verdict against the best other method at DBSCAN's area, read from the same months
+    verdicts = [m.value for m in at.markdown if m.value.startswith("**At these settings:**")]
+    assert len(verdicts) == 1, verdicts
+    assert re.search(
+        r"DBSCAN hotspots (ahead of|level with|behind) (Kernel density|Getis-Ord Gi\*|"
+        r"Last month's busiest cells) on PAI: mean difference [+-]\d+\.\d over 3 months",
+        verdicts[0],
+    ), verdicts[0]
+
     # the PAI plot is a PNG image
     assert len(at.image) == 1
     fid = at.image[0].proto.imgs[0].url.rsplit("/", 1)[-1].split(".")[0]

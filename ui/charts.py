@@ -126,6 +126,12 @@ def category_mix_spec(
     }
 
 
+#: Below this many metres the k-distance scale is nearly linear, above it nearly logarithmic.
+SYMLOG_CONSTANT_M = 10
+#: Ticks of the k-distance scale (those up to its top are shown).
+K_DISTANCE_TICKS_M = (0, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
+
+
 def k_distance_top(knee: float, eps_m: float) -> float:
     """Top of the k-distance chart's scale, in metres.
 
@@ -141,6 +147,9 @@ def k_distance_top(knee: float, eps_m: float) -> float:
 
 def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -> dict[str, Any]:
     """The weighted k-distance curve with dashed lines at the current and suggested ``eps_m``.
+
+    The metres scale is a symmetric log (:data:`SYMLOG_CONSTANT_M`), from 0 to
+    :func:`k_distance_top`.
 
     Parameters
     ----------
@@ -165,6 +174,9 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
     if not math.isnan(knee):
         rules.append({"metres": knee, "line": f"knee: upper limit {knee:.0f} m"})
     top = k_distance_top(knee, eps_m)
+    # a scale that is even in metres near 0 and even in tens further up (symlog): the
+    # current eps_m (tens of metres) and the knee (hundreds) are both read on it
+    scale = {"type": "symlog", "constant": SYMLOG_CONSTANT_M, "domain": [0, top], "clamp": True}
     return {
         "height": 300,
         "datasets": {"curve": finite, "rules": pd.DataFrame(rules)},
@@ -182,7 +194,8 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
                         "field": "k_distance_m",
                         "type": "quantitative",
                         "title": f"distance holding weight {k} (m)",
-                        "scale": {"domain": [0, top], "clamp": True},
+                        "scale": scale,
+                        "axis": {"values": [v for v in K_DISTANCE_TICKS_M if v <= top]},
                     },
                 },
             },
@@ -190,7 +203,7 @@ def k_distance_spec(curve: pd.DataFrame, knee: float, *, eps_m: float, k: int) -
                 "data": {"name": "rules"},
                 "mark": DASH,
                 "encoding": {
-                    "y": {"field": "metres", "type": "quantitative"},
+                    "y": {"field": "metres", "type": "quantitative", "scale": scale},
                     "color": {
                         "field": "line",
                         "type": "nominal",

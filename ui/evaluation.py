@@ -7,6 +7,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import streamlit as st
 
 from geo import columns as c
@@ -15,7 +16,7 @@ from geo.errors import ValidationError
 from geo.result import PipelineResult
 from geo.settings import Settings
 from ui import cache, state
-from ui.widgets import show_problem
+from ui.widgets import show_problem, stacked
 
 PERMUTATIONS = 99
 WINDOW = "eval_window"
@@ -149,6 +150,19 @@ def months_text(n: int, kind: str = "") -> str:
     return " ".join(x for x in (str(n), kind, "month" if n == 1 else "months") if x)
 
 
+def verdict_text(table: pd.DataFrame) -> str:
+    """DBSCAN against the best other method at its area, month by month, in one paragraph.
+
+    ``table`` is :attr:`geo.evaluation.Evaluation.table`. "Level with" whenever the
+    interval of the paired differences includes zero (:func:`geo.evaluation.paired_difference`).
+    """
+    try:
+        d = ev.paired_difference(table, measure="pai")
+    except ValidationError as exc:
+        return f"**At these settings:** no method to compare with ({exc})."
+    return f"**At these settings:** {d.sentence()}"
+
+
 def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
     """Summary table, PAI plot, stability, per-ward breakdown and CSV downloads."""
     folds = evaluation.folds
@@ -168,6 +182,7 @@ def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
     fig = ev.plot_pai_by_method(evaluation.table, current=current)
     st.pyplot(fig, alt="PAI and hit rate of each method: mean bars and one dot per test month")
     plt.close(fig)
+    st.markdown(verdict_text(evaluation.table))
 
     st.markdown("**Do the hotspots last?** (DBSCAN hotspots of each window against the next)")
     overview = ev.stability_overview(evaluation.stability)
@@ -201,7 +216,8 @@ def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:
             column_config=STABILITY_COLUMNS,
         )
 
-    e1, e2, e3 = st.columns(3)
+    with stacked("evaluation_downloads"):  # at 1024 px each label is read whole
+        e1, e2, e3 = st.columns(3)
     e1.download_button(
         "Evaluation by month, method and ward (CSV)",
         ev.evaluation_csv(evaluation.table),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo.errors import ValidationError
 from geo.io import UploadLimits
@@ -13,19 +14,32 @@ LIMITS = UploadLimits()
 #: Shown when a page has no incident inside the wards to work with.
 NO_INCIDENTS = "The data in use has no incidents inside the wards."
 
+#: Key prefix of containers whose columns go one under the other on a narrow screen.
+STACK = "stack_"
 #: On a narrow screen (1024 px, sidebar open) the page keeps 1.25rem margins instead of
 #: Streamlit's 5rem, so a staff page's ranked list shows where, which way and how many
-#: without a sideways scroll.
-NARROW_MARGINS_CSS = """<style>
-@media (max-width: 1100px) {
-  [data-testid="stMainBlockContainer"] {padding-left: 1.25rem; padding-right: 1.25rem;}
-}
+#: without a sideways scroll; the columns of a :func:`stacked` container go one under the
+#: other there, instead of squeezing words letter by letter into a narrow column.
+NARROW_MARGINS_CSS = f"""<style>
+@media (max-width: 1100px) {{
+  [data-testid="stMainBlockContainer"] {{padding-left: 1.25rem; padding-right: 1.25rem;}}
+  [class*="st-key-{STACK}"] [data-testid="stHorizontalBlock"] {{flex-wrap: wrap;}}
+  [class*="st-key-{STACK}"] [data-testid="stColumn"] {{min-width: 100% !important;}}
+}}
 </style>"""
 
 
 def narrow_margins() -> None:
     """Use :data:`NARROW_MARGINS_CSS` on this page (a style only: it takes no room)."""
     st.html(NARROW_MARGINS_CSS)
+
+
+def stacked(name: str) -> DeltaGenerator:
+    """A container whose columns go one under the other on a narrow screen.
+
+    Needs :func:`narrow_margins` on the page; ``name`` makes the container's key.
+    """
+    return st.container(key=STACK + name)
 
 
 def show_problem(intro: str, exc: ValidationError, after: str = "") -> None:

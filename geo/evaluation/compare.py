@@ -22,6 +22,8 @@ from geo.evaluation.schema import ALL_WARDS, DBSCAN, METHOD_LABELS
 #: Largest relative gap between the two methods' mean area shares that still counts as the
 #: same area (grid methods match DBSCAN's budget to within half a cell).
 AREA_TOLERANCE = 0.15
+#: How measures are named in sentences.
+MEASURE_LABELS = {"pai": "PAI", "hit_rate": "hit rate", "pei": "PEI", "rri": "RRI"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class PairedDifference:
             f"{scale * self.high:+.1f}{unit}"
         )
         return (
-            f"{a} {self.reading} {b} on {self.measure}: mean difference "
+            f"{a} {self.reading} {b} on {MEASURE_LABELS.get(self.measure, self.measure)}: "
+            "mean difference "
             f"{scale * self.mean:+.1f}{unit} over {self.n} months ({spread}; ahead in "
             f"{self.n_ahead} of {self.n}). The months overlap (consecutive fit windows share "
             "months), so the interval is optimistic."

@@ -76,7 +76,10 @@ def test_k_distance_spec_draws_the_finite_curve_and_both_lines():
     ]
     y = spec["layer"][0]["encoding"]["y"]
     assert y["title"] == "distance holding weight 15 (m)"
-    assert y["scale"] == {"domain": [0, 160.0], "clamp": True}
+    scale = {"type": "symlog", "constant": 10, "domain": [0, 160.0], "clamp": True}
+    assert y["scale"] == scale
+    assert spec["layer"][1]["encoding"]["y"]["scale"] == scale  # the lines on the same scale
+    assert y["axis"]["values"] == [0, 10, 20, 50, 100]  # read in metres up to the top
     no_knee = charts.k_distance_spec(curve, float("nan"), eps_m=60.0, k=15)
     assert len(no_knee["datasets"]["rules"]) == 1
     # the two lines' names stacked, so neither runs off a half-width chart at 1024 px

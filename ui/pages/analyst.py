@@ -27,7 +27,7 @@ from ui.gate import staff_gate
 from ui.interventions import intervention_panel
 from ui.staff_map import frames_for, show_staff_map
 from ui.tuning_advice import current_red_flags, default_advice, flagged_sweep_rows, knee_text
-from ui.widgets import NO_INCIDENTS, narrow_margins, show_problem
+from ui.widgets import NO_INCIDENTS, narrow_margins, show_problem, stacked
 
 log = logging.getLogger("hotspots.app")
 
@@ -227,14 +227,17 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             st.warning("**Red flags in the sweep**\n\n" + "\n".join(f"- {f}" for f in flagged))
         with st.expander("Sweep table"):
             st.dataframe(
-                table[["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]],
+                # shares as percentages to one decimal, all alike ("79.1%", "76.6%")
+                table[
+                    ["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]
+                ].assign(noise_share=100 * table["noise_share"], hit_rate=100 * table["hit_rate"]),
                 hide_index=True,
                 width="stretch",
                 column_config={
                     "eps_m": st.column_config.NumberColumn("eps_m (m)", format="%d"),
                     "n_hotspots": st.column_config.NumberColumn("Hotspots", format="%d"),
-                    "noise_share": st.column_config.NumberColumn("Noise", format="percent"),
-                    "hit_rate": st.column_config.NumberColumn("Hit rate", format="percent"),
+                    "noise_share": st.column_config.NumberColumn("Noise", format="%.1f%%"),
+                    "hit_rate": st.column_config.NumberColumn("Hit rate", format="%.1f%%"),
                     "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
                     "red_flags": st.column_config.TextColumn("Red flags", width="large"),
                 },
@@ -292,11 +295,12 @@ def page() -> None:
     m2.metric("Incidents in hotspots", n.clustered)
     m3.metric("Noise (in no hotspot)", f"{noise_share:.0%}")
     m4.metric("Incidents used", n.accepted)
-    on_map, beside = st.columns([4, 1])
-    with on_map:
-        show_staff_map(settings, None, key="analyst_map", height=560)
-    with beside:
-        red_flags_box(settings, result)
+    with stacked("analyst_map"):  # at 1024 px the red flags go under the map
+        on_map, beside = st.columns([4, 1])
+        with on_map:
+            show_staff_map(settings, None, key="analyst_map", height=560)
+        with beside:
+            red_flags_box(settings, result)
     choosing_eps(settings, result)
     evaluation_section(settings, result)
 
