@@ -74,6 +74,19 @@ class Watched:
         assert self.remote == []
 
 
+#: Index of the path with ``stroke`` nearest the top of the map (run in the map's frame).
+TOPMOST = """(_body, stroke) => {
+  const tops = [...document.querySelectorAll(`path[stroke="${stroke}"]`)].map(
+    (p) => p.getBoundingClientRect().top);
+  return tops.indexOf(Math.min(...tops));
+}"""
+#: The bounding boxes of the first element matching each selector (run in the map's frame).
+BOXES = """(_body, sels) => sels.map((s) => {
+  const r = document.querySelector(s).getBoundingClientRect();
+  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+})"""
+
+
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
@@ -416,6 +429,17 @@ def test_patrol_and_data_pages_render(server, browser):
     assert frame.get_by_text("Templars Square Shopping Centre", exact=True).is_hidden()
     assert frame.get_by_label("Street names (zoom in)").is_checked()
     assert shot(page, "patrol.png", 1900, frame=STAFF_MAP).stat().st_size > 10_000
+    # a click on the hotspot nearest the top opens its popup clear of the layer list
+    top = frame.locator("body").evaluate(TOPMOST, AREA_STROKE)
+    frame.locator(f'path[stroke="{AREA_STROKE}"]').nth(top).click(force=True)
+    frame.locator(".leaflet-popup").wait_for()
+    page.wait_for_timeout(800)  # the map pans the popup into view
+    popup, layers = frame.locator("body").evaluate(
+        BOXES, [".leaflet-popup-content-wrapper", ".leaflet-control-layers"]
+    )
+    assert popup["top"] >= layers["bottom"] or popup["right"] <= layers["left"], (popup, layers)
+    frame.locator(".leaflet-popup-close-button").click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
     # ...and shown when zoomed in on the top hotspot, beside its rank badge
     top = expected.hotspots.iloc[0]
     frame.locator("body").evaluate(

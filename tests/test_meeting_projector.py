@@ -17,9 +17,11 @@ from geo.settings_edits import window_settings
 from tests.test_browser import (
     AREA_STROKE,
     ARTIFACTS,
+    BOXES,
     N_WARDS,
     PAGE_MAP,
     PROJECTOR,
+    TOPMOST,
     WARD_STROKE,
     browser,
     server,
@@ -200,6 +202,17 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     wait_paths(page, AREA_STROKE, len(three))
     page.wait_for_timeout(600)
     assert_apart(page.evaluate(LAYOUT, PAGE_MAP)["wards"])
+
+    # a click on the area nearest the top opens its popup clear of the title box (its
+    # first line, "Area N", was under the title)
+    top = frame.locator("body").evaluate(TOPMOST, AREA_STROKE)
+    frame.locator(f'path[stroke="{AREA_STROKE}"]').nth(top).click(force=True)
+    frame.locator(".leaflet-popup").wait_for()
+    page.wait_for_timeout(800)  # the map pans the popup into view
+    popup, title_box = frame.locator("body").evaluate(
+        BOXES, [".leaflet-popup-content-wrapper", ".public-title"]
+    )
+    assert popup["top"] >= title_box["bottom"], (popup, title_box)
 
     assert failed == []
     assert remote == []

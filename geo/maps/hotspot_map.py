@@ -37,6 +37,8 @@ STAFF_POPUP: tuple[tuple[str, str], ...] = (
     (c.FIRST_MONTH, "First month"),
     (c.LAST_MONTH, "Last month"),
 )
+#: Room an opened popup keeps at the top of the map (the layer list is about 120 px high).
+POPUP_CLEAR_TOP_PX = 150
 #: How many of the popup fields the tooltip shows.
 TOOLTIP_FIELDS = 4
 
@@ -271,7 +273,13 @@ def add_hotspot_layer(
             "fillOpacity": 0.7,
         },
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.85},
-        popup=folium.GeoJsonPopup(fields=cols, aliases=labels, max_width=360),
+        # an opened popup is moved clear of the layer list in the top corner
+        popup=folium.GeoJsonPopup(
+            fields=cols,
+            aliases=labels,
+            max_width=360,
+            autoPanPaddingTopLeft=[20, POPUP_CLEAR_TOP_PX],
+        ),
         tooltip=folium.GeoJsonTooltip(
             fields=cols[:TOOLTIP_FIELDS], aliases=labels[:TOOLTIP_FIELDS]
         ),

@@ -45,6 +45,8 @@ ATTRIBUTION = (
     "Ward boundaries: Office for National Statistics licensed under the Open Government "
     "Licence v.3.0; contains OS data © Crown copyright and database right."
 )
+#: Room an opened popup keeps at the top of the map (the title box, up to three lines).
+POPUP_CLEAR_TOP_PX = 110
 #: Default title of the public map.
 DEFAULT_TITLE = "Where reported problems concentrate"
 #: Sequential band colours, lowest band first (ColorBrewer YlOrRd without its two palest):
@@ -184,7 +186,13 @@ def public_map(
             name="Areas where problems concentrate",
             style_function=style,
             highlight_function=lambda _f: {"weight": 3, "fillOpacity": 0.95},
-            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, max_width=360),
+            # an opened popup is moved clear of the title box at the top
+            popup=folium.GeoJsonPopup(
+                fields=fields,
+                aliases=aliases,
+                max_width=360,
+                autoPanPaddingTopLeft=[20, POPUP_CLEAR_TOP_PX],
+            ),
             tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
         ).add_to(m)
         _area_number_layer(public).add_to(m)
