@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -32,6 +32,32 @@ def month_window(last_month: str, months: int) -> tuple[str, str]:
         raise ValidationError(f"The window must be a whole number of months >= 1. Got {months!r}.")
     last = pd.Period(last_month, "M")
     return str(last - (months - 1)), last_month
+
+
+def period_file_name(
+    stem: str, data_months: Sequence[str], since: str, until: str, ext: str
+) -> str:
+    """A download's file name that says its months: ``"hotspots_2018-09_to_2018-11.csv"``.
+
+    The months are those of the data inside the window (as :func:`geo.staff.period_text`
+    gives them), so files saved from different periods neither overwrite nor get mixed up.
+
+    Parameters
+    ----------
+    stem
+        What the file holds (``"hotspots"``).
+    data_months
+        The months of the data, ``YYYY-MM``, sorted.
+    since, until
+        First and last month of the window, ``YYYY-MM``.
+    ext
+        The extension, without the dot.
+
+    """
+    shown = [m for m in data_months if since <= m <= until] or [since, until]
+    first, last = shown[0], shown[-1]
+    months = first if first == last else f"{first}_to_{last}"
+    return f"{stem}_{months}.{ext}"
 
 
 def window_settings(settings: Settings, *, last_month: str, months: int) -> Settings:

@@ -8,6 +8,7 @@ from geo.errors import ValidationError
 from geo.settings import Settings, WardOverride
 from geo.settings_edits import (
     month_window,
+    period_file_name,
     settings_changes,
     ward_overrides,
     window_settings,
@@ -84,3 +85,14 @@ def test_settings_changes_name_each_change_against_the_usual_settings():
     ]
     # compared the other way round, the usual value is the tried one
     assert settings_changes(tried, usual)[0] == "eps_m 40 m (usual 150 m)"
+
+
+def test_download_names_say_the_months_of_the_data_they_hold():
+    months = ["2018-03", "2018-04", "2018-05"]
+    assert period_file_name("hotspots", months, "2018-04", "2018-05", "csv") == (
+        "hotspots_2018-04_to_2018-05.csv"
+    )
+    # a window reaching before the data names the data's months; one month once
+    assert period_file_name("x", months, "2017-12", "2018-03", "html") == "x_2018-03.html"
+    # no data in the window: the window's own months
+    assert period_file_name("x", months, "2019-01", "2019-02", "csv") == "x_2019-01_to_2019-02.csv"

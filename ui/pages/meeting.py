@@ -12,7 +12,7 @@ from geo import columns as c
 from geo import public
 from geo.prepare import preparation_settings
 from geo.settings import Settings
-from geo.settings_edits import window_settings
+from geo.settings_edits import period_file_name, window_settings
 from geo.source import DataSource
 from ui import cache, charts, state
 from ui.postbox import meeting_postbox
@@ -149,7 +149,7 @@ def page() -> None:
     st.download_button(
         "Download this map for the meeting (HTML, opens offline)",
         data=out.standalone,
-        file_name="meeting-map.html",
+        file_name=period_file_name("meeting-map", months, str(ws.since), str(ws.until), "html"),
         mime="text/html",
     )
     if st.toggle("Where the 'have your say' postbox goes next", key="meeting_postbox"):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import columns as c
 from geo.settings import months_spanned
-from geo.settings_edits import WINDOW_MONTHS, window_settings
+from geo.settings_edits import WINDOW_MONTHS, period_file_name, window_settings
 from geo.staff import (
     category_mix,
     hotspots_csv,
@@ -145,14 +145,22 @@ def page() -> None:
         streets=street_frame(src.key, src, ws),
     )
     d1, d2, d3 = st.columns([1.4, 1, 1], gap="small")  # each label whole at 1024 px
-    d1.download_button("Patrol sheet (printable HTML)", sheet, "patrol-sheet.html", "text/html")
+
+    def name(stem: str, ext: str) -> str:
+        return period_file_name(stem, months, str(ws.since), str(ws.until), ext)
+
+    d1.download_button(
+        "Patrol sheet (printable HTML)", sheet, name("patrol-sheet", "html"), "text/html"
+    )
     d2.download_button(
         "Hotspots (GeoJSON)",
         hotspots_geojson(view.result),
-        "hotspots.geojson",
+        name("hotspots", "geojson"),
         "application/geo+json",
     )
-    d3.download_button("Hotspots (CSV)", hotspots_csv(view.result), "hotspots.csv", "text/csv")
+    d3.download_button(
+        "Hotspots (CSV)", hotspots_csv(view.result), name("hotspots", "csv"), "text/csv"
+    )
 
     st.subheader("Postbox")
     if st.toggle("Plan the 'have your say' postbox", key="patrol_postbox"):
