@@ -7,7 +7,7 @@ data leaves the specification as it is and the browser updates the drawn chart i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -56,6 +56,39 @@ def hotspot_row_labels(hotspots: pd.DataFrame, *, limit: int = ROW_LABEL_CHARS) 
     return out
 
 
+#: Colour of each default category in the category mix: the drug categories in reds and
+#: magentas, anti-social behaviour in oranges, the rest in hues apart from those and from
+#: each other (no two alike, as two blues and two teals were in a 20-colour scheme).
+CATEGORY_COLOURS: dict[str, str] = {
+    "drugs": "#b2182b",
+    "dealing_report": "#e7298a",
+    "needle_find": "#7a0177",
+    "asb": "#ff7f00",
+    "asb_report": "#fdbf6f",
+    "weapons": "#4d4d4d",
+    "violence": "#1f78b4",
+    "robbery": "#6a3d9a",
+    "burglary": "#a6cee3",
+    "criminal_damage": "#b15928",
+    "public_order": "#cab2d6",
+    "shoplifting": "#33a02c",
+    "bicycle_theft": "#b2df8a",
+    "theft_from_person": "#01665e",
+    "other_theft": "#80cdc1",
+    "vehicle_crime": "#ffd92f",
+    "other_crime": "#bababa",
+    "postbox_slip": "#fb9a99",
+}
+#: Colours for categories a settings file adds (in turn), unlike any of the above.
+EXTRA_COLOURS = ("#00b3b3", "#8f6a00", "#5a7d2a", "#d4a5ff", "#6b2c00", "#0a3d91")
+
+
+def category_colours(keys: Sequence[str]) -> list[str]:
+    """One colour per category key, in order: :data:`CATEGORY_COLOURS`, else the extras."""
+    extra = iter(EXTRA_COLOURS * (1 + len(keys) // len(EXTRA_COLOURS)))
+    return [CATEGORY_COLOURS[k] if k in CATEGORY_COLOURS else next(extra) for k in keys]
+
+
 def category_mix_spec(
     mix: pd.DataFrame, settings: Settings, *, labels: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -90,6 +123,7 @@ def category_mix_spec(
     )
     long.insert(0, "hotspot", [names.get(str(h), str(h)) for h in long["hotspot_id"]])
     every = [settings.label(k) for k in settings.categories]
+    colours = category_colours(list(settings.categories))
     return {
         "height": {"step": 26},
         "data": {"values": long[long["n"] > 0].to_dict("records")},
@@ -107,11 +141,12 @@ def category_mix_spec(
                 "field": "category",
                 "type": "nominal",
                 "title": None,
-                "scale": {"domain": every, "scheme": "tableau20"},
+                "scale": {"domain": every, "range": colours},
+                # above the bars, in two columns: read before the bars, not a screen below
                 "legend": {
-                    "orient": "bottom",
-                    "direction": "vertical",
-                    "columns": 1,
+                    "orient": "top",
+                    "direction": "horizontal",
+                    "columns": 2,
                     "labelLimit": 0,
                     "values": list(mix.columns),
                 },

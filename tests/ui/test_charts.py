@@ -19,7 +19,11 @@ def test_category_mix_keeps_rank_order_fixed_colours_and_leaves_out_zeros():
     spec = charts.category_mix_spec(mix, s)
     assert spec["encoding"]["y"]["sort"] == ["E1-02", "E1-01"]
     colour = spec["encoding"]["color"]
-    assert colour["scale"] == {"domain": [s.label(k) for k in s.categories], "scheme": "tableau20"}
+    assert colour["scale"] == {
+        "domain": [s.label(k) for k in s.categories],
+        "range": charts.category_colours(list(s.categories)),
+    }
+    assert colour["scale"]["range"][list(s.categories).index("drugs")] == "#b2182b"
     assert colour["legend"]["values"] == ["Drugs", "Shoplifting"]
     assert spec["data"]["values"] == [
         {"hotspot": "E1-02", "hotspot_id": "E1-02", "category": "Drugs", "n": 5},
@@ -27,6 +31,14 @@ def test_category_mix_keeps_rank_order_fixed_colours_and_leaves_out_zeros():
         {"hotspot": "E1-01", "hotspot_id": "E1-01", "category": "Shoplifting", "n": 2},
     ]
     assert colour["legend"]["labelLimit"] == 0  # full category names
+
+
+def test_every_category_has_a_colour_of_its_own():
+    keys = list(Settings().categories)
+    assert set(keys) <= set(charts.CATEGORY_COLOURS)
+    colours = charts.category_colours([*keys, "mine", "yours"])
+    assert len(set(colours)) == len(colours)  # added categories too
+    assert colours[-2:] == list(charts.EXTRA_COLOURS[:2])
 
 
 def test_category_mix_rows_are_named_by_rank_and_place():
