@@ -133,8 +133,9 @@ def patrol_view(result: PipelineResult, ward_codes: Iterable[str]) -> PatrolView
     )
 
 
-#: Ground shown around a hotspot the map is zoomed to, in metres (its nearby streets).
-FOCUS_MARGIN_M = 150.0
+#: Ground shown around a hotspot the map is zoomed to, in metres: its nearby streets and
+#: their names (with 150 m a small hotspot opened at street level, its road off screen).
+FOCUS_MARGIN_M = 250.0
 
 
 def focus_area(

@@ -18,11 +18,11 @@ def hotspots(crs: str = "EPSG:27700") -> gpd.GeoDataFrame:
     )
 
 
-def test_the_hotspot_and_150_metres_round_it():
+def test_the_hotspot_and_250_metres_round_it():
     area = focus_area(hotspots(), 2)
     assert len(area) == 1 and area.crs == "EPSG:27700"
     minx, miny, maxx, maxy = area.total_bounds
-    assert (minx, miny, maxx, maxy) == pytest.approx((452850, 203850, 453160, 204160))
+    assert (minx, miny, maxx, maxy) == pytest.approx((452750, 203750, 453260, 204260))
     assert not area.iloc[0].intersects(hotspots().geometry.iloc[0])  # not rank 1's ground
 
 
