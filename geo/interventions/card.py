@@ -225,7 +225,11 @@ def card_from_row(
             f"{what[0].upper()}{what[1:]} in the target went {_change(tb, ta)}, but with no "
             "comparison area this cannot be told apart from seasonal or wider trends."
         )
-        certainty = "No comparison area: choose target wards, or load a wider area to compare."
+        certainty = (
+            "No comparison area: every ward of the data is in the target. On the Analyst "
+            "page (Interventions) choose target wards, or load data for a wider area, to "
+            "compare."
+        )
     else:
         if high < 1:
             verdict = "fell"

@@ -263,6 +263,37 @@ def _shade(ax: Any, r: InterventionResult, months: list[str]) -> None:
             ax.axvspan(lo, hi, color=colour, alpha=0.35 if name == "excluded" else 0.15, lw=0)
 
 
+#: How far into the comparison area a card's map shows, in metres beyond its inner edge.
+CONTROL_EDGE_SHOWN_M = 100.0
+
+
+def card_view(result: InterventionResult) -> gpd.GeoSeries | None:
+    """The ground a card's small map first shows, or ``None`` for the wards.
+
+    For an event with a location: the target, its ring and the comparison area's inner
+    edge (the comparison area starts the control gap beyond the ring), so every colour the
+    card's key names is on the first view. An area-wide event keeps the wards.
+
+    Parameters
+    ----------
+    result
+        One evaluated intervention: ``areas`` has ``area`` (``target``, ``ring``,
+        ``control``) and polygon ``geometry``.
+
+    Returns
+    -------
+    geopandas.GeoSeries or None
+        Polygons in the CRS of ``result.areas``.
+
+    """
+    if not result.intervention.has_location:
+        return None
+    near = result.areas[result.areas["area"].astype(str) != "control"]
+    if near.crs is None or not near.crs.is_projected:
+        return near.geometry
+    return near.geometry.buffer(float(result.options.control_gap_m) + CONTROL_EDGE_SHOWN_M)
+
+
 def intervention_map(
     result: InterventionResult, *, tiles: str | None = None, compact: bool = False
 ) -> folium.Map:
@@ -280,10 +311,10 @@ def intervention_map(
         A basemap tile URL (see :func:`geo.maps.base_map`); ``None`` adds no tiles.
     compact
         For a small map (a card's): no legend box (the page says what the colours are),
-        the layer list collapsed to its button, and, for an event with a location, the
-        first view fitted to the target area and its ring (an area-wide event keeps the
-        wards). ``False`` (default): the wards, the legend box and the open layer list, for
-        a full-size map.
+        the layer list collapsed to its button, and the first view :func:`card_view`
+        (for an event with a location: the target, its ring and the inner edge of the
+        comparison area). ``False`` (default): the wards, the legend box and the open layer
+        list, for a full-size map.
 
     Returns
     -------
@@ -291,8 +322,7 @@ def intervention_map(
         A fresh map (:func:`geo.maps.base_map`); render with :func:`geo.maps.offline_html`.
 
     """
-    near = result.areas[result.areas["area"].astype(str) != "control"]
-    fit = near.geometry if compact and result.intervention.has_location else None
+    fit = card_view(result) if compact else None
     m = base_map(result.wards, tiles=tiles, fit_to=fit)
     areas = result.areas.to_crs(WGS84)
     for row in areas.itertuples(index=False):

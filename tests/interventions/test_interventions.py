@@ -40,6 +40,7 @@ from geo.interventions import (
     weighted_displacement_quotient,
     write_intervention_outputs,
 )
+from geo.interventions.report import card_view
 from geo.maps import offline_html
 from tests.helpers import DATA, EAST, WEST, local_csv, unit_settings
 
@@ -433,6 +434,12 @@ def test_hotspot_shift_persisted_vanished_appeared(two_wards):
     small = offline_html(intervention_map(r, compact=True))
     assert '"collapsed": true' in small and "intervention-legend" not in small
     assert "Comparison area" in small
+    # the small map's first view reaches into the comparison area, which its key names
+    view = card_view(r)
+    control = r.areas[r.areas["area"] == "control"].geometry.iloc[0]
+    assert view.union_all().intersects(control)
+    ring = r.areas[r.areas["area"] == "ring"].geometry.iloc[0]
+    assert view.union_all().contains(ring)
 
 
 # --- the interventions file ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from geo.interventions import (
     load_interventions,
 )
 from geo.interventions.card import VERDICTS
+from geo.interventions.report import card_view
 from geo.paths import EXAMPLE_INTERVENTIONS
 from tests.browser_support import chromium
 from ui import effect_cards as ec
@@ -88,8 +89,9 @@ VIEW = """() => {
 
 @pytest.mark.browser
 def test_card_map_opens_on_the_target_and_its_ring_in_the_browser(results, tmp_path):
-    """Drawn at the card's size, a point event's map shows its target and ring, not the
-    whole wards (a second fit used to be dropped while the first was still zooming)."""
+    """Drawn at the card's size, a point event's map shows its target, ring and the edge of
+    the comparison area, not the whole wards (a second fit used to be dropped while the
+    first was still zooming)."""
     with chromium() as browser:
         for iv_id in ("EX-PRIORY-RD", "EX-OXFORD-RD"):
             result = results[iv_id]
@@ -104,7 +106,10 @@ def test_card_map_opens_on_the_target_and_its_ring_in_the_browser(results, tmp_p
             x0, y0, x1, y1 = near.to_crs("EPSG:4326").total_bounds
             # the whole ring is in view...
             assert west <= x0 and east >= x1 and south <= y0 and north >= y1, iv_id
-            # ...and fills it: the view is less than twice the ring across, either way
+            # ...with the inner edge of the comparison area round it, and no more: the view
+            # is less than twice that ground across, either way
+            x0, y0, x1, y1 = card_view(result).to_crs("EPSG:4326").total_bounds
+            assert west <= x0 and east >= x1 and south <= y0 and north >= y1, iv_id
             assert east - west < 2 * (x1 - x0) or north - south < 2 * (y1 - y0), iv_id
 
 
