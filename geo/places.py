@@ -12,6 +12,8 @@ is paired with the nearest named map point (``Supermarket near Between Towns Roa
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -26,9 +28,11 @@ __all__ = [
     "GENERIC_PLACES",
     "NEAR_MAX_M",
     "PLACE",
+    "PLAIN_PLACES",
     "describe_places",
     "is_generic",
     "place_name",
+    "plain_place_words",
     "street_points",
     "with_places",
 ]
@@ -59,6 +63,48 @@ GENERIC_PLACES: frozenset[str] = frozenset(
         "Theme/Adventure Park",
     }
 )
+
+#: Each kind of place in the words a public meeting hears ("Sports/Recreation Area" read
+#: aloud is map jargon); the staff pages keep police.uk's own names.
+PLAIN_PLACES: dict[str, str] = {
+    "Airport/Airfield": "airfield",
+    "Bus/Coach Station": "bus station",
+    "Conference/Exhibition Centre": "conference centre",
+    "Further/Higher Educational Building": "college building",
+    "Hospital": "hospital",
+    "Nightclub": "nightclub",
+    "Park/Open Space": "park",
+    "Parking Area": "car park",
+    "Pedestrian Subway": "subway",
+    "Petrol Station": "petrol station",
+    "Police Station": "police station",
+    "Prison": "prison",
+    "Race Track": "race track",
+    "Shopping Area": "shops",
+    "Sports/Recreation Area": "sports ground",
+    "Supermarket": "supermarket",
+    "Theatre/Concert Hall": "theatre",
+    "Theme/Adventure Park": "theme park",
+}
+_PLAIN_RE = re.compile("|".join(re.escape(k) for k in sorted(PLAIN_PLACES, key=len, reverse=True)))
+
+
+def plain_place_words(description: str) -> str:
+    """A place description with police.uk's kinds of place in plain words.
+
+    ``"Sports/Recreation Area and Further/Higher Educational Building near Pegasus Road"``
+    becomes ``"Sports ground and college building near Pegasus Road"``; street and place
+    names are left as they are, and the first letter is a capital.
+
+    Parameters
+    ----------
+    description
+        From :func:`describe_places` (or any text).
+
+    """
+    text = _PLAIN_RE.sub(lambda m: PLAIN_PLACES[m.group(0)], description)
+    return text[:1].upper() + text[1:]
+
 
 #: A generic kind is only paired with a named map point at most this far away (metres).
 NEAR_MAX_M = 400.0

@@ -18,7 +18,7 @@ import geopandas as gpd
 from geo import columns as c
 from geo.dates import period_words
 from geo.errors import ValidationError
-from geo.places import describe_places, place_name
+from geo.places import describe_places, place_name, plain_place_words
 
 __all__ = [
     "SOURCE_WORDS",
@@ -51,7 +51,8 @@ def area_places(
     name that starts with a number (a house address, which police.uk never uses) is left
     out. The words are :func:`geo.places.describe_places` of the incidents of the hotspots
     each area stands for: the busiest names first, a kind of place such as ``Supermarket``
-    with the nearest named police.uk map point.
+    with the nearest named police.uk map point, the kinds in plain words
+    (:func:`geo.places.plain_place_words`: "Sports/Recreation Area" is "sports ground").
 
     Parameters
     ----------
@@ -103,7 +104,7 @@ def area_places(
         crs=incidents.crs,
     )
     places = describe_places(frame, group_col="area", max_names=max_names)
-    return [str(places.get(f"{k:0{width}d}", "")) for k in range(n_areas)]
+    return [plain_place_words(str(places.get(f"{k:0{width}d}", ""))) for k in range(n_areas)]
 
 
 def data_source(source_kinds: Iterable[str], months: Iterable[str]) -> str:

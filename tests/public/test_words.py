@@ -8,6 +8,7 @@ from shapely.geometry import Point
 
 from geo import columns as c
 from geo.errors import ValidationError
+from geo.places import GENERIC_PLACES, PLAIN_PLACES, plain_place_words
 from geo.public import area_places, data_source, period_words
 from tests.helpers import X0, Y0
 
@@ -70,6 +71,9 @@ def test_area_places_name_police_uk_map_points_busiest_first():
     # H-01 and H-03 make one merged area; H-02 another; a third area has no incident
     got = area_places(inc, {"H-01": 0, "H-03": 0, "H-02": 1}, 3)
     assert got == ["Astrop Road / Chapel Lane", "Supermarket near Rose Hill", ""]
+    # a meeting hears kinds of place in plain words, not police.uk's map names
+    inc.loc[inc[c.HOTSPOT_ID] == "H-02", c.LOCATION] = "On or near Sports/Recreation Area"
+    assert area_places(inc, {"H-02": 0}, 1) == ["Sports ground near Rose Hill"]
     assert area_places(inc, {"H-01": 0}, 1, max_names=1) == ["Astrop Road"]
     assert area_places(None, {"H-01": 0}, 2) == ["", ""]
 
@@ -93,3 +97,19 @@ def test_area_places_refuse_incidents_without_the_columns_they_need():
     inc = incidents([("H-01", "police.uk", "On or near Astrop Road", 0, 0)])
     with pytest.raises(ValidationError, match="columns location are missing"):
         area_places(inc.drop(columns=c.LOCATION), {"H-01": 0}, 1)
+
+
+def test_plain_place_words_keep_names_and_plain_the_kinds():
+    assert (
+        plain_place_words(
+            "Sports/Recreation Area and Further/Higher Educational Building near Pegasus Road"
+        )
+        == "Sports ground and college building near Pegasus Road"
+    )
+    assert plain_place_words("Chester Street / Further/Higher Educational Building") == (
+        "Chester Street / college building"
+    )
+    assert plain_place_words("Parking Area near Banjo Road") == "Car park near Banjo Road"
+    assert plain_place_words("Templars Square Shopping Centre") == "Templars Square Shopping Centre"
+    assert plain_place_words("") == ""
+    assert set(PLAIN_PLACES) == set(GENERIC_PLACES)  # every kind has its words
