@@ -35,6 +35,7 @@ from geo.settings import Settings
 from geo.settings_edits import ward_overrides, window_settings, with_weights
 from geo.settings_toml import settings_from_toml
 from geo.source import DataSource, load_source
+from geo.staff import window_trends
 from ui.effect_cards import BADGES
 from ui.tuning_advice import current_red_flags
 
@@ -569,14 +570,41 @@ def test_category_mix_chart_keeps_rank_order_and_colours(monkeypatch):
     assert len(set(colour["scale"]["range"])) == len(s.categories)  # one colour each
 
 
-def test_a_one_month_window_says_it_has_no_trend(monkeypatch):
+def test_patrol_trends_compare_the_window_with_as_many_months_before_it(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
+    # 3 months (the default): September to November against June to August
+    caption = " ".join(x.value for x in at.caption)
+    assert (
+        "Trend: incidents inside each hotspot's area in these 3 months against the 3 months "
+        "before (2018-06 to 2018-08)."
+    ) in caption
+    ws = window_settings(Settings(), last_month="2018-11", months=3)
+    expected = window_trends(
+        run_files(settings=ws).hotspots, run_files().incidents, since="2018-09", until="2018-11"
+    )
+    table = at.dataframe[0].value
+    assert list(table["Last 3 months"]) == list(expected[c.RECENT_COUNT])
+    assert list(table["3 months before"]) == list(expected[c.PREVIOUS_COUNT])
+    assert {"▲ rising", "▼ falling"} <= set(table["Trend"])  # not all "no clear change"
+    rising = int(expected[c.TREND].isin(["rising", "new"]).sum())
+    assert metrics(at)["Rising or new"] == str(rising) != "0"
+    # the map's popups carry the same trends as the list
+    js = staff_map_js(at)
+    for trend in set(expected[c.TREND]):
+        assert f'"trend": "{trend}"' in js
+    # 1 month: November against October
     at.radio(key="patrol_window").set_value(1)
     run(at)
     caption = " ".join(x.value for x in at.caption)
     assert "Months 2018-11 to 2018-11 (1 month)" in caption
-    assert "No trend: a 1-month window has no earlier part to compare with." in caption
-    assert "Trend: the last" not in caption
+    assert "area in this month against the month before (2018-10)." in caption
+    assert {"Last 1 month", "1 month before"} <= set(at.dataframe[0].value.columns)
+    # 6 months reach back before the data (March): the trend stays inside the window
+    at.radio(key="patrol_window").set_value(6)
+    run(at)
+    caption = " ".join(x.value for x in at.caption)
+    assert "Trend: the last 3 months against the 3 months before." in caption
+    assert {"Last 3 months", "3 months before"} <= set(at.dataframe[0].value.columns)
 
 
 #: The first view the staff map fits: ``[[south, west], [north, east]]`` (FitBesideBoxes).

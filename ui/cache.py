@@ -9,6 +9,7 @@ Each function takes the hashable keys (:attr:`geo.source.DataSource.key`,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Hashable
 
 import streamlit as st
@@ -19,6 +20,7 @@ from geo.prepare import Prepared, preparation_settings, prepare_incidents
 from geo.result import PipelineResult
 from geo.settings import Settings
 from geo.source import DataSource, LoadedSource, load_source
+from geo.staff import window_trends
 from ui import state
 
 
@@ -61,6 +63,38 @@ def result(settings: Settings, source: DataSource | None = None) -> PipelineResu
     """Run (or fetch from the cache) the pipeline on ``source`` (default: the data in use)."""
     src = source or state.data_source()
     return run(src.key, settings.cache_key(), src, settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def patrol_run(
+    key: str, settings_key: Hashable, _source: DataSource, _settings: Settings
+) -> tuple[PipelineResult, bool]:
+    """:func:`run` of a month window, with each hotspot's trend over the whole window.
+
+    ``(result, True)`` with the hotspots' trends from :func:`geo.staff.window_trends` (the
+    window against as many months before it, read from the prepared incidents of every
+    month) when the data reaches back that far; otherwise ``(result, False)``, the trends
+    inside the window as the run made them.
+    """
+    window = run(key, settings_key, _source, _settings)
+    if _settings.since is None or _settings.until is None:
+        return window, False
+    every = preparation_settings(_settings.replace(since=None, until=None))
+    full = prepared(key, every.cache_key(), _source, every)
+    trends = window_trends(
+        window.hotspots, full.incidents, since=str(_settings.since), until=str(_settings.until)
+    )
+    if trends is None:
+        return window, False
+    return dataclasses.replace(window, hotspots=trends), True
+
+
+def patrol_result(
+    settings: Settings, source: DataSource | None = None
+) -> tuple[PipelineResult, bool]:
+    """:func:`patrol_run` on ``source`` (default: the data in use)."""
+    src = source or state.data_source()
+    return patrol_run(src.key, settings.cache_key(), src, settings)
 
 
 def loaded(source: DataSource | None = None) -> LoadedSource:

@@ -54,15 +54,20 @@ def staff_map_frames(
     ward_codes: tuple[str, ...] | None,
     _source: DataSource,
     _settings: Settings,
+    patrol: bool = False,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """``(wards, hotspots, incidents or None)`` of a staff map, ready to draw.
 
     In WGS84 with outlines simplified for display (:func:`geo.maps.for_display`) and
     markup stripped from names; the chosen wards only, with their incidents (``weight``,
-    ``geometry``) for the density layer, when ``ward_codes`` is given. Shared read-only
+    ``geometry``) for the density layer, when ``ward_codes`` is given. With ``patrol`` the
+    hotspots carry the Patrol list's trends (:func:`ui.cache.patrol_run`). Shared read-only
     between reruns.
     """
-    result = cache.run(key, settings_key, _source, _settings)
+    if patrol:
+        result = cache.patrol_run(key, settings_key, _source, _settings)[0]
+    else:
+        result = cache.run(key, settings_key, _source, _settings)
     wards, hotspots, incidents = result.wards, result.hotspots, None
     if ward_codes is not None:
         hotspots = hotspots_in_wards(hotspots, ward_codes)
@@ -104,12 +109,16 @@ def street_frame(key: str, _source: DataSource, _settings: Settings) -> gpd.GeoD
 
 
 def frames_for(
-    settings: Settings, ward_codes: Sequence[str] | None, source: DataSource | None = None
+    settings: Settings,
+    ward_codes: Sequence[str] | None,
+    source: DataSource | None = None,
+    *,
+    patrol: bool = False,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
     """:func:`staff_map_frames` of ``settings`` on ``source`` (default: the data in use)."""
     src = source or state.data_source()
     codes = None if ward_codes is None else tuple(sorted(ward_codes))
-    return staff_map_frames(src.key, settings.cache_key(), codes, src, settings)
+    return staff_map_frames(src.key, settings.cache_key(), codes, src, settings, patrol)
 
 
 def show_staff_map(
@@ -120,6 +129,7 @@ def show_staff_map(
     height: int,
     names_clear_of_hotspots: bool = False,
     focus_rank: int | None = None,
+    patrol: bool = False,
 ) -> None:
     """Draw the staff map: the wards (all, or the chosen ones) with hotspot layers over them.
 
@@ -140,9 +150,10 @@ def show_staff_map(
     little (up, down or sideways) in the browser, or is hidden while covered. With
     ``focus_rank`` the map opens on that hotspot and the streets around it
     (:func:`geo.staff.focus_area`); give each focus its own ``key``, so the map is drawn
-    afresh with that first view.
+    afresh with that first view. With ``patrol`` the hotspots' trends are the Patrol
+    list's (the window against the months before it, :func:`ui.cache.patrol_run`).
     """
-    wards, hotspots, incidents = frames_for(settings, ward_codes)
+    wards, hotspots, incidents = frames_for(settings, ward_codes, patrol=patrol)
     src = state.data_source()
     tiles, attribution = basemap_setting()
     away = hotspots.geometry if names_clear_of_hotspots and len(hotspots) else None

@@ -13,6 +13,8 @@ from geo.staff.patrol import (
     patrol_view,
     period_caption,
     period_text,
+    trend_words,
+    window_trends,
 )
 from geo.staff.sheet import patrol_sheet_html, print_zoom
 from geo.staff.sheet_map import inset_groups, svg_map
@@ -42,6 +44,8 @@ __all__ = [
     "rejected_csv",
     "score_words",
     "svg_map",
+    "trend_words",
+    "window_trends",
     "write_outputs",
     "write_texts",
 ]

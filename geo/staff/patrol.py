@@ -7,13 +7,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
 from geo import columns as c
+from geo.hotspots import trend_label
 from geo.result import PipelineResult
-from geo.settings import Settings
+from geo.settings import Settings, months_spanned
 from geo.staff.tables import hotspots_in_wards
 
-__all__ = ["PatrolView", "patrol_view", "period_caption", "period_text"]
+__all__ = [
+    "PatrolView",
+    "patrol_view",
+    "period_caption",
+    "period_text",
+    "trend_words",
+    "window_trends",
+]
 
 
 def period_text(data_months: Sequence[str], since: str, until: str, window: int) -> str:
@@ -42,7 +53,9 @@ def period_text(data_months: Sequence[str], since: str, until: str, window: int)
     return text + ")"
 
 
-def period_caption(data_months: Sequence[str], settings: Settings, window: int) -> str:
+def period_caption(
+    data_months: Sequence[str], settings: Settings, window: int, *, whole_window: bool = False
+) -> str:
     """The patrol page's caption: the months shown, where they are counted from, the trend.
 
     Parameters
@@ -54,20 +67,36 @@ def period_caption(data_months: Sequence[str], settings: Settings, window: int) 
         :func:`geo.settings_edits.window_settings`.
     window
         How many months the window was asked to cover.
+    whole_window
+        The trends are :func:`window_trends` (the window against as many months before it)
+        rather than the last part of the window against the part before.
 
     """
     period = period_text(data_months, str(settings.since), str(settings.until), window)
-    k = settings.trend_months
-    months = "month" if k == 1 else f"{k} months"
-    trend = (
-        f"Trend: the last {months} against the {months} before."
-        if window > 1
-        else "No trend: a 1-month window has no earlier part to compare with."
-    )
     return (
         f"Months {period}, counted back from the data's last month ({data_months[-1]}), not "
-        f"from today. {trend}"
+        f"from today. {trend_words(settings, window, whole_window=whole_window)}"
     )
+
+
+def trend_words(settings: Settings, window: int, *, whole_window: bool = False) -> str:
+    """What the patrol trends compare, in one sentence (see :func:`period_caption`)."""
+    k = settings.trend_months
+    months = "month" if k == 1 else f"{k} months"
+    if whole_window:
+        n = months_spanned(str(settings.since), str(settings.until))
+        first = pd.Period(str(settings.since), "M")
+        these, span = ("this month", "month") if n == 1 else (f"these {n} months", f"{n} months")
+        before = f"{first - 1}" if n == 1 else f"{first - n} to {first - 1}"
+        trend = (
+            f"Trend: incidents inside each hotspot's area in {these} against the {span} "
+            f"before ({before})."
+        )
+    elif window > 1:
+        trend = f"Trend: the last {months} against the {months} before."
+    else:
+        trend = "No trend: a 1-month window has no earlier part to compare with."
+    return trend
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,6 +160,60 @@ def patrol_view(result: PipelineResult, ward_codes: Iterable[str]) -> PatrolView
         in_wards=len(incidents),
         rising=int(hs[c.TREND].isin(["rising", "new"]).sum()) if len(hs) else 0,
     )
+
+
+def window_trends(
+    hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *, since: str, until: str
+) -> gpd.GeoDataFrame | None:
+    """Each hotspot's trend over the whole window: its area's incidents against the months before.
+
+    A window of a few months split in two (the last month against the one before) is too
+    short to show a change; here the incidents inside each hotspot's area in the window's
+    months are compared with those inside it in as many months just before the window,
+    with :func:`geo.hotspots.trend_label`. Both counts are of every used incident inside
+    the area (outline included), in a cluster or not, so the two periods are counted alike.
+
+    Parameters
+    ----------
+    hotspots
+        Hotspots of the window (``recent_count``, ``previous_count``, ``trend`` and polygon
+        ``geometry``), e.g. ``PipelineResult.hotspots``.
+    incidents
+        Used incidents of every month (``month``, ``YYYY-MM``, and point ``geometry``, the
+        CRS of ``hotspots``), e.g. ``Prepared.incidents`` of the same data.
+    since, until
+        First and last month of the window, ``YYYY-MM``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        A copy of ``hotspots`` with ``recent_count`` (incidents inside the area in the
+        window), ``previous_count`` (in the months before) and ``trend`` replaced; ``None``
+        when the data does not reach back over the months before (the caller keeps the
+        trend inside the window).
+
+    """
+    months = months_spanned(since, until)
+    first = str(pd.Period(since, "M") - months)
+    month = incidents[c.MONTH].astype(str)
+    if len(month) == 0 or str(month.min()) > first:
+        return None
+    keep = ((month >= first) & (month <= until)).to_numpy()
+    points = incidents.geometry.to_numpy()[keep]
+    recent_row = month.to_numpy()[keep] >= since
+    tree = shapely.STRtree(hotspots.geometry.to_numpy())
+    point_i, hotspot_i = tree.query(points, predicate="intersects")
+    n = len(hotspots)
+    recent = np.bincount(hotspot_i[recent_row[point_i]], minlength=n)
+    previous = np.bincount(hotspot_i[~recent_row[point_i]], minlength=n)
+    out = hotspots.copy()
+    out[c.RECENT_COUNT] = recent.astype("int64")
+    out[c.PREVIOUS_COUNT] = previous.astype("int64")
+    out[c.TREND] = [
+        trend_label(int(r), int(p), recent_months=months, previous_months=months)
+        for r, p in zip(recent, previous, strict=True)
+    ]
+    return out
 
 
 #: Ground shown around a hotspot the map is zoomed to, in metres: its nearby streets and

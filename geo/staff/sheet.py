@@ -41,6 +41,7 @@ def patrol_sheet_html(
     data_label: str,
     streets: gpd.GeoDataFrame | None = None,
     max_rows: int | None = None,
+    trend: str = "Trend: the latest part of the window against the part before it.",
 ) -> str:
     """A one-page printable patrol sheet: the ranked list with places, and legible maps.
 
@@ -66,6 +67,8 @@ def patrol_sheet_html(
     max_rows
         Most hotspots listed and mapped; the rest are counted in a note (the CSV has them
         all). ``None`` (default): every hotspot given, as in the patrol list.
+    trend
+        What the Trend column compares, in one sentence (:func:`geo.staff.trend_words`).
 
     Returns
     -------
@@ -172,7 +175,7 @@ def patrol_sheet_html(
         + f"</tr></thead><tbody>{rows}</tbody></table>{note}"
         "<p>#: the number on the maps. Map: the inset that shows it. Places are police.uk "
         "map-point names (incidents are moved to the nearest one), not exact addresses. "
-        "Trend: the latest part of the window against the part before it.</p></body></html>"
+        f"{esc(trend)}</p></body></html>"
     )
 
 

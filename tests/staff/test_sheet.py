@@ -46,6 +46,10 @@ def squares(rows: list[tuple[int, float, float, float]]) -> gpd.GeoDataFrame:
 def test_patrol_sheet_lists_at_most_max_rows(shipped):
     r = shipped
     sheet = patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", max_rows=4)
+    # the sheet says what its Trend column compares, as the page does
+    assert "Trend: the latest part of the window against the part before it." in sheet
+    told = patrol_sheet_html(r.hotspots, r.wards, period="p", data_label="d", trend="Trend: X.")
+    assert "Trend: X." in told and "the latest part of the window" not in told
     assert sheet.count("<tr>") == 1 + 4
     assert f"{len(r.hotspots) - 4} more hotspot(s) are in the CSV download" in sheet
     ranks = re.findall(r'<g class="rank">.*?>(\d+)</text></g>', sheet)

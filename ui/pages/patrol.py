@@ -18,6 +18,7 @@ from geo.staff import (
     period_caption,
     period_text,
     score_words,
+    trend_words,
 )
 from ui import cache, charts, state
 from ui.effect_cards import effect_cards_section
@@ -65,13 +66,14 @@ def page() -> None:
         st.warning("Pick at least one ward.")
         return
     ws = window_settings(settings, last_month=months[-1], months=window)
-    st.caption(
-        f"{period_caption(months, ws, window)} A hotspot needs min_samples "
-        f"{ws.min_samples_text(months_spanned(str(ws.since), str(ws.until)))} weighted "
-        f"incidents within {ws.eps_m:g} m."
-    )
+    span = months_spanned(str(ws.since), str(ws.until))
     with st.spinner("Finding hotspots…"):
-        view = patrol_view(cache.result(ws), codes)
+        run, whole_window = cache.patrol_result(ws)
+        view = patrol_view(run, codes)
+    st.caption(
+        f"{period_caption(months, ws, window, whole_window=whole_window)} A hotspot needs "
+        f"min_samples {ws.min_samples_text(span)} weighted incidents within {ws.eps_m:g} m."
+    )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hotspots", view.n_hotspots)
     m2.metric("Incidents in hotspots", view.in_hotspots)
@@ -79,7 +81,7 @@ def page() -> None:
     m4.metric("Rising or new", view.rising)
 
     st.subheader("Hotspots, highest weighted score first")
-    table = patrol_table(view.hotspots, trend_months=ws.trend_months)
+    table = patrol_table(view.hotspots, trend_months=span if whole_window else ws.trend_months)
     # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
     # too): the rank and the score it follows, where, going which way, how many; the ward
     # (chosen above), the kind, months and ID come after
@@ -119,6 +121,7 @@ def page() -> None:
         height=600,
         names_clear_of_hotspots=True,
         focus_rank=focus or None,
+        patrol=True,
     )
     effect_cards_section(settings)
 
@@ -143,6 +146,7 @@ def page() -> None:
         period=period,
         data_label=src.label,
         streets=street_frame(src.key, src, ws),
+        trend=trend_words(ws, window, whole_window=whole_window),
     )
     d1, d2, d3 = st.columns([1.4, 1, 1], gap="small")  # each label whole at 1024 px
 
