@@ -37,6 +37,7 @@ from geo.settings_toml import settings_from_toml
 from geo.source import DataSource, load_source
 from geo.staff import window_trends
 from ui.effect_cards import BADGES
+from ui.evaluation import VERDICT
 from ui.tuning_advice import current_red_flags
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -1357,7 +1358,7 @@ def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
     assert set(first["n_test"]) == {int(september.sum())}
 
     # a verdict against the best other method at DBSCAN's area, read from the same months
-    verdicts = [m.value for m in at.markdown if m.value.startswith("**At these settings:**")]
+    verdicts = [m.value for m in at.markdown if m.value.startswith(VERDICT)]
     assert len(verdicts) == 1, verdicts
     assert re.search(
         r"DBSCAN hotspots (ahead of|level with|behind) (Kernel density|Getis-Ord Gi\*|"

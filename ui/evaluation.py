@@ -150,6 +150,10 @@ def months_text(n: int, kind: str = "") -> str:
     return " ".join(x for x in (str(n), kind, "month" if n == 1 else "months") if x)
 
 
+#: How the verdict under the PAI plot begins.
+VERDICT = "**At these settings, against the best other method above:**"
+
+
 def verdict_text(table: pd.DataFrame) -> str:
     """DBSCAN against the best other method at its area, month by month, in one paragraph.
 
@@ -159,8 +163,8 @@ def verdict_text(table: pd.DataFrame) -> str:
     try:
         d = ev.paired_difference(table, measure="pai")
     except ValidationError as exc:
-        return f"**At these settings:** no method to compare with ({exc})."
-    return f"**At these settings:** {d.sentence()}"
+        return f"{VERDICT} no method to compare with ({exc})."
+    return f"{VERDICT} {d.sentence()}"
 
 
 def show_evaluation(evaluation: ev.Evaluation, settings: Settings) -> None:

@@ -195,7 +195,8 @@ def plot_pai_by_method(table: pd.DataFrame, *, current: tuple[float, int] | None
     """
     t = table[table[c.WARD_CODE] == ALL_WARDS]
     methods = [m for m in ALL_METHODS if m in set(t["method"])]
-    fig = Figure(figsize=(11, 1.6 + 0.42 * len(methods)), layout="constrained")
+    # 8.5 in wide: drawn across a page 700 to 900 px wide, its text stays near its own size
+    fig = Figure(figsize=(8.5, 1.9 + 0.45 * len(methods)), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     colours = ["#1f5f8b", "#e07b39", "#5a9e4b", "#8c8c8c", "#b04a8c", "#7a5c2e", "#d9a21b"]
     for ax, measure, label in zip(
