@@ -438,8 +438,11 @@ def test_patrol_and_data_pages_render(server, browser):
         BOXES, [".leaflet-popup-content-wrapper", ".leaflet-control-layers"]
     )
     assert popup["top"] >= layers["bottom"] or popup["right"] <= layers["left"], (popup, layers)
+    legend = frame.locator(".hotspot-legend")  # gives way while a popup is open
+    assert legend.evaluate("e => getComputedStyle(e).visibility") == "hidden"
     frame.locator(".leaflet-popup-close-button").click()
     frame.locator(".leaflet-popup").wait_for(state="detached")
+    assert legend.evaluate("e => getComputedStyle(e).visibility") == "visible"
     # ...and shown when zoomed in on the top hotspot, beside its rank badge
     top = expected.hotspots.iloc[0]
     frame.locator("body").evaluate(

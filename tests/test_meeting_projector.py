@@ -213,6 +213,12 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
         BOXES, [".leaflet-popup-content-wrapper", ".public-title"]
     )
     assert popup["top"] >= title_box["bottom"], (popup, title_box)
+    # ...and the legend gives way while it is open (it covered the popup's last line)
+    legend = frame.locator(".public-legend")
+    assert legend.evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    frame.locator(".leaflet-popup-close-button").click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
+    assert legend.evaluate("e => getComputedStyle(e).visibility") == "visible"
 
     assert failed == []
     assert remote == []

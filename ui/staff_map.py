@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 from geo import columns as c
 from geo.maps import (
     STAFF_BOXES,
+    GiveWayToPopups,
     asset_folders,
     base_map,
     density_layer,
@@ -169,6 +170,7 @@ def show_staff_map(
         fit_to=focus,
         labels_avoid=(".rank-label",),  # a name under a badge reads as "Li[3]more"
     )
+    m.add_child(GiveWayToPopups((".hotspot-legend",)))  # an open popup is read whole
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
     street_layer(street_frame(src.key, src, settings)).add_to(m)
     if incidents is not None and len(incidents):

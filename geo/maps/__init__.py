@@ -1,7 +1,7 @@
 """Staff maps that render with no network: hotspot maps, legends, offline Leaflet."""
 
 from geo.maps.density import density_layer, incident_heat_points
-from geo.maps.elements import add_css, add_html
+from geo.maps.elements import GiveWayToPopups, add_css, add_html
 from geo.maps.escape import escape_html, escape_properties, escape_template_literal, safe_tooltip
 from geo.maps.hotspot_map import (
     DISPLAY_GRID_DEG,
@@ -41,6 +41,7 @@ __all__ = [
     "STAFF_BOXES",
     "STAFF_POPUP",
     "STREET_MIN_ZOOM",
+    "GiveWayToPopups",
     "StreetLayer",
     "add_css",
     "add_hotspot_layer",

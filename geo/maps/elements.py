@@ -2,8 +2,8 @@
 
 :func:`add_css` and :func:`add_html` put text into the page of a ``folium.Map`` (its
 ``<head>`` or its ``<body>``); :class:`MapScript` is a script run once the map exists, and
-:class:`ScaleBar`, :class:`FitBesideBoxes` and :class:`SpreadLabels` are those the hotspot
-maps use.
+:class:`ScaleBar`, :class:`FitBesideBoxes`, :class:`SpreadLabels` and
+:class:`GiveWayToPopups` are those the hotspot maps use.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-__all__ = ["FitBesideBoxes", "MapScript", "ScaleBar", "SpreadLabels", "add_css", "add_html"]
+__all__ = [
+    "FitBesideBoxes",
+    "GiveWayToPopups",
+    "MapScript",
+    "ScaleBar",
+    "SpreadLabels",
+    "add_css",
+    "add_html",
+]
 
 
 def _figure(m: Element) -> Figure:
@@ -66,6 +74,41 @@ class ScaleBar(MapScript):
 
     def __init__(self) -> None:
         super().__init__("ScaleControl")
+
+
+class GiveWayToPopups(MapScript):
+    """Hide the boxes ``selectors`` (e.g. a legend) while a popup is open on the map.
+
+    A popup opened near a box drawn over the map would otherwise lie partly under it (a
+    legend over a map's lower corner covered an area's last popup line on a 1024 px
+    screen); the box comes back when the popup closes.
+
+    Parameters
+    ----------
+    selectors
+        CSS selectors of the boxes.
+
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, selectors) {
+            function show(visible) {
+                selectors.forEach(function (sel) {
+                    document.querySelectorAll(sel).forEach(function (el) {
+                        el.style.visibility = visible ? "" : "hidden";
+                    });
+                });
+            }
+            map.on("popupopen", function () { show(false); });
+            map.on("popupclose", function () { show(true); });
+        })({{ this._parent.get_name() }}, {{ this.selectors|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, selectors: Sequence[str]) -> None:
+        super().__init__("GiveWayToPopups")
+        self.selectors = list(selectors)
 
 
 class FitBesideBoxes(MapScript):

@@ -13,7 +13,14 @@ from folium.template import Template
 
 from geo import columns as c
 from geo.maps.density import density_layer
-from geo.maps.elements import FitBesideBoxes, MapScript, ScaleBar, SpreadLabels, add_css
+from geo.maps.elements import (
+    FitBesideBoxes,
+    GiveWayToPopups,
+    MapScript,
+    ScaleBar,
+    SpreadLabels,
+    add_css,
+)
 from geo.maps.escape import escape_html
 from geo.maps.labels import ward_label_points
 from geo.maps.legend import SCORE_COLOURS, LegendLayer, legend_html, score_classes
@@ -523,6 +530,7 @@ def hotspot_map(
 
     """
     m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
+    m.add_child(GiveWayToPopups((".hotspot-legend",)))  # an open popup is read whole
     if streets is not None and len(streets):
         street_layer(streets).add_to(m)
     for layer in staff_layers(hotspots, incidents=incidents):

@@ -13,6 +13,7 @@ import shapely
 from geo import columns as c
 from geo.errors import ValidationError
 from geo.maps import (
+    GiveWayToPopups,
     add_css,
     add_html,
     base_map,
@@ -162,6 +163,7 @@ def public_map(
     )
     add_css(m, _PUBLIC_CSS)
     m.add_child(FullScreenButton())
+    m.add_child(GiveWayToPopups((".public-legend",)))  # an open popup is read whole
     if street_layer is not None:
         street_layer.add_to(m)
     if len(public):
