@@ -87,6 +87,26 @@ BOXES = """(_body, sels) => sels.map((s) => {
 })"""
 
 
+def open_top_popup(page, frame, box: str, legend: str) -> tuple[dict, dict]:
+    """Click the area (or hotspot) nearest the top of the map; its popup and ``box``.
+
+    Returns the bounding boxes of the opened popup and of ``box`` while it is open. Checks
+    on the way that the ``legend`` box gives way while the popup is open and comes back
+    when it is closed (the popup is closed again before returning).
+    """
+    top = frame.locator("body").evaluate(TOPMOST, AREA_STROKE)
+    frame.locator(f'path[stroke="{AREA_STROKE}"]').nth(top).click(force=True)
+    frame.locator(".leaflet-popup").wait_for()
+    page.wait_for_timeout(800)  # the map pans the popup into view
+    popup, other = frame.locator("body").evaluate(BOXES, [".leaflet-popup-content-wrapper", box])
+    shown = frame.locator(legend)
+    assert shown.evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    frame.locator(".leaflet-popup-close-button").click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
+    assert shown.evaluate("e => getComputedStyle(e).visibility") == "visible"
+    return popup, other
+
+
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms
@@ -430,19 +450,8 @@ def test_patrol_and_data_pages_render(server, browser):
     assert frame.get_by_label("Street names (zoom in)").is_checked()
     assert shot(page, "patrol.png", 1900, frame=STAFF_MAP).stat().st_size > 10_000
     # a click on the hotspot nearest the top opens its popup clear of the layer list
-    top = frame.locator("body").evaluate(TOPMOST, AREA_STROKE)
-    frame.locator(f'path[stroke="{AREA_STROKE}"]').nth(top).click(force=True)
-    frame.locator(".leaflet-popup").wait_for()
-    page.wait_for_timeout(800)  # the map pans the popup into view
-    popup, layers = frame.locator("body").evaluate(
-        BOXES, [".leaflet-popup-content-wrapper", ".leaflet-control-layers"]
-    )
+    popup, layers = open_top_popup(page, frame, ".leaflet-control-layers", ".hotspot-legend")
     assert popup["top"] >= layers["bottom"] or popup["right"] <= layers["left"], (popup, layers)
-    legend = frame.locator(".hotspot-legend")  # gives way while a popup is open
-    assert legend.evaluate("e => getComputedStyle(e).visibility") == "hidden"
-    frame.locator(".leaflet-popup-close-button").click()
-    frame.locator(".leaflet-popup").wait_for(state="detached")
-    assert legend.evaluate("e => getComputedStyle(e).visibility") == "visible"
     # ...and shown when zoomed in on the top hotspot, beside its rank badge
     top = expected.hotspots.iloc[0]
     frame.locator("body").evaluate(

@@ -17,13 +17,12 @@ from geo.settings_edits import window_settings
 from tests.test_browser import (
     AREA_STROKE,
     ARTIFACTS,
-    BOXES,
     N_WARDS,
     PAGE_MAP,
     PROJECTOR,
-    TOPMOST,
     WARD_STROKE,
     browser,
+    open_top_popup,
     server,
     wait_idle,
     wait_paths,
@@ -204,21 +203,10 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     assert_apart(page.evaluate(LAYOUT, PAGE_MAP)["wards"])
 
     # a click on the area nearest the top opens its popup clear of the title box (its
-    # first line, "Area N", was under the title)
-    top = frame.locator("body").evaluate(TOPMOST, AREA_STROKE)
-    frame.locator(f'path[stroke="{AREA_STROKE}"]').nth(top).click(force=True)
-    frame.locator(".leaflet-popup").wait_for()
-    page.wait_for_timeout(800)  # the map pans the popup into view
-    popup, title_box = frame.locator("body").evaluate(
-        BOXES, [".leaflet-popup-content-wrapper", ".public-title"]
-    )
+    # first line, "Area N", was under the title), the legend giving way while it is open
+    # (it covered the popup's last line)
+    popup, title_box = open_top_popup(page, frame, ".public-title", ".public-legend")
     assert popup["top"] >= title_box["bottom"], (popup, title_box)
-    # ...and the legend gives way while it is open (it covered the popup's last line)
-    legend = frame.locator(".public-legend")
-    assert legend.evaluate("e => getComputedStyle(e).visibility") == "hidden"
-    frame.locator(".leaflet-popup-close-button").click()
-    frame.locator(".leaflet-popup").wait_for(state="detached")
-    assert legend.evaluate("e => getComputedStyle(e).visibility") == "visible"
 
     assert failed == []
     assert remote == []
