@@ -34,6 +34,11 @@ def month_window(last_month: str, months: int) -> tuple[str, str]:
     return str(last - (months - 1)), last_month
 
 
+def months_in_window(data_months: Sequence[str], since: str, until: str) -> list[str]:
+    """The months of the data (``YYYY-MM``, sorted) from ``since`` to ``until``, in order."""
+    return [m for m in data_months if since <= m <= until]
+
+
 def period_file_name(
     stem: str, data_months: Sequence[str], since: str, until: str, ext: str
 ) -> str:
@@ -54,7 +59,7 @@ def period_file_name(
         The extension, without the dot.
 
     """
-    shown = [m for m in data_months if since <= m <= until] or [since, until]
+    shown = months_in_window(data_months, since, until) or [since, until]
     first, last = shown[0], shown[-1]
     months = first if first == last else f"{first}_to_{last}"
     return f"{stem}_{months}.{ext}"

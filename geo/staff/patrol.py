@@ -15,6 +15,7 @@ from geo import columns as c
 from geo.hotspots import trend_label
 from geo.result import PipelineResult
 from geo.settings import Settings, months_spanned
+from geo.settings_edits import months_in_window
 from geo.staff.tables import hotspots_in_wards
 
 __all__ = [
@@ -44,7 +45,7 @@ def period_text(data_months: Sequence[str], since: str, until: str, window: int)
         How many months the window was asked to cover.
 
     """
-    shown = [m for m in data_months if since <= m <= until]
+    shown = months_in_window(data_months, since, until)
     if not shown:
         return f"{since} to {until} (no data in these months)"
     text = f"{shown[0]} to {shown[-1]} ({len(shown)} month{'s' if len(shown) != 1 else ''}"
