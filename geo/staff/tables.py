@@ -57,7 +57,11 @@ def patrol_table(
     trend_months
         Length of each trend period: the two count columns are then headed with what they
         compare (``"Last 3 months"``, ``"3 months before"``) and left out when no hotspot
-        has a trend (window too short: every trend ``n/a``).
+        has a trend (window too short: every trend ``n/a``). When the recent period is the
+        whole window (each hotspot's ``recent_count`` is its ``n_incidents`` in every row,
+        as with :func:`geo.staff.window_trends` on the usual data), ``"Last 3 months"`` would
+        repeat ``Incidents`` and is left out: ``Incidents`` and ``"3 months before"`` are
+        then the two periods compared.
 
     Returns
     -------
@@ -98,6 +102,8 @@ def patrol_table(
         return table
     if len(h) and (h[c.TREND].astype(str) == "n/a").all():
         return table.drop(columns=["Recent", "Before"])
+    if (table["Recent"] == table["Incidents"]).all():
+        table = table.drop(columns=["Recent"])
     span = f"{trend_months} month{'s' if trend_months != 1 else ''}"
     return table.rename(columns={"Recent": f"Last {span}", "Before": f"{span} before"})
 

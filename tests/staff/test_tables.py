@@ -86,3 +86,23 @@ def test_score_words_name_each_weight_heaviest_first():
         "Anti-social behaviour 1.5; Shoplifting 0.5; every other category 1."
     )
     assert "Ranks follow the score" in words
+
+
+def test_patrol_table_leaves_out_a_recent_count_that_repeats_incidents(two_wards):
+    r = run_pipeline(local_csv(group_rows()), two_wards, UNIT)
+    hs = r.hotspots.copy()
+    hs[c.TREND] = "rising"
+    hs[c.PREVIOUS_COUNT] = 2
+    # the window is the recent period: its count is the hotspot's incidents
+    hs[c.RECENT_COUNT] = hs[c.N_INCIDENTS]
+    table = patrol_table(hs, trend_months=3)
+    assert "Last 3 months" not in table.columns
+    assert table[["Incidents", "3 months before"]].to_dict("records") == [
+        {"Incidents": 5, "3 months before": 2}
+    ]
+    # an area holding an incident of no hotspot counts it: both numbers are shown
+    hs[c.RECENT_COUNT] = hs[c.N_INCIDENTS] + 1
+    table = patrol_table(hs, trend_months=3)
+    assert table[["Incidents", "Last 3 months", "3 months before"]].to_dict("records") == [
+        {"Incidents": 5, "Last 3 months": 6, "3 months before": 2}
+    ]
