@@ -47,14 +47,28 @@ def follow_old_link() -> None:
         st.switch_page(target)
 
 
-def account_box(box: st.delta_generator.DeltaGenerator) -> None:
-    """The sidebar below the pages (``box``): staff sign-in state, sign out, the licence."""
+#: What the Meeting page's sidebar says while staff are signed in: the screen may be in front
+#: of a public meeting, where a click on a staff page would show confidential detail.
+PUBLIC_SCREEN_WARNING = (
+    "Staff pages are open in this browser. Sign out before this screen is shown in public."
+)
+
+
+def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False) -> None:
+    """The sidebar below the pages (``box``): staff sign-in state, sign out, the licence.
+
+    On a ``public`` page (Meeting) a signed-in session is told to sign out before the screen
+    is shown at a meeting, instead of the staff pages' "Signed in as staff".
+    """
     from ui import state
     from ui.gate import signed_in
 
     with box:
         if signed_in():
-            st.success("Signed in as staff.")
+            if public:
+                st.warning(PUBLIC_SCREEN_WARNING)
+            else:
+                st.success("Signed in as staff.")
             if st.button("Sign out"):
                 state.sign_out()
                 st.rerun()
@@ -86,4 +100,4 @@ follow_old_link()
 sidebar = st.sidebar.container()  # drawn after the page, shown below the pages
 first_paint(HEADINGS.get(page.title, page.title))
 run_page(page)
-account_box(sidebar)
+account_box(sidebar, public=page.title == "Meeting")

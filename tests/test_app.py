@@ -439,6 +439,10 @@ def test_staff_pages_open_with_the_right_password(monkeypatch, page, title):
     assert "L.map(" in staff_map_js(at)
     assert at.sidebar.success[0].value == "Signed in as staff."
     go(at, "Meeting")  # still open, and the same session keeps the sign-in
+    # a screen that may be in front of a meeting says to sign out, with the button at hand
+    assert not at.sidebar.success
+    assert "Sign out before this screen is shown in public" in at.sidebar.warning[0].value
+    assert [b.label for b in at.sidebar.button] == ["Sign out"]
     go(at, page)
     assert titles(at) == [title]
     next(b for b in at.sidebar.button if b.label == "Sign out").click()
