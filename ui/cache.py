@@ -66,7 +66,7 @@ def result(settings: Settings, source: DataSource | None = None) -> PipelineResu
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def patrol_run(
+def window_run(
     key: str, settings_key: Hashable, _source: DataSource, _settings: Settings
 ) -> tuple[PipelineResult, bool]:
     """:func:`run` of a month window, with each hotspot's trend over the whole window.
@@ -89,12 +89,12 @@ def patrol_run(
     return dataclasses.replace(window, hotspots=trends), True
 
 
-def patrol_result(
+def window_result(
     settings: Settings, source: DataSource | None = None
 ) -> tuple[PipelineResult, bool]:
-    """:func:`patrol_run` on ``source`` (default: the data in use)."""
+    """:func:`window_run` on ``source`` (default: the data in use)."""
     src = source or state.data_source()
-    return patrol_run(src.key, settings.cache_key(), src, settings)
+    return window_run(src.key, settings.cache_key(), src, settings)
 
 
 def loaded(source: DataSource | None = None) -> LoadedSource:

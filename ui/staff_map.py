@@ -62,11 +62,11 @@ def staff_map_frames(
     In WGS84 with outlines simplified for display (:func:`geo.maps.for_display`) and
     markup stripped from names; the chosen wards only, with their incidents (``weight``,
     ``geometry``) for the density layer, when ``ward_codes`` is given. With ``patrol`` the
-    hotspots carry the Patrol list's trends (:func:`ui.cache.patrol_run`). Shared read-only
+    hotspots carry the Patrol list's trends (:func:`ui.cache.window_run`). Shared read-only
     between reruns.
     """
     if patrol:
-        result = cache.patrol_run(key, settings_key, _source, _settings)[0]
+        result = cache.window_run(key, settings_key, _source, _settings)[0]
     else:
         result = cache.run(key, settings_key, _source, _settings)
     wards, hotspots, incidents = result.wards, result.hotspots, None
@@ -152,7 +152,7 @@ def show_staff_map(
     ``focus_rank`` the map opens on that hotspot and the streets around it
     (:func:`geo.staff.focus_area`); give each focus its own ``key``, so the map is drawn
     afresh with that first view. With ``patrol`` the hotspots' trends are the Patrol
-    list's (the window against the months before it, :func:`ui.cache.patrol_run`).
+    list's (the window against the months before it, :func:`ui.cache.window_run`).
     """
     wards, hotspots, incidents = frames_for(settings, ward_codes, patrol=patrol)
     src = state.data_source()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -101,3 +102,22 @@ def test_the_map_names_streets_the_same_for_every_period(meeting):
         meeting.run()
         assert not meeting.exception
         assert street_layer_labels(meeting) == six
+
+
+def test_the_last_3_months_trends_compare_them_with_the_3_months_before(meeting):
+    """As on the Patrol page: September to November against June to August, not n/a."""
+    from geo import columns as c
+    from geo.staff import window_trends
+
+    meeting.radio(key="meeting_window").set_value("Last 3 months")
+    meeting.run()
+    ws = window_settings(Settings(), last_month="2018-11", months=3)
+    window = run_files(settings=ws)
+    hotspots = window_trends(
+        window.hotspots, run_files().incidents, since="2018-09", until="2018-11"
+    )
+    assert hotspots is not None
+    expected = public.public_view(dataclasses.replace(window, hotspots=hotspots))
+    table = meeting.table[0].value
+    assert list(table["Trend"]) == list(expected[c.TREND])
+    assert {"Going up", "Going down"} & set(table["Trend"])  # not every area "no clear change"

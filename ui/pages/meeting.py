@@ -71,10 +71,13 @@ def meeting_outputs(
 ) -> public.MeetingOutputs:
     """:func:`geo.public.meeting_outputs` of a run with a minimum count, cached.
 
-    ``_streets`` depend only on the source, the settings and the minimum count (all in the
-    key).
+    The areas' trends are the Patrol page's (:func:`ui.cache.window_run`): the months shown
+    against as many months before them where the data reach back so far (the last 3
+    months: September to November against June to August), the last part of the months
+    shown against the part before otherwise. ``_streets`` depend only on the source, the
+    settings and the minimum count (all in the key).
     """
-    result = cache.run(key, settings_key, _source, _settings)
+    result, _ = cache.window_run(key, settings_key, _source, _settings)
     return public.meeting_outputs(
         result, public_settings=public.PublicSettings(min_count=min_count), streets=_streets
     )

@@ -68,7 +68,7 @@ def page() -> None:
     ws = window_settings(settings, last_month=months[-1], months=window)
     span = months_spanned(str(ws.since), str(ws.until))
     with st.spinner("Finding hotspots…"):
-        run, whole_window = cache.patrol_result(ws)
+        run, whole_window = cache.window_result(ws)
         view = patrol_view(run, codes)
     st.caption(
         f"{period_caption(months, ws, window, whole_window=whole_window)} A hotspot needs "
