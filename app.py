@@ -60,17 +60,17 @@ def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False)
     On a ``public`` page (Meeting) a signed-in session is told to sign out before the screen
     is shown at a meeting, instead of the staff pages' "Signed in as staff".
     """
-    from ui import state
-    from ui.gate import signed_in
+    from ui.gate import send_cookie, sign_out, signed_in
 
     with box:
+        send_cookie()  # after a sign-in or sign-out: the browser's sign-in cookie
         if signed_in():
             if public:
                 st.warning(PUBLIC_SCREEN_WARNING)
             else:
                 st.success("Signed in as staff.")
             if st.button("Sign out"):
-                state.sign_out()
+                sign_out()
                 st.rerun()
         st.caption(
             "Contains public sector information licensed under the Open Government Licence v3.0."

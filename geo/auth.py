@@ -80,6 +80,57 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, key)
 
 
+#: How long a browser stays signed in (a shift): the sign-in token's lifetime, in hours.
+SIGN_IN_HOURS = 8.0
+#: Name of the browser cookie that keeps a staff sign-in over a page reload.
+SIGN_IN_COOKIE = "hotspots_staff"
+_TOKEN_RE = re.compile(r"^(\d{1,12})\.([0-9a-f]{64})$")
+
+
+def sign_in_token(stored: str, now: float, *, hours: float = SIGN_IN_HOURS) -> str:
+    """A token that proves a sign-in with ``stored`` until ``hours`` after ``now``.
+
+    ``<expiry, Unix seconds>.<HMAC-SHA256 of the expiry, hex>``, keyed by the configured
+    password hash: only the server can make one, and a new staff password ends every
+    token made before it. Kept by the browser (:data:`SIGN_IN_COOKIE`) so that reloading a
+    page, or opening a staff page by its address, does not ask for the password again.
+
+    Parameters
+    ----------
+    stored
+        The configured hash (:func:`hash_password`).
+    now
+        Unix time (``time.time()``).
+    hours
+        Lifetime.
+
+    """
+    expiry = int(now + hours * 3600)
+    return f"{expiry}.{_token_mac(stored, expiry)}"
+
+
+def token_valid(
+    token: str | None, stored: str, now: float, *, hours: float = SIGN_IN_HOURS
+) -> bool:
+    """Whether ``token`` was made by :func:`sign_in_token` for ``stored`` and has not expired.
+
+    A token is refused when malformed, signed for another hash, expired, or claiming a
+    lifetime longer than ``hours`` from ``now`` (constant-time comparison of the MAC).
+    """
+    m = _TOKEN_RE.match(token or "")
+    if m is None:
+        return False
+    expiry = int(m.group(1))
+    if not now < expiry <= now + hours * 3600 + 60:
+        return False
+    return hmac.compare_digest(m.group(2), _token_mac(stored, expiry))
+
+
+def _token_mac(stored: str, expiry: int) -> str:
+    key = hashlib.sha256(b"hotspots staff sign-in\0" + stored.strip().encode("utf-8")).digest()
+    return hmac.new(key, str(expiry).encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def _parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:
     m = _HASH_RE.match(stored.strip())
     problem = (

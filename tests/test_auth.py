@@ -69,3 +69,22 @@ def test_hash_password_command_refuses_a_short_password(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli_main(["hash-password", "--stdin"]) == 2
     assert "at least 10 characters" in capsys.readouterr().err
+
+
+def test_sign_in_token_holds_for_its_hours_and_only_for_its_hash():
+    from geo.auth import sign_in_token, token_valid
+
+    stored = hash_password("a long staff password", salt=b"0" * 16, n=2**4)
+    other = hash_password("a long staff password", salt=b"1" * 16, n=2**4)
+    now = 1_700_000_000.0
+    token = sign_in_token(stored, now, hours=8)
+    assert token_valid(token, stored, now + 60)
+    assert token_valid(token, stored, now + 8 * 3600 - 1)
+    assert not token_valid(token, stored, now + 8 * 3600)  # expired
+    assert not token_valid(token, other, now + 60)  # a new password ends old sign-ins
+    expiry, mac = token.split(".")
+    assert not token_valid(f"{int(expiry) + 3600}.{mac}", stored, now)  # expiry changed
+    far = sign_in_token(stored, now, hours=24 * 365)  # a year claimed: refused
+    assert not token_valid(far, stored, now)
+    for bad in (None, "", "x", f"{expiry}.{mac[:-1]}", f"{expiry}.{mac.upper()}", f"-1.{mac}"):
+        assert not token_valid(bad, stored, now)

@@ -503,3 +503,29 @@ def test_patrol_and_data_pages_render(server, browser):
     page.get_by_text("Incident CSV files").wait_for()
     assert shot(page, "data.png", 1150).stat().st_size > 10_000
     w.assert_clean()
+
+
+def test_a_sign_in_lasts_over_a_reload_until_signing_out(server, browser):
+    """A sergeant who reloads, or opens a staff page by its address, is not asked again."""
+    page = browser.new_page(viewport=PROJECTOR)
+    open_staff_page(page, server, "Patrol", "Patrol planning")
+    cookie = page.wait_for_function(
+        "() => document.cookie.includes('hotspots_staff=')", timeout=30_000
+    )
+    assert cookie
+    kept = [k for k in page.context.cookies() if k["name"] == "hotspots_staff"]
+    assert len(kept) == 1 and kept[0]["sameSite"] == "Strict", kept
+    assert kept[0]["expires"] > time.time() + 7 * 3600  # a shift, not a browser session
+    page.reload()
+    page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.get_by_text("Patrol: staff only").count() == 0
+    # signing out ends it in this browser: the cookie goes, a reload asks again
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Patrol: staff only").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.cookie.includes('hotspots_staff=')", timeout=30_000)
+    page.reload()
+    page.get_by_text("Patrol: staff only").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Patrol planning").count() == 0
+    page.close()

@@ -7,7 +7,15 @@ import time
 
 import streamlit as st
 
-from geo.auth import SignInLimiter, check_password_hash, verify_password
+from geo.auth import (
+    SIGN_IN_COOKIE,
+    SIGN_IN_HOURS,
+    SignInLimiter,
+    check_password_hash,
+    sign_in_token,
+    token_valid,
+    verify_password,
+)
 from geo.errors import ValidationError
 from ui import state
 
@@ -57,9 +65,58 @@ def client_address() -> str:
 
 
 def signed_in() -> bool:
-    """Whether this browser session signed in with the currently configured password."""
+    """Whether this browser is signed in with the currently configured password.
+
+    A session that signed in is; so is a new session (a reload, a staff page opened by its
+    address) whose browser sends a valid sign-in token (:func:`geo.auth.token_valid`, made at
+    the last sign-in, good for :data:`geo.auth.SIGN_IN_HOURS`), unless it signed out.
+    """
     stored, _ = configured_hash()
-    return stored is not None and state.staff_hash() == stored
+    if stored is None:
+        return False
+    if state.staff_hash() == stored:
+        return True
+    if not state.signed_out() and token_valid(_sent_token(), stored, time.time()):
+        state.sign_in(stored)
+        return True
+    return False
+
+
+def _sent_token() -> str | None:
+    """The sign-in token the browser sent when this session started, if any."""
+    try:
+        value = st.context.cookies.get(SIGN_IN_COOKIE)
+    except Exception:  # no request context (bare mode, tests)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _cookie_script(value: str, max_age_s: int) -> str:
+    """A script setting (or, with ``max_age_s`` 0, removing) the browser's sign-in cookie.
+
+    ``value`` is a token (digits, a dot, hex) or empty: nothing in it needs escaping.
+    """
+    return (
+        "<script>document.cookie = "
+        f'"{SIGN_IN_COOKIE}={value}; path=/; max-age={max_age_s}; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>'
+    )
+
+
+def sign_out() -> None:
+    """End this browser's sign-in: the session's, and the token its browser keeps."""
+    state.sign_out()
+    state.set_cookie_script(_cookie_script("", 0))
+
+
+def send_cookie() -> None:
+    """Send the browser the sign-in cookie change waiting since the last sign-in or sign-out.
+
+    Drawn in the sidebar, once; the script sets ``document.cookie`` and shows nothing.
+    """
+    script = state.take_cookie_script()
+    if script is not None:
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def staff_gate(page: str) -> bool:
@@ -83,6 +140,10 @@ def staff_gate(page: str) -> bool:
     with st.form("sign_in", clear_on_submit=True):
         password = st.text_input("Staff password", type="password", key="password")
         submitted = st.form_submit_button("Sign in")
+        st.caption(
+            f"This browser stays signed in for {SIGN_IN_HOURS:g} hours, over reloads, or until "
+            "you sign out (the button in the sidebar). On a shared computer, sign out."
+        )
     if submitted:
         now = time.monotonic()
         client = client_address()
@@ -97,6 +158,8 @@ def staff_gate(page: str) -> bool:
         elif password and verify_password(password, stored):
             LIMITER.succeeded(client)
             state.sign_in(stored)
+            token = sign_in_token(stored, time.time())
+            state.set_cookie_script(_cookie_script(token, int(SIGN_IN_HOURS * 3600)))
             st.rerun()
         else:
             LIMITER.failed(client, now)

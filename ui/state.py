@@ -17,6 +17,8 @@ _USUAL = "usual_settings"
 _STAFF_HASH = "staff_hash"
 _FAILURES = "failures"
 _LOCKED_UNTIL = "locked_until"
+_SIGNED_OUT = "signed_out"
+_COOKIE_SCRIPT = "sign_in_cookie_script"
 
 
 def data_source() -> DataSource:
@@ -116,11 +118,29 @@ def sign_in(stored_hash: str) -> None:
     """Remember that this session signed in with ``stored_hash``; forget earlier failures."""
     st.session_state[_STAFF_HASH] = stored_hash
     st.session_state[_FAILURES] = 0
+    st.session_state[_SIGNED_OUT] = False
 
 
 def sign_out() -> None:
-    """Forget the sign-in of this session."""
+    """Forget the sign-in of this session; a sign-in token the browser still sends is ignored."""
     st.session_state.pop(_STAFF_HASH, None)
+    st.session_state[_SIGNED_OUT] = True
+
+
+def signed_out() -> bool:
+    """Whether this session signed out (its browser's sign-in token no longer counts)."""
+    return bool(st.session_state.get(_SIGNED_OUT, False))
+
+
+def set_cookie_script(script: str | None) -> None:
+    """Keep ``script`` (what the browser's sign-in cookie becomes) until it is sent once."""
+    st.session_state[_COOKIE_SCRIPT] = script
+
+
+def take_cookie_script() -> str | None:
+    """The cookie script waiting to be sent, if any, and forget it."""
+    value = st.session_state.pop(_COOKIE_SCRIPT, None)
+    return value if isinstance(value, str) else None
 
 
 def failures() -> int:
