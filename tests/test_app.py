@@ -553,7 +553,7 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
 
 def test_category_mix_chart_keeps_rank_order_and_colours(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
-    at.multiselect(key="patrol_wards").set_value(["E05006549", "E05006557"])  # Cowley, Littlemore
+    at.pills(key="patrol_wards").set_value(["E05006549", "E05006557"])  # Cowley, Littlemore
     run(at)
     charts = [json.loads(ch.proto.spec) for ch in at.get("vega_lite_chart")]
     (mix,) = [ch for ch in charts if ch.get("encoding", {}).get("y", {}).get("field") == "hotspot"]
@@ -674,7 +674,7 @@ MARKER = re.compile(r"L\.marker\(\s*\[([-0-9.e]+),\s*([-0-9.e]+)\]")
 
 def test_patrol_ward_and_window_choices(monkeypatch):
     at = staff_app(monkeypatch, "Patrol")
-    at.multiselect(key="patrol_wards").set_value(["E05006549"])  # Cowley
+    at.pills(key="patrol_wards").set_value(["E05006549"])  # Cowley
     at.radio(key="patrol_window").set_value(12)
     run(at)
     caption = " ".join(x.value for x in at.caption)
@@ -691,7 +691,7 @@ def test_patrol_ward_and_window_choices(monkeypatch):
     html = staff_map_js(at)
     assert len(area_features(html)) == len(cowley)
     assert [f["properties"]["ward_name"] for f in ward_features(html)] == ["Cowley"]
-    at.multiselect(key="patrol_wards").set_value([])
+    at.pills(key="patrol_wards").set_value([])
     run(at)
     assert "Pick at least one ward" in at.warning[0].value
 

@@ -480,6 +480,15 @@ def test_patrol_and_data_pages_render(server, browser):
     )
     assert cut == []
     assert cut_metric_labels(page) == []  # ...and no metric's label ends in an ellipsis
+    # ...and every ward's button is in sight (they wrap; a drop-down showed the first few)
+    inside = page.locator(".st-key-patrol_wards button").evaluate_all(
+        """els => els.map((e) => {
+            const r = e.getBoundingClientRect();
+            const box = e.closest('[role=toolbar]').getBoundingClientRect();
+            return [e.textContent, r.left >= box.left - 1 && r.right <= box.right + 1];
+        })"""
+    )
+    assert len(inside) == N_WARDS and all(ok for _, ok in inside), inside
     # ...and each download button's label is read whole ("Hotspots (GeoJ…" was cut)
     labels = page.locator("[data-testid='stDownloadButton'] button").evaluate_all(
         """els => els.map((e) => [e.textContent,

@@ -42,6 +42,48 @@ def stacked(name: str) -> DeltaGenerator:
     return st.container(key=STACK + name)
 
 
+#: Up to this many wards are offered as buttons (every one in sight, chosen or not); more (a
+#: national boundary file) as a searchable drop-down list.
+WARD_BUTTONS = 30
+
+
+def ward_picker(
+    box: DeltaGenerator, names: dict[str, str], *, key: str, label: str = "Wards"
+) -> list[str]:
+    """Let the user choose wards (all chosen at first); returns the chosen codes, in order.
+
+    ``names`` maps ward code to name. Up to :data:`WARD_BUTTONS` wards are buttons that
+    toggle (``st.pills``): every ward's name stays in sight and a chosen one is marked, where
+    a drop-down list showed only the first few chosen names in a narrow column. More wards
+    are a multiselect.
+    """
+    codes = list(names)
+    if len(codes) <= WARD_BUTTONS:
+        # the buttons wrap onto more lines rather than scroll sideways out of sight
+        box.html(
+            f"<style>.st-key-{key} [role='toolbar'] {{flex-wrap: wrap; overflow-x: visible;}}"
+            "</style>"
+        )
+        chosen = box.pills(
+            label,
+            options=codes,
+            default=codes,
+            selection_mode="multi",
+            format_func=lambda code: names.get(code, code),
+            key=key,
+        )
+    else:
+        chosen = box.multiselect(
+            label,
+            options=codes,
+            default=codes,
+            format_func=lambda code: names.get(code, code),
+            key=key,
+        )
+    picked = set(chosen or [])
+    return [code for code in codes if code in picked]
+
+
 def show_problem(intro: str, exc: ValidationError, after: str = "") -> None:
     """A plain-English error box listing every problem (never a traceback)."""
     # a problem over several lines (e.g. the TOML to write) keeps its line breaks in the bullet

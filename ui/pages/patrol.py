@@ -26,7 +26,7 @@ from ui.gate import staff_gate
 from ui.postbox import postbox_panel
 from ui.settings_form import settings_notice
 from ui.staff_map import show_staff_map, street_frame
-from ui.widgets import NO_INCIDENTS, narrow_margins
+from ui.widgets import NO_INCIDENTS, narrow_margins, ward_picker
 
 #: Hotspots the ranked list shows without a scroll inside it.
 LIST_ROWS = 20
@@ -47,13 +47,7 @@ def page() -> None:
     base = cache.result(settings)
     names = dict(zip(base.wards[c.WARD_CODE], base.wards[c.WARD_NAME], strict=True))
     left, right = st.columns([3, 2])
-    codes = left.multiselect(
-        "Wards",
-        options=list(names),
-        default=list(names),
-        format_func=lambda code: names.get(code, code),
-        key="patrol_wards",
-    )
+    codes = ward_picker(left, names, key="patrol_wards")
     window = right.radio(
         "Last months of the data",
         WINDOW_MONTHS,
