@@ -139,12 +139,13 @@ def test_trend_explanation_says_what_the_words_mean():
     assert "the latest months" in trend_explanation()
 
 
-def test_the_public_legend_explains_the_trends_only_when_areas_are_shown(two_wards):
+def test_the_explanation_under_the_map_leaves_the_trends_to_the_list(two_wards):
     shown = gpd.GeoDataFrame(
         {"period": ["March 2018"]}, geometry=[two_wards.geometry.iloc[0]], crs=two_wards.crs
     )
-    text = default_explanation(shown, PublicSettings(), trend_months=3)
-    assert text.endswith(f"Trends: {trend_explanation(3)}")
+    text = default_explanation(shown, PublicSettings())
+    # the list of areas explains the trend words right above itself: not twice
+    assert "Trends" not in text and "chance" not in text
     assert "numbered afresh for the months shown" in text  # last meeting's numbers differ
     empty = default_explanation(shown.iloc[:0], PublicSettings())
     assert "Trends" not in empty and "chance" not in empty and "numbered" not in empty

@@ -25,7 +25,6 @@ from geo.maps import (
 )
 from geo.project import WGS84
 from geo.public.area_list import area_list_html
-from geo.public.areas import trend_explanation
 from geo.public.fullscreen import FullScreenButton
 from geo.public.schema import (
     AREA_ID,
@@ -316,19 +315,12 @@ def _add_band_legend(m: folium.Map, public: PublicSettings, *, shown: int) -> No
     add_html(m, box)
 
 
-def default_explanation(
-    public: gpd.GeoDataFrame,
-    public_settings: PublicSettings,
-    *,
-    trend_months: int | None = None,
-) -> str:
-    """The plain-English text under a public map: what it shows, what it hides, the trends.
+def default_explanation(public: gpd.GeoDataFrame, public_settings: PublicSettings) -> str:
+    """The plain-English text under a public map: what it shows and what it hides.
 
-    With areas shown it also says that area numbers belong to the months shown.
-
-    ``trend_months`` (``Settings.trend_months``) names the periods the trend words compare
-    (see :func:`geo.public.areas.trend_explanation`); the trend words are explained only
-    when the map shows an area.
+    With areas shown it also says that area numbers belong to the months shown. The trend
+    words are not explained here: the list of areas says what they mean right above itself
+    (:func:`geo.public.areas.trend_explanation`), once.
     """
     period = str(public[PERIOD].iloc[0]) if len(public) else "the chosen months"
     bands = ", ".join(lab for _lo, _hi, lab in public_settings.bands())
@@ -345,7 +337,6 @@ def default_explanation(
             " Areas are numbered afresh for the months shown, so an area number can mean "
             "another place on a map of other months."
         )
-        text += f" Trends: {trend_explanation(trend_months)}"
     return text
 
 
@@ -381,11 +372,7 @@ def public_html(
         Open Government Licence attribution.
 
     """
-    text = (
-        explanation
-        if explanation is not None
-        else default_explanation(public, public_settings, trend_months=trend_months)
-    )
+    text = explanation if explanation is not None else default_explanation(public, public_settings)
     m = public_map(
         wards,
         public,

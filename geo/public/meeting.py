@@ -35,8 +35,8 @@ class MeetingOutputs:
         The data and its months in words, e.g. ``"police.uk street-level crime, June to
         November 2018"`` (:func:`geo.public.data_source`).
     trend
-        What the trend words mean (:func:`geo.public.trend_explanation` of the run's
-        ``trend_months``).
+        What the trend words mean (:func:`geo.public.trend_explanation` of the periods
+        compared).
     explanation
         Plain-English explanation of the map (:func:`geo.public.default_explanation`).
     map_html
@@ -60,6 +60,7 @@ def meeting_outputs(
     *,
     public_settings: PublicSettings | None = None,
     streets: gpd.GeoDataFrame | None = None,
+    trend_months: int | None = None,
 ) -> MeetingOutputs:
     """The public view of ``result`` as the meeting page shows it.
 
@@ -79,6 +80,11 @@ def meeting_outputs(
         Street labels for both maps from :func:`geo.public.public_streets` of **all**
         months of the data (e.g. :func:`geo.public.streets_for_source`), so the names do
         not change with the months of ``result``; ``None`` (default): no street names.
+    trend_months
+        Length of each of the two periods the hotspots' trends compare, for the words that
+        explain them; default the run's ``settings.trend_months``. Give it when the trends
+        were made otherwise (:func:`geo.staff.window_trends` compares the whole run with as
+        many months before it: the run's months).
 
     Returns
     -------
@@ -91,7 +97,7 @@ def meeting_outputs(
     )
     raw = public_view(safe, public=pub)
     view = gpd.GeoDataFrame(neutralise_markup(raw, [PLACE]), geometry="geometry", crs=raw.crs)
-    s = result.settings
+    months = result.settings.trend_months if trend_months is None else trend_months
     inc = result.incidents
     source = data_source(inc[c.SOURCE_KIND].astype(str), inc[c.MONTH].astype(str))
     m = public_map(
@@ -102,7 +108,7 @@ def meeting_outputs(
         public_settings=pub,
         streets=streets,
     )
-    explanation = default_explanation(view, pub, trend_months=s.trend_months)
+    explanation = default_explanation(view, pub)
     standalone = public_html(
         safe.wards,
         view,
@@ -110,13 +116,13 @@ def meeting_outputs(
         source=source,
         explanation=explanation,
         public_settings=pub,
-        trend_months=s.trend_months,
+        trend_months=months,
         streets=streets,
     )
     return MeetingOutputs(
         table=meeting_table(view),
         source=source,
-        trend=trend_explanation(s.trend_months),
+        trend=trend_explanation(months),
         explanation=explanation,
         map_html=svg_html(m),
         standalone=standalone,

@@ -121,3 +121,11 @@ def test_the_last_3_months_trends_compare_them_with_the_3_months_before(meeting)
     table = meeting.table[0].value
     assert list(table["Trend"]) == list(expected[c.TREND])
     assert {"Going up", "Going down"} & set(table["Trend"])  # not every area "no clear change"
+    # ...and the words say so: the 3 months shown against the 3 before, not "the last month"
+    trend = public.trend_explanation(3)
+    assert [m.value for m in meeting.markdown if m.value.startswith("**Trend:**")] == [
+        f"**Trend:** {trend}"
+    ]
+    assert "the last 3 months than the 3 before" in trend
+    page_text = " ".join(m.value for m in meeting.markdown)
+    assert "the last month than the month before" not in page_text

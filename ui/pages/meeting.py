@@ -11,7 +11,7 @@ import streamlit as st
 from geo import columns as c
 from geo import public
 from geo.prepare import preparation_settings
-from geo.settings import Settings
+from geo.settings import Settings, months_spanned
 from geo.settings_edits import period_file_name, window_settings
 from geo.source import DataSource
 from ui import cache, charts, state
@@ -77,9 +77,15 @@ def meeting_outputs(
     shown against the part before otherwise. ``_streets`` depend only on the source, the
     settings and the minimum count (all in the key).
     """
-    result, _ = cache.window_run(key, settings_key, _source, _settings)
+    result, whole_window = cache.window_run(key, settings_key, _source, _settings)
+    months = _settings.trend_months
+    if whole_window and _settings.since is not None and _settings.until is not None:
+        months = months_spanned(str(_settings.since), str(_settings.until))
     return public.meeting_outputs(
-        result, public_settings=public.PublicSettings(min_count=min_count), streets=_streets
+        result,
+        public_settings=public.PublicSettings(min_count=min_count),
+        streets=_streets,
+        trend_months=months,
     )
 
 
