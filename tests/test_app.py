@@ -504,8 +504,8 @@ def test_changing_the_configured_password_signs_staff_out(monkeypatch):
 def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads):
     at = staff_app(monkeypatch, "Patrol")
     caption = " ".join(x.value for x in at.caption)
-    assert "2018-09 to 2018-11 (3 months)" in caption
-    assert "last month (2018-11), not from today" in caption
+    assert "September to November 2018 (3 months)" in caption
+    assert "last month (November 2018), not from today" in caption
     expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=3))
     m = metrics(at)
     assert m["Hotspots"] == str(len(expected.hotspots))
@@ -544,7 +544,7 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert "Templars Square Shopping Centre" in listed[0][1]
     assert set(re.findall(r'<g class="rank">.*?>(\d+)</text></g>', sheet)) == {r for r, _ in listed}
     assert f"<td>{table['Hotspot'][0]}</td>" in sheet
-    assert "2018-09 to 2018-11 (3 months)" in sheet
+    assert "September to November 2018 (3 months)" in sheet
     gj = json.loads(download(at, downloads, "Hotspots (GeoJSON)"))
     assert [f["properties"][c.HOTSPOT_ID] for f in gj["features"]] == list(table["Hotspot"])
     csv = pd.read_csv(io.BytesIO(download(at, downloads, "Hotspots (CSV)")))
@@ -581,7 +581,7 @@ def test_patrol_trends_compare_the_window_with_as_many_months_before_it(monkeypa
     caption = " ".join(x.value for x in at.caption)
     assert (
         "Trend: incidents inside each hotspot's area in these 3 months against the 3 months "
-        "before (2018-06 to 2018-08)."
+        "before (June to August 2018)."
     ) in caption
     ws = window_settings(Settings(), last_month="2018-11", months=3)
     expected = window_trends(
@@ -603,8 +603,8 @@ def test_patrol_trends_compare_the_window_with_as_many_months_before_it(monkeypa
     at.radio(key="patrol_window").set_value(1)
     run(at)
     caption = " ".join(x.value for x in at.caption)
-    assert "Months 2018-11 to 2018-11 (1 month)" in caption
-    assert "area in this month against the month before (2018-10)." in caption
+    assert "November 2018 (1 month)" in caption
+    assert "area in this month against the month before (October 2018)." in caption
     assert "1 month before" in set(at.dataframe[0].value.columns)
     # 6 months reach back before the data (March): the trend stays inside the window
     at.radio(key="patrol_window").set_value(6)
@@ -679,10 +679,14 @@ def test_patrol_ward_and_window_choices(monkeypatch):
     run(at)
     caption = " ".join(x.value for x in at.caption)
     # the data has 9 of the 12 months asked for, and says so
-    assert "2018-03 to 2018-11 (9 months of the 12 asked for: the data starts in 2018-03)" in (
-        caption
+    assert (
+        "March to November 2018 (9 months of the 12 asked for: the data start in March 2018)"
+        in (caption)
     )
     assert "Trend: the last 3 months against the 3 months before." in caption
+    # ...and the hotspot threshold is that of the 9 months clustered, as the Analyst page says
+    assert "A hotspot is 30 or more weighted incidents within 40 m of each other" in caption
+    assert "(min_samples 3.33 a month x 9 months = 30)" in caption
     expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=12))
     cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
     table = at.dataframe[0].value

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as c
+from geo.dates import period_words
 from geo.hotspots import trend_label
 from geo.result import PipelineResult
 from geo.settings import Settings, months_spanned
@@ -29,7 +30,7 @@ __all__ = [
 
 
 def period_text(data_months: Sequence[str], since: str, until: str, window: int) -> str:
-    """``"2018-09 to 2018-11 (3 months)"``: the months of the data inside the window.
+    """``"September to November 2018 (3 months)"``: the months of the data inside the window.
 
     Says so when the data has fewer months than the window asked for (e.g. 12 months asked,
     the data starting 9 months before its last month), and when no month of the data is in
@@ -47,10 +48,10 @@ def period_text(data_months: Sequence[str], since: str, until: str, window: int)
     """
     shown = months_in_window(data_months, since, until)
     if not shown:
-        return f"{since} to {until} (no data in these months)"
-    text = f"{shown[0]} to {shown[-1]} ({len(shown)} month{'s' if len(shown) != 1 else ''}"
+        return f"{period_words([since, until])} (no data in these months)"
+    text = f"{period_words(shown)} ({len(shown)} month{'s' if len(shown) != 1 else ''}"
     if len(shown) < window:
-        text += f" of the {window} asked for: the data starts in {data_months[0]}"
+        text += f" of the {window} asked for: the data start in {period_words(data_months[:1])}"
     return text + ")"
 
 
@@ -75,8 +76,9 @@ def period_caption(
     """
     period = period_text(data_months, str(settings.since), str(settings.until), window)
     return (
-        f"Months {period}, counted back from the data's last month ({data_months[-1]}), not "
-        f"from today. {trend_words(settings, window, whole_window=whole_window)}"
+        f"{period}, counted back from the data's last month "
+        f"({period_words(data_months[-1:])}), not from today. "
+        f"{trend_words(settings, window, whole_window=whole_window)}"
     )
 
 
@@ -88,7 +90,7 @@ def trend_words(settings: Settings, window: int, *, whole_window: bool = False) 
         n = months_spanned(str(settings.since), str(settings.until))
         first = pd.Period(str(settings.since), "M")
         these, span = ("this month", "month") if n == 1 else (f"these {n} months", f"{n} months")
-        before = f"{first - 1}" if n == 1 else f"{first - n} to {first - 1}"
+        before = period_words([str(first - n), str(first - 1)])
         trend = (
             f"Trend: incidents inside each hotspot's area in {these} against the {span} "
             f"before ({before})."

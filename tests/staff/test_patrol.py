@@ -20,15 +20,15 @@ MONTHS = [f"2018-{m:02d}" for m in range(3, 12)]  # 2018-03 .. 2018-11
 @pytest.mark.parametrize(
     ("since", "until", "window", "expected"),
     [
-        ("2018-09", "2018-11", 3, "2018-09 to 2018-11 (3 months)"),
-        ("2018-11", "2018-11", 1, "2018-11 to 2018-11 (1 month)"),
+        ("2018-09", "2018-11", 3, "September to November 2018 (3 months)"),
+        ("2018-11", "2018-11", 1, "November 2018 (1 month)"),
         (
             "2017-12",
             "2018-11",
             12,
-            "2018-03 to 2018-11 (9 months of the 12 asked for: the data starts in 2018-03)",
+            "March to November 2018 (9 months of the 12 asked for: the data start in March 2018)",
         ),
-        ("2019-01", "2019-03", 3, "2019-01 to 2019-03 (no data in these months)"),
+        ("2019-01", "2019-03", 3, "January to March 2019 (no data in these months)"),
     ],
 )
 def test_period_text_names_the_months_of_the_data_in_the_window(since, until, window, expected):
@@ -38,8 +38,8 @@ def test_period_text_names_the_months_of_the_data_in_the_window(since, until, wi
 def test_period_caption_counts_back_from_the_data_and_explains_the_trend():
     s = Settings(since="2018-09", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, s, 3) == (
-        "Months 2018-09 to 2018-11 (3 months), counted back from the data's last month "
-        "(2018-11), not from today. Trend: the last month against the month before."
+        "September to November 2018 (3 months), counted back from the data's last month "
+        "(November 2018), not from today. Trend: the last month against the month before."
     )
     one = Settings(since="2018-11", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, one, 1).endswith(
@@ -123,9 +123,9 @@ def test_the_caption_names_the_months_a_whole_window_trend_compares():
     s = Settings(since="2018-09", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, s, 3, whole_window=True).endswith(
         "Trend: incidents inside each hotspot's area in these 3 months against the 3 months "
-        "before (2018-06 to 2018-08)."
+        "before (June to August 2018)."
     )
     one = Settings(since="2018-11", until="2018-11", trend_months=1)
     assert period_caption(MONTHS, one, 1, whole_window=True).endswith(
-        "in this month against the month before (2018-10)."
+        "in this month against the month before (October 2018)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import columns as c
+from geo.prepare import window_months
 from geo.settings import months_spanned
 from geo.settings_edits import WINDOW_MONTHS, period_file_name, window_settings
 from geo.staff import (
@@ -64,9 +65,12 @@ def page() -> None:
     with st.spinner("Finding hotspots…"):
         run, whole_window = cache.window_result(ws)
         view = patrol_view(run, codes)
+    # the months clustered are those of the data inside the window (9 of 12 asked for)
+    clustered = window_months((months[0], months[-1]), ws)
     st.caption(
-        f"{period_caption(months, ws, window, whole_window=whole_window)} A hotspot needs "
-        f"min_samples {ws.min_samples_text(span)} weighted incidents within {ws.eps_m:g} m."
+        f"{period_caption(months, ws, window, whole_window=whole_window)} A hotspot is "
+        f"{ws.min_samples_for(clustered)} or more weighted incidents within {ws.eps_m:g} m of "
+        f"each other (min_samples {ws.min_samples_text(clustered)})."
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hotspots", view.n_hotspots)
