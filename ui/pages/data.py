@@ -125,7 +125,10 @@ def page() -> None:
         st.dataframe(in_words(result.rejected), hide_index=True, width="stretch")
         st.download_button("Rows set aside (CSV)", rejected_csv(result), "rejected.csv", "text/csv")
     else:
-        st.caption("Staff who sign in see every set-aside row with its file and row number.")
+        st.caption(
+            "Staff see every set-aside row here, with its file and row number, once signed in "
+            "(on the Patrol or Analyst page)."
+        )
 
 
 page()
