@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["DEFAULT_ALIASES", "DEFAULT_CATEGORIES", "GROUPS", "Category"]
+__all__ = ["DEFAULT_ALIASES", "DEFAULT_CATEGORIES", "GROUPS", "Category", "leading_categories"]
 
 GROUPS = ("asb", "drugs", "other")
 
@@ -87,3 +87,16 @@ DEFAULT_ALIASES: Mapping[str, str] = MappingProxyType(
         "postbox slip": "postbox_slip",
     }
 )
+
+
+def leading_categories(mix: str, top: int = 3) -> str:
+    """The first ``top`` entries of a hotspot's category mix, and how many more there are.
+
+    ``mix`` is a hotspot's ``categories`` text (``"Drugs 5, Anti-social behaviour 3, ..."``,
+    largest first, from :func:`geo.hotspots.summarise_hotspots`): ``"Drugs 5,
+    Anti-social behaviour 3, Burglary 2 (+4 more)"``. What a list row or a map popup has room
+    for; the whole mix stays in the downloads.
+    """
+    parts = [p for p in str(mix).split(", ") if p]
+    more = len(parts) - top
+    return ", ".join(parts[:top]) + (f" (+{more} more)" if more > 0 else "")

@@ -452,6 +452,23 @@ def test_patrol_and_data_pages_render(server, browser):
     # a click on the hotspot nearest the top opens its popup clear of the layer list
     popup, layers = open_top_popup(page, frame, ".leaflet-control-layers", ".hotspot-legend")
     assert popup["top"] >= layers["bottom"] or popup["right"] <= layers["left"], (popup, layers)
+    # rank 1 (the most kinds of incident) opens whole inside the map: nothing cut at its foot
+    frame.locator("body").evaluate(
+        """(b) => b.ownerDocument.defaultView.map.eachLayer((l) => {
+            if (l.feature && l.feature.properties.rank === 1) {
+                l.fire("click", {latlng: l.getCenter()}, true);  // as a click on its shape
+            }
+        })"""
+    )
+    frame.locator(".leaflet-popup").wait_for()
+    page.wait_for_timeout(800)  # the map pans the popup into view
+    one, whole = frame.locator("body").evaluate(
+        BOXES, [".leaflet-popup-content-wrapper", ".leaflet-container"]
+    )
+    assert whole["top"] <= one["top"] and one["bottom"] <= whole["bottom"], (one, whole)
+    assert "Templars Square" in frame.locator(".leaflet-popup-content").inner_text()
+    frame.locator(".leaflet-popup-close-button").click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
     # ...and shown when zoomed in on the top hotspot, beside its rank badge
     top = expected.hotspots.iloc[0]
     frame.locator("body").evaluate(

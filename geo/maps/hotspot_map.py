@@ -12,6 +12,7 @@ from branca.element import Element
 from folium.template import Template
 
 from geo import columns as c
+from geo.categories import leading_categories
 from geo.maps.density import density_layer
 from geo.maps.elements import (
     FitBesideBoxes,
@@ -30,20 +31,26 @@ from geo.project import WGS84
 WARD_STYLE = {"color": "#2b4a6f", "weight": 2, "fillColor": "#dfe7f0", "fillOpacity": 0.35}
 BACKGROUND = "#f4f1ea"
 
+#: Popup column made by :func:`add_hotspot_layer`: the leading categories of ``categories``
+#: (:func:`geo.categories.leading_categories`).
+MAIN_PROBLEMS = "main_problems"
+#: Popup column made by :func:`add_hotspot_layer`: ``first_month–last_month``.
+MONTHS = "months"
 #: Staff popup fields: (column, label); the first :data:`TOOLTIP_FIELDS` are the tooltip.
+#: What a sergeant reads on the ground, short enough to fit the map: the hotspot's id, kind
+#: and whole category mix are in the list and the downloads.
 STAFF_POPUP: tuple[tuple[str, str], ...] = (
     (c.RANK, "Rank"),
     (c.PLACE, "Place"),
     (c.WARD_NAME, "Ward"),
-    (c.N_INCIDENTS, "Incidents"),
-    (c.HOTSPOT_ID, "Hotspot"),
-    (c.SCORE, "Weighted score"),
-    (c.KIND, "Kind"),
-    (c.CATEGORIES, "Categories"),
     (c.TREND, "Trend"),
-    (c.FIRST_MONTH, "First month"),
-    (c.LAST_MONTH, "Last month"),
+    (c.N_INCIDENTS, "Incidents"),
+    (c.SCORE, "Weighted score"),
+    (MAIN_PROBLEMS, "Main problems"),
+    (MONTHS, "Months"),
 )
+#: Tallest a popup grows (px) before its text scrolls: well inside a 600 px map.
+POPUP_MAX_HEIGHT_PX = 320
 #: Room an opened popup keeps at the top of the map (the layer list is about 120 px high).
 POPUP_CLEAR_TOP_PX = 150
 #: How many of the popup fields the tooltip shows.
@@ -259,6 +266,7 @@ def add_hotspot_layer(
     breaks = score_breaks(hotspots[value_col].to_numpy(dtype=float)) if len(hotspots) else []
     if len(hotspots) == 0:
         return breaks
+    hotspots = _with_popup_columns(hotspots)
     fields = [(col, label) for col, label in fields if col in hotspots.columns]
     cols = [col for col, _ in fields]
     labels = [label for _, label in fields]
@@ -285,6 +293,7 @@ def add_hotspot_layer(
             fields=cols,
             aliases=labels,
             max_width=360,
+            maxHeight=POPUP_MAX_HEIGHT_PX,
             autoPanPaddingTopLeft=[20, POPUP_CLEAR_TOP_PX],
         ),
         tooltip=folium.GeoJsonTooltip(
@@ -292,6 +301,17 @@ def add_hotspot_layer(
         ),
     ).add_to(m)
     return breaks
+
+
+def _with_popup_columns(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``hotspots`` with :data:`MAIN_PROBLEMS` and :data:`MONTHS` where their sources exist."""
+    out = hotspots.copy()
+    if c.CATEGORIES in out.columns:
+        out[MAIN_PROBLEMS] = [leading_categories(t) for t in out[c.CATEGORIES].astype(str)]
+    if c.FIRST_MONTH in out.columns and c.LAST_MONTH in out.columns:
+        first, last = out[c.FIRST_MONTH].astype(str), out[c.LAST_MONTH].astype(str)
+        out[MONTHS] = (first + "–" + last).where(first != last, first)
+    return out
 
 
 #: The rank badge, written inline (a swapped layer group brings no stylesheet with it): its

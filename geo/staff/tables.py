@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo import columns as c
+from geo.categories import leading_categories
 from geo.settings import Settings
 
 
@@ -76,11 +77,7 @@ def patrol_table(
 
     """
     h = hotspots.sort_values(c.RANK, kind="stable")
-    mix = []
-    for text in h[c.CATEGORIES].astype(str):
-        parts = [p for p in text.split(", ") if p]
-        more = len(parts) - top_categories
-        mix.append(", ".join(parts[:top_categories]) + (f" (+{more} more)" if more > 0 else ""))
+    mix = [leading_categories(text, top_categories) for text in h[c.CATEGORIES].astype(str)]
     place = h[c.PLACE] if c.PLACE in h.columns else h[c.WARD_NAME]
     table = pd.DataFrame(
         {

@@ -29,7 +29,11 @@ def test_map_html_is_offline_and_has_wards_hotspots_legend(result):
     assert html.count('class=\\"ward-label\\"') == 2
     assert "\\u003eWest\\u003c" in html and "\\u003eEast\\u003c" in html
     assert "Hotspot weighted score" in html
-    assert '"hotspot_id": "E05000001-01"' in html
+    # the popup says what a sergeant needs on the ground, short enough to fit the map
+    assert '"place": ' in html and '"trend": ' in html
+    assert '"main_problems": "Drugs 5"' in html and '"months": "2018-06"' in html
+    assert '"maxHeight": 320' in html
+    assert '"hotspot_id"' not in html and '"kind"' not in html  # in the list and downloads
     # markers are labels only: two ward names and the one hotspot's rank badge
     assert html.count("L.marker(") == 2 + 1
     assert html.count('class=\\"rank-label\\"') == 1

@@ -106,3 +106,13 @@ def test_patrol_table_leaves_out_a_recent_count_that_repeats_incidents(two_wards
     assert table[["Incidents", "Last 3 months", "3 months before"]].to_dict("records") == [
         {"Incidents": 5, "Last 3 months": 6, "3 months before": 2}
     ]
+
+
+def test_leading_categories_name_the_first_few_and_count_the_rest():
+    from geo.categories import leading_categories
+
+    mix = "Bicycle theft 10, Other theft 8, Shoplifting 8, Violence and sexual offences 6"
+    assert leading_categories(mix) == "Bicycle theft 10, Other theft 8, Shoplifting 8 (+1 more)"
+    assert leading_categories(mix, top=4) == mix
+    assert leading_categories("Drugs 5") == "Drugs 5"
+    assert leading_categories("") == ""
