@@ -82,9 +82,9 @@ def page() -> None:
     table = patrol_table(view.hotspots, trend_months=span if whole_window else ws.trend_months)
     # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
     # too): the rank and the score it follows, where, going which way, how many; the ward
-    # (chosen above), the kind, months and ID come after
+    # (chosen above), the kind, months and ID come after the main problems
     first = ["Rank", "Score", "Place", "Trend", "Incidents"]
-    last = ["Ward", "Category mix", "Kind", "Months", "Hotspot"]
+    last = ["Category mix", "Ward", "Kind", "Months", "Hotspot"]
     st.dataframe(
         table,
         hide_index=True,
@@ -98,6 +98,7 @@ def page() -> None:
         + [col for col in last if col in table.columns],
         column_config={
             "Rank": st.column_config.NumberColumn(width="small"),
+            "Ward": st.column_config.TextColumn(width="medium"),
             "Score": st.column_config.NumberColumn(
                 width="small", format="%.1f", help="Incidents weighted by category: see below"
             ),
