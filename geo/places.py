@@ -357,7 +357,9 @@ def describe_places(
 def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy of ``hotspots`` with a ``place`` column right after ``ward_name``.
 
-    ``place`` is :func:`describe_places` of each hotspot's members; a hotspot with no
+    ``place`` is :func:`describe_places` of each hotspot's members with police.uk's kinds
+    of place in plain words (:func:`plain_place_words`: ``"Car park near Banjo Road"``, as
+    the meeting map says it); a hotspot with no
     police.uk place name among them (only local reports) gets its ward name instead, so
     every hotspot has words a sergeant can look for.
 
@@ -385,7 +387,9 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
     if len(out):
         places = describe_places(incidents, group_col=c.HOTSPOT_ID)
         found = out[c.HOTSPOT_ID].astype(str).map(places).fillna("").astype(str)
-        values = found.where(found != "", ward).to_numpy(dtype=object)
+        # police.uk's kinds of place in plain words, the same on every page and download
+        plain = found.map(lambda text: plain_place_words(text) if text else text)
+        values = plain.where(found != "", ward).to_numpy(dtype=object)
     else:
         values = np.array([], dtype=object)
     out.insert(int(out.columns.get_loc(c.WARD_NAME)) + 1, PLACE, values)

@@ -20,6 +20,7 @@ from folium.template import Template
 
 from geo import columns as c
 from geo.errors import ValidationError
+from geo.places import plain_place_words
 from geo.project import WGS84, require_metric
 
 __all__ = [
@@ -91,7 +92,9 @@ def street_labels(
     Returns
     -------
     list of list
-        ``[lat, lon, name, generic, min_zoom]`` per label (WGS84 degrees rounded to 1e-6).
+        ``[lat, lon, name, generic, min_zoom]`` per label (WGS84 degrees rounded to 1e-6);
+        a kind of place is named in plain words (:func:`geo.places.plain_place_words`:
+        ``Car park``, not ``Parking Area``), as the hotspots' place names are.
 
     """
     require_metric(points.crs, "street_labels")
@@ -126,8 +129,8 @@ def street_labels(
         [
             round(float(p.y), 6),
             round(float(p.x), 6),
-            str(names[i]),
-            bool(pts["generic"].iloc[i]),
+            plain_place_words(str(names[i])) if generic[i] else str(names[i]),
+            bool(generic[i]),
             zoom,
         ]
         for (i, zoom), p in zip(kept, lonlat, strict=True)

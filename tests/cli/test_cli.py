@@ -42,7 +42,7 @@ def test_hotspots_on_shipped_data_writes_five_outputs(tmp_path):
     html = (tmp_path / "map.html").read_text()
     assert re.findall(r'<(?:script src|link rel="stylesheet" href)="https?://', html) == []
     assert "<script>" in html and "L.map(" in html
-    assert html.count('"hotspot_id"') >= 1
+    assert html.count('"rank"') >= 1 and '"place"' in html  # the hotspot popups
 
 
 def test_options_and_config_file(tmp_path):
