@@ -27,6 +27,8 @@ PAGES = {
     "analyst": st.Page("ui/pages/analyst.py", title="Analyst (staff)", url_path="analyst"),
     "data": st.Page("ui/pages/data.py", title="Data", url_path="data"),
 }
+#: Session key set once the session's first page has been drawn.
+OPENED = "app_opened"
 #: The heading each page draws first, shown while a cold server warms up.
 HEADINGS = {
     "Meeting": "Where problems concentrate in South East Oxford",
@@ -97,6 +99,12 @@ def run_page(page: StreamlitPage) -> None:
 
 page = st.navigation(list(PAGES.values()))
 follow_old_link()
+if page.title == "Meeting" and not st.session_state.get(OPENED):
+    # a browser opened on the public page (a projector at a meeting) starts with the whole
+    # width for the map and no staff pages in sight; the arrow at the top left opens the
+    # sidebar. Someone who came from another page keeps the sidebar as it was.
+    st.set_page_config(initial_sidebar_state="collapsed")
+st.session_state[OPENED] = True
 sidebar = st.sidebar.container()  # drawn after the page, shown below the pages
 first_paint(HEADINGS.get(page.title, page.title))
 run_page(page)

@@ -542,6 +542,17 @@ def test_a_sign_in_lasts_over_a_reload_until_signing_out(server, browser):
     kept = [k for k in page.context.cookies() if k["name"] == "hotspots_staff"]
     assert len(kept) == 1 and kept[0]["sameSite"] == "Strict", kept
     assert kept[0]["expires"] > time.time() + 7 * 3600  # a shift, not a browser session
+    # from a staff page to the public one the sidebar stays open, asking to sign out there
+    page.get_by_role("link", name="Meeting").click()
+    page.get_by_text("Sign out before this screen is shown in public").wait_for(timeout=120_000)
+    wait_idle(page)
+    assert (
+        page.locator("[data-testid='stSidebar']").evaluate("e => e.getBoundingClientRect().width")
+        > 200
+    )
+    page.get_by_role("link", name="Patrol (staff)").click()
+    page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
+    wait_idle(page)
     page.reload()
     page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
     wait_idle(page)

@@ -126,6 +126,12 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     layout = page.evaluate(LAYOUT, PAGE_MAP)
     assert layout["viewport"] == [PROJECTOR["width"], PROJECTOR["height"]]
     assert on_screen(layout["frame"]), layout["frame"]  # the whole map
+    # opened on the public page, the sidebar (the staff pages' links) starts closed and the
+    # map has the screen's width
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.evaluate("e => e.getBoundingClientRect().width") == 0
+    frame_box = page.locator(PAGE_MAP).bounding_box()
+    assert frame_box is not None and frame_box["width"] >= PROJECTOR["width"] - 60, frame_box
     # the map's box is as high as the map: no empty band between it and its caption
     gap = page.evaluate(
         """(sel) => {
