@@ -49,20 +49,13 @@ def follow_old_link() -> None:
         st.switch_page(target)
 
 
-#: What the Meeting page's sidebar says while staff are signed in: the screen may be in front
-#: of a public meeting, where a click on a staff page would show confidential detail.
-PUBLIC_SCREEN_WARNING = (
-    "Staff pages are open in this browser. Sign out before this screen is shown in public."
-)
-
-
 def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False) -> None:
     """The sidebar below the pages (``box``): staff sign-in state, sign out, the licence.
 
     On a ``public`` page (Meeting) a signed-in session is told to sign out before the screen
     is shown at a meeting, instead of the staff pages' "Signed in as staff".
     """
-    from ui.gate import send_cookie, sign_out, signed_in
+    from ui.gate import PUBLIC_SCREEN_WARNING, send_cookie, sign_out, signed_in
 
     with box:
         send_cookie()  # after a sign-in or sign-out: the browser's sign-in cookie

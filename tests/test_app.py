@@ -443,11 +443,25 @@ def test_staff_pages_open_with_the_right_password(monkeypatch, page, title):
     assert not at.sidebar.success
     assert "Sign out before this screen is shown in public" in at.sidebar.warning[0].value
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    # ...and above the map too, where the presenter sees it before the room does
+    assert len([w for w in at.warning if "Sign out before this screen" in w.value]) == 2
     go(at, page)
     assert titles(at) == [title]
     next(b for b in at.sidebar.button if b.label == "Sign out").click()
     run(at)
     assert titles(at) == [f"{page}: staff only"]
+    go(at, "Meeting")
+    assert not [w for w in at.warning if "Sign out before this screen" in w.value]
+
+
+def test_the_meeting_page_signs_staff_out_from_above_the_map(monkeypatch):
+    at = staff_app(monkeypatch, "Patrol")
+    go(at, "Meeting")
+    at.button(key="meeting_sign_out").click()
+    run(at)
+    assert not [w for w in at.warning if "Sign out before this screen" in w.value]
+    go(at, "Patrol")
+    assert titles(at) == ["Patrol: staff only"]
 
 
 def test_password_hash_can_come_from_secrets_toml(monkeypatch):

@@ -38,6 +38,27 @@ An administrator sets the staff password once:
 """
 
 
+#: What the Meeting page says while staff are signed in: the screen may be in front of a
+#: public meeting, where a click on a staff page would show confidential detail.
+PUBLIC_SCREEN_WARNING = (
+    "Staff pages are open in this browser. Sign out before this screen is shown in public."
+)
+
+
+def public_screen_warning(key: str) -> None:
+    """On a public page, while signed in: :data:`PUBLIC_SCREEN_WARNING` and a sign-out button.
+
+    Drawn above the page's content, where a presenter sees it before the audience does.
+    """
+    if not signed_in():
+        return
+    note, button = st.columns([5, 1], vertical_alignment="center")
+    note.warning(PUBLIC_SCREEN_WARNING)
+    if button.button("Sign out", key=key):
+        sign_out()
+        st.rerun()
+
+
 def configured_hash() -> tuple[str | None, str | None]:
     """``(hash, problem)``: the administrator's staff password hash, if any and valid.
 

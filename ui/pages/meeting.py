@@ -15,6 +15,7 @@ from geo.settings import Settings, months_spanned
 from geo.settings_edits import period_file_name, window_settings
 from geo.source import DataSource
 from ui import cache, charts, state
+from ui.gate import public_screen_warning
 from ui.postbox import meeting_postbox
 from ui.settings_form import settings_notice
 from ui.widgets import NO_INCIDENTS
@@ -116,6 +117,7 @@ def page() -> None:
     """Draw the meeting page."""
     st.html(LAYOUT_CSS)
     st.title("Where problems concentrate in South East Oxford")
+    public_screen_warning("meeting_sign_out")  # staff signed in: sign out before projecting
     settings = state.settings()
     months = cache.data_months(settings)
     if not months:
