@@ -137,6 +137,13 @@ def test_trend_explanation_says_what_the_words_mean():
     assert "No clear change: the difference could be chance." in text
     assert "the last month than the month before" in trend_explanation(1)
     assert "the latest months" in trend_explanation()
+    # the earlier period is not on the map: both are named when the last month is known
+    named = trend_explanation(3, last_month="2018-02")
+    assert "the last 3 months (December 2017 to February 2018) than the 3 before " in named
+    assert "(September to November 2017)" in named
+    assert "the last month (November 2018) than the month before (October 2018)" in (
+        trend_explanation(1, last_month="2018-11")
+    )
 
 
 def test_the_explanation_under_the_map_leaves_the_trends_to_the_list(two_wards):

@@ -71,6 +71,7 @@ def area_list_html(
     trend_months: int | None,
     explanation: str,
     note: str,
+    last_month: str | None = None,
 ) -> str:
     """The list of areas as an HTML section, to go under the map on the standalone page.
 
@@ -86,6 +87,8 @@ def area_list_html(
         The data and its months in words (:func:`geo.public.data_source`), or ``None``.
     trend_months
         Length of the two periods the trend words compare.
+    last_month
+        The later period's last month (``YYYY-MM``), to name both periods.
     explanation, note
         Plain text.
 
@@ -96,8 +99,9 @@ def area_list_html(
     if source:
         parts.append(f'<p class="public-source"><b>Data:</b> {escape_html(source)}</p>')
     if len(table):
+        trend = trend_explanation(trend_months, last_month=last_month)
         parts.append(
-            f"<p><b>Trend:</b> {escape_html(trend_explanation(trend_months))}</p><table><thead>"
+            f"<p><b>Trend:</b> {escape_html(trend)}</p><table><thead>"
             + "".join(f"<th>{escape_html(h)}</th>" for h in MEETING_COLUMNS.values())
             + "</thead><tbody>"
         )

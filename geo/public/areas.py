@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from geo import columns as c
+from geo.dates import period_words
 from geo.errors import ValidationError
 from geo.hotspots import trend_label
 from geo.public.schema import PublicSettings
@@ -29,7 +30,7 @@ TREND_WORDS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def trend_explanation(trend_months: int | None = None) -> str:
+def trend_explanation(trend_months: int | None = None, *, last_month: str | None = None) -> str:
     """What each public trend word means, in plain words, for a legend or a handout.
 
     Parameters
@@ -37,6 +38,10 @@ def trend_explanation(trend_months: int | None = None) -> str:
     trend_months
         Length of the two periods compared (``Settings.trend_months``); without it the
         text says "the latest months" and "the same number of months before".
+    last_month
+        ``YYYY-MM``, the last month of the later period (the data's last month shown): the
+        two periods are then named, "the last 3 months (September to November 2018) than
+        the 3 before (June to August 2018)", since the earlier one is not on the map.
 
     """
     if trend_months is None:
@@ -45,6 +50,10 @@ def trend_explanation(trend_months: int | None = None) -> str:
         n = int(trend_months)
         recent = "the last month" if n == 1 else f"the last {n} months"
         before = "the month before" if n == 1 else f"the {n} before"
+        if last_month is not None:
+            end = pd.Period(last_month, "M")
+            recent += f" ({period_words([str(end - n + 1), str(end)])})"
+            before += f" ({period_words([str(end - 2 * n + 1), str(end - n)])})"
     up, down = TREND_WORDS["rising"], TREND_WORDS["falling"]
     return (
         f"{up} or {down}: more or fewer reports in {recent} than {before}, more than chance "

@@ -350,6 +350,7 @@ def public_html(
     public_settings: PublicSettings = DEFAULT_PUBLIC,
     trend_months: int | None = None,
     streets: gpd.GeoDataFrame | None = None,
+    last_month: str | None = None,
 ) -> str:
     """The public map and its list of areas as one standalone HTML page that opens offline.
 
@@ -364,6 +365,9 @@ def public_html(
         As for :func:`public_map`.
     explanation
         Text under the list; default :func:`default_explanation`.
+    last_month
+        The last month of the trends' later period (``YYYY-MM``): the list names both
+        periods (:func:`geo.public.trend_explanation`).
 
     Returns
     -------
@@ -387,7 +391,12 @@ def public_html(
     add_html(
         m,
         area_list_html(
-            public, source=source, trend_months=trend_months, explanation=text, note=ATTRIBUTION
+            public,
+            source=source,
+            trend_months=trend_months,
+            explanation=text,
+            note=ATTRIBUTION,
+            last_month=last_month,
         ),
     )
     return offline_html(m)

@@ -99,6 +99,8 @@ def meeting_outputs(
     view = gpd.GeoDataFrame(neutralise_markup(raw, [PLACE]), geometry="geometry", crs=raw.crs)
     months = result.settings.trend_months if trend_months is None else trend_months
     inc = result.incidents
+    # the trends' later period ends with the last month of the run's incidents
+    last_month = str(inc[c.MONTH].astype(str).max()) if len(inc) else None
     source = data_source(inc[c.SOURCE_KIND].astype(str), inc[c.MONTH].astype(str))
     m = public_map(
         safe.wards,
@@ -118,11 +120,12 @@ def meeting_outputs(
         public_settings=pub,
         trend_months=months,
         streets=streets,
+        last_month=last_month,
     )
     return MeetingOutputs(
         table=meeting_table(view),
         source=source,
-        trend=trend_explanation(months),
+        trend=trend_explanation(months, last_month=last_month),
         explanation=explanation,
         map_html=svg_html(m),
         standalone=standalone,

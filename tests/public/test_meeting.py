@@ -32,7 +32,8 @@ def test_meeting_outputs_are_the_public_view_as_a_table_and_maps(six_months):
     assert out.explanation == public.default_explanation(view, public.PublicSettings())
     assert "chance" not in out.explanation  # the trend words are explained once, by the list
     assert out.source == "police.uk street-level crime, June to November 2018"
-    assert out.trend == public.trend_explanation(months)
+    assert out.trend == public.trend_explanation(months, last_month="2018-11")
+    assert "(September to November 2018) than the 3 before (June to August 2018)" in out.trend
     for page in (out.map_html, out.standalone):
         assert "Where reported problems concentrate" in page
         assert "Data: police.uk street-level crime, June to November 2018" in page

@@ -52,7 +52,7 @@ def test_the_page_names_the_data_source_and_its_months(meeting):
 
 def test_the_trend_words_are_explained_beside_the_list(meeting):
     texts = [m.value for m in meeting.markdown]
-    trend = public.trend_explanation(Settings().trend_months)
+    trend = public.trend_explanation(Settings().trend_months, last_month="2018-11")
     assert f"**Trend:** {trend}" in texts
     assert "Going up or Going down: more or fewer reports in the last 3 months" in trend
     assert "The areas on the map" in [h.value for h in meeting.subheader]
@@ -122,10 +122,10 @@ def test_the_last_3_months_trends_compare_them_with_the_3_months_before(meeting)
     assert list(table["Trend"]) == list(expected[c.TREND])
     assert {"Going up", "Going down"} & set(table["Trend"])  # not every area "no clear change"
     # ...and the words say so: the 3 months shown against the 3 before, not "the last month"
-    trend = public.trend_explanation(3)
+    trend = public.trend_explanation(3, last_month="2018-11")
     assert [m.value for m in meeting.markdown if m.value.startswith("**Trend:**")] == [
         f"**Trend:** {trend}"
     ]
-    assert "the last 3 months than the 3 before" in trend
+    assert "the last 3 months (September to November 2018) than the 3 before (June to" in trend
     page_text = " ".join(m.value for m in meeting.markdown)
     assert "the last month than the month before" not in page_text
