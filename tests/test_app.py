@@ -527,11 +527,12 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert m["Incidents in wards"] == str(len(expected.incidents))
     table = at.dataframe[0].value
     # shown in the order a sergeant reads: the rank and the score it follows, where, going
-    # which way, how many; the ward (chosen above) after them, the ID last
+    # which way, how many; the ward (chosen above) after them; the ID and kind only in the
+    # table's data and the downloads
     order = list(at.dataframe[0].proto.column_order)
     assert order[:5] == ["Rank", "Score", "Place", "Trend", "Incidents"]
     assert "Ward" in order[5:]
-    assert order[-1] == "Hotspot"
+    assert "Hotspot" not in order and "Kind" not in order
     assert list(table["Score"]) == sorted(table["Score"], reverse=True)  # ranks follow it
     assert "Drugs and Dealing reported by residents count 3" in caption
     assert list(table["Rank"]) == list(range(1, len(expected.hotspots) + 1))
@@ -606,6 +607,11 @@ def test_patrol_trends_compare_the_window_with_as_many_months_before_it(monkeypa
     assert list(table["Incidents"]) == list(expected[c.RECENT_COUNT])
     assert list(table["3 months before"]) == list(expected[c.PREVIOUS_COUNT])
     assert "Last 3 months" not in table.columns
+    # the list shows what a sergeant reads; the id and kind stay in the downloads
+    assert list(at.dataframe[0].proto.column_order) == [
+        "Rank", "Score", "Place", "Trend", "Incidents", "3 months before", "Category mix",
+        "Ward", "Months",
+    ]  # fmt: skip
     assert {"▲ rising", "▼ falling"} <= set(table["Trend"])  # not all "no clear change"
     rising = int(expected[c.TREND].isin(["rising", "new"]).sum())
     assert metrics(at)["Rising or new"] == str(rising) != "0"
@@ -700,7 +706,7 @@ def test_patrol_ward_and_window_choices(monkeypatch):
     assert "Trend: the last 3 months against the 3 months before." in caption
     # ...and the hotspot threshold is that of the 9 months clustered, as the Analyst page says
     assert "A hotspot is 30 or more weighted incidents within 40 m of each other" in caption
-    assert "(min_samples 3.33 a month x 9 months = 30)" in caption
+    assert "(set on the Analyst page)" in caption and "min_samples" not in caption
     expected = run_files(settings=window_settings(Settings(), last_month="2018-11", months=12))
     cowley = expected.hotspots[expected.hotspots[c.WARD_CODE] == "E05006549"]
     table = at.dataframe[0].value

@@ -13,6 +13,7 @@ from folium.template import Template
 
 from geo import columns as c
 from geo.categories import leading_categories
+from geo.dates import period_words
 from geo.maps.density import density_layer
 from geo.maps.elements import (
     FitBesideBoxes,
@@ -34,7 +35,8 @@ BACKGROUND = "#f4f1ea"
 #: Popup column made by :func:`add_hotspot_layer`: the leading categories of ``categories``
 #: (:func:`geo.categories.leading_categories`).
 MAIN_PROBLEMS = "main_problems"
-#: Popup column made by :func:`add_hotspot_layer`: ``first_month–last_month``.
+#: Popup column made by :func:`add_hotspot_layer`: the months from ``first_month`` to
+#: ``last_month`` in words (``"September to November 2018"``).
 MONTHS = "months"
 #: Staff popup fields: (column, label); the first :data:`TOOLTIP_FIELDS` are the tooltip.
 #: What a sergeant reads on the ground, short enough to fit the map: the hotspot's id, kind
@@ -309,8 +311,8 @@ def _with_popup_columns(hotspots: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if c.CATEGORIES in out.columns:
         out[MAIN_PROBLEMS] = [leading_categories(t) for t in out[c.CATEGORIES].astype(str)]
     if c.FIRST_MONTH in out.columns and c.LAST_MONTH in out.columns:
-        first, last = out[c.FIRST_MONTH].astype(str), out[c.LAST_MONTH].astype(str)
-        out[MONTHS] = (first + "–" + last).where(first != last, first)
+        spans = zip(out[c.FIRST_MONTH].astype(str), out[c.LAST_MONTH].astype(str), strict=True)
+        out[MONTHS] = [period_words([first, last]) for first, last in spans]
     return out
 
 

@@ -31,7 +31,7 @@ def test_map_html_is_offline_and_has_wards_hotspots_legend(result):
     assert "Hotspot weighted score" in html
     # the popup says what a sergeant needs on the ground, short enough to fit the map
     assert '"place": ' in html and '"trend": ' in html
-    assert '"main_problems": "Drugs 5"' in html and '"months": "2018-06"' in html
+    assert '"main_problems": "Drugs 5"' in html and '"months": "June 2018"' in html
     assert '"maxHeight": 320' in html
     assert '"hotspot_id"' not in html and '"kind"' not in html  # in the list and downloads
     # markers are labels only: two ward names and the one hotspot's rank badge

@@ -68,10 +68,10 @@ def test_patrol_one_month_view_finds_the_months_concentrations(monkeypatch):
         if months == 1:  # November against October
             assert "1 month before" in set(table.columns)
             assert "– (too short)" not in set(table["Trend"])
-            assert "3.33 a month x 1 month = 4 (the floor of 4)" in captions(at)
+            assert "A hotspot is 4 or more weighted incidents within 40 m" in captions(at)
         else:
             assert "3 months before" in set(table.columns)
-            assert "3.33 a month x 3 months = 10" in captions(at)
+            assert "A hotspot is 10 or more weighted incidents within 40 m" in captions(at)
     # the 1-month view needs 4 (the floor) and finds as many hotspots as 3 months (10)
     assert counts == {1: 16, 3: 16}
 

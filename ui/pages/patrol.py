@@ -70,7 +70,7 @@ def page() -> None:
     st.caption(
         f"{period_caption(months, ws, window, whole_window=whole_window)} A hotspot is "
         f"{ws.min_samples_for(clustered)} or more weighted incidents within {ws.eps_m:g} m of "
-        f"each other (min_samples {ws.min_samples_text(clustered)})."
+        "each other (set on the Analyst page)."
     )
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Hotspots", view.n_hotspots)
@@ -82,9 +82,11 @@ def page() -> None:
     table = patrol_table(view.hotspots, trend_months=span if whole_window else ws.trend_months)
     # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
     # too): the rank and the score it follows, where, going which way, how many; the ward
-    # (chosen above), the kind, months and ID come after the main problems
+    # (chosen above) and the months come after the main problems
     first = ["Rank", "Score", "Place", "Trend", "Incidents"]
-    last = ["Category mix", "Ward", "Kind", "Months", "Hotspot"]
+    last = ["Category mix", "Ward", "Months"]
+    # the hotspot's id and kind are for the downloads and the analyst, not the list
+    hidden = ["Kind", "Hotspot"]
     st.dataframe(
         table,
         hide_index=True,
@@ -94,7 +96,7 @@ def page() -> None:
         height="content" if len(table) <= LIST_ROWS else LIST_ROWS * 35 + 38,
         key=f"patrol_list_{window}_{'-'.join(codes)}",
         column_order=[col for col in first if col in table.columns]
-        + [col for col in table.columns if col not in first + last]
+        + [col for col in table.columns if col not in first + last + hidden]
         + [col for col in last if col in table.columns],
         column_config={
             "Rank": st.column_config.NumberColumn(width="small"),
