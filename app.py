@@ -55,6 +55,7 @@ def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False)
     On a ``public`` page (Meeting) a signed-in session is told to sign out before the screen
     is shown at a meeting, instead of the staff pages' "Signed in as staff".
     """
+    from ui import state
     from ui.gate import PUBLIC_SCREEN_WARNING, send_cookie, sign_out, signed_in
 
     with box:
@@ -66,10 +67,28 @@ def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False)
                 st.success("Signed in as staff.")
             if st.button("Sign out"):
                 sign_out()
+                if public:  # a public screen: the staff pages' links go out of sight too
+                    state.close_sidebar_next()
                 st.rerun()
         st.caption(
             "Contains public sector information licensed under the Open Government Licence v3.0."
         )
+
+
+def close_sidebar_on_public_page(title: str) -> None:
+    """Close the sidebar on the Meeting page when it opens a session or staff signed out there.
+
+    A browser opened on the public page (a projector at a meeting) starts with the whole
+    width for the map and no staff pages in sight; the arrow at the top left opens the
+    sidebar. Someone who came from another page keeps the sidebar as it was, until they
+    sign out on the Meeting page.
+    """
+    from ui import state
+
+    signed_out_here = state.take_close_sidebar()
+    if title == "Meeting" and (signed_out_here or not st.session_state.get(OPENED)):
+        st.set_page_config(initial_sidebar_state="collapsed")
+    st.session_state[OPENED] = True
 
 
 def run_page(page: StreamlitPage) -> None:
@@ -92,13 +111,8 @@ def run_page(page: StreamlitPage) -> None:
 
 page = st.navigation(list(PAGES.values()))
 follow_old_link()
-if page.title == "Meeting" and not st.session_state.get(OPENED):
-    # a browser opened on the public page (a projector at a meeting) starts with the whole
-    # width for the map and no staff pages in sight; the arrow at the top left opens the
-    # sidebar. Someone who came from another page keeps the sidebar as it was.
-    st.set_page_config(initial_sidebar_state="collapsed")
-st.session_state[OPENED] = True
 sidebar = st.sidebar.container()  # drawn after the page, shown below the pages
 first_paint(HEADINGS.get(page.title, page.title))
+close_sidebar_on_public_page(page.title)
 run_page(page)
 account_box(sidebar, public=page.title == "Meeting")

@@ -565,4 +565,21 @@ def test_a_sign_in_lasts_over_a_reload_until_signing_out(server, browser):
     page.get_by_text("Patrol: staff only").first.wait_for(timeout=120_000)
     wait_idle(page)
     assert page.get_by_role("heading", name="Patrol planning").count() == 0
+    # signing out on the Meeting page also puts the staff pages' links out of sight
+    sign_in(page)
+    page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)
+    wait_idle(page)
+    page.get_by_role("link", name="Meeting").click()
+    page.get_by_text("Sign out before this screen is shown in public").first.wait_for()
+    wait_idle(page)
+    page.locator(".st-key-meeting_sign_out button").click()
+    page.get_by_text("Sign out before this screen is shown in public").first.wait_for(
+        state="detached", timeout=120_000
+    )
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    assert (
+        page.locator("[data-testid='stSidebar']").evaluate("e => e.getBoundingClientRect().width")
+        == 0
+    )
     page.close()

@@ -56,6 +56,7 @@ def public_screen_warning(key: str) -> None:
     note.warning(PUBLIC_SCREEN_WARNING)
     if button.button("Sign out", key=key):
         sign_out()
+        state.close_sidebar_next()  # the staff pages' links go out of sight too
         st.rerun()
 
 

@@ -19,6 +19,7 @@ _FAILURES = "failures"
 _LOCKED_UNTIL = "locked_until"
 _SIGNED_OUT = "signed_out"
 _COOKIE_SCRIPT = "sign_in_cookie_script"
+_CLOSE_SIDEBAR = "close_sidebar"
 
 
 def data_source() -> DataSource:
@@ -161,3 +162,13 @@ def locked_until() -> float:
 def lock_until(when: float) -> None:
     """Refuse every password until ``time.monotonic()`` reaches ``when``."""
     st.session_state[_LOCKED_UNTIL] = float(when)
+
+
+def close_sidebar_next() -> None:
+    """Ask for the sidebar to be closed on the next run (after signing out on a public page)."""
+    st.session_state[_CLOSE_SIDEBAR] = True
+
+
+def take_close_sidebar() -> bool:
+    """Whether the sidebar was asked to close since the last run; the request is used up."""
+    return bool(st.session_state.pop(_CLOSE_SIDEBAR, False))
