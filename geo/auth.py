@@ -126,6 +126,33 @@ def token_valid(
     return hmac.compare_digest(m.group(2), _token_mac(stored, expiry))
 
 
+class RevokedTokens:
+    """Sign-in tokens ended by signing out before they expire; thread-safe.
+
+    A browser's cookie is removed when it signs out, but a copy of the token would still
+    pass :func:`token_valid` until its expiry: the server keeps each signed-out token here
+    (until that expiry, so the set stays small) and refuses it. Held in memory: a restart
+    forgets them, while a new staff password ends every token.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ends: dict[str, int] = {}
+
+    def revoke(self, token: str, now: float) -> None:
+        """Refuse ``token`` from now on (tokens already expired are dropped)."""
+        m = _TOKEN_RE.match(token)
+        if m is None:
+            return
+        with self._lock:
+            self._ends = {t: end for t, end in self._ends.items() if end > now}
+            self._ends[token] = int(m.group(1))
+
+    def __contains__(self, token: object) -> bool:
+        with self._lock:
+            return token in self._ends
+
+
 def _token_mac(stored: str, expiry: int) -> str:
     key = hashlib.sha256(b"hotspots staff sign-in\0" + stored.strip().encode("utf-8")).digest()
     return hmac.new(key, str(expiry).encode("ascii"), hashlib.sha256).hexdigest()

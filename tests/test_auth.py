@@ -88,3 +88,20 @@ def test_sign_in_token_holds_for_its_hours_and_only_for_its_hash():
     assert not token_valid(far, stored, now)
     for bad in (None, "", "x", f"{expiry}.{mac[:-1]}", f"{expiry}.{mac.upper()}", f"-1.{mac}"):
         assert not token_valid(bad, stored, now)
+
+
+def test_revoked_tokens_are_refused_and_forgotten_once_expired():
+    from geo.auth import RevokedTokens, sign_in_token
+
+    stored = hash_password("a long staff password", salt=b"0" * 16, n=2**4)
+    now = 1_700_000_000.0
+    short = sign_in_token(stored, now, hours=1)
+    long = sign_in_token(stored, now, hours=8)
+    revoked = RevokedTokens()
+    assert short not in revoked
+    revoked.revoke(short, now)
+    assert short in revoked and long not in revoked
+    revoked.revoke("not a token", now)  # ignored
+    assert "not a token" not in revoked
+    revoked.revoke(long, now + 2 * 3600)  # the short one has expired by then: dropped
+    assert long in revoked and short not in revoked

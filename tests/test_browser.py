@@ -565,6 +565,15 @@ def test_a_sign_in_lasts_over_a_reload_until_signing_out(server, browser):
     page.get_by_text("Patrol: staff only").first.wait_for(timeout=120_000)
     wait_idle(page)
     assert page.get_by_role("heading", name="Patrol planning").count() == 0
+    # ...and a copy of the cookie kept from before the sign-out is refused too
+    other = browser.new_context(viewport=PROJECTOR)
+    other.add_cookies(kept)
+    copy = other.new_page()
+    copy.goto(f"{server}/patrol")
+    copy.get_by_text("Patrol: staff only").first.wait_for(timeout=120_000)
+    wait_idle(copy)
+    assert copy.get_by_role("heading", name="Patrol planning").count() == 0
+    other.close()
     # signing out on the Meeting page also puts the staff pages' links out of sight
     sign_in(page)
     page.get_by_role("heading", name="Patrol planning").wait_for(timeout=120_000)

@@ -10,6 +10,7 @@ import streamlit as st
 from geo.auth import (
     SIGN_IN_COOKIE,
     SIGN_IN_HOURS,
+    RevokedTokens,
     SignInLimiter,
     check_password_hash,
     sign_in_token,
@@ -27,6 +28,8 @@ LOCKOUT_S = 60.0
 #: zero: 10 per client address and 50 overall within 5 minutes (a right password clears
 #: its address's count).
 LIMITER = SignInLimiter(per_client=10, overall=50, window_s=300.0)
+#: Sign-in tokens of browsers that signed out, refused for the server's lifetime.
+REVOKED = RevokedTokens()
 
 HOW_TO_SET = f"""
 An administrator sets the staff password once:
@@ -98,8 +101,15 @@ def signed_in() -> bool:
         return False
     if state.staff_hash() == stored:
         return True
-    if not state.signed_out() and token_valid(_sent_token(), stored, time.time()):
+    token = _sent_token()
+    if (
+        token is not None
+        and not state.signed_out()
+        and token not in REVOKED
+        and token_valid(token, stored, time.time())
+    ):
         state.sign_in(stored)
+        state.set_session_token(token)
         return True
     return False
 
@@ -126,7 +136,13 @@ def _cookie_script(value: str, max_age_s: int) -> str:
 
 
 def sign_out() -> None:
-    """End this browser's sign-in: the session's, and the token its browser keeps."""
+    """End this browser's sign-in: the session's, and the token its browser keeps.
+
+    The token is also refused from now on (:data:`REVOKED`), should a copy of it be sent.
+    """
+    token = state.session_token()
+    if token is not None:
+        REVOKED.revoke(token, time.time())
     state.sign_out()
     state.set_cookie_script(_cookie_script("", 0))
 
@@ -181,6 +197,7 @@ def staff_gate(page: str) -> bool:
             LIMITER.succeeded(client)
             state.sign_in(stored)
             token = sign_in_token(stored, time.time())
+            state.set_session_token(token)
             state.set_cookie_script(_cookie_script(token, int(SIGN_IN_HOURS * 3600)))
             st.rerun()
         else:

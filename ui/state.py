@@ -20,6 +20,7 @@ _LOCKED_UNTIL = "locked_until"
 _SIGNED_OUT = "signed_out"
 _COOKIE_SCRIPT = "sign_in_cookie_script"
 _CLOSE_SIDEBAR = "close_sidebar"
+_SESSION_TOKEN = "sign_in_token"
 
 
 def data_source() -> DataSource:
@@ -122,9 +123,21 @@ def sign_in(stored_hash: str) -> None:
     st.session_state[_SIGNED_OUT] = False
 
 
+def set_session_token(token: str) -> None:
+    """Remember the sign-in token this session made or was signed in with."""
+    st.session_state[_SESSION_TOKEN] = token
+
+
+def session_token() -> str | None:
+    """The sign-in token of this session, if any."""
+    value = st.session_state.get(_SESSION_TOKEN)
+    return value if isinstance(value, str) else None
+
+
 def sign_out() -> None:
     """Forget the sign-in of this session; a sign-in token the browser still sends is ignored."""
     st.session_state.pop(_STAFF_HASH, None)
+    st.session_state.pop(_SESSION_TOKEN, None)
     st.session_state[_SIGNED_OUT] = True
 
 
