@@ -87,6 +87,21 @@ BOXES = """(_body, sels) => sels.map((s) => {
 })"""
 
 
+#: Pairs of street labels shown (laid out, not hidden) whose boxes overlap.
+OVERLAPPING_LABELS = """els => {
+  const shown = els.filter((e) => e.getBoundingClientRect().width > 0
+    && getComputedStyle(e).visibility !== "hidden");
+  const boxes = shown.map((e) => [e.textContent, e.getBoundingClientRect()]);
+  const out = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, k]) => {
+    if (r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top) {
+      out.push([a, b]);
+    }
+  }));
+  return out;
+}"""
+
+
 def open_top_popup(page, frame, box: str, legend: str) -> tuple[dict, dict]:
     """Click the area (or hotspot) nearest the top of the map; its popup and ``box``.
 
@@ -101,6 +116,9 @@ def open_top_popup(page, frame, box: str, legend: str) -> tuple[dict, dict]:
     popup, other = frame.locator("body").evaluate(BOXES, [".leaflet-popup-content-wrapper", box])
     shown = frame.locator(legend)
     assert shown.evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    # the hover label of the shape clicked does not lie over its popup either
+    hover = frame.locator(".leaflet-tooltip-pane")
+    assert hover.evaluate("e => getComputedStyle(e).visibility") == "hidden"
     frame.locator(".leaflet-popup-close-button").click()
     frame.locator(".leaflet-popup").wait_for(state="detached")
     assert shown.evaluate("e => getComputedStyle(e).visibility") == "visible"
@@ -479,6 +497,19 @@ def test_patrol_and_data_pages_render(server, browser):
     templars.wait_for(state="visible")
     visible = streets.evaluate_all("els => els.filter((e) => e.offsetParent !== null).length")
     assert visible >= 5
+    # ...and no two names print over each other ("Templars Square Shopping CentrKnolles Road"),
+    # at this zoom or further out, where names crowd
+    every_label = frame.locator(".street-label")
+    for zoom in (17, 16, 15):
+        frame.locator("body").evaluate(
+            "(b, z) => b.ownerDocument.defaultView.map.setZoom(z, {animate: false})", zoom
+        )
+        page.wait_for_timeout(400)
+        assert every_label.evaluate_all(OVERLAPPING_LABELS) == [], zoom
+    frame.locator("body").evaluate(
+        "(b) => b.ownerDocument.defaultView.map.setZoom(17, {animate: false})"
+    )
+    page.wait_for_timeout(400)
     assert frame.locator(".rank-label", has_text="1").first.is_visible()
     page.locator(STAFF_MAP).scroll_into_view_if_needed()
     page.wait_for_timeout(600)

@@ -143,7 +143,9 @@ class StreetLayer(Layer):
     Each label is a non-interactive ``L.divIcon`` whose text is set with ``textContent`` (a
     name is never read as HTML). The map container gets the classes ``streets-below-15`` and
     ``streets-below-17`` while its zoom is below those levels, which hide the labels of each
-    tier (:func:`street_labels` says which tier a label is in).
+    tier (:func:`street_labels` says which tier a label is in). After each zoom, a label
+    that would print over one before it in ``labels`` (named streets and places first, then
+    the busiest) is hidden until a zoom gives it room: two names never run into each other.
 
     Parameters
     ----------
@@ -162,14 +164,17 @@ class StreetLayer(Layer):
     """
 
     _template = Template(
-        """{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        """{% macro header(this, kwargs) %}<style>{{ this.css }}
+        .street-label.street-overlap{visibility:hidden;}</style>{% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.layerGroup();
         (function (group, map, labels, tiers) {
+            var spans = [];
             labels.forEach(function (l) {
                 var span = document.createElement("span");
                 span.className = "street-label" + (l[3] ? " generic" : "");
                 span.textContent = l[2];
+                spans.push(span);
                 L.marker([l[0], l[1]], {
                     icon: L.divIcon({
                         html: span, iconSize: null,
@@ -178,13 +183,30 @@ class StreetLayer(Layer):
                     interactive: false, keyboard: false
                 }).addTo(group);
             });
+            // a label that overlaps one kept before it (the labels come in priority
+            // order) is hidden at this zoom; labels of hidden tiers take no room
+            function declutter() {
+                var kept = [];
+                spans.forEach(function (s) { s.classList.remove("street-overlap"); });
+                spans.forEach(function (s) {
+                    var r = s.getBoundingClientRect();
+                    if (!s.isConnected || r.width === 0) return;
+                    var hit = kept.some(function (k) {
+                        return r.left < k.right && r.right > k.left &&
+                            r.top < k.bottom && r.bottom > k.top;
+                    });
+                    if (hit) s.classList.add("street-overlap"); else kept.push(r);
+                });
+            }
             function mark() {
                 var el = map.getContainer(), z = map.getZoom();
                 tiers.forEach(function (t) {
                     el.classList.toggle("streets-below-" + t, z < t);
                 });
+                requestAnimationFrame(declutter);
             }
             map.on("zoomend", mark);
+            group.on("add", function () { requestAnimationFrame(declutter); });
             map.whenReady(mark);
         })({{ this.get_name() }}, {{ this._parent.get_name() }},
            {{ this.labels|tojson }}, {{ this.tiers|tojson }});
