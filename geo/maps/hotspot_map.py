@@ -353,7 +353,24 @@ def rank_label_points(hotspots: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries(points, index=shown.index, crs=WGS84)
 
 
-def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
+def badge_style(colour: str | None = None) -> str:
+    """:data:`RANK_STYLE` on ``colour`` (a ``#rrggbb`` score class), with legible text.
+
+    Dark text on the light classes, white on the dark ones (by the colour's luminance);
+    without a colour, the usual dark red badge.
+    """
+    if colour is None:
+        return RANK_STYLE
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    text = "#222" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
+    return RANK_STYLE.replace(
+        "color:#fff;background:#7a0019;", f"color:{text};background:{colour};"
+    )
+
+
+def add_rank_labels(
+    m: Element, hotspots: gpd.GeoDataFrame, colours: Sequence[str] | None = None
+) -> None:
     """Put each hotspot's ``rank`` in a small badge at its north-east corner.
 
     The badge sits up and to the right of :func:`rank_label_points`, touching the shape
@@ -367,16 +384,22 @@ def add_rank_labels(m: Element, hotspots: gpd.GeoDataFrame) -> None:
         The map, or a layer group on it (the badges go with the hotspots' layer).
     hotspots
         ``rank`` and polygon ``geometry`` (any CRS).
+    colours
+        One badge colour per hotspot (its score class, as its shape is filled), so how
+        serious each is shows even where the shapes are a few pixels across; default the
+        one dark red of every badge.
 
     """
     if not len(hotspots):
         return
     points = rank_label_points(hotspots)
-    for rank, point in zip(hotspots[c.RANK], points, strict=True):
+    styles = [badge_style(x) for x in colours] if colours is not None else None
+    for i, (rank, point) in enumerate(zip(hotspots[c.RANK], points, strict=True)):
+        style = styles[i] if styles is not None else RANK_STYLE
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
-                html=f'<div class="rank-label" style="{RANK_STYLE}">{int(rank)}</div>',
+                html=f'<div class="rank-label" style="{style}">{int(rank)}</div>',
                 icon_size=(0, 0),
                 icon_anchor=(0, 0),
                 class_name="rank-label-icon",
@@ -490,9 +513,9 @@ def hotspot_layer(hotspots: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """
     group = folium.FeatureGroup(name="Hotspots", show=True)
     breaks = add_hotspot_layer(group, hotspots)
-    add_rank_labels(group, hotspots)
-    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents; numbers = rank"
     scores = hotspots[c.SCORE].to_numpy(dtype=float)
+    add_rank_labels(group, hotspots, [score_colour(float(x), breaks) for x in scores])
+    note = f"{len(hotspots)} hotspots; darker = more (weighted) incidents; numbers = rank"
     LegendLayer(legend_html("Hotspot weighted score", breaks, note, scores=scores)).add_to(group)
     return group
 

@@ -304,3 +304,22 @@ def test_ward_labels_let_clicks_through(result):
     options = re.findall(r"L\.marker\(\s*\[[-\d.]+, [-\d.]+\],\s*(\{.*?\})\s*\)", html, flags=re.S)
     assert len(options) == 2 + 1  # two ward names, one rank badge
     assert all('"interactive": false' in o and '"keyboard": false' in o for o in options)
+
+
+def test_rank_badges_take_their_hotspots_score_colour_with_legible_text():
+    from geo.maps.hotspot_map import RANK_STYLE, badge_style
+
+    assert badge_style() == RANK_STYLE
+    light, dark = badge_style("#fed976"), badge_style("#bd0026")
+    assert "background:#fed976" in light and "color:#222" in light
+    assert "background:#bd0026" in dark and "color:#fff" in dark
+    assert "background:#7a0019" not in light + dark
+
+
+def test_the_staff_maps_badges_follow_the_legend_classes(result):
+    from geo.maps.hotspot_map import score_breaks, score_colour
+
+    html = offline_html(hotspot_map(result.wards, result.hotspots))
+    breaks = score_breaks(result.hotspots["score"].to_numpy(dtype=float))
+    colour = score_colour(float(result.hotspots["score"].iloc[0]), breaks)
+    assert f"background:{colour}" in html
