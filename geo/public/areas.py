@@ -265,7 +265,7 @@ def main_problems(kept: pd.DataFrame, settings: Settings, public: PublicSettings
 def public_period(
     hotspots: gpd.GeoDataFrame, settings: Settings, months: Iterable[str] | None
 ) -> str:
-    """The months a public view covers in words, e.g. ``"March 2018 to November 2018"``.
+    """The months a public view covers in words, e.g. ``"March to November 2018"``.
 
     From ``months`` (the data's months, ``YYYY-MM``) when given, else from the settings'
     ``since``/``until`` and the hotspots' ``first_month``/``last_month``.
@@ -292,6 +292,4 @@ def public_period(
         last = settings.until or (max(lasts) if lasts else "")
     if not first or not last:
         return "the chosen months"
-    a = pd.Period(first, "M").strftime("%B %Y")
-    b = pd.Period(last, "M").strftime("%B %Y")
-    return a if a == b else f"{a} to {b}"
+    return period_words([first, last])

@@ -324,10 +324,11 @@ def default_explanation(public: gpd.GeoDataFrame, public_settings: PublicSetting
     (:func:`geo.public.areas.trend_explanation`), once.
     """
     period = str(public[PERIOD].iloc[0]) if len(public) else "the chosen months"
+    when = f"from {period}" if " to " in period else f"in {period}"  # "from June to November"
     bands = ", ".join(lab for _lo, _hi, lab in public_settings.bands())
     text = (
         f"Each shaded area is a place where {public_settings.min_count} or more incidents "
-        f"were recorded close together in {period}; darker means more (bands: {bands}). "
+        f"were recorded close together {when}; darker means more (bands: {bands}). "
         "To protect the people who report problems, this map never shows single incidents, "
         "addresses, dates, notes or who reported something, and outlines are drawn on a "
         f"{public_settings.generalise_m:g} m grid so they cannot pick out a building."

@@ -220,7 +220,7 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
         "geometry",
     ]
     rows = view.drop(columns="geometry").to_dict(orient="records")
-    period = "March 2018 to August 2018"
+    period = "March to August 2018"
     assert rows == [
         dict(
             area_id="Area 1",
@@ -267,9 +267,9 @@ def test_public_view_of_the_fixture_is_exactly_as_worked_out(result):
 def test_without_wards_areas_are_not_trimmed_and_the_period_comes_from_the_hotspots(result):
     view = public_hotspots(result.hotspots, result.settings)
     assert view.geometry.iloc[0].equals(box(X0 + 950, Y0 + 450, X0 + 1100, Y0 + 600))
-    assert view["period"].tolist() == ["March 2018 to August 2018"] * 3
+    assert view["period"].tolist() == ["March to August 2018"] * 3
     later = result.settings.replace(since="2018-05")
-    assert public_hotspots(result.hotspots, later)["period"].iloc[0] == "May 2018 to August 2018"
+    assert public_hotspots(result.hotspots, later)["period"].iloc[0] == "May to August 2018"
 
 
 def test_single_location_becomes_an_area_that_covers_it_with_margin(result):
@@ -367,7 +367,7 @@ def test_public_html_shows_areas_and_hides_every_incident(result):
     assert "<title>Rose Hill forum, March</title>" in html
     assert "Open Government Licence" in html
     assert "fewer than 5 incidents are not shown" in html
-    assert "March 2018 to August 2018" in html
+    assert "March to August 2018" in html
     assert not re.search(r'<(script src|link rel="stylesheet" href)="https?://', html)
 
 
