@@ -512,6 +512,11 @@ def test_patrol_and_data_pages_render(server, browser):
     page.wait_for_timeout(400)
     assert frame.locator(".rank-label", has_text="1").first.is_visible()
     page.locator(STAFF_MAP).scroll_into_view_if_needed()
+    page.mouse.move(0, 0)  # no hover label over the picture
+    frame.locator("body").evaluate(
+        "(b) => b.ownerDocument.defaultView.map.eachLayer("
+        "(l) => l.closeTooltip && l.closeTooltip())"
+    )
     page.wait_for_timeout(600)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(STAFF_MAP).screenshot(path=str(ARTIFACTS / "patrol_streets.png"))
