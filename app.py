@@ -21,8 +21,14 @@ from ui.startup import first_paint
 st.set_page_config(page_title="SE Oxford hotspots", layout="wide")
 log = logging.getLogger("hotspots.app")
 
+
+def meeting_address() -> None:
+    """``/meeting``: the Meeting page, which as the default page lives at ``/``."""
+    st.switch_page(PAGES["meeting"])
+
+
 PAGES = {
-    "meeting": st.Page("ui/pages/meeting.py", title="Meeting", url_path="meeting", default=True),
+    "meeting": st.Page("ui/pages/meeting.py", title="Meeting", url_path="public", default=True),
     "patrol": st.Page("ui/pages/patrol.py", title="Patrol (staff)", url_path="patrol"),
     "analyst": st.Page("ui/pages/analyst.py", title="Analyst (staff)", url_path="analyst"),
     "data": st.Page("ui/pages/data.py", title="Data", url_path="data"),
@@ -109,7 +115,9 @@ def run_page(page: StreamlitPage) -> None:
         )
 
 
-page = st.navigation(list(PAGES.values()))
+# a bookmarked or typed /meeting opens the Meeting page instead of "Page not found"
+ALIASES = [st.Page(meeting_address, title="Meeting", url_path="meeting", visibility="hidden")]
+page = st.navigation([*PAGES.values(), *ALIASES])
 follow_old_link()
 sidebar = st.sidebar.container()  # drawn after the page, shown below the pages
 first_paint(HEADINGS.get(page.title, page.title))

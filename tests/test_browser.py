@@ -628,3 +628,19 @@ def test_a_sign_in_lasts_over_a_reload_until_signing_out(server, browser):
         == 0
     )
     page.close()
+
+
+def test_the_meeting_address_opens_the_meeting_page(server, browser):
+    """A typed or bookmarked /meeting is the Meeting page (at /), not "Page not found"."""
+    page = browser.new_page(viewport=PROJECTOR)
+    page.goto(f"{server}/meeting")
+    heading = "Where problems concentrate in South East Oxford"
+    page.get_by_role("heading", name=heading).wait_for(timeout=120_000)
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    assert page.get_by_text("does not seem to exist").count() == 0
+    assert page.url.rstrip("/") == server.rstrip("/")
+    # the hidden address is not a fifth page in the navigation
+    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    assert links == ["Meeting", "Patrol (staff)", "Analyst (staff)", "Data"], links
+    page.close()
