@@ -14,7 +14,15 @@ from geo.pipeline import run_files
 from geo.places import street_points
 from geo.settings import Settings
 from geo.settings_edits import window_settings
-from geo.staff import inset_groups, patrol_sheet_html, print_zoom, svg_map
+from geo.staff import (
+    inset_groups,
+    patrol_sheet_html,
+    period_text,
+    print_zoom,
+    svg_map,
+    trend_words,
+    window_trends,
+)
 from tests.browser_support import chromium
 from tests.helpers import ROOT, X0, Y0
 
@@ -183,13 +191,21 @@ def test_every_hotspot_of_the_patrol_window_is_listed_and_mapped_on_one_page(tmp
     ws = window_settings(Settings(), last_month="2018-11", months=3)
     r = run_files(settings=ws)
     assert len(r.hotspots) == 16
+    every = run_files()
+    # as the page makes it: the window's trends against the 3 months before it
+    hotspots = window_trends(r.hotspots, every.incidents, since="2018-09", until="2018-11")
+    assert hotspots is not None
+    months = sorted(set(every.incidents[c.MONTH].astype(str)))
     sheet = patrol_sheet_html(
-        r.hotspots,
+        hotspots,
         r.wards,
-        period="2018-09 to 2018-11 (3 months)",
+        period=period_text(months, "2018-09", "2018-11", 3),
         data_label="police.uk, shipped data",
-        streets=street_points(run_files().incidents),
+        streets=street_points(every.incidents),
+        trend=trend_words(ws, 3, whole_window=True),
     )
+    assert "September to November 2018 (3 months)" in sheet
+    assert "against the 3 months before (June to August 2018)" in sheet
     rows = re.findall(r"<tr><td>(\d+)</td>", sheet)
     assert list(map(int, rows)) == list(range(1, 17))
     assert "in the CSV download" not in sheet
