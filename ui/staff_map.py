@@ -170,8 +170,7 @@ def show_staff_map(
         fit_to=focus,
         labels_avoid=(".rank-label",),  # a name under a badge reads as "Li[3]more"
     )
-    # an open popup is read whole: the legend and any hover label give way
-    m.add_child(GiveWayToPopups((".hotspot-legend", ".leaflet-tooltip-pane")))
+    m.add_child(GiveWayToPopups((".hotspot-legend",)))  # an open popup is read whole
     m.options["prefer_canvas"] = False  # SVG, as in geo.maps.svg_html: crisp when printed
     street_layer(street_frame(src.key, src, settings)).add_to(m)
     if incidents is not None and len(incidents):

@@ -76,17 +76,22 @@ class ScaleBar(MapScript):
         super().__init__("ScaleControl")
 
 
+#: Leaflet's pane of hover labels (tooltips): one stays over the popup of the shape clicked.
+TOOLTIP_PANE = ".leaflet-tooltip-pane"
+
+
 class GiveWayToPopups(MapScript):
-    """Hide the boxes ``selectors`` (e.g. a legend) while a popup is open on the map.
+    """Hide the boxes ``selectors`` (e.g. a legend) and hover labels while a popup is open.
 
     A popup opened near a box drawn over the map would otherwise lie partly under it (a
     legend over a map's lower corner covered an area's last popup line on a 1024 px
-    screen); the box comes back when the popup closes.
+    screen), and the hover label of the shape clicked would lie over it; they come back
+    when the popup closes.
 
     Parameters
     ----------
     selectors
-        CSS selectors of the boxes.
+        CSS selectors of the boxes (:data:`TOOLTIP_PANE` is always added).
 
     """
 
@@ -108,7 +113,7 @@ class GiveWayToPopups(MapScript):
 
     def __init__(self, selectors: Sequence[str]) -> None:
         super().__init__("GiveWayToPopups")
-        self.selectors = list(selectors)
+        self.selectors = [*selectors, TOOLTIP_PANE]
 
 
 class FitBesideBoxes(MapScript):

@@ -575,8 +575,7 @@ def hotspot_map(
 
     """
     m = base_map(wards, tiles=tiles, attribution=attribution, keep_clear=STAFF_BOXES)
-    # an open popup is read whole: the legend and any hover label give way
-    m.add_child(GiveWayToPopups((".hotspot-legend", ".leaflet-tooltip-pane")))
+    m.add_child(GiveWayToPopups((".hotspot-legend",)))  # an open popup is read whole
     if streets is not None and len(streets):
         street_layer(streets).add_to(m)
     for layer in staff_layers(hotspots, incidents=incidents):

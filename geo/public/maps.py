@@ -162,8 +162,7 @@ def public_map(
     )
     add_css(m, _PUBLIC_CSS)
     m.add_child(FullScreenButton())
-    # an open popup is read whole: the legend and any hover label give way
-    m.add_child(GiveWayToPopups((".public-legend", ".leaflet-tooltip-pane")))
+    m.add_child(GiveWayToPopups((".public-legend",)))  # an open popup is read whole
     if street_layer is not None:
         street_layer.add_to(m)
     if len(public):
