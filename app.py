@@ -61,8 +61,7 @@ def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False)
     On a ``public`` page (Meeting) a signed-in session is told to sign out before the screen
     is shown at a meeting, instead of the staff pages' "Signed in as staff".
     """
-    from ui import state
-    from ui.gate import PUBLIC_SCREEN_WARNING, send_cookie, sign_out, signed_in
+    from ui.gate import PUBLIC_SCREEN_WARNING, send_cookie, sign_out_button, signed_in
 
     with box:
         send_cookie()  # after a sign-in or sign-out: the browser's sign-in cookie
@@ -71,11 +70,7 @@ def account_box(box: st.delta_generator.DeltaGenerator, *, public: bool = False)
                 st.warning(PUBLIC_SCREEN_WARNING)
             else:
                 st.success("Signed in as staff.")
-            if st.button("Sign out"):
-                sign_out()
-                if public:  # a public screen: the staff pages' links go out of sight too
-                    state.close_sidebar_next()
-                st.rerun()
+            sign_out_button(box, public=public)
         st.caption(
             "Contains public sector information licensed under the Open Government Licence v3.0."
         )

@@ -6,6 +6,7 @@ import os
 import time
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from geo.auth import (
     SIGN_IN_COOKIE,
@@ -57,9 +58,19 @@ def public_screen_warning(key: str) -> None:
         return
     note, button = st.columns([5, 1], vertical_alignment="center")
     note.warning(PUBLIC_SCREEN_WARNING)
-    if button.button("Sign out", key=key):
+    sign_out_button(button, key=key, public=True)
+
+
+def sign_out_button(box: DeltaGenerator, *, key: str | None = None, public: bool = False) -> None:
+    """A "Sign out" button in ``box`` that ends this browser's sign-in (:func:`sign_out`).
+
+    On a ``public`` page the sidebar is closed too, so the staff pages' links leave the
+    screen with the sign-in.
+    """
+    if box.button("Sign out", key=key):
         sign_out()
-        state.close_sidebar_next()  # the staff pages' links go out of sight too
+        if public:
+            state.close_sidebar_next()
         st.rerun()
 
 
