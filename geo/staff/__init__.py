@@ -9,6 +9,7 @@ from geo.staff.export import (
 )
 from geo.staff.patrol import (
     PatrolView,
+    compared_months,
     focus_area,
     patrol_view,
     period_caption,
@@ -29,6 +30,7 @@ from geo.staff.tables import (
 __all__ = [
     "PatrolView",
     "category_mix",
+    "compared_months",
     "focus_area",
     "hotspots_csv",
     "hotspots_geojson",

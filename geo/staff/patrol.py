@@ -21,6 +21,7 @@ from geo.staff.tables import hotspots_in_wards
 
 __all__ = [
     "PatrolView",
+    "compared_months",
     "patrol_view",
     "period_caption",
     "period_text",
@@ -82,12 +83,24 @@ def period_caption(
     )
 
 
+def compared_months(settings: Settings, *, whole_window: bool) -> int:
+    """How many months each of the two periods a hotspot's trend compares spans.
+
+    The window's months when the trends are :func:`window_trends` (``whole_window``: the
+    window against as many months before it), else ``settings.trend_months`` (the last
+    part of the window against the part before).
+    """
+    if whole_window:
+        return months_spanned(str(settings.since), str(settings.until))
+    return settings.trend_months
+
+
 def trend_words(settings: Settings, window: int, *, whole_window: bool = False) -> str:
     """What the patrol trends compare, in one sentence (see :func:`period_caption`)."""
     k = settings.trend_months
     months = "month" if k == 1 else f"{k} months"
     if whole_window:
-        n = months_spanned(str(settings.since), str(settings.until))
+        n = compared_months(settings, whole_window=True)
         first = pd.Period(str(settings.since), "M")
         these, span = ("this month", "month") if n == 1 else (f"these {n} months", f"{n} months")
         before = period_words([str(first - n), str(first - 1)])

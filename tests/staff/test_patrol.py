@@ -129,3 +129,11 @@ def test_the_caption_names_the_months_a_whole_window_trend_compares():
     assert period_caption(MONTHS, one, 1, whole_window=True).endswith(
         "in this month against the month before (October 2018)."
     )
+
+
+def test_compared_months_is_the_window_for_whole_window_trends():
+    from geo.staff import compared_months
+
+    s = Settings(since="2018-09", until="2018-11", trend_months=1)
+    assert compared_months(s, whole_window=True) == 3
+    assert compared_months(s, whole_window=False) == 1

@@ -11,9 +11,10 @@ import streamlit as st
 from geo import columns as c
 from geo import public
 from geo.prepare import preparation_settings
-from geo.settings import Settings, months_spanned
+from geo.settings import Settings
 from geo.settings_edits import period_file_name, window_settings
 from geo.source import DataSource
+from geo.staff import compared_months
 from ui import cache, charts, state
 from ui.gate import public_screen_warning
 from ui.postbox import meeting_postbox
@@ -79,14 +80,11 @@ def meeting_outputs(
     settings and the minimum count (all in the key).
     """
     result, whole_window = cache.window_run(key, settings_key, _source, _settings)
-    months = _settings.trend_months
-    if whole_window and _settings.since is not None and _settings.until is not None:
-        months = months_spanned(str(_settings.since), str(_settings.until))
     return public.meeting_outputs(
         result,
         public_settings=public.PublicSettings(min_count=min_count),
         streets=_streets,
-        trend_months=months,
+        trend_months=compared_months(_settings, whole_window=whole_window),
     )
 
 

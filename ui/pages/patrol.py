@@ -6,10 +6,10 @@ import streamlit as st
 
 from geo import columns as c
 from geo.prepare import window_months
-from geo.settings import months_spanned
 from geo.settings_edits import WINDOW_MONTHS, period_file_name, window_settings
 from geo.staff import (
     category_mix,
+    compared_months,
     hotspots_csv,
     hotspots_geojson,
     monthly_counts,
@@ -61,7 +61,6 @@ def page() -> None:
         st.warning("Pick at least one ward.")
         return
     ws = window_settings(settings, last_month=months[-1], months=window)
-    span = months_spanned(str(ws.since), str(ws.until))
     with st.spinner("Finding hotspots…"):
         run, whole_window = cache.window_result(ws)
         view = patrol_view(run, codes)
@@ -79,7 +78,7 @@ def page() -> None:
     m4.metric("Rising or new", view.rising)
 
     st.subheader("Hotspots, highest weighted score first")
-    table = patrol_table(view.hotspots, trend_months=span if whole_window else ws.trend_months)
+    table = patrol_table(view.hotspots, trend_months=compared_months(ws, whole_window=whole_window))
     # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
     # too): the rank and the score it follows, where, going which way, how many; the ward
     # (chosen above) and the months come after the main problems
