@@ -64,8 +64,8 @@ GENERIC_PLACES: frozenset[str] = frozenset(
     }
 )
 
-#: Each kind of place in the words a public meeting hears ("Sports/Recreation Area" read
-#: aloud is map jargon); the staff pages keep police.uk's own names.
+#: Each kind of place in plain words ("Sports/Recreation Area" read aloud is map jargon):
+#: the hotspots' place names, the map labels and the meeting's area names all use them.
 PLAIN_PLACES: dict[str, str] = {
     "Airport/Airfield": "airfield",
     "Bus/Coach Station": "bus station",
@@ -388,7 +388,7 @@ def with_places(hotspots: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame) -> gpd.
         places = describe_places(incidents, group_col=c.HOTSPOT_ID)
         found = out[c.HOTSPOT_ID].astype(str).map(places).fillna("").astype(str)
         # police.uk's kinds of place in plain words, the same on every page and download
-        plain = found.map(lambda text: plain_place_words(text) if text else text)
+        plain = found.map(plain_place_words)  # "" stays ""
         values = plain.where(found != "", ward).to_numpy(dtype=object)
     else:
         values = np.array([], dtype=object)

@@ -393,9 +393,10 @@ def add_rank_labels(
     if not len(hotspots):
         return
     points = rank_label_points(hotspots)
-    styles = [badge_style(x) for x in colours] if colours is not None else None
-    for i, (rank, point) in enumerate(zip(hotspots[c.RANK], points, strict=True)):
-        style = styles[i] if styles is not None else RANK_STYLE
+    styles = (
+        [badge_style(x) for x in colours] if colours is not None else [RANK_STYLE] * len(points)
+    )
+    for rank, point, style in zip(hotspots[c.RANK], points, styles, strict=True):
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
