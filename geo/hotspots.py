@@ -355,24 +355,28 @@ def _hull_polygons(
     hulls = shapely.multipoints(np.column_stack([pts["px"], pts["py"]]), indices=group_no)
     polys = shapely.buffer(shapely.convex_hull(hulls), buffer_m, quad_segs=8)
     ward_geom = wards.set_index(c.WARD_CODE).geometry
-    codes = index.get_level_values(c.WARD_CODE)
-    clip = ward_geom.reindex(codes).to_numpy()
-    return _clip_to_wards(polys, clip, ward_geom.reindex(codes.unique()).to_numpy())
+    which, codes = pd.factorize(index.get_level_values(c.WARD_CODE))
+    return _clip_to_wards(polys, which, ward_geom.reindex(codes).to_numpy())
 
 
-def _clip_to_wards(polys: np.ndarray, clip: np.ndarray, distinct: np.ndarray) -> np.ndarray:
-    """``shapely.intersection(polys, clip)``, skipping the overlay where it changes nothing.
+def _clip_to_wards(polys: np.ndarray, which: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """``shapely.intersection(polys, distinct[which])``, skipping the overlay where it is a no-op.
 
     A polygon (no holes) that lies strictly inside its clip comes back from GEOS's overlay
     as the same ring starting one vertex later; those are built directly, which is what
     makes a national run's hotspot stage fast. The rule is checked against the overlay on
     the first such polygon of every call, so a GEOS that behaves otherwise gets the overlay
-    for every polygon (the same result either way). ``distinct`` holds each clip polygon
-    once (they are prepared for the containment test, then released).
+    for every polygon (the same result either way).
+
+    ``distinct`` holds each clip polygon once; ``which`` is each polygon's position in it.
+    The containment test runs on prepared copies of them: preparing a polygon changes the
+    object itself, and the wards are shared (cached, read by other threads at the same
+    time: a thread that released them while another used them crashed the process).
     """
     out: np.ndarray = np.empty(len(polys), dtype=object)
-    unique_clip = distinct[~shapely.is_prepared(distinct)]  # leave the caller's as found
-    shapely.prepare(unique_clip)
+    own = shapely.from_wkb(shapely.to_wkb(distinct))  # the same polygons, this call's own
+    shapely.prepare(own)
+    clip = own[which]
     simple = (shapely.get_type_id(polys) == 3) & (shapely.get_num_interior_rings(polys) == 0)
     inside = simple & shapely.contains_properly(clip, polys)
     idx = np.flatnonzero(inside)
@@ -394,7 +398,6 @@ def _clip_to_wards(polys: np.ndarray, clip: np.ndarray, distinct: np.ndarray) ->
             inside[:] = False
     rest = ~inside
     out[rest] = shapely.intersection(polys[rest], clip[rest])
-    shapely.destroy_prepared(unique_clip)
     return out
 
 

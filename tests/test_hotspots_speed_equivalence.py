@@ -89,8 +89,16 @@ def test_hull_polygons_are_exactly_the_overlay_with_the_ward(seed):
     assert (shapely.to_wkb(got.geometry.to_numpy()) == shapely.to_wkb(want)).all()
 
 
-def test_clip_shortcut_is_the_overlay_for_inside_crossing_and_outside_polygons():
+def test_clip_shortcut_is_the_overlay_for_inside_crossing_and_outside_polygons(monkeypatch):
     ward = box(0, 0, 1000, 1000)
+    prepared: list[object] = []
+    prepare = shapely.prepare
+
+    def record(geoms, **kwargs):
+        prepared.extend(np.atleast_1d(geoms).tolist())
+        return prepare(geoms, **kwargs)
+
+    monkeypatch.setattr(shapely, "prepare", record)
     polys = np.array(
         [
             shapely.buffer(shapely.Point(500, 500), 50, quad_segs=8),  # well inside
@@ -102,10 +110,12 @@ def test_clip_shortcut_is_the_overlay_for_inside_crossing_and_outside_polygons()
         dtype=object,
     )
     clip = np.array([ward] * len(polys), dtype=object)
-    got = _clip_to_wards(polys, clip, np.array([ward], dtype=object))
+    got = _clip_to_wards(polys, np.zeros(len(polys), dtype=np.intp), np.array([ward]))
     want = shapely.intersection(polys, clip)
     assert (shapely.to_wkb(got) == shapely.to_wkb(want)).all()
     assert not shapely.is_prepared(ward)  # the caller's polygon is left as it was
+    # ...and never prepared on the way: another thread may be using it at the same time
+    assert prepared and all(g is not ward for g in prepared)
 
 
 def test_projection_of_distinct_points_equals_projecting_every_row():
