@@ -54,3 +54,23 @@ def test_distinct_points_stay_exact_when_every_point_mixes_to_one_number(rows):
         mp.setattr(project, "MIX", (np.uint64(0),) * 3)
         number, first = distinct_points(code, x, y)
     assert (number.tolist(), first.tolist()) == plain(code, x, y)
+
+
+def test_whole_metre_points_are_numbered_without_the_sorting_fallback(monkeypatch):
+    """Eastings/northings in whole metres mix to distinct numbers (the fast path).
+
+    Their floats' low bits are all zero; a mix that kept them so collided hundreds of times
+    at this size and sorted every row instead.
+    """
+
+    def refuse(*_args):
+        raise AssertionError("mixed numbers collided: fell back to sorting")
+
+    monkeypatch.setattr(project, "_distinct_points_by_sorting", refuse)
+    gx, gy = np.meshgrid(np.arange(400_000, 408_000, 10), np.arange(150_000, 158_000, 10))
+    x, y = gx.ravel().astype(float), gy.ravel().astype(float)
+    rows = np.random.default_rng(1).integers(0, len(x), 2 * len(x))
+    code = np.zeros(len(rows), dtype=np.int8)
+    number, first = distinct_points(code, x[rows], y[rows])
+    assert len(first) == len(np.unique(rows))
+    assert np.array_equal(x[rows][first][number], x[rows])
