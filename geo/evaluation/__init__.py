@@ -50,6 +50,7 @@ from geo.evaluation.measures import area_share, hit_rate, pai, pei, rri
 from geo.evaluation.nested import (
     NestedResult,
     nested_evaluation,
+    nested_months,
     score_candidates,
     write_nested,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "month_after",
     "nested_choices",
     "nested_evaluation",
+    "nested_months",
     "pai",
     "paired_difference",
     "pei",

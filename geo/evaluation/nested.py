@@ -35,14 +35,16 @@ from geo.evaluation.candidates import (
     nested_choices,
     rule_text,
 )
+from geo.evaluation.compare import best_baseline
 from geo.evaluation.display import evaluation_csv
 from geo.evaluation.evaluate import evaluate_run
 from geo.evaluation.folds import Fold, inside_hotspots, prepare, union_by_ward
 from geo.evaluation.measures import hit_rate, pai
 from geo.evaluation.points import disc_hotspots
 from geo.evaluation.recommend import Recommendation, recommend_setting
+from geo.evaluation.report import per_month_text
 from geo.evaluation.runs import check_options, prepare_run
-from geo.evaluation.schema import Evaluation
+from geo.evaluation.schema import DBSCAN, METHOD_LABELS, Evaluation
 from geo.evaluation.tuning import hotspot_hulls
 from geo.progress import ProgressFn
 from geo.settings import Settings
@@ -288,6 +290,56 @@ def nested_evaluation(
         min_history=min_history,
     )
     return NestedResult(choices, scores, nested, fixed, rule_text(max_area_share), recommendation)
+
+
+def nested_months(result: NestedResult, *, same_resolution: bool = True) -> pd.DataFrame:
+    """Each out-of-sample test month as people read it: what was chosen, from what, and PAI.
+
+    Parameters
+    ----------
+    result
+        From :func:`nested_evaluation`.
+    same_resolution
+        Compare with the best other method that also marks the same kind of shape
+        (:func:`geo.evaluation.best_baseline`); otherwise with the best at any resolution.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per test month that had a choice: ``Test month``, ``Chosen from`` (the earlier
+        test months the rule read, e.g. ``2018-06 to 2018-08``), ``Setting chosen``
+        (``eps_m`` and ``min_samples`` per fit window), ``DBSCAN PAI`` and, when a method
+        marked the same area, the PAI of the best such method (the column named after it),
+        as text.
+
+    """
+    table = result.nested.table
+    try:
+        against: str | None = best_baseline(table, measure="pai", same_resolution=same_resolution)
+    except ValidationError:  # no other method marked DBSCAN's area
+        against = None
+    methods = [DBSCAN] if against is None else [DBSCAN, against]
+    pais = per_month_text(table, methods=methods).set_index("Month")
+    months = [str(m) for m in result.choices["test_month"]]
+    rows = []
+    for i, row in enumerate(result.choices.to_dict(orient="records")):
+        month = str(row["test_month"])
+        if month not in pais.index or not isinstance(row["shape"], str):
+            continue
+        read = months[:i][-int(row["n_history"]) :] if int(row["n_history"]) else []
+        rows.append(
+            {
+                "Test month": month,
+                "Chosen from": read[0] if len(read) == 1 else f"{read[0]} to {read[-1]}",
+                "Setting chosen": f"{row['eps_m']:g} m / {int(row['min_samples'])}",
+            }
+            | {
+                f"{label} PAI" if m != DBSCAN else "DBSCAN PAI": str(pais.at[month, label])
+                for m in methods
+                for label in [METHOD_LABELS.get(m, m)]
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def write_nested(out_dir: str | Path, result: NestedResult) -> dict[str, Path]:

@@ -144,3 +144,35 @@ def test_candidate_grid_checks_every_value():
     assert Candidate(30, 10, "discs", 10).label == "30 m / 10, discs 10 m"
     with pytest.raises(ValidationError, match="hull_buffer_m"):
         candidate_grid([30], [10], buffers=[0])
+
+
+def test_nested_months_name_what_each_choice_read(two_wards):
+    from geo.evaluation import nested_months, per_month_text
+
+    result = nested_evaluation(
+        poison_rows(False),
+        two_wards,
+        unit_settings(eps_m=20, min_samples=3),
+        eps_values=[20, 60],
+        min_samples_values=[3],
+        shapes=["hull"],
+        max_area_share=1.0,
+        window_months=1,
+        fine_baselines=False,
+        permutations=0,
+    )
+    table = nested_months(result)
+    # February has no earlier fold: no choice, no row
+    assert table["Test month"].tolist() == ["2018-03", "2018-04"]
+    assert table["Chosen from"].tolist() == ["2018-02", "2018-02 to 2018-03"]
+    assert table["Setting chosen"].tolist() == ["20 m / 3", "20 m / 3"]
+    pais = per_month_text(result.nested.table).set_index("Month")
+    want = pais.loc[["2018-03", "2018-04"], "DBSCAN hotspots"].tolist()
+    assert table["DBSCAN PAI"].tolist() == want
+    # no other method marked this tiny area: no column to compare with
+    assert list(table.columns) == [
+        "Test month",
+        "Chosen from",
+        "Setting chosen",
+        "DBSCAN PAI",
+    ]
