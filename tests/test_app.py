@@ -1431,6 +1431,37 @@ def test_analyst_evaluation_on_later_months(monkeypatch, downloads):
     assert list(frame_with(at, "PAI")["Method"]) == EVAL_METHODS
 
 
+def test_analyst_nested_check_chooses_on_earlier_months_only(monkeypatch, downloads):
+    at = staff_app(monkeypatch, "Analyst")
+    at.slider(key="a_eps").set_value(80.0)  # the analyst's settings, not the recommended ones
+    run(at)
+    assert frames_with(at, "Setting chosen") == []  # nothing runs unasked
+    next(b for b in at.button if b.label == "Run the nested check").click()
+    run(at)
+    table = frame_with(at, "Setting chosen")
+    # 3-month windows: test months 2018-06..2018-11; June has no earlier test month
+    months = ["2018-07", "2018-08", "2018-09", "2018-10", "2018-11"]
+    assert table["Test month"].tolist() == months
+    assert table["Chosen from"].tolist() == ["2018-06"] + [f"2018-06 to {m}" for m in months[:-1]]
+    # as `python -m geo tune --shapes hull` chooses on the shipped data (README)
+    assert set(table["Setting chosen"]) == {"30 m / 10"}
+    assert all(re.match(r"^\d+\.\d$", x) for x in table["DBSCAN PAI"])
+    said = [m.value for m in at.markdown]
+    chosen = [m for m in said if m.startswith("**Chosen on earlier months only")]
+    assert len(chosen) == 2 and all("DBSCAN hotspots" in m for m in chosen)
+    # the table's comparison is the first verdict's: the best method at the same resolution
+    assert f"{table.columns[-1].removesuffix(' PAI')} on PAI" in chosen[0]
+    assert any(m.startswith("**The settings in use (eps_m 80 m") for m in said)
+    assert any("**For 2018-12**" in m and "eps_m **40 m**" in m for m in said)
+    toml = download(at, downloads, "Recommended settings (TOML)").decode()
+    assert "eps_m = 40.0" in toml and "min_samples_per_month = 3.33" in toml
+
+    next(b for b in at.button if b.label == "Use 40 m and 3.33 a month").click()
+    run(at)
+    assert at.slider(key="a_eps").value == 40.0
+    assert at.slider(key="a_ms_month").value == pytest.approx(3.33)
+
+
 def test_analyst_evaluation_needs_two_months(monkeypatch):
     at = staff_app(monkeypatch, "Analyst")
     at.select_slider(key="a_months").set_value(("2018-11", "2018-11"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -13,12 +14,18 @@ import streamlit as st
 from geo import columns as c
 from geo import evaluation as ev
 from geo.errors import ValidationError
+from geo.progress import ProgressFn
 from geo.result import PipelineResult
 from geo.settings import Settings
+from geo.source import LoadedSource
 from ui import cache, state
 from ui.widgets import show_problem, stacked
 
 PERMUTATIONS = 99
+#: The candidates of the nested check (those of ``python -m geo tune``).
+NESTED_EPS_M: tuple[float, ...] = (30.0, 40.0, 60.0, 80.0)
+NESTED_MIN_SAMPLES: tuple[int, ...] = (5, 10, 15, 20)
+T = TypeVar("T")
 WINDOW = "eval_window"
 REQUEST = "eval_request"
 WARD_COLUMNS = {
@@ -42,25 +49,35 @@ STABILITY_COLUMNS = {
 
 @dataclass
 class EvaluationSlot:
-    """One evaluation of :func:`geo.evaluation.evaluate_methods`, read-only once filled."""
+    """The evaluations of one (data, settings, window), each read-only once filled."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     evaluation: ev.Evaluation | None = None
+    nested: ev.NestedResult | None = None
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
 def evaluation_slot(key: str, settings_key: Hashable, window_months: int) -> EvaluationSlot:
-    """The cached holder of the evaluation of (source key, settings key, window).
+    """The cached holder of the evaluations of (source key, settings key, window).
 
-    :func:`run_evaluation` fills it outside this function so that a progress bar can be
-    drawn while the evaluation runs: Streamlit replays what a cached function draws, and
-    cannot replay updates to a bar created outside it.
+    :func:`run_evaluation` and :func:`run_nested` fill it outside this function so that a
+    progress bar can be drawn while they run: Streamlit replays what a cached function
+    draws, and cannot replay updates to a bar created outside it.
     """
     return EvaluationSlot()
 
 
-def run_evaluation(settings: Settings, window_months: int) -> ev.Evaluation:
-    """The evaluation of ``settings`` on the data in use, with a progress bar while it runs."""
+def filled(
+    settings: Settings,
+    window_months: int,
+    fill: Callable[[EvaluationSlot, LoadedSource, ProgressFn], T],
+) -> T:
+    """What ``fill`` gives from the slot of ``settings`` and the window on the data in use.
+
+    ``fill(slot, loaded, progress)`` returns the slot's field it is about, computing it
+    first when it is empty; it runs holding the slot's lock (another session computing the
+    same waits for it), with a progress bar on the page.
+    """
     src = state.data_source()
     slot = evaluation_slot(src.key, settings.cache_key(), window_months)
     bar = st.empty()
@@ -69,23 +86,55 @@ def run_evaluation(settings: Settings, window_months: int) -> ev.Evaluation:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{message}…")
 
     try:
-        with slot.lock:  # another session running the same evaluation: wait for it
-            if slot.evaluation is None:
-                progress("Reading the data", 0.0)
-                raw, wards, _ = cache.loaded(src)
-                slot.evaluation = ev.evaluate_methods(
-                    raw,
-                    wards,
-                    settings,
-                    window_months=window_months,
-                    permutations=PERMUTATIONS,
-                    progress=progress,
-                )
-    except ValidationError:
+        with slot.lock:
+            progress("Reading the data", 0.0)
+            return fill(slot, cache.loaded(src), progress)
+    finally:
         bar.empty()
-        raise
-    bar.empty()
-    return slot.evaluation
+
+
+def run_evaluation(settings: Settings, window_months: int) -> ev.Evaluation:
+    """The evaluation of ``settings`` on the data in use, with a progress bar while it runs."""
+
+    def fill(slot: EvaluationSlot, loaded: LoadedSource, progress: ProgressFn) -> ev.Evaluation:
+        if slot.evaluation is None:
+            slot.evaluation = ev.evaluate_methods(
+                loaded.raw,
+                loaded.wards,
+                settings,
+                window_months=window_months,
+                permutations=PERMUTATIONS,
+                progress=progress,
+            )
+        return slot.evaluation
+
+    return filled(settings, window_months, fill)
+
+
+def run_nested(settings: Settings, window_months: int) -> ev.NestedResult:
+    """The nested selection over the sweep grid (hulls, as the maps draw them), with progress.
+
+    Every candidate ``eps_m`` x ``min_samples`` is fitted on each window and scored on the
+    month after it; each test month's setting is chosen by the written rule from the test
+    months before it only (:func:`geo.evaluation.nested_evaluation`).
+    """
+
+    def fill(slot: EvaluationSlot, loaded: LoadedSource, progress: ProgressFn) -> ev.NestedResult:
+        if slot.nested is None:
+            slot.nested = ev.nested_evaluation(
+                loaded.raw,
+                loaded.wards,
+                settings,
+                eps_values=NESTED_EPS_M,
+                min_samples_values=NESTED_MIN_SAMPLES,
+                shapes=("hull",),
+                window_months=window_months,
+                permutations=PERMUTATIONS,
+                progress=progress,
+            )
+        return slot.nested
+
+    return filled(settings, window_months, fill)
 
 
 def evaluation_section(settings: Settings, result: PipelineResult) -> None:
@@ -124,7 +173,8 @@ def evaluation_section(settings: Settings, result: PipelineResult) -> None:
         f"{tests} ({folds[0].test_month} to {folds[-1].test_month}), each judged with what "
         f"the methods marked from the {window} month{'s' if window != 1 else ''} before it, "
         f"using the settings above (eps_m {settings.eps_m:g} m, min_samples "
-        f"{settings.min_samples_text(window)}). This takes tens of seconds."
+        f"{settings.min_samples_text(window)}). This takes tens of seconds. Settings picked "
+        "by looking at these months score in sample here: the nested check below does not."
     )
     request = (state.data_source().key, settings.cache_key(), window)
     if st.button("Evaluate these settings", key="eval_run"):

@@ -25,6 +25,7 @@ from ui.evaluation import WINDOW as EVAL_WINDOW
 from ui.evaluation import evaluation_section
 from ui.gate import staff_gate
 from ui.interventions import intervention_panel
+from ui.nested import nested_section
 from ui.staff_map import frames_for, show_staff_map
 from ui.tuning_advice import current_red_flags, default_advice, flagged_sweep_rows, knee_text
 from ui.widgets import NO_INCIDENTS, narrow_margins, show_problem, stacked
@@ -303,6 +304,7 @@ def page() -> None:
             red_flags_box(settings, result)
     choosing_eps(settings, result)
     evaluation_section(settings, result)
+    nested_section(settings, result)
 
     st.subheader("Interventions")
     if st.toggle("Evaluate a warrant, closure order or team start", key="analyst_interventions"):
