@@ -345,6 +345,18 @@ def test_meeting_page_draws_wards_and_public_areas_offline(server, browser):
         "scale_covered": False,
         "scale_lower_right": True,
     }
+    # a ward clicked on a projector shows no focus ring (a black box round the whole ward)
+    ward = frame.locator(f'path.leaflet-interactive[stroke="{WARD_STROKE}"]').first
+    edge = ward.bounding_box()
+    assert edge is not None
+    page.mouse.click(edge["x"] + 5, edge["y"] + edge["height"] / 2)
+    focused = frame.locator("body").evaluate(
+        """(b) => {
+            const a = b.ownerDocument.activeElement;
+            return [a.tagName, getComputedStyle(a).outlineStyle];
+        }"""
+    )
+    assert focused == ["path", "none"], focused
     # a meeting-page control redraws the map
     page.get_by_text("Last 3 months", exact=True).click()
     wait_idle(page)

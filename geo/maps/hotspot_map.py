@@ -204,6 +204,9 @@ def base_map(
     add_css(
         m,
         f".leaflet-container{{background:{BACKGROUND} !important;}}"
+        # a clicked shape takes the browser's focus ring: a black box round a whole ward on
+        # a projector; shapes cannot be reached by keyboard, so the ring helps no one
+        ".leaflet-interactive:focus{outline:none;}"
         ".ward-label{font:600 13px/1.2 sans-serif;color:#1d3550;text-align:center;"
         "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;}",
     )
