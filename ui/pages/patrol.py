@@ -79,11 +79,12 @@ def page() -> None:
 
     st.subheader("Hotspots, highest weighted score first")
     table = patrol_table(view.hotspots, trend_months=compared_months(ws, whole_window=whole_window))
-    # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
-    # too): the rank and the score it follows, where, going which way, how many; the ward
-    # (chosen above) and the months come after the main problems
-    first = ["Rank", "Score", "Place", "Trend", "Incidents"]
-    last = ["Category mix", "Ward", "Months"]
+    # what a sergeant reads first fits the page: the rank and the score it follows, where
+    # (the place and its ward: with every ward chosen, the place alone does not say which
+    # part of the area to drive to), going which way, how many; the main problems and the
+    # months come after
+    first = ["Rank", "Score", "Place", "Ward", "Trend", "Incidents"]
+    last = ["Category mix", "Months"]
     # the hotspot's id and kind are for the downloads and the analyst, not the list
     hidden = ["Kind", "Hotspot"]
     st.dataframe(
@@ -99,7 +100,11 @@ def page() -> None:
         + [col for col in last if col in table.columns],
         column_config={
             "Rank": st.column_config.NumberColumn(width="small"),
-            "Ward": st.column_config.TextColumn(width="medium"),
+            # wide enough for "Rose Hill and Iffley" and "▲ rising"/"● no clear change",
+            # no wider: the counts after them stay in view at 1366 px
+            "Ward": st.column_config.TextColumn(width=150),
+            "Trend": st.column_config.TextColumn(width=140),
+            "Category mix": st.column_config.TextColumn("Main problems"),
             "Score": st.column_config.NumberColumn(
                 width="small", format="%.1f", help="Incidents weighted by category: see below"
             ),
