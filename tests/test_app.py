@@ -526,11 +526,11 @@ def test_patrol_ranks_hotspots_for_the_last_three_months(monkeypatch, downloads)
     assert m["Incidents in hotspots"] == str(int(expected.hotspots[c.N_INCIDENTS].sum()))
     assert m["Incidents in wards"] == str(len(expected.incidents))
     table = at.dataframe[0].value
-    # shown in the order a sergeant reads: the rank and the score it follows, where (place
-    # and ward), going which way, how many; the ID and kind only in the table's data and
-    # the downloads
+    # shown in the order a sergeant reads: the rank and the score it follows, where, going
+    # which way, how many, in which ward; the ID and kind only in the table's data and the
+    # downloads
     order = list(at.dataframe[0].proto.column_order)
-    assert order[:6] == ["Rank", "Score", "Place", "Ward", "Trend", "Incidents"]
+    assert order[:6] == ["Rank", "Score", "Place", "Trend", "Incidents", "Ward"]
     assert "Hotspot" not in order and "Kind" not in order
     assert list(table["Score"]) == sorted(table["Score"], reverse=True)  # ranks follow it
     assert "Drugs and Dealing reported by residents count 3" in caption
@@ -608,7 +608,7 @@ def test_patrol_trends_compare_the_window_with_as_many_months_before_it(monkeypa
     assert "Last 3 months" not in table.columns
     # the list shows what a sergeant reads; the id and kind stay in the downloads
     assert list(at.dataframe[0].proto.column_order) == [
-        "Rank", "Score", "Place", "Ward", "Trend", "Incidents", "3 months before",
+        "Rank", "Score", "Place", "Trend", "Incidents", "Ward", "3 months before",
         "Category mix", "Months",
     ]  # fmt: skip
     assert {"▲ rising", "▼ falling"} <= set(table["Trend"])  # not all "no clear change"

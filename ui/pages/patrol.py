@@ -79,11 +79,11 @@ def page() -> None:
 
     st.subheader("Hotspots, highest weighted score first")
     table = patrol_table(view.hotspots, trend_months=compared_months(ws, whole_window=whole_window))
-    # what a sergeant reads first fits the page: the rank and the score it follows, where
-    # (the place and its ward: with every ward chosen, the place alone does not say which
-    # part of the area to drive to), going which way, how many; the main problems and the
-    # months come after
-    first = ["Rank", "Score", "Place", "Ward", "Trend", "Incidents"]
+    # what a sergeant reads first fits the page (a 1024 px screen with the sidebar open
+    # too): the rank and the score it follows, where, going which way, how many; then the
+    # ward, in view at 1366 px (with every ward chosen the place alone does not say which
+    # part of the area to drive to); the main problems and the months come after
+    first = ["Rank", "Score", "Place", "Trend", "Incidents", "Ward"]
     last = ["Category mix", "Months"]
     # the hotspot's id and kind are for the downloads and the analyst, not the list
     hidden = ["Kind", "Hotspot"]
