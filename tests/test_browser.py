@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from geo import columns as c
 from geo import public
 from geo.auth import hash_password
 from geo.maps import STAFF_BOXES
@@ -499,6 +501,15 @@ def test_patrol_and_data_pages_render(server, browser):
     assert "Templars Square" in frame.locator(".leaflet-popup-content").inner_text()
     frame.locator(".leaflet-popup-close-button").click()
     frame.locator(".leaflet-popup").wait_for(state="detached")
+    # a click on a rank badge (what a person aims at when the shapes are specks) opens
+    # that hotspot's popup
+    second = expected.hotspots[expected.hotspots[c.RANK] == 2].iloc[0]
+    frame.locator(".rank-label-icon .rank-label").filter(has_text=re.compile(r"^2$")).click()
+    frame.locator(".leaflet-popup").wait_for()
+    shown = frame.locator(".leaflet-popup-content").inner_text()
+    assert str(second[c.PLACE]) in shown and str(second[c.WARD_NAME]) in shown, shown
+    frame.locator(".leaflet-popup-close-button").click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
     # ...and shown when zoomed in on the top hotspot, beside its rank badge
     top = expected.hotspots.iloc[0]
     frame.locator("body").evaluate(
@@ -567,6 +578,12 @@ def test_patrol_and_data_pages_render(server, browser):
     page.wait_for_timeout(600)
     heads = table.locator("[role='columnheader']").all_inner_texts()
     assert heads[:5] == ["Rank", "Score", "Place", "Trend", "Incidents"], heads
+    # ...and at 1366 px the ward too (it was off screen after the main problems)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_timeout(600)
+    wide = table.locator("[role='columnheader']").all_inner_texts()
+    assert wide[:6] == ["Rank", "Score", "Place", "Trend", "Incidents", "Ward"], wide
+    page.set_viewport_size(PROJECTOR)
     # ...and every hotspot without a scroll inside the list (a header row, one per hotspot)
     assert table.locator("[role='row']").count() == len(expected.hotspots) + 1
     page.set_viewport_size(VIEWPORT)

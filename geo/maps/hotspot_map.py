@@ -325,7 +325,7 @@ RANK_STYLE = (
     "position:absolute;left:1px;bottom:1px;min-width:14px;padding:1px 3px;"
     "font:700 11px/13px sans-serif;color:#fff;background:#7a0019;text-align:center;"
     "border:1px solid #fff;border-radius:7px 7px 7px 0;box-shadow:0 0 2px rgba(0,0,0,.5);"
-    "white-space:nowrap;"
+    "white-space:nowrap;pointer-events:auto;cursor:pointer;"
 )
 
 
@@ -408,11 +408,57 @@ def add_rank_labels(
                 icon_anchor=(0, 0),
                 class_name="rank-label-icon",
             ),
-            interactive=False,  # a label only: clicks reach the hotspot under it
+            interactive=False,  # BadgesOpenPopups answers a click on the badge itself
             keyboard=False,
             z_index_offset=rank_z_offset(int(rank), len(hotspots)),
         ).add_to(m)
     m.add_child(StackRankBadges())
+    m.add_child(BadgesOpenPopups())
+
+
+class BadgesOpenPopups(MapScript):
+    """A click on a rank badge opens the popup of its hotspot, as a click on the shape does.
+
+    At the whole-area view a hotspot is a few pixels across and its badge is what a person
+    aims at. Added to the layer group of the badges and the hotspots' GeoJson layer (whose
+    features carry ``rank``); the popup opens where the badge was clicked.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group) {
+            function on() { return group instanceof L.Map ? group : group._map; }
+            function shape(rank) {
+                var found = null;
+                group.eachLayer(function (layer) {
+                    if (found || layer.feature || !layer.eachLayer) { return; }
+                    layer.eachLayer(function (f) {
+                        var p = f.feature && f.feature.properties;
+                        if (!found && p && String(p.rank) === rank) { found = f; }
+                    });
+                });
+                return found;
+            }
+            function click(e) {
+                var badge = e.target.closest && e.target.closest(".rank-label");
+                var f = badge && shape(badge.textContent.trim());
+                if (!f) { return; }  // another group's badge, or a hotspot drawn elsewhere
+                L.DomEvent.stop(e);
+                f.fire("click", {latlng: on().mouseEventToLatLng(e)}, true);
+            }
+            function start() { L.DomEvent.on(on().getPane("markerPane"), "click", click); }
+            function stop() {
+                if (on()) { L.DomEvent.off(on().getPane("markerPane"), "click", click); }
+            }
+            group.on("add", start);
+            group.on("remove", stop);
+            if (on()) { start(); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__("BadgesOpenPopups")
 
 
 class StackRankBadges(MapScript):

@@ -194,8 +194,9 @@ def test_staff_layers_carry_the_hotspots_legend_and_density(result):
     assert (hotspots.layer_name, hotspots.show) == ("Hotspots", True)
     assert [type(ch).__name__ for ch in density._children.values()] == ["HeatMap"]
     kinds = [type(ch).__name__ for ch in hotspots._children.values()]
-    # the marker: the rank badge, laid out clear of the others by StackRankBadges
-    assert kinds == ["GeoJson", "Marker", "StackRankBadges", "LegendLayer"]
+    # the marker: the rank badge, laid out clear of the others by StackRankBadges and
+    # opening its hotspot's popup when clicked (BadgesOpenPopups)
+    assert kinds == ["GeoJson", "Marker", "StackRankBadges", "BadgesOpenPopups", "LegendLayer"]
     assert len(staff_layers(result.hotspots)) == 1  # no incidents: no density layer
     # the legend is a layer of the hotspot group: it goes when the group is swapped
     m = hotspot_map(result.wards, result.hotspots)
