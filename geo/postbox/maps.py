@@ -17,8 +17,6 @@ from geo.postbox.sites import LATITUDE, LONGITUDE, NAME
 SITE_STYLE = {"color": "#35557a", "fill_color": "#ffffff"}
 TOP_COLOUR = "#0b6e4f"
 PLAN_COLOUR = "#6a3d9a"
-#: Widest the next site's permanent label gets before it wraps (pixels).
-NEXT_LABEL_WIDTH_PX = 190
 
 
 def _key(shape_css: str, label: str) -> str:
@@ -30,7 +28,9 @@ def _key(shape_css: str, label: str) -> str:
     )
 
 
-def postbox_legend_rows(*, radius_m: float, with_plan: bool) -> list[str]:
+def postbox_legend_rows(
+    *, radius_m: float, with_plan: bool, next_name: str | None = None
+) -> list[str]:
     """Legend rows of the postbox layer: next site's circle, the plan's circles, site dots.
 
     Parameters
@@ -39,6 +39,9 @@ def postbox_legend_rows(*, radius_m: float, with_plan: bool) -> list[str]:
         The walking radius drawn (metres).
     with_plan
         Whether the map shows the plan's numbered dashed circles.
+    next_name
+        The next site's name: the legend names it, and the map marks it with a short
+        "Next" tag that covers little of what the site is meant to cover.
 
     Returns
     -------
@@ -49,7 +52,9 @@ def postbox_legend_rows(*, radius_m: float, with_plan: bool) -> list[str]:
     rows = [
         _key(
             f"background:{TOP_COLOUR}33;border:2.5px solid {TOP_COLOUR}",
-            f"Next site: the {radius_m:g} m walking radius it covers",
+            f"Next site: {next_name}, and the {radius_m:g} m walking radius it covers"
+            if next_name
+            else f"Next site: the {radius_m:g} m walking radius it covers",
         )
     ]
     if with_plan:
@@ -166,16 +171,14 @@ def add_postbox_layer(
             fill=True,
             fill_color=TOP_COLOUR,
             fill_opacity=1.0,
-            # wrapped, and on the side of the marker facing the map's middle ("auto"),
-            # so a long site name stays inside a narrow map
+            # a short tag on the side of the marker facing the map's middle ("auto"): a
+            # whole site name covered the hotspots the site is meant to cover, and the
+            # legend and the list beside the map name it
             tooltip=safe_tooltip(
-                f'<span class="postbox-next">Next: {escape_html(name)}</span>',
+                '<span class="postbox-next">Next</span>',
                 permanent=True,
                 direction="auto",
-                style=(
-                    f"width:max-content;max-width:{NEXT_LABEL_WIDTH_PX}px;"
-                    "white-space:normal;line-height:1.3"
-                ),
+                style="width:max-content;font-weight:700",
             ),
         ).add_to(layer)
     layer.add_to(m)
@@ -211,7 +214,12 @@ def postbox_map(
     """
     from geo.maps import add_hotspot_layer, add_html, add_legend, base_map, legend_box
 
-    m = base_map(wards, tiles=tiles)
+    # the wards are fitted beside the legends and the layer list, not under them
+    m = base_map(
+        wards,
+        tiles=tiles,
+        keep_clear=(".postbox-legend", ".hotspot-legend", ".leaflet-control-layers"),
+    )
     bottom = 24
     if hotspots is not None and len(hotspots):
         breaks = add_hotspot_layer(m, hotspots)
@@ -219,7 +227,12 @@ def postbox_map(
         add_legend(m, title="Hotspot weighted score", breaks=breaks, scores=scores)
         # stack the postbox legend above the hotspot legend (a row is about 19 px high)
         bottom += 19 * (max(1, len(set(breaks))) + 1) + 30
-    rows = postbox_legend_rows(radius_m=radius_m, with_plan=plan is not None and len(plan) > 0)
+    top = next_site(ranked, plan)
+    rows = postbox_legend_rows(
+        radius_m=radius_m,
+        with_plan=plan is not None and len(plan) > 0,
+        next_name=None if top is None else str(top[NAME]),
+    )
     add_html(m, legend_box("Postbox", rows, css_class="postbox-legend", bottom_px=bottom))
     add_postbox_layer(m, ranked, plan=plan, radius_m=radius_m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -58,8 +58,8 @@ def test_next_site_is_week_one_of_the_plan_in_the_outputs_and_on_the_map():
     assert week1[pb.SITE_ID] != best[pb.SITE_ID]  # but not in the plan
     nxt = pb.next_site(out.ranked, out.plan)
     assert nxt is not None and nxt[pb.SITE_ID] == week1[pb.SITE_ID]
-    assert f"Next: {week1[pb.NAME]}<" in out.map_html
-    assert f"Next: {best[pb.NAME]}" not in out.map_html
+    assert f"Next site: {week1[pb.NAME]}, and" in out.map_html  # the legend names it
+    assert f"Next site: {best[pb.NAME]}" not in out.map_html
     # with no plan, the best-ranked eligible site
     alone = pb.next_site(out.ranked, None)
     assert alone is not None and alone[pb.SITE_ID] == best[pb.SITE_ID]

@@ -593,12 +593,14 @@ def test_map_draws_the_recommended_site_with_its_circle_offline(two_wards):
     plan = rotation_plan(inc, hot, cand, settings=s, data_end=REF)
     html = offline_html(postbox_map(two_wards, ranked, plan=plan, radius_m=s.radius_m))
     assert html.count('"radius": 250.0') == 3  # the recommended circle and two plan circles
-    assert "Next: Site library" in html
+    assert "Next (week 1 of the plan): Site library" in html  # the circle's hover label
     assert "covers 1 hotspot with 12 incidents; never visited" in html
     # the legend explains the circles and dots, not only the hotspot scores
     legend = re.search(r'<div class="postbox-legend".*?</div></div>', html)
     assert legend is not None
-    assert "Next site: the 250 m walking radius it covers" in legend.group(0)
+    # the legend names the next site; the map tags it with a short "Next"
+    assert "Next site: Site library, and the 250 m walking radius it covers" in legend.group(0)
+    assert '<span class="postbox-next">Next</span>' in html
     assert "Plan: week 1, 2, ... (numbered), its site&#x27;s 250 m radius" in legend.group(0)
     assert "Candidate site (grey: not available or cooling down)" in legend.group(0)
     no_plan = offline_html(postbox_map(two_wards, ranked, radius_m=s.radius_m))
