@@ -223,26 +223,28 @@ def choosing_eps(settings: Settings, result: PipelineResult) -> None:
             "(noise). Dashed line: the current eps_m. The sweep table below also gives the "
             f"hit rate ({months[-1]}'s incidents inside those hotspots) and PAI."
         )
-        flagged = flagged_sweep_rows(table)
-        if flagged:
-            st.warning("**Red flags in the sweep**\n\n" + "\n".join(f"- {f}" for f in flagged))
-        with st.expander("Sweep table"):
-            st.dataframe(
-                # shares as percentages to one decimal, all alike ("79.1%", "76.6%")
-                table[
-                    ["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]
-                ].assign(noise_share=100 * table["noise_share"], hit_rate=100 * table["hit_rate"]),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "eps_m": st.column_config.NumberColumn("eps_m (m)", format="%d"),
-                    "n_hotspots": st.column_config.NumberColumn("Hotspots", format="%d"),
-                    "noise_share": st.column_config.NumberColumn("Noise", format="%.1f%%"),
-                    "hit_rate": st.column_config.NumberColumn("Hit rate", format="%.1f%%"),
-                    "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
-                    "red_flags": st.column_config.TextColumn("Red flags", width="large"),
-                },
-            )
+    # under both columns, full width: in the right column alone the flags ran a screen and a
+    # half beside an empty left column, and the table's flags were cut
+    flagged = flagged_sweep_rows(table)
+    if flagged:
+        st.warning("**Red flags in the sweep**\n\n" + "\n".join(f"- {f}" for f in flagged))
+    with st.expander("Sweep table"):
+        st.dataframe(
+            # shares as percentages to one decimal, all alike ("79.1%", "76.6%")
+            table[["eps_m", "n_hotspots", "noise_share", "hit_rate", "pai", "red_flags"]].assign(
+                noise_share=100 * table["noise_share"], hit_rate=100 * table["hit_rate"]
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "eps_m": st.column_config.NumberColumn("eps_m (m)", format="%d"),
+                "n_hotspots": st.column_config.NumberColumn("Hotspots", format="%d"),
+                "noise_share": st.column_config.NumberColumn("Noise", format="%.1f%%"),
+                "hit_rate": st.column_config.NumberColumn("Hit rate", format="%.1f%%"),
+                "pai": st.column_config.NumberColumn("PAI", format="%.1f"),
+                "red_flags": st.column_config.TextColumn("Red flags", width="large"),
+            },
+        )
 
 
 def save_and_load(settings: Settings) -> None:
