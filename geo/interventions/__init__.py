@@ -17,6 +17,7 @@ from geo.interventions.events import (
 from geo.interventions.report import (
     effects_table,
     intervention_map,
+    series_figure,
     series_png,
     write_intervention_outputs,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "place_near",
     "read_interventions_csv",
     "relative_effect",
+    "series_figure",
     "series_png",
     "total_net_effect",
     "validate_interventions",

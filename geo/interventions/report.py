@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -29,6 +29,9 @@ from geo.maps import (
     swatch,
 )
 from geo.project import WGS84
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 OUTPUT_FILES: tuple[str, ...] = ("intervention.csv", "intervention.json", "intervention.png")
 #: Colours of the areas on maps and plots.
@@ -155,11 +158,25 @@ def summary_json(results: Sequence[InterventionResult], *, inputs: dict[str, Any
 
 
 def series_png(results: Sequence[InterventionResult], *, dpi: int = 100) -> bytes:
-    """Monthly counts per area (one row per intervention, one column per group) as PNG.
+    """:func:`series_figure` as PNG bytes."""
+    import matplotlib.pyplot as plt
+
+    fig = series_figure(results)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def series_figure(results: Sequence[InterventionResult]) -> Figure:
+    """Monthly counts per area (one row per intervention, one column per group).
 
     Target and ring use the left axis, the much larger control the right axis (dashed).
     The before window is shaded green, the after window purple, an excluded month grey;
-    the vertical line is the start date (placed within its month by day).
+    the vertical line is the start date (placed within its month by day). The key names
+    only what is drawn (an area-wide event has no ring or control). Sized to be read at
+    about 700 pixels across, as the Analyst page shows it on a 1024 px screen; close it
+    with ``matplotlib.pyplot.close``.
     """
     import matplotlib
 
@@ -170,7 +187,8 @@ def series_png(results: Sequence[InterventionResult], *, dpi: int = 100) -> byte
     from matplotlib.ticker import MaxNLocator
 
     n = max(len(results), 1)
-    fig, axes = plt.subplots(n, len(MEASURE_GROUPS), figsize=(13, 3.1 * n + 0.9), squeeze=False)
+    fig, axes = plt.subplots(n, len(MEASURE_GROUPS), figsize=(10, 3.2 * n + 1.0), squeeze=False)
+    drawn: set[str] = set()
     for i, r in enumerate(results):
         months = sorted(set(r.monthly["month"]))
         x = np.arange(len(months)) + 0.5
@@ -184,6 +202,7 @@ def series_png(results: Sequence[InterventionResult], *, dpi: int = 100) -> byte
                 s = sub[sub["area"] == area].set_index("month")["count"].reindex(months)
                 if s.isna().all():
                     continue
+                drawn.add(area)
                 on = ax2 if area == "control" and ax2 is not None else ax
                 on.plot(
                     x,
@@ -201,42 +220,62 @@ def series_png(results: Sequence[InterventionResult], *, dpi: int = 100) -> byte
             if j == 0:
                 ax.set_ylabel("target, ring" if iv.has_location else "treated wards")
             if ax2 is not None:
-                ax2.tick_params(axis="y", colors=AREA_COLOURS["control"], labelsize=8)
+                ax2.tick_params(axis="y", colors=AREA_COLOURS["control"], labelsize=9)
                 if j == len(MEASURE_GROUPS) - 1:
                     ax2.set_ylabel("control", color=AREA_COLOURS["control"])
             ax.axvline(_month_x(months, iv.start_date), color="black", lw=1.2)
             ax.set_xlim(0, len(months))
-            ax.set_xticks(x, [_month_label(m, k == 0) for k, m in enumerate(months)])
-            ax.set_title(
-                f"{iv.intervention_id} ({iv.kind}, {iv.start_date}): {GROUP_LABELS[group]}",
-                fontsize=9,
+            # every other month named when there are many: a panel is about 230 px wide
+            every = 2 if len(months) > 6 else 1
+            ax.set_xticks(
+                x,
+                [_month_label(m, k == 0) if k % every == 0 else "" for k, m in enumerate(months)],
             )
-            ax.tick_params(labelsize=8)
-    handles = [
+            ax.set_title(GROUP_LABELS[group], fontsize=10)
+            ax.tick_params(labelsize=9)
+    lines = [
         Line2D([], [], color=AREA_COLOURS["target"], marker="o", label="target (left axis)"),
         Line2D([], [], color=AREA_COLOURS["ring"], marker="o", label="ring (left axis)"),
         Line2D(
             [], [], color=AREA_COLOURS["control"], ls="--", marker="o", label="control (right axis)"
         ),
+    ]
+    handles: list[Any] = [
+        h for h, area in zip(lines, ("target", "ring", "control"), strict=True) if area in drawn
+    ]
+    handles += [
         Line2D([], [], color="black", label="start date"),
         Rectangle((0, 0), 1, 1, color=PERIOD_COLOURS["before"], alpha=0.15, label="before window"),
         Rectangle((0, 0), 1, 1, color=PERIOD_COLOURS["after"], alpha=0.15, label="after window"),
-        Rectangle((0, 0), 1, 1, color="#999999", alpha=0.35, label="excluded month"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=7, fontsize=9, frameon=False)
-    fig.suptitle("Incidents per month (police.uk) around each intervention", fontsize=12)
-    fig.subplots_adjust(
-        left=0.05,
-        right=0.95,
-        top=1 - 0.85 / fig.get_figheight(),
-        bottom=0.75 / fig.get_figheight(),
-        hspace=0.45,
-        wspace=0.28,
+    if any(r.windows.excluded for r in results):
+        handles.append(Rectangle((0, 0), 1, 1, color="#999999", alpha=0.35, label="excluded month"))
+    fig.legend(
+        handles=handles, loc="lower center", ncol=min(len(handles), 4), fontsize=10, frameon=False
     )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    plt.close(fig)
-    return buf.getvalue()
+    fig.suptitle("Incidents per month (police.uk) around each intervention", fontsize=12)
+    legend_rows = -(-len(handles) // 4)
+    fig.subplots_adjust(
+        left=0.07,
+        right=0.93,
+        top=1 - 0.8 / fig.get_figheight(),
+        bottom=(0.55 + 0.25 * legend_rows) / fig.get_figheight(),
+        hspace=0.75,
+        wspace=0.35,
+    )
+    # each intervention named once, above its row (in each panel's title a long id ran
+    # into the next panel's)
+    for i, r in enumerate(results):
+        iv = r.intervention
+        top = axes[i][0].get_position()
+        fig.text(
+            top.x0,
+            top.y1 + 0.32 / fig.get_figheight(),
+            f"{iv.intervention_id} ({iv.kind.replace('_', ' ')}, {iv.start_date})",
+            fontsize=11,
+            fontweight="bold",
+        )
+    return fig
 
 
 def _month_x(months: list[str], day: dt.date) -> float:

@@ -34,6 +34,7 @@ from geo.interventions import (
     load_interventions,
     read_interventions_csv,
     relative_effect,
+    series_figure,
     series_png,
     total_net_effect,
     validate_interventions,
@@ -618,6 +619,30 @@ def test_effects_table_and_plot_for_one_result(scenario):
         0
     ].tolist() == ["R1", "2018-04..2018-05", "2018-07..2018-08", "2018-06"]
     assert series_png([scenario])[:4] == b"\x89PNG"
+
+
+def test_the_plot_key_names_only_what_is_drawn(scenario):
+    """An area-wide event (no ring, no control, no excluded month) is not given their keys."""
+    import matplotlib.pyplot as plt
+
+    def keys(results) -> list[str]:
+        fig = series_figure(results)
+        try:
+            return [t.get_text() for t in fig.legends[0].get_texts()]
+        finally:
+            plt.close(fig)
+
+    drawn = set(scenario.monthly["area"])
+    got = keys([scenario])
+    for area in ("target", "ring", "control"):
+        assert any(k.startswith(area) for k in got) == (area in drawn), (area, got)
+    assert ("excluded month" in got) == bool(scenario.windows.excluded)
+    wide = dataclasses.replace(
+        scenario,
+        monthly=scenario.monthly[scenario.monthly["area"] == "target"],
+        windows=dataclasses.replace(scenario.windows, excluded=()),
+    )
+    assert keys([wide]) == ["target (left axis)", "start date", "before window", "after window"]
 
 
 def test_notes_never_reach_the_map_or_the_output_files(two_wards, tmp_path):
