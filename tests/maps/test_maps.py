@@ -291,11 +291,14 @@ def test_scale_is_metric_only_and_away_from_the_lower_left_legends(result, kind)
         assert legends == []
     else:
         assert legends and all("left:12px" in style and "right" not in style for style in legends)
-    # the staff map fits the wards beside its legend and layer switcher; the others to the
-    # whole map
+    # the staff map fits the wards beside its legend and layer switcher, the postbox map
+    # beside its two legends and layer switcher; the others to the whole map
     fits = len(re.findall(r"\bmap_[0-9a-f]+\.fitBounds\(", html))
     if kind == "staff":
         assert fits == 0 and '[".hotspot-legend", ".leaflet-control-layers"]' in html
+    elif kind == "postbox":
+        boxes = '[".postbox-legend", ".hotspot-legend", ".leaflet-control-layers"]'
+        assert fits == 0 and boxes in html
     else:
         assert fits == 1 and 'hotspot-legend", ".leaflet-control-layers' not in html
 
