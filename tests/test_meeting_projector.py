@@ -198,6 +198,24 @@ def test_meeting_page_fits_a_1024_by_768_projector_and_goes_full_screen(server, 
     assert back["frame"] == layout["frame"]
     assert all(on_screen(r) for _name, r in back["wards"])
     assert_apart(back["wards"])
+
+    # dragged aside at a meeting, the map comes back whole with the button under it
+    home = frame.locator(".leaflet-control-whole-area a")
+    assert home.get_attribute("aria-label") == "Show the whole area again"
+    before = page.evaluate(LAYOUT, PAGE_MAP)["wards"]
+    f = back["frame"]
+    page.mouse.move(f["left"] + 500, f["top"] + 300)
+    page.mouse.down()
+    page.mouse.move(f["left"] + 200, f["top"] + 120, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(400)
+    moved = page.evaluate(LAYOUT, PAGE_MAP)["wards"]
+    assert moved[0][1]["left"] < before[0][1]["left"] - 100  # the drag moved the map
+    home.click()
+    page.wait_for_timeout(400)
+    again = page.evaluate(LAYOUT, PAGE_MAP)["wards"]
+    for (name, a), (_, b) in zip(again, before, strict=True):
+        assert abs(a["left"] - b["left"]) <= 1 and abs(a["top"] - b["top"]) <= 1, name
     # the 3-month view puts ward names closest together: still apart
     page.get_by_text("Last 3 months", exact=True).click()
     wait_idle(page)

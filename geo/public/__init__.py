@@ -3,7 +3,12 @@
 from geo.dates import period_words
 from geo.public.area_list import AREA_LIST_CLASS, MEETING_COLUMNS, area_list_html, meeting_table
 from geo.public.areas import TREND_WORDS, generalise_polygons, trend_explanation
-from geo.public.fullscreen import FULLSCREEN_CLASS, FullScreenButton
+from geo.public.fullscreen import (
+    FULLSCREEN_CLASS,
+    WHOLE_AREA_CLASS,
+    FullScreenButton,
+    WholeAreaButton,
+)
 from geo.public.maps import (
     DEFAULT_TITLE,
     area_number,
@@ -59,9 +64,11 @@ __all__ = [
     "SOURCE_WORDS",
     "STREET_FIELDS",
     "TREND_WORDS",
+    "WHOLE_AREA_CLASS",
     "FullScreenButton",
     "MeetingOutputs",
     "PublicSettings",
+    "WholeAreaButton",
     "area_list_html",
     "area_number",
     "area_places",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from branca.element import MacroElement
 from folium.template import Template
 
-__all__ = ["FULLSCREEN_CLASS", "FullScreenButton"]
+__all__ = ["FULLSCREEN_CLASS", "WHOLE_AREA_CLASS", "FullScreenButton", "WholeAreaButton"]
 
 #: CSS class of the button's bar (a Leaflet control at the top left, under the zoom buttons).
 FULLSCREEN_CLASS = "leaflet-control-fullscreen"
+
+#: CSS class of the "whole area" button's bar (under the full-screen button).
+WHOLE_AREA_CLASS = "leaflet-control-whole-area"
 
 #: Four corners pointing out: the usual "full screen" sign, drawn inline (no icon font).
 _ICON = (
@@ -104,3 +107,66 @@ class FullScreenButton(MacroElement):
         self._name = "FullScreenButton"
         self.icon = _ICON
         self.css_class = FULLSCREEN_CLASS
+
+
+#: A house outline: back to the first view, drawn inline (no icon font).
+_HOME = (
+    '<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
+    '<path d="M2.5 9 9 3l6.5 6M4.5 7.5V15h3.5v-4h2v4h3.5V7.5" fill="none" stroke="#333" '
+    'stroke-width="1.8" stroke-linejoin="round"/></svg>'
+)
+
+
+class WholeAreaButton(MacroElement):
+    """A button on the map that goes back to the view the page opened with.
+
+    At a meeting the map gets dragged, zoomed and panned by opened popups; this brings
+    every ward back in one press. The first view is remembered when someone first touches
+    the map (press, wheel or key) or a popup opens, so it is the view the page fitted,
+    however it was fitted. Add it after :class:`FullScreenButton` to sit under it.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, icon, cls) {
+            var first = null;
+            var remember = function () {
+                if (!first) { first = {center: map.getCenter(), zoom: map.getZoom()}; }
+            };
+            var box = map.getContainer();
+            ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (name) {
+                box.addEventListener(name, remember, {capture: true, passive: true});
+            });
+            map.on("popupopen", remember);
+            var Control = L.Control.extend({
+                options: {position: "topleft"},
+                onAdd: function () {
+                    var bar = L.DomUtil.create("div", "leaflet-bar " + cls);
+                    var button = L.DomUtil.create("a", cls + "-button", bar);
+                    button.href = "#";
+                    button.setAttribute("role", "button");
+                    button.title = "Show the whole area again";
+                    button.setAttribute("aria-label", button.title);
+                    button.style.display = "flex";
+                    button.style.alignItems = "center";
+                    button.style.justifyContent = "center";
+                    button.innerHTML = icon;
+                    L.DomEvent.disableClickPropagation(bar);
+                    L.DomEvent.on(button, "click", function (e) {
+                        L.DomEvent.preventDefault(e);
+                        map.closePopup();
+                        if (first) { map.setView(first.center, first.zoom, {animate: false}); }
+                    });
+                    return bar;
+                }
+            });
+            new Control().addTo(map);
+        })({{ this._parent.get_name() }}, {{ this.icon|tojson }}, {{ this.css_class|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "WholeAreaButton"
+        self.icon = _HOME
+        self.css_class = WHOLE_AREA_CLASS

@@ -25,7 +25,7 @@ from geo.maps import (
 )
 from geo.project import WGS84
 from geo.public.area_list import area_list_html
-from geo.public.fullscreen import FullScreenButton
+from geo.public.fullscreen import FullScreenButton, WholeAreaButton
 from geo.public.schema import (
     AREA_ID,
     BAND_RANK,
@@ -115,7 +115,9 @@ def public_map(
     the numbers, and says a click shows an area's trend (the trend words are explained
     under the map, :func:`geo.public.trend_explanation`); a button
     at the top left shows the map full screen (offline, see
-    :class:`geo.public.fullscreen.FullScreenButton`). The first view fits the wards beside
+    :class:`geo.public.fullscreen.FullScreenButton`), and one under it brings back the first
+    view after the map was dragged or panned (:class:`geo.public.fullscreen.WholeAreaButton`).
+    The first view fits the wards beside
     the title and legend boxes, not under them. With ``streets``, a "Street names (zoom
     in)" layer writes them from zoom 15 (:func:`geo.public.public_street_layer`) and a
     collapsed layer switcher at the top right can hide it.
@@ -162,6 +164,7 @@ def public_map(
     )
     add_css(m, _PUBLIC_CSS)
     m.add_child(FullScreenButton())
+    m.add_child(WholeAreaButton())
     m.add_child(GiveWayToPopups((".public-legend",)))  # an open popup is read whole
     if street_layer is not None:
         street_layer.add_to(m)
