@@ -369,14 +369,15 @@ def _clip_to_wards(polys: np.ndarray, which: np.ndarray, distinct: np.ndarray) -
     for every polygon (the same result either way).
 
     ``distinct`` holds each clip polygon once; ``which`` is each polygon's position in it.
-    The containment test runs on prepared copies of them: preparing a polygon changes the
-    object itself, and the wards are shared (cached, read by other threads at the same
-    time: a thread that released them while another used them crashed the process).
+    The containment test runs on the polygons as they are, never prepared: preparing one
+    changes the object itself, and the wards are shared (cached, read by other threads at
+    the same time: a thread that released them while another used them crashed the
+    process). Unprepared is also the faster here: about two tests per ward, against
+    preparing thousands of ward outlines (0.06 s against 0.35 s for 7,000 national wards,
+    copies included, and no copies in memory).
     """
     out: np.ndarray = np.empty(len(polys), dtype=object)
-    own = shapely.from_wkb(shapely.to_wkb(distinct))  # the same polygons, this call's own
-    shapely.prepare(own)
-    clip = own[which]
+    clip = distinct[which]
     simple = (shapely.get_type_id(polys) == 3) & (shapely.get_num_interior_rings(polys) == 0)
     inside = simple & shapely.contains_properly(clip, polys)
     idx = np.flatnonzero(inside)

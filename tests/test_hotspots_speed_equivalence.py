@@ -115,7 +115,7 @@ def test_clip_shortcut_is_the_overlay_for_inside_crossing_and_outside_polygons(m
     assert (shapely.to_wkb(got) == shapely.to_wkb(want)).all()
     assert not shapely.is_prepared(ward)  # the caller's polygon is left as it was
     # ...and never prepared on the way: another thread may be using it at the same time
-    assert prepared and all(g is not ward for g in prepared)
+    assert all(g is not ward for g in prepared)
 
 
 def test_projection_of_distinct_points_equals_projecting_every_row():
