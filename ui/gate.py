@@ -175,8 +175,9 @@ def staff_gate(page: str) -> bool:
     stored, problem = configured_hash()
     st.title(f"{page}: staff only")
     st.write(
-        "This page shows individual incidents and exact hotspot locations, so it is "
-        "protected by a staff password. The Meeting page is open to everyone."
+        "This page shows exact hotspot outlines, street names and counts that the "
+        "public map holds back, so it is protected by a staff password. The Meeting page "
+        "is open to everyone."
     )
     if stored is None:
         reason = f" {problem}" if problem else ""
