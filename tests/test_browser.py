@@ -551,6 +551,12 @@ def test_patrol_and_data_pages_render(server, browser):
     page.wait_for_timeout(600)
     badges = page.locator(".stMarkdownBadge")
     assert badges.count() >= 3
+    # ...and the cards go one under the other, each map wide enough to read (three side by
+    # side left each about 185 px)
+    widths = page.locator(".st-key-effect_cards iframe").evaluate_all(
+        "els => els.map((e) => e.getBoundingClientRect().width)"
+    )
+    assert len(widths) >= 3 and min(widths) >= 500, widths
     cut = badges.evaluate_all(
         "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)"
     )

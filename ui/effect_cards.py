@@ -30,7 +30,7 @@ from geo.settings import Settings
 from ui import interventions as ivs
 from ui import state
 from ui.staff_map import street_frame
-from ui.widgets import show_problem
+from ui.widgets import show_problem, stacked
 
 #: Cards side by side in one row.
 PER_ROW = 3
@@ -216,7 +216,9 @@ def effect_cards_section(settings: Settings) -> None:
     streets = street_frame(src_key, src, settings)  # to name where each one was
     ordered = newest_first(results)
     st.html(CARDS_CSS)
-    with st.container(key=CARDS_KEY):
+    # on a narrow screen (1024 px with the sidebar open) the cards go one under the other:
+    # three side by side left each map about 185 px wide, ward names running together
+    with st.container(key=CARDS_KEY), stacked("effect_card_rows"):
         for start in range(0, len(ordered), PER_ROW):
             row = ordered[start : start + PER_ROW]
             for col, result in zip(st.columns(PER_ROW), row, strict=False):
