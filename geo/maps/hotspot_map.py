@@ -507,8 +507,9 @@ class StackRankBadges(MapScript):
                         b.style.bottom = (1 + lift) + "px";
                         var line = document.createElement("div");
                         line.className = "rank-leader";
-                        line.style.cssText = "position:absolute;left:0;bottom:0;width:2px;"
-                            + "height:" + (lift + 2) + "px;background:#7a0019;";
+                        // thin and grey: thick dark-red leaders read as map features
+                        line.style.cssText = "position:absolute;left:0;bottom:0;width:1px;"
+                            + "height:" + (lift + 2) + "px;background:#555;opacity:0.8;";
                         b.parentNode.insertBefore(line, b);
                     }
                     placed.push({left: r.left, right: r.right, top: r.top - lift,
