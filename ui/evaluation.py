@@ -176,23 +176,54 @@ def evaluation_section(settings: Settings, result: PipelineResult) -> None:
         f"{settings.min_samples_text(window)}). This takes tens of seconds. Settings picked "
         "by looking at these months score in sample here: the nested check below does not."
     )
+    evaluation = on_request(
+        settings,
+        window,
+        run_evaluation,
+        button="Evaluate these settings",
+        key="eval_run",
+        state_key=REQUEST,
+        what="evaluation",
+        again="evaluate these",
+    )
+    if evaluation is not None:
+        show_evaluation(evaluation, settings)
+
+
+def on_request(
+    settings: Settings,
+    window: int,
+    run: Callable[[Settings, int], T],
+    *,
+    button: str,
+    key: str,
+    state_key: str,
+    what: str,
+    again: str,
+) -> T | None:
+    """A button that runs ``run(settings, window)`` on the data in use; its result, or ``None``.
+
+    The result shows from the press on, for as long as the data, settings and window are
+    those it was asked for (a change hides it, with a note, until the button is pressed
+    again; going back shows it again, cached). A problem with the data or settings is shown
+    in plain words (``what`` names the result, ``again`` what the button does).
+    """
     request = (state.data_source().key, settings.cache_key(), window)
-    if st.button("Evaluate these settings", key="eval_run"):
-        st.session_state[REQUEST] = request
-    if st.session_state.get(REQUEST) != request:
-        if REQUEST in st.session_state:
+    if st.button(button, key=key):
+        st.session_state[state_key] = request
+    if st.session_state.get(state_key) != request:
+        if state_key in st.session_state:
             st.caption(
-                "The data, settings or window changed since the last evaluation: press the "
-                "button to evaluate these."
+                f"The data, settings or window changed since the last {what}: press the "
+                f"button to {again}."
             )
-        return
+        return None
     try:
-        evaluation = run_evaluation(settings, window)
+        return run(settings, window)
     except ValidationError as exc:
-        st.session_state.pop(REQUEST, None)
-        show_problem("The evaluation cannot run with the data and settings in use:", exc)
-        return
-    show_evaluation(evaluation, settings)
+        st.session_state.pop(state_key, None)
+        show_problem(f"The {what} cannot run with the data and settings in use:", exc)
+        return None
 
 
 def months_text(n: int, kind: str = "") -> str:

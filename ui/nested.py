@@ -9,9 +9,7 @@ from geo import evaluation as ev
 from geo.errors import ValidationError
 from geo.result import PipelineResult
 from geo.settings import Settings
-from ui import state
-from ui.evaluation import NESTED_EPS_M, NESTED_MIN_SAMPLES, WINDOW, run_nested
-from ui.widgets import show_problem
+from ui.evaluation import NESTED_EPS_M, NESTED_MIN_SAMPLES, WINDOW, on_request, run_nested
 
 REQUEST = "nested_request"
 
@@ -52,23 +50,18 @@ def nested_section(settings: Settings, result: PipelineResult) -> None:
         f"{folds[0].test_month} has no earlier test month, so {len(folds) - 1} months are "
         "scored. This takes a minute or so."
     )
-    request = (state.data_source().key, settings.cache_key(), window)
-    if st.button("Run the nested check", key="nested_run"):
-        st.session_state[REQUEST] = request
-    if st.session_state.get(REQUEST) != request:
-        if REQUEST in st.session_state:
-            st.caption(
-                "The data, settings or window changed since the last nested check: press the "
-                "button to run it again."
-            )
-        return
-    try:
-        nested = run_nested(settings, window)
-    except ValidationError as exc:
-        st.session_state.pop(REQUEST, None)
-        show_problem("The nested check cannot run with the data and settings in use:", exc)
-        return
-    show_nested(nested, settings, window)
+    nested = on_request(
+        settings,
+        window,
+        run_nested,
+        button="Run the nested check",
+        key="nested_run",
+        state_key=REQUEST,
+        what="nested check",
+        again="run it again",
+    )
+    if nested is not None:
+        show_nested(nested, settings, window)
 
 
 def show_nested(nested: ev.NestedResult, settings: Settings, window: int) -> None:

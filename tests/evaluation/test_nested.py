@@ -93,9 +93,9 @@ def poison_rows(poisoned: bool) -> pd.DataFrame:
     return rows(spec)
 
 
-@pytest.mark.parametrize("poisoned", [False, True])
-def test_poisoned_test_month_does_not_change_its_choice(two_wards, poisoned):
-    result = nested_evaluation(
+def small_nested(two_wards, *, poisoned: bool):
+    """The nested selection of two eps_m on the two-ward rows (fast: no fine baselines)."""
+    return nested_evaluation(
         poison_rows(poisoned),
         two_wards,
         unit_settings(eps_m=20, min_samples=3),
@@ -107,6 +107,11 @@ def test_poisoned_test_month_does_not_change_its_choice(two_wards, poisoned):
         fine_baselines=False,
         permutations=0,
     )
+
+
+@pytest.mark.parametrize("poisoned", [False, True])
+def test_poisoned_test_month_does_not_change_its_choice(two_wards, poisoned):
+    result = small_nested(two_wards, poisoned=poisoned)
     ch = result.choices.set_index("test_month")
     assert ch.loc["2018-04", "eps_m"] == 20  # chosen on February and March only
     assert ch.loc["2018-04", "n_history"] == 2
@@ -149,18 +154,7 @@ def test_candidate_grid_checks_every_value():
 def test_nested_months_name_what_each_choice_read(two_wards):
     from geo.evaluation import nested_months, per_month_text
 
-    result = nested_evaluation(
-        poison_rows(False),
-        two_wards,
-        unit_settings(eps_m=20, min_samples=3),
-        eps_values=[20, 60],
-        min_samples_values=[3],
-        shapes=["hull"],
-        max_area_share=1.0,
-        window_months=1,
-        fine_baselines=False,
-        permutations=0,
-    )
+    result = small_nested(two_wards, poisoned=False)
     table = nested_months(result)
     # February has no earlier fold: no choice, no row
     assert table["Test month"].tolist() == ["2018-03", "2018-04"]
