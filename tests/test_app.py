@@ -1298,6 +1298,8 @@ def test_patrol_says_in_words_whether_each_intervention_worked(monkeypatch):
         for sentence in (card.headline, card.target, card.ring, card.certainty):
             assert sentence in text
         assert f"{BADGES[card.verdict].label}]" in text
+        # a month is said to be left out only when one is (a start on the 1st leaves none)
+        assert ("(the month it started is left out)" in text) == bool(result.windows.excluded)
     # one small offline before/after map per card, each with its three areas
     maps = [str(f.proto.srcdoc) for f in at.get("iframe")]
     assert len(maps) == 3
@@ -1452,6 +1454,7 @@ def test_analyst_nested_check_chooses_on_earlier_months_only(monkeypatch, downlo
     assert f"{table.columns[-1].removesuffix(' PAI')} on PAI" in chosen[0]
     assert any(m.startswith("**The settings in use (eps_m 80 m") for m in said)
     assert any("**For 2018-12**" in m and "eps_m **40 m**" in m for m in said)
+    assert not any("(the settings in use)" in m for m in said)  # 80 m is in use here
     toml = download(at, downloads, "Recommended settings (TOML)").decode()
     assert "eps_m = 40.0" in toml and "min_samples_per_month = 3.33" in toml
 

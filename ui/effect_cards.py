@@ -178,7 +178,9 @@ def show_card(card: EffectCard, result: InterventionResult, map_html: str) -> No
         if card.ring:
             st.markdown(card.ring)
         st.markdown(card.certainty)
-        st.caption(f"Compared: {card.windows} (the month it started is left out).")
+        # a start on the 1st leaves no month out (a team start on 1 June: June is "after")
+        left_out = " (the month it started is left out)" if result.windows.excluded else ""
+        st.caption(f"Compared: {card.windows}{left_out}.")
         st.iframe(map_html, height=CARD_MAP_HEIGHT)
         st.caption(map_key(result))
         with st.expander("Full table"):

@@ -48,7 +48,7 @@ def nested_section(settings: Settings, result: PipelineResult) -> None:
         f"{', '.join(map(str, NESTED_MIN_SAMPLES))} per {window}-month window, drawn as the "
         "maps draw hotspots. "
         f"{folds[0].test_month} has no earlier test month, so {len(folds) - 1} months are "
-        "scored. This takes a minute or so."
+        "scored. This takes about half a minute."
     )
     nested = on_request(
         settings,
@@ -71,7 +71,9 @@ def show_nested(nested: ev.NestedResult, settings: Settings, window: int) -> Non
         "Setting chosen: eps_m / min_samples per fit window. PAI: the test month's share of "
         "incidents inside the marked areas ÷ the share of the wards' area they mark. The "
         "other column is the best other method that marks the same area with the same kind "
-        "of shape; finer maps (25 m cells) are compared below."
+        "of shape; finer maps (25 m cells) are compared below. 'Busiest map points, discs' "
+        "marks 25 m discs round the fitted months' busiest map points, 'Kernel density, fine "
+        "cells' the densest 25 m cells; 'study-wide' methods may put their area in any ward."
     )
     fixed = (
         f"The settings in use (eps_m {settings.eps_m:g} m, min_samples "
@@ -95,12 +97,21 @@ def show_nested(nested: ev.NestedResult, settings: Settings, window: int) -> Non
         st.write("No setting meets the rule on every month, so none is recommended.")
         return
     k = rec.candidate
+    in_use = (
+        " (the settings in use)"
+        if settings.min_samples is None
+        and settings.eps_m == k.eps_m
+        and settings.min_samples_for(window) == k.min_samples
+        else ""
+    )
     st.markdown(
         f"**For {rec.next_month}** the same rule, reading every test month "
         f"({rec.first_month} to {rec.last_month}), picks eps_m **{k.eps_m:g} m** and "
         f"min_samples **{k.min_samples} per {rec.window_months} months** "
-        f"({rec.min_samples_per_month:g} a month). That pick read every month, so it is not "
-        "itself tested: the months above are its evidence."
+        f"({rec.min_samples_per_month:g} a month){in_use}. That pick read every month, so it "
+        "is not itself tested: the months above test the rule that made it, not this pick "
+        f"(its mean area share over those months is {100 * rec.history_area_share:.2f} %, "
+        "against the rule's cap)."
     )
     b1, b2 = st.columns(2)
     b1.button(
