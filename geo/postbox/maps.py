@@ -219,6 +219,7 @@ def postbox_map(
         wards,
         tiles=tiles,
         keep_clear=(".postbox-legend", ".hotspot-legend", ".leaflet-control-layers"),
+        labels_avoid=(".postbox-week",),  # a ward name moves off the plan's week numbers
     )
     bottom = 24
     if hotspots is not None and len(hotspots):

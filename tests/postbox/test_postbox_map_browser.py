@@ -38,6 +38,9 @@ LABEL = """() => {
         legend: document.querySelector(".postbox-legend div:nth-child(2)").textContent,
         boxes: boxes,
         wards_covered: wards.filter((w) => boxes.some((r) => hit(w, r))).length,
+        // ward names over the plan's week numbers ("Bla[2]kbird Leys")
+        weeks_covered: wards.filter((w) => [...document.querySelectorAll(".postbox-week")]
+            .map(box).some((r) => hit(w, r))).length,
     };
 }"""
 
@@ -70,6 +73,7 @@ def test_next_site_tag_and_the_wards_clear_of_the_boxes_on_a_narrow_map(tmp_path
             # the tag is not under a legend, and the wards are fitted beside the boxes
             assert not any(hit(got["label"], box) for box in got["boxes"]), (width, got)
             assert got["wards_covered"] == 0, (width, got)
+            assert got["weeks_covered"] == 0, (width, got)
             label, m = got["label"], got["map"]
             assert label["left"] >= m["left"] and label["right"] <= m["right"], (width, got)
             assert label["top"] >= m["top"] and label["bottom"] <= m["bottom"], (width, got)
