@@ -230,7 +230,7 @@ def names_under_badges(page, frame: str = STAFF_MAP) -> list[str]:
     )
 
 
-def names_clear_of_badges(page, timeout_ms: int = 3000) -> bool:
+def names_clear_of_badges(page, timeout_ms: int = 6000) -> bool:
     """Whether, within ``timeout_ms``, no ward name on the staff map is under a rank badge.
 
     The names are placed again just after new layers arrive; this waits for that.
