@@ -10,15 +10,9 @@ from geo.errors import ValidationError
 from geo.result import PipelineResult
 from geo.settings import Settings
 from ui.evaluation import NESTED_EPS_M, NESTED_MIN_SAMPLES, WINDOW, on_request, run_nested
+from ui.settings_form import use_eps_and_rate
 
 REQUEST = "nested_request"
-
-
-def use_recommended(eps_m: float, per_month: float) -> None:
-    """Button callback: move the eps_m and min_samples controls to the recommended setting."""
-    st.session_state["a_eps"] = float(eps_m)
-    st.session_state["a_ms_fixed"] = False
-    st.session_state["a_ms_month"] = float(per_month)
 
 
 def nested_section(settings: Settings, result: PipelineResult) -> None:
@@ -116,7 +110,7 @@ def show_nested(nested: ev.NestedResult, settings: Settings, window: int) -> Non
     b1, b2 = st.columns(2)
     b1.button(
         f"Use {k.eps_m:g} m and {rec.min_samples_per_month:g} a month",
-        on_click=use_recommended,
+        on_click=use_eps_and_rate,
         args=(k.eps_m, rec.min_samples_per_month),
         key="use_recommended",
     )

@@ -33,6 +33,13 @@ def suggested_slider_eps(value: float) -> float:
     return float(min(max(5 * round(value / 5), 10), 5000))
 
 
+def use_eps_and_rate(eps_m: float, per_month: float) -> None:
+    """Button callback: move the eps_m and per-month min_samples controls to these values."""
+    st.session_state["a_eps"] = float(eps_m)
+    st.session_state["a_ms_fixed"] = False
+    st.session_state["a_ms_month"] = float(per_month)
+
+
 def use_suggested_eps(value: float) -> None:
     """Button callback: move the eps_m slider to the suggested value (nearest 5 m)."""
     st.session_state["a_eps"] = suggested_slider_eps(value)

@@ -101,9 +101,7 @@ def red_flags_box(settings: Settings, result: PipelineResult) -> None:
 def use_evaluated_defaults() -> None:
     """Button callback: move the eps_m and min_samples controls to the evaluated defaults."""
     default = Settings()
-    st.session_state["a_eps"] = float(default.eps_m)
-    st.session_state["a_ms_fixed"] = False
-    st.session_state["a_ms_month"] = float(default.min_samples_per_month or 0)
+    form.use_eps_and_rate(default.eps_m, default.min_samples_per_month or 0)
 
 
 def evaluation_window(span: int) -> int:
